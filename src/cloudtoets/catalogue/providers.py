@@ -1,0 +1,59 @@
+"""Load and check ``providers.yaml`` (see docs/provider-catalogue.md for how it is kept)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.domain.model import Provider
+from cloudtoets.domain.providers import ProviderDirectory
+from cloudtoets.yaml12 import load_yaml
+
+
+class CatalogueEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    country: str
+    parent: str | None
+    kind: Literal["parent", "cloud", "saas", "sovereign", "colocation", "other"]
+    services: tuple[str, ...] = ()
+    source: str = Field(pattern=r"^https?://")
+    note: str | None = None
+    uncertain: str | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _iso(cls, value: str) -> str:
+        if value.upper() not in ISO_COUNTRY_CODES:
+            raise ValueError(f"onbekende landcode {value}")
+        return value.upper()
+
+    def as_provider(self) -> Provider:
+        return Provider(id=self.id, name=self.name, country=self.country, parent=self.parent)
+
+
+class _Catalogue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    providers: tuple[CatalogueEntry, ...]
+
+
+@cache
+def catalogue_entries() -> tuple[CatalogueEntry, ...]:
+    text = (resources.files("cloudtoets.catalogue") / "providers.yaml").read_bytes()
+    return _Catalogue.model_validate(load_yaml(text)).providers
+
+
+@cache
+def _catalogue_providers() -> tuple[Provider, ...]:
+    return tuple(entry.as_provider() for entry in catalogue_entries())
+
+
+def catalogue_directory(*extra: list[Provider]) -> ProviderDirectory:
+    """A directory of the catalogue, overridden by ``extra`` providers (later wins)."""
+    return ProviderDirectory(_catalogue_providers(), *extra)

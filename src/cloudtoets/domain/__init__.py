@@ -1,0 +1,1 @@
+"""Framework-free domain objects: the register, decisions and vocabularies."""

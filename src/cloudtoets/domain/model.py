@@ -1,0 +1,149 @@
+"""The register's objects as plain dataclasses, named after interface.md.
+
+Every field has the default interface.md gives it, so a record read from any format only has to
+name what it knows. Countries are upper-case ISO codes by the time they get here (io/ normalises).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cloudtoets.domain.vocabulary import (
+    Classification,
+    Deployment,
+    KeyCustody,
+    KeyRegister,
+    OrganisationType,
+    PersonalData,
+    PrivacyTechnique,
+    ServiceFunction,
+    ServiceModel,
+)
+
+TbbLevel = Literal[1, 2, 3, 4]
+
+
+@dataclass(slots=True)
+class Organisation:
+    id: str
+    type: OrganisationType
+    name: str | None = None
+    critical_entity: bool = False
+    essential_entity: bool = False
+    vital_provider: bool = False
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(slots=True)
+class Provider:
+    id: str
+    country: str
+    name: str | None = None
+    parent: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(slots=True)
+class RiskAssessment:
+    date: dt.date | None = None
+    covers_lock_in: bool = False
+    covers_jurisdiction: bool = False
+    accepted_by: str | None = None
+    accepted_on: dt.date | None = None
+
+
+@dataclass(slots=True)
+class ExitScenario:
+    lead_time_days: int | None = None
+    preconditions: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ExitPlan:
+    planned: ExitScenario | None = None
+    emergency: ExitScenario | None = None
+    data_return: bool = False
+    data_destruction: bool = False
+    last_tested: dt.date | None = None
+    last_reviewed: dt.date | None = None
+
+
+@dataclass(slots=True)
+class Notification:
+    submitted_on: dt.date | None = None
+    to: str | None = None
+
+
+@dataclass(slots=True)
+class Justification:
+    """A recorded comply-or-explain decision for one advised-against rule."""
+
+    rule: str
+    reason: str = ""
+    accepted_by: str | None = None
+    accepted_on: dt.date | None = None
+    reported_on: dt.date | None = None
+    continuity_risk_established: bool = False
+    risk_and_exit_tested: bool = False
+    minister_consent_on: dt.date | None = None
+
+
+@dataclass(slots=True)
+class Registration:
+    """One use of one cloud service by one organisation."""
+
+    id: str
+    organisation: str
+    deployment: Deployment
+    name: str | None = None
+    provider: str | None = None
+    subprocessors: list[str] = field(default_factory=list)
+    service_model: ServiceModel | None = None
+    functions: list[ServiceFunction] = field(default_factory=list)
+    storage_countries: list[str] = field(default_factory=list)
+    processing_countries: list[str] = field(default_factory=list)
+    encrypted_at_rest: bool = False
+    encrypted_in_transit: bool = False
+    key_custody: KeyCustody = KeyCustody.PROVIDER
+    open_data: bool = False
+    classification: Classification | None = None
+    tbb_level: TbbLevel | None = None
+    personal_data: PersonalData = PersonalData.NONE
+    large_scale_personal_data: bool = False
+    pets: list[PrivacyTechnique] = field(default_factory=list)
+    core_task: bool = False
+    business_critical: bool = False
+    material: bool | None = None
+    key_register: KeyRegister | None = None
+    holds_source_data: bool = False
+    abro_declaration: bool = False
+    in_use_since: dt.date | None = None
+    contract_start: dt.date | None = None
+    contract_end: dt.date | None = None
+    lifecycle_moment: dt.date | None = None
+    lifecycle_justification: str = ""
+    risk_assessment: RiskAssessment | None = None
+    exit_plan: ExitPlan | None = None
+    notification: Notification | None = None
+    justifications: list[Justification] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(slots=True)
+class Inventory:
+    """One inventory document: the three lists of interface.md."""
+
+    organisations: list[Organisation] = field(default_factory=list)
+    providers: list[Provider] = field(default_factory=list)
+    registrations: list[Registration] = field(default_factory=list)

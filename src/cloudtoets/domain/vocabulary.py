@@ -1,0 +1,152 @@
+"""Controlled vocabularies of the inventory format (policy.md, interface.md).
+
+StrEnum members compare and hash as their code string, so they can be used directly as keys and
+set members next to plain strings read from files.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrganisationType(StrEnum):
+    MINISTRY = "ministry"
+    AGENCY = "agency"
+    ZBO = "zbo"
+    DEFENCE = "defence"
+    HIGH_COUNCIL = "high-council"
+    MUNICIPALITY = "municipality"
+    PROVINCE = "province"
+    WATER_BOARD = "water-board"
+    OTHER = "other"
+
+
+class Deployment(StrEnum):
+    PUBLIC = "public"
+    HYBRID = "hybrid"
+    COMMUNITY = "community"
+    PRIVATE_EXTERNAL = "private-external"
+    PRIVATE_INTERNAL = "private-internal"
+
+
+class ServiceModel(StrEnum):
+    SAAS = "saas"
+    PAAS = "paas"
+    IAAS = "iaas"
+
+
+class ServiceFunction(StrEnum):
+    EMAIL = "email"
+    DOCUMENT_MANAGEMENT = "document-management"
+    COLLABORATION = "collaboration"
+    CASE_MANAGEMENT = "case-management"
+    HOSTING = "hosting"
+    ANALYTICS = "analytics"
+    AI = "ai"
+    OTHER = "other"
+
+
+class KeyRegister(StrEnum):
+    BRP = "BRP"
+    HR = "HR"
+    BAG = "BAG"
+    BRK = "BRK"
+    BRT = "BRT"
+    BGT = "BGT"
+    BRO = "BRO"
+    BRV = "BRV"
+    BRI = "BRI"
+    WOZ = "WOZ"
+    BLAU = "BLAU"
+
+
+class PrivacyTechnique(StrEnum):
+    """Privacy enhancing technologies (PETs)."""
+
+    PSEUDONYMISATION = "pseudonymisation"
+    ANONYMISATION = "anonymisation"
+    TOKENISATION = "tokenisation"
+    DATA_MASKING = "data-masking"
+    CUSTOMER_HELD_KEYS = "customer-held-keys"
+    CONFIDENTIAL_COMPUTING = "confidential-computing"
+    HOMOMORPHIC_ENCRYPTION = "homomorphic-encryption"
+    SECURE_MULTIPARTY_COMPUTATION = "secure-multiparty-computation"
+    DIFFERENTIAL_PRIVACY = "differential-privacy"
+    SYNTHETIC_DATA = "synthetic-data"
+    FEDERATED_LEARNING = "federated-learning"
+    ZERO_KNOWLEDGE_PROOFS = "zero-knowledge-proofs"
+    PRIVATE_SET_INTERSECTION = "private-set-intersection"
+
+
+class KeyCustody(StrEnum):
+    PROVIDER = "provider"
+    CUSTOMER_MANAGED = "customer-managed"
+    CUSTOMER_HELD = "customer-held"
+
+
+class PersonalData(StrEnum):
+    NONE = "none"
+    REGULAR = "regular"
+    SPECIAL = "special"
+
+
+class Classification(StrEnum):
+    DEP_VERTROUWELIJK = "dep-vertrouwelijk"
+    STG_CONFIDENTIEEL = "stg-confidentieel"
+    STG_GEHEIM = "stg-geheim"
+    STG_ZEER_GEHEIM = "stg-zeer-geheim"
+
+
+class Scope(StrEnum):
+    MANDATORY = "mandatory"
+    EXCLUDED = "excluded"
+    ADVISORY = "advisory"
+
+
+class Severity(StrEnum):
+    FORBIDDEN = "forbidden"
+    REQUIRED = "required"
+    ADVISED_AGAINST = "advised-against"
+    RECOMMENDED = "recommended"
+
+    @property
+    def is_hard(self) -> bool:
+        """Hard findings block use (after any transition period)."""
+        return self in (Severity.FORBIDDEN, Severity.REQUIRED)
+
+
+class Verdict(StrEnum):
+    """A registration's verdict; declared worst first."""
+
+    NOT_ALLOWED = "not-allowed"
+    TRANSITION = "transition"
+    ADVISED_AGAINST = "advised-against"
+    ALLOWED_WITH_CONDITIONS = "allowed-with-conditions"
+    ALLOWED = "allowed"
+
+    @property
+    def rank(self) -> int:
+        """0 for the worst verdict; a lower rank is worse."""
+        return _VERDICT_RANK[self]
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS[self]
+
+
+_VERDICT_RANK = {verdict: rank for rank, verdict in enumerate(Verdict)}
+
+VERDICT_LABELS = {
+    Verdict.NOT_ALLOWED: "niet toegestaan",
+    Verdict.TRANSITION: "overgangstermijn",
+    Verdict.ADVISED_AGAINST: "afgeraden",
+    Verdict.ALLOWED_WITH_CONDITIONS: "toegestaan onder voorwaarden",
+    Verdict.ALLOWED: "toegestaan",
+}
+
+SEVERITY_LABELS = {
+    Severity.FORBIDDEN: "verboden",
+    Severity.REQUIRED: "verplicht",
+    Severity.ADVISED_AGAINST: "afgeraden",
+    Severity.RECOMMENDED: "aanbeveling",
+}

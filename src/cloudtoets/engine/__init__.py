@@ -1,0 +1,1 @@
+"""The rule engine: compiled conditions, transition deadlines, verdicts."""

@@ -1,0 +1,1 @@
+"""Inventory formats (YAML, JSON, XLSX, CSV) through one validation path."""

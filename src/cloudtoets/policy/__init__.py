@@ -1,0 +1,1 @@
+"""The policy as versioned data: schema, condition language and loader."""

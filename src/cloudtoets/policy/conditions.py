@@ -1,0 +1,367 @@
+"""The condition language of policy files: parse, check and translate to Python.
+
+A condition is ``{all: [...]}``, ``{any: [...]}``, ``{not: C}``, or a predicate
+``{field|fact: NAME, op: OP, value: V | param: P}``. A bare ``{fact: NAME}`` on a yes/no fact
+means "is true". Fields are registration fields (``exit_plan.planned.lead_time_days``) or
+organisation fields (``organisation.critical_entity``); facts are values the engine derives
+(``public_cloud``, ``jurisdictions`` ...). Every name, operator and operand is checked against the
+domain model when the policy is loaded, so a mistake is reported before anything is evaluated.
+
+Checked conditions are translated once into a Python expression (see ``to_python``): evaluating
+a registration then runs straight-line code instead of walking the condition tree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal, Union
+
+from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.domain.model import Organisation, Registration
+from cloudtoets.domain.vocabulary import Scope
+
+Kind = Literal["bool", "text", "date", "int", "enum", "list", "object", "country"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldType:
+    kind: Kind
+    enum: type[StrEnum] | None = None  # for enum kinds and lists of enums
+    item: Kind | None = None  # for lists
+
+
+class ConditionError(ValueError):
+    """A condition that cannot be used; the message is Dutch and says where."""
+
+
+# --- the names a condition may use -------------------------------------------------------------
+
+FACTS: Mapping[str, FieldType] = {
+    "public_cloud": FieldType("bool"),
+    "external_cloud": FieldType("bool"),
+    "material": FieldType("bool"),
+    "existing_use": FieldType("bool"),
+    "effective_tbb_level": FieldType("int"),
+    "jurisdictions": FieldType("list", item="country"),
+    "scope": FieldType("enum", enum=Scope),
+    "unreported_deviation": FieldType("bool"),
+}
+# Facts that only exist once the other rules have been evaluated.
+LATE_FACTS = frozenset({"unreported_deviation"})
+
+_COUNTRY_FIELDS = frozenset({"storage_countries", "processing_countries", "country"})
+
+
+def _field_type(name: str, annotation: Any) -> FieldType | type:
+    """Map a dataclass annotation to a FieldType, or return a nested dataclass type."""
+    origin = typing.get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        (inner,) = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _field_type(name, inner)
+    if origin is Literal:
+        return FieldType("int")
+    if origin is list:
+        (item,) = typing.get_args(annotation)
+        if isinstance(item, type) and issubclass(item, StrEnum):
+            return FieldType("list", enum=item, item="enum")
+        if item is str:
+            return FieldType("list", item="country" if name in _COUNTRY_FIELDS else "text")
+        return FieldType("list", item="object")
+    if annotation is bool:
+        return FieldType("bool")
+    if annotation is int:
+        return FieldType("int")
+    if annotation is str:
+        return FieldType("country") if name in _COUNTRY_FIELDS else FieldType("text")
+    if annotation is dt.date:
+        return FieldType("date")
+    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+        return FieldType("enum", enum=annotation)
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+        return annotation
+    raise TypeError(f"no condition kind for {name}: {annotation!r}")
+
+
+def _catalogue(cls: type, prefix: str = "") -> dict[str, FieldType]:
+    fields: dict[str, FieldType] = {}
+    for name, annotation in typing.get_type_hints(cls).items():
+        path = f"{prefix}{name}"
+        resolved = _field_type(name, annotation)
+        if isinstance(resolved, FieldType):
+            fields[path] = resolved
+        else:
+            fields[path] = FieldType("object")
+            fields.update(_catalogue(resolved, f"{path}."))
+    return fields
+
+
+FIELDS: Mapping[str, FieldType] = {
+    **_catalogue(Registration),
+    **{f"organisation.{k}": v for k, v in _catalogue(Organisation).items()},
+}
+
+# --- operators ---------------------------------------------------------------------------------
+
+_PRESENCE = ("is-set", "is-missing")
+OPERATORS_BY_KIND: Mapping[Kind, tuple[str, ...]] = {
+    "bool": ("is-true", "is-false"),
+    "text": (*_PRESENCE, "eq", "ne", "in", "not-in"),
+    "country": (*_PRESENCE, "eq", "ne", "in", "not-in"),
+    "enum": (*_PRESENCE, "eq", "ne", "in", "not-in"),
+    "int": (*_PRESENCE, "eq", "ne", "lt", "le", "gt", "ge", "in", "not-in"),
+    "date": (*_PRESENCE, "eq", "lt", "le", "gt", "ge", "months-before-as-of"),
+    "list": (
+        *_PRESENCE, "contains", "intersects", "disjoint-from", "subset-of", "not-subset-of",
+    ),
+    "object": _PRESENCE,
+}
+_UNARY = frozenset({"is-true", "is-false", "is-set", "is-missing"})
+_SET_OPS = frozenset({"intersects", "disjoint-from", "subset-of", "not-subset-of", "in", "not-in"})
+
+
+# --- the parsed tree ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Predicate:
+    name: str  # field path or fact name
+    is_fact: bool
+    type: FieldType
+    op: str
+    operand: Any = None  # a checked literal (frozenset for set operands) or None
+    param: str | None = None
+
+
+Node = All | AnyOf | Not | Predicate
+
+
+def parse(raw: Any, where: str, parameters: Mapping[str, Any]) -> Node:
+    """Parse and check one condition; ``where`` names its place for error messages."""
+    if not isinstance(raw, Mapping) or not raw:
+        raise ConditionError(f"{where}: een voorwaarde is een object, zoals {{all: [...]}}")
+    keys = set(raw)
+    for combinator in ("all", "any"):
+        if combinator in keys:
+            if keys != {combinator}:
+                raise ConditionError(f"{where}: '{combinator}' staat niet alleen: {sorted(keys)}")
+            items = raw[combinator]
+            if not isinstance(items, list) or not items:
+                raise ConditionError(f"{where}.{combinator}: geef een niet-lege lijst")
+            nodes = tuple(
+                parse(item, f"{where}.{combinator}[{i}]", parameters) for i, item in enumerate(items)
+            )
+            return All(nodes) if combinator == "all" else AnyOf(nodes)
+    if "not" in keys:
+        if keys != {"not"}:
+            raise ConditionError(f"{where}: 'not' staat niet alleen: {sorted(keys)}")
+        return Not(parse(raw["not"], f"{where}.not", parameters))
+    return _parse_predicate(raw, where, parameters)
+
+
+def _parse_predicate(raw: Mapping[str, Any], where: str, parameters: Mapping[str, Any]) -> Node:
+    allowed = {"field", "fact", "op", "value", "param"}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise ConditionError(f"{where}: onbekende sleutel(s) {', '.join(unknown)}")
+    if ("field" in raw) == ("fact" in raw):
+        raise ConditionError(f"{where}: noem precies één 'field' of 'fact'")
+    is_fact = "fact" in raw
+    name = raw["fact"] if is_fact else raw["field"]
+    table = FACTS if is_fact else FIELDS
+    if name not in table:
+        what = "feit" if is_fact else "veld"
+        raise ConditionError(f"{where}: onbekend {what} '{name}'; bekend zijn: {', '.join(table)}")
+    ftype = table[name]
+    op = raw.get("op")
+    if op is None:
+        if ftype.kind != "bool":
+            raise ConditionError(f"{where}: '{name}' is geen ja/nee-waarde; geef een 'op'")
+        op = "is-true"
+    if op not in OPERATORS_BY_KIND[ftype.kind]:
+        raise ConditionError(
+            f"{where}: operator '{op}' past niet bij '{name}' ({ftype.kind}); "
+            f"gebruik een van {', '.join(OPERATORS_BY_KIND[ftype.kind])}"
+        )
+    has_value, has_param = "value" in raw, "param" in raw
+    if op in _UNARY:
+        if has_value or has_param:
+            raise ConditionError(f"{where}: operator '{op}' neemt geen 'value' of 'param'")
+        return Predicate(name, is_fact, ftype, op)
+    if has_value == has_param:
+        raise ConditionError(f"{where}: operator '{op}' vraagt precies één 'value' of 'param'")
+    if has_param:
+        param = raw["param"]
+        if param not in parameters:
+            raise ConditionError(
+                f"{where}: onbekende parameter '{param}'; bekend zijn: {', '.join(parameters)}"
+            )
+        operand = _check_operand(parameters[param], ftype, op, f"{where} (parameter {param})")
+        return Predicate(name, is_fact, ftype, op, operand, param)
+    operand = _check_operand(raw["value"], ftype, op, where)
+    return Predicate(name, is_fact, ftype, op, operand)
+
+
+def _check_scalar(value: Any, kind: Kind | None, enum: type[StrEnum] | None, where: str) -> Any:
+    ok: bool
+    if kind == "enum" and enum is not None:
+        ok = isinstance(value, str) and value in enum._value2member_map_
+        hint = f"kies uit {', '.join(enum._value2member_map_)}"
+    elif kind == "country":
+        ok = isinstance(value, str) and value.upper() in ISO_COUNTRY_CODES
+        value = value.upper() if ok else value
+        hint = "gebruik een ISO 3166-1 alpha-2 landcode"
+    elif kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        hint = "geef een geheel getal"
+    elif kind == "date":
+        ok = isinstance(value, dt.date)
+        hint = "geef een datum JJJJ-MM-DD"
+    else:
+        ok = isinstance(value, str)
+        hint = "geef een tekst"
+    if not ok:
+        raise ConditionError(f"{where}: waarde {value!r} past niet; {hint}")
+    return value
+
+
+def _check_operand(value: Any, ftype: FieldType, op: str, where: str) -> Any:
+    if op == "months-before-as-of":
+        return _check_scalar(value, "int", None, where)
+    if ftype.kind == "list":
+        if op == "contains":
+            return _check_scalar(value, ftype.item, ftype.enum, where)
+        if not isinstance(value, list | tuple | set | frozenset):
+            raise ConditionError(f"{where}: operator '{op}' vraagt een lijst")
+        return frozenset(_check_scalar(v, ftype.item, ftype.enum, where) for v in value)
+    if op in _SET_OPS:
+        if not isinstance(value, list | tuple | set | frozenset):
+            raise ConditionError(f"{where}: operator '{op}' vraagt een lijst")
+        return frozenset(_check_scalar(v, ftype.kind, ftype.enum, where) for v in value)
+    return _check_scalar(value, ftype.kind, ftype.enum, where)
+
+
+def uses_facts(node: Node) -> set[str]:
+    """The facts a condition reads (to order rules that need late facts)."""
+    match node:
+        case All(items) | AnyOf(items):
+            return set().union(*(uses_facts(i) for i in items))
+        case Not(item):
+            return uses_facts(item)
+        case Predicate(name=name, is_fact=True):
+            return {name}
+        case _:
+            return set()
+
+
+# --- translation to Python ---------------------------------------------------------------------
+
+
+class Emitter:
+    """Collects the constants a translated condition refers to."""
+
+    def __init__(self) -> None:
+        self.constants: dict[str, Any] = {}
+        self.months_thresholds: dict[str, int] = {}  # name -> months before as-of
+        self._temp = 0
+
+    def constant(self, value: Any) -> str:
+        for name, existing in self.constants.items():
+            if type(existing) is type(value) and existing == value:
+                return name
+        name = f"_c{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def threshold(self, months: int) -> str:
+        name = f"_before_{months}m"
+        self.months_thresholds[name] = months
+        return name
+
+    def temp(self) -> str:
+        self._temp += 1
+        return f"_v{self._temp}"
+
+
+def _access(path: str, kind: Kind) -> str:
+    """Null-safe attribute access: a missing parent object reads as 'absent'."""
+    if path.startswith("organisation."):
+        return "o." + path.removeprefix("organisation.")
+    parts = path.split(".")
+    full = "r." + path
+    if len(parts) == 1:
+        return full
+    guards = " or ".join(f"r.{'.'.join(parts[:i])} is None" for i in range(1, len(parts)))
+    absent = {"bool": "False", "list": "()"}.get(kind, "None")
+    return f"({absent} if {guards} else {full})"
+
+
+def to_python(node: Node, emit: Emitter) -> str:
+    """A Python expression over ``r`` (registration), ``o`` (organisation) and fact locals."""
+    match node:
+        case All(items):
+            return "(" + " and ".join(to_python(i, emit) for i in items) + ")"
+        case AnyOf(items):
+            return "(" + " or ".join(to_python(i, emit) for i in items) + ")"
+        case Not(item):
+            return f"(not {to_python(item, emit)})"
+        case Predicate():
+            return _predicate(node, emit)
+    raise AssertionError(node)
+
+
+def _predicate(p: Predicate, emit: Emitter) -> str:
+    value = p.name if p.is_fact else _access(p.name, p.type.kind)
+    kind, op = p.type.kind, p.op
+    if op == "is-true":
+        return f"({value} is True)"
+    if op == "is-false":
+        return f"({value} is not True)"
+    if op in ("is-set", "is-missing"):
+        if kind == "list":
+            test = f"bool({value})"
+        elif kind == "text":
+            v = emit.temp()
+            test = f"(({v} := {value}) is not None and {v}.strip() != '')"
+        else:
+            test = f"({value} is not None)"
+        return test if op == "is-set" else f"(not {test})"
+    if op == "months-before-as-of":
+        v = emit.temp()
+        return f"(({v} := {value}) is not None and {v} < {emit.threshold(p.operand)})"
+    c = emit.constant(p.operand)
+    if kind == "list":
+        return {
+            "contains": f"({c} in {value})",
+            "intersects": f"(not {c}.isdisjoint({value}))",
+            "disjoint-from": f"{c}.isdisjoint({value})",
+            "subset-of": f"{c}.issuperset({value})",
+            "not-subset-of": f"(not {c}.issuperset({value}))",
+        }[op]
+    if op in ("in", "not-in"):
+        return f"({value} {'in' if op == 'in' else 'not in'} {c})"
+    if op in ("eq", "ne"):
+        return f"({value} {'==' if op == 'eq' else '!='} {c})"
+    symbol = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
+    v = emit.temp()
+    return f"(({v} := {value}) is not None and {v} {symbol} {c})"

@@ -1,0 +1,216 @@
+"""Load a policy file (built-in id or path), resolve ``extends``, check everything, hash it.
+
+A variant names the policy it ``extends`` and lists only what differs: parameters and texts
+replace the base's key by key, rules replace the base rule with the same id or are added, and
+``remove_rules`` drops rules. The merged result is checked as a whole, so a variant is held to the
+same standard as the policy it comes from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from cloudtoets.policy.conditions import LATE_FACTS, ConditionError, parse, uses_facts
+from cloudtoets.policy.model import Policy, Rule
+from cloudtoets.policy.schema import PolicyFile
+from cloudtoets.problems import InputError, Problem, dutch_message
+from cloudtoets.yaml12 import load_yaml
+
+DEFAULT_POLICY_ID = "rijksbreed-cloudbeleid-2026"
+
+# Placeholders the engine fills in (engine/messages.py); any other name in a text is an error.
+RULE_PLACEHOLDERS = frozenset(
+    {
+        "countries_outside_allowed",
+        "allowed_countries_label",
+        "jurisdictions_outside_eea",
+        "jurisdictions",
+        "effective_tbb_level",
+        "key_register",
+        "classification",
+        "unreported_rules",
+    }
+)
+TEXT_PLACEHOLDERS = frozenset({"deadline", "adopted", "accepted_by", "accepted_on", "section"})
+
+
+def _builtin_dir() -> Path:
+    return Path(str(resources.files("cloudtoets.policy") / "policies"))
+
+
+def builtin_policy_ids() -> list[str]:
+    return sorted(p.stem for p in _builtin_dir().glob("*.yaml"))
+
+
+def resolve_policy_path(ref: str | Path, relative_to: Path | None = None) -> Path:
+    """A built-in id or a file path; a clear error when it is neither."""
+    text = str(ref)
+    builtin = _builtin_dir() / f"{text}.yaml"
+    if builtin.is_file():
+        return builtin
+    candidates = [Path(text)]
+    if relative_to is not None:
+        candidates.insert(0, relative_to / text)
+    for path in candidates:
+        if path.is_file():
+            return path
+    known = ", ".join(builtin_policy_ids())
+    raise InputError(
+        text,
+        [Problem("", f"geen ingebouwd beleid en geen bestand met deze naam; ingebouwd zijn: {known}")],
+    )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        raw = load_yaml(path.read_bytes())
+    except OSError as exc:
+        raise InputError(str(path), [Problem("", f"kan het bestand niet lezen ({exc.strerror})")]) from exc
+    except Exception as exc:  # yaml.YAMLError and its parser marks
+        raise InputError(str(path), [Problem("", f"geen geldige YAML: {exc}")]) from exc
+    if not isinstance(raw, dict):
+        raise InputError(str(path), [Problem("", "een beleidsbestand is een YAML-object")])
+    return raw
+
+
+def _merged(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    raw = _read(path)
+    base_ref = raw.pop("extends", None)
+    removed = raw.pop("remove_rules", [])
+    if base_ref is None:
+        return raw
+    base_path = resolve_policy_path(base_ref, path.parent).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise InputError(str(path), [Problem("extends", f"'{base_ref}' verwijst in een kring terug")])
+    base = _merged(base_path, (*seen, path.resolve()))
+    merged = {**base, **{k: v for k, v in raw.items() if k not in ("parameters", "texts", "rules")}}
+    merged["parameters"] = {**base.get("parameters", {}), **raw.get("parameters", {})}
+    merged["texts"] = {**base.get("texts", {}), **raw.get("texts", {})}
+    rules = {r.get("id"): r for r in base.get("rules", []) if isinstance(r, dict)}
+    for rule_id in removed:
+        if rules.pop(rule_id, None) is None:
+            raise InputError(str(path), [Problem("remove_rules", f"regel {rule_id} bestaat niet")])
+    for rule in raw.get("rules", []):
+        rules[rule.get("id") if isinstance(rule, dict) else None] = rule
+    merged["rules"] = list(rules.values())
+    return merged
+
+
+def _where(loc: tuple[int | str, ...], raw: Mapping[str, Any]) -> str:
+    parts: list[str] = []
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        rules = raw.get("rules", [])
+        rule = rules[loc[1]] if loc[1] < len(rules) else {}
+        rule_id = rule.get("id") if isinstance(rule, dict) else None
+        parts.append(f"regel {rule_id}" if rule_id else f"regel nummer {loc[1] + 1}")
+        loc = loc[2:]
+    if loc:
+        parts.append(".".join(str(p) for p in loc))
+    return " ".join(parts)
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _text_problems(spec: PolicyFile) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, template in spec.texts.model_dump().items():
+        for unknown in sorted(_placeholders(template) - TEXT_PLACEHOLDERS):
+            problems.append(Problem(f"texts.{name}", f"onbekende plek {{{unknown}}} in de tekst"))
+    for rule in spec.rules:
+        for part in ("title", "problem", "action"):
+            template = getattr(rule.text, part)
+            for unknown in sorted(_placeholders(template) - RULE_PLACEHOLDERS):
+                problems.append(
+                    Problem(f"regel {rule.id} text.{part}", f"onbekende plek {{{unknown}}} in de tekst")
+                )
+    return problems
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(_canonical(v) for v in value)
+    return value
+
+
+def revision_of(spec: PolicyFile) -> str:
+    """SHA-256 over the canonical JSON of the checked, merged policy."""
+    canonical = _canonical(spec.model_dump(mode="python"))
+    data = orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS, default=str)
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_policy(ref: str | Path = DEFAULT_POLICY_ID) -> Policy:
+    """Load, merge and check a policy; raises InputError with every problem found."""
+    path = resolve_policy_path(ref).resolve()
+    return _load_checked(path, path.stat().st_mtime_ns)
+
+
+@cache
+def _load_checked(path: Path, mtime_ns: int) -> Policy:
+    """Cached per file version: the same file loads once per process."""
+    raw = _merged(path)
+    try:
+        spec = PolicyFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = [Problem(_where(e["loc"], raw), dutch_message(e)) for e in exc.errors()]
+        raise InputError(str(path), problems) from None
+    problems = _text_problems(spec)
+    parameters = dict(spec.parameters)
+    rules: list[Rule] = []
+    for spec_rule in spec.rules:
+        try:
+            applies = (
+                parse(spec_rule.applies_when, f"regel {spec_rule.id} applies_when", parameters)
+                if spec_rule.applies_when is not None
+                else None
+            )
+            finding = parse(spec_rule.finding_when, f"regel {spec_rule.id} finding_when", parameters)
+        except ConditionError as exc:
+            problems.append(Problem("", str(exc)))
+            continue
+        facts = uses_facts(finding) | (uses_facts(applies) if applies is not None else set())
+        rules.append(
+            Rule(
+                id=spec_rule.id,
+                section=spec_rule.section,
+                basis=spec_rule.basis,
+                severity=spec_rule.severity,
+                transition=None if spec_rule.transition == "none" else spec_rule.transition,
+                applies_when=applies,
+                finding_when=finding,
+                justification_requires=spec_rule.justification_requires,
+                title=spec_rule.text.title,
+                problem=spec_rule.text.problem,
+                action=spec_rule.text.action,
+                late=bool(facts & LATE_FACTS),
+            )
+        )
+    if problems:
+        raise InputError(str(path), problems)
+    return Policy(
+        id=spec.id,
+        title=spec.title,
+        version=spec.version,
+        status=spec.status,
+        source=spec.source,
+        parameters=spec.parameters,
+        texts=spec.texts,
+        rules=tuple(sorted(rules, key=lambda r: r.id)),
+        revision=revision_of(spec),
+        origin=path,
+    )

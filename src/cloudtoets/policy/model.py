@@ -1,0 +1,50 @@
+"""A loaded, checked policy version: rules with parsed conditions and their parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cloudtoets.domain.vocabulary import Severity
+from cloudtoets.policy.conditions import Node
+from cloudtoets.policy.schema import JustificationCondition, Parameters, Texts, Transition
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Rule:
+    id: str
+    section: str
+    basis: str  # "letter" or "summary"
+    severity: Severity
+    transition: Transition | None
+    applies_when: Node | None
+    finding_when: Node
+    justification_requires: tuple[JustificationCondition, ...]
+    title: str
+    problem: str
+    action: str
+    late: bool  # reads facts that exist only after the other rules (deviation reporting)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Policy:
+    id: str
+    title: str
+    version: str
+    status: str
+    source: str
+    parameters: Parameters
+    texts: Texts
+    rules: tuple[Rule, ...]
+    revision: str  # sha256 over the canonical form of the whole (merged) policy
+    origin: Path
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    @property
+    def short_revision(self) -> str:
+        return self.revision[:12]

@@ -1,0 +1,137 @@
+"""The shape of a policy file, checked before anything is compiled.
+
+Every key is known: an unknown key is an error, so a typo cannot silently switch a rule off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.domain.vocabulary import (
+    Classification,
+    Deployment,
+    OrganisationType,
+    PrivacyTechnique,
+    Scope,
+    Severity,
+)
+
+MaterialCriterion = Literal["core_task", "business_critical", "large_scale_personal_data"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _country_set(values: list[str]) -> frozenset[str]:
+    codes = frozenset(v.upper() for v in values)
+    unknown = sorted(codes - ISO_COUNTRY_CODES)
+    if unknown:
+        raise ValueError(f"onbekende landcode(s) {', '.join(unknown)}; gebruik ISO 3166-1 alpha-2")
+    return codes
+
+
+class Parameters(_Strict):
+    adopted: dt.date
+    transition_years: int = Field(ge=0, le=50)
+    exit_plan_months: int = Field(ge=0, le=600)
+    exit_test_months: int = Field(ge=1, le=600)
+    eea: frozenset[str]
+    allowed_countries: frozenset[str]
+    public_deployments: frozenset[Deployment]
+    internal_deployments: frozenset[Deployment]
+    scope_by_org_type: dict[OrganisationType, Scope]
+    material_criteria: tuple[MaterialCriterion, ...]
+    tbb_by_classification: dict[Classification, Literal[1, 2, 3, 4]]
+    pets_vocabulary: frozenset[PrivacyTechnique]
+
+    @field_validator("eea", "allowed_countries", mode="before")
+    @classmethod
+    def _countries(cls, value: Any) -> Any:
+        return _country_set(value) if isinstance(value, list) else value
+
+    @field_validator("scope_by_org_type")
+    @classmethod
+    def _every_type(cls, value: dict[OrganisationType, Scope]) -> dict[OrganisationType, Scope]:
+        missing = [t.value for t in OrganisationType if t not in value]
+        if missing:
+            raise ValueError(f"geef een scope voor elk organisatietype; ontbreekt: {', '.join(missing)}")
+        return value
+
+    @field_validator("tbb_by_classification")
+    @classmethod
+    def _every_classification(
+        cls, value: dict[Classification, int]
+    ) -> dict[Classification, int]:
+        missing = [c.value for c in Classification if c not in value]
+        if missing:
+            raise ValueError(f"geef een TBB-niveau voor elke rubricering; ontbreekt: {', '.join(missing)}")
+        return value
+
+
+class Texts(_Strict):
+    section: str
+    deadline_open: str
+    deadline_passed: str
+    deadline_advisory: str
+    no_transition: str
+    justified: str
+
+
+class Transition(_Strict):
+    period: Literal["transition_years", "exit_plan_months"]
+    extensions: bool = False
+
+
+class RuleText(_Strict):
+    title: str = Field(min_length=1)
+    problem: str = Field(min_length=1)
+    action: str = Field(min_length=1)
+
+
+JustificationCondition = Literal[
+    "continuity_risk_established", "risk_and_exit_tested", "minister_consent_on"
+]
+
+
+class RuleSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9]+(\.[a-z0-9-]+)+$")
+    section: str = Field(pattern=r"^\d+(\.\d+)*$")
+    basis: Literal["letter", "summary"]
+    severity: Severity
+    transition: Transition | Literal["none"]
+    applies_when: dict[str, Any] | None = None
+    finding_when: dict[str, Any]
+    justification_requires: tuple[JustificationCondition, ...] = ()
+    text: RuleText
+
+    @model_validator(mode="after")
+    def _justification_only_when_advised_against(self) -> RuleSpec:
+        if self.justification_requires and self.severity is not Severity.ADVISED_AGAINST:
+            raise ValueError("justification_requires kan alleen bij een afgeraden regel")
+        return self
+
+
+class PolicyFile(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    version: str
+    status: Literal["adopted", "variant", "concept"]
+    source: str
+    parameters: Parameters
+    texts: Texts
+    rules: tuple[RuleSpec, ...] = Field(min_length=1)
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_ids(cls, rules: tuple[RuleSpec, ...]) -> tuple[RuleSpec, ...]:
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.id in seen:
+                raise ValueError(f"regel {rule.id} staat er twee keer in")
+            seen.add(rule.id)
+        return rules
