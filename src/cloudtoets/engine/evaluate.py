@@ -175,3 +175,10 @@ def evaluate(
     """Evaluate one registration; the as-of date is an argument, never the clock."""
     return evaluator_for(policy, as_of).evaluate(registration, context)
 
+
+
+def evaluate_registrations(
+    registrations: Iterable[Registration], context: EvaluationContext, policy: Policy, as_of: dt.date
+) -> list[Decision]:
+    """Evaluate many registrations in their order, sharing the compiled policy and caches."""
+    return list(evaluator_for(policy, as_of).evaluate_all(registrations, context))

@@ -13,28 +13,16 @@ a registration then runs straight-line code instead of walking the condition tre
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Literal, Union
+from typing import Any
 
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.domain.fields import FieldType, Kind, describe_fields
 from cloudtoets.domain.model import Organisation, Registration
 from cloudtoets.domain.vocabulary import Scope
-
-Kind = Literal["bool", "text", "date", "int", "enum", "list", "object", "country"]
-
-
-@dataclass(frozen=True, slots=True)
-class FieldType:
-    kind: Kind
-    enum: type[StrEnum] | None = None  # for enum kinds and lists of enums
-    item: Kind | None = None  # for lists
-
 
 class ConditionError(ValueError):
     """A condition that cannot be used; the message is Dutch and says where."""
@@ -55,55 +43,9 @@ FACTS: Mapping[str, FieldType] = {
 # Facts that only exist once the other rules have been evaluated.
 LATE_FACTS = frozenset({"unreported_deviation"})
 
-_COUNTRY_FIELDS = frozenset({"storage_countries", "processing_countries", "country"})
-
-
-def _field_type(name: str, annotation: Any) -> FieldType | type:
-    """Map a dataclass annotation to a FieldType, or return a nested dataclass type."""
-    origin = typing.get_origin(annotation)
-    if origin in (Union, types.UnionType):
-        (inner,) = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _field_type(name, inner)
-    if origin is Literal:
-        return FieldType("int")
-    if origin is list:
-        (item,) = typing.get_args(annotation)
-        if isinstance(item, type) and issubclass(item, StrEnum):
-            return FieldType("list", enum=item, item="enum")
-        if item is str:
-            return FieldType("list", item="country" if name in _COUNTRY_FIELDS else "text")
-        return FieldType("list", item="object")
-    if annotation is bool:
-        return FieldType("bool")
-    if annotation is int:
-        return FieldType("int")
-    if annotation is str:
-        return FieldType("country") if name in _COUNTRY_FIELDS else FieldType("text")
-    if annotation is dt.date:
-        return FieldType("date")
-    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
-        return FieldType("enum", enum=annotation)
-    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
-        return annotation
-    raise TypeError(f"no condition kind for {name}: {annotation!r}")
-
-
-def _catalogue(cls: type, prefix: str = "") -> dict[str, FieldType]:
-    fields: dict[str, FieldType] = {}
-    for name, annotation in typing.get_type_hints(cls).items():
-        path = f"{prefix}{name}"
-        resolved = _field_type(name, annotation)
-        if isinstance(resolved, FieldType):
-            fields[path] = resolved
-        else:
-            fields[path] = FieldType("object")
-            fields.update(_catalogue(resolved, f"{path}."))
-    return fields
-
-
 FIELDS: Mapping[str, FieldType] = {
-    **_catalogue(Registration),
-    **{f"organisation.{k}": v for k, v in _catalogue(Organisation).items()},
+    **describe_fields(Registration),
+    **{f"organisation.{k}": v for k, v in describe_fields(Organisation).items()},
 }
 
 # --- operators ---------------------------------------------------------------------------------

@@ -1,0 +1,292 @@
+"""The ``cloudtoets`` command line: check inventories, inspect policies and the catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cloudtoets.problems import InputError
+
+app = typer.Typer(
+    name="cloudtoets",
+    help="Toets cloudgebruik van de overheid aan het Rijksbreed cloudbeleid 2026.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+policy_app = typer.Typer(help="Beleidsversies bekijken, controleren en vergelijken.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class FailOn(StrEnum):
+    NOT_ALLOWED = "not-allowed"
+    TRANSITION = "transition"
+    ADVISED_AGAINST = "advised-against"
+
+
+def _date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is geen datum; schrijf JJJJ-MM-DD") from None
+
+
+def _fail(error: InputError) -> None:
+    typer.echo(error.render(), err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def check(
+    inventory: Annotated[Path, typer.Argument(help="Inventaris: .yaml, .yml, .json, .xlsx of .csv.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Peildatum JJJJ-MM-DD (standaard: vandaag).")] = None,
+    policy: Annotated[str, typer.Option("--policy", help="Ingebouwd beleid (id) of een beleidsbestand.")] = "rijksbreed-cloudbeleid-2026",
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="Uitvoer: table, json of csv.")] = OutputFormat.TABLE,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Vanaf welk oordeel de exitcode 1 is.")] = FailOn.NOT_ALLOWED,
+    organisations: Annotated[Path | None, typer.Option("--organisations", help="Organisaties bij een CSV-inventaris.")] = None,
+    providers: Annotated[Path | None, typer.Option("--providers", help="Leveranciers bij een CSV-inventaris.")] = None,
+    color: Annotated[bool | None, typer.Option("--color/--no-color", help="Kleur in de tabel (standaard: als de terminal het kan).")] = None,
+) -> None:
+    """Toets een inventaris. Exitcode 0: in orde; 1: een verplichte registratie haalt --fail-on; 2: onbruikbare invoer."""
+    from cloudtoets.domain.vocabulary import Verdict
+    from cloudtoets.engine.context import EvaluationContext
+    from cloudtoets.engine.evaluate import evaluate_registrations
+    from cloudtoets.io import results
+    from cloudtoets.io.read import read_inventory
+    from cloudtoets.policy.loader import load_policy
+
+    day = _date(as_of)
+    # A check allocates millions of small acyclic objects; the cyclic collector would rescan them
+    # over and over for nothing. The process ends right after, so switch it off.
+    gc.disable()
+    try:
+        loaded_policy = load_policy(policy)
+        checked = read_inventory(inventory, organisations_file=organisations, providers_file=providers)
+    except InputError as error:
+        _fail(error)
+    context = EvaluationContext(checked.organisations, checked.providers)
+    decisions = evaluate_registrations(checked.inventory.registrations, context, loaded_policy, day)
+
+    if output_format is OutputFormat.JSON:
+        results.write_json(decisions, loaded_policy, day, sys.stdout.buffer)
+    elif output_format is OutputFormat.CSV:
+        results.write_csv(decisions, sys.stdout)
+    else:
+        results.render_table(decisions, loaded_policy, day, sys.stdout, color=color)
+    sys.stdout.flush()
+
+    threshold = Verdict(fail_on.value).rank
+    failing = any(d.counts_as_failure and d.verdict.rank <= threshold for d in decisions)
+    raise typer.Exit(1 if failing else 0)
+
+
+@policy_app.command("list")
+def policy_list() -> None:
+    """Toon de ingebouwde beleidsversies."""
+    from cloudtoets.policy.loader import builtin_policy_ids, load_policy
+
+    for policy_id in builtin_policy_ids():
+        p = load_policy(policy_id)
+        typer.echo(f"{p.id}\t{p.version}\t{p.status}\t{p.short_revision}\t{p.title}")
+
+
+@policy_app.command("show")
+def policy_show(
+    policy: Annotated[str, typer.Argument(help="Ingebouwd beleid (id) of een beleidsbestand.")] = "rijksbreed-cloudbeleid-2026",
+    source: Annotated[bool, typer.Option("--source", help="Toon ook de gecompileerde Python-code.")] = False,
+) -> None:
+    """Toon de regels en parameters van een beleid in leesbare vorm."""
+    from cloudtoets.policy.describe import describe_condition, transition_text
+    from cloudtoets.policy.loader import load_policy
+
+    try:
+        p = load_policy(policy)
+    except InputError as error:
+        _fail(error)
+    typer.echo(f"{p.title} ({p.id}, versie {p.version}, {p.status})")
+    typer.echo(f"Bron: {p.source}")
+    typer.echo(f"Revisie: {p.revision}\n")
+    typer.echo("Parameters:")
+    for key, value in dict(p.parameters).items():
+        shown = ", ".join(sorted(str(v) for v in value)) if isinstance(value, frozenset) else value
+        if isinstance(value, dict):
+            shown = ", ".join(f"{k}={v}" for k, v in value.items())
+        typer.echo(f"  {key}: {shown}")
+    typer.echo("\nRegels:")
+    for rule in p.rules:
+        basis = " (uit samenvatting)" if rule.basis == "summary" else ""
+        typer.echo(f"\n  {rule.id} — sectie {rule.section}{basis} — {rule.severity.value}")
+        typer.echo(f"    {rule.title}")
+        if rule.applies_when is not None:
+            typer.echo(f"    geldt als: {describe_condition(rule.applies_when)}")
+        typer.echo(f"    bevinding als: {describe_condition(rule.finding_when)}")
+        typer.echo(f"    {transition_text(rule)}")
+        if rule.justification_requires:
+            typer.echo(f"    afwijking vraagt ook: {', '.join(rule.justification_requires)}")
+    if source:
+        from cloudtoets.engine.compiler import compile_policy
+
+        typer.echo("\nGecompileerde code:\n")
+        typer.echo(compile_policy(p).source)
+
+
+@policy_app.command("validate")
+def policy_validate(file: Annotated[Path, typer.Argument(help="Beleidsbestand (YAML).")]) -> None:
+    """Controleer een beleidsbestand volledig; exitcode 2 bij fouten."""
+    from cloudtoets.policy.loader import load_policy
+
+    try:
+        p = load_policy(file)
+    except InputError as error:
+        _fail(error)
+    typer.echo(f"In orde: {p.id} versie {p.version}, {len(p.rules)} regels, revisie {p.short_revision}")
+
+
+@policy_app.command("diff")
+def policy_diff(
+    a: Annotated[str, typer.Argument(help="Eerste beleid (id of bestand).")],
+    b: Annotated[str, typer.Argument(help="Tweede beleid (id of bestand).")],
+) -> None:
+    """Toon welke regels en parameters verschillen tussen twee beleidsversies."""
+    from cloudtoets.policy.describe import diff_policies
+    from cloudtoets.policy.loader import load_policy
+
+    try:
+        pa, pb = load_policy(a), load_policy(b)
+    except InputError as error:
+        _fail(error)
+    diff = diff_policies(pa, pb)
+    typer.echo(f"Verschil {pa.id} ({pa.version}) -> {pb.id} ({pb.version})")
+    if diff.empty:
+        typer.echo("Geen verschil in regels, parameters of teksten.")
+        return
+
+    def show(value: object) -> str:
+        if isinstance(value, frozenset | set):
+            return "[" + ", ".join(sorted(str(v) for v in value)) + "]"
+        if isinstance(value, dict):
+            return ", ".join(f"{k}={v}" for k, v in value.items())
+        return str(value)
+
+    for key, (va, vb) in diff.parameters.items():
+        typer.echo(f"  parameter {key}:")
+        if isinstance(va, frozenset) and isinstance(vb, frozenset):
+            if vb - va:
+                typer.echo(f"    + {show(vb - va)}")
+            if va - vb:
+                typer.echo(f"    - {show(va - vb)}")
+        elif isinstance(va, dict) and isinstance(vb, dict):
+            for k in va:
+                if va[k] != vb.get(k):
+                    typer.echo(f"    {k}: {va[k]} -> {vb.get(k)}")
+        else:
+            typer.echo(f"    {show(va)} -> {show(vb)}")
+    for key in diff.texts:
+        typer.echo(f"  tekst {key} gewijzigd")
+    for rule_id in diff.only_in_a:
+        typer.echo(f"  regel alleen in {pa.id}: {rule_id}")
+    for rule_id in diff.only_in_b:
+        typer.echo(f"  regel alleen in {pb.id}: {rule_id}")
+    for rule_id, changed in diff.changed_rules.items():
+        typer.echo(f"  regel {rule_id} gewijzigd: {', '.join(changed)}")
+
+
+@app.command("providers")
+def providers_command(
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="table of json.")] = OutputFormat.TABLE,
+) -> None:
+    """Toon de ingebouwde leverancierscatalogus met de berekende jurisdictieketens."""
+    import orjson
+
+    from cloudtoets.catalogue import catalogue_directory, catalogue_entries
+    from cloudtoets.domain.countries import EEA_COUNTRY_CODES
+
+    directory = catalogue_directory()
+    rows = []
+    for entry in catalogue_entries():
+        chain = directory.chain(entry.id)
+        countries = sorted({p.country for p in chain})
+        rows.append(
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "country": entry.country,
+                "parent": entry.parent,
+                "kind": entry.kind,
+                "services": list(entry.services),
+                "chain": [p.id for p in chain],
+                "jurisdictions": countries,
+                "outside_eea": sorted(set(countries) - EEA_COUNTRY_CODES),
+                "source": entry.source,
+                "note": entry.note,
+                "uncertain": entry.uncertain,
+            }
+        )
+    if output_format is OutputFormat.JSON:
+        sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    if output_format is OutputFormat.CSV:
+        raise typer.BadParameter("gebruik --format table of json")
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Leverancierscatalogus", title_justify="left")
+    for column in ("Kenmerk", "Naam", "Land", "Keten", "Buiten EER", "Onzeker"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row["id"]), str(row["name"]), str(row["country"]), " → ".join(row["chain"]),
+            ", ".join(row["outside_eea"]) or "-", "ja" if row["uncertain"] else "",
+        )
+    Console().print(table)
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Bestand om te schrijven.")] = Path("cloudtoets-inventaris.xlsx"),
+    output_format: Annotated[str, typer.Option("--format", help="Alleen xlsx.")] = "xlsx",
+) -> None:
+    """Schrijf een lege, toegelichte inventaris-werkmap om in te vullen."""
+    if output_format != "xlsx":
+        raise typer.BadParameter("alleen --format xlsx wordt ondersteund")
+    from cloudtoets.io.xlsx import write_template
+
+    write_template(output)
+    typer.echo(f"Sjabloon geschreven: {output}")
+
+
+def main() -> None:
+    """Entry point: Dutch errors instead of tracebacks (CLOUDTOETS_DEBUG=1 shows them)."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("Afgebroken.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence; input errors are handled per command
+        if os.environ.get("CLOUDTOETS_DEBUG"):
+            raise
+        typer.echo(
+            f"Interne fout ({type(exc).__name__}). Dit is een fout in cloudtoets, niet in uw invoer. "
+            "Zet CLOUDTOETS_DEBUG=1 voor details en meld het.",
+            err=True,
+        )
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

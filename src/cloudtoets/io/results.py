@@ -1,0 +1,142 @@
+"""Check results as the JSON document of interface.md, as CSV, and as a terminal table."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from collections.abc import Sequence
+from typing import IO, Any
+
+import orjson
+
+from cloudtoets.domain.decision import Decision
+from cloudtoets.domain.vocabulary import SEVERITY_LABELS, Scope, Verdict
+from cloudtoets.policy.model import Policy
+
+
+def summary(decisions: Sequence[Decision]) -> dict[str, Any]:
+    """Counts of every registration whatever its scope; only verdicts that occur are listed."""
+    counts = Counter(d.verdict for d in decisions)
+    by_verdict = {v.value: counts[v] for v in Verdict if counts[v]}
+    failing = Counter(d.verdict for d in decisions if d.scope == Scope.MANDATORY)
+    return {
+        "registrations": len(decisions),
+        "by_verdict": by_verdict,
+        "mandatory_by_verdict": {v.value: failing[v] for v in Verdict if failing[v]},
+    }
+
+
+def _result(d: Decision) -> dict[str, Any]:
+    return {
+        "registration": d.registration,
+        "organisation": d.organisation,
+        "scope": d.scope,
+        "public_cloud": d.public_cloud,
+        "external_cloud": d.external_cloud,
+        "material": d.material,
+        "material_reasons": d.material_reasons,
+        "jurisdictions": d.jurisdictions,
+        "effective_tbb_level": d.effective_tbb_level,
+        "verdict": d.verdict,
+        "deadline": d.deadline,
+        # Finding dataclasses carry exactly the contract's keys; orjson writes them natively.
+        "findings": d.findings,
+    }
+
+
+def results_document(decisions: Sequence[Decision], policy: Policy, as_of: dt.date) -> dict[str, Any]:
+    return {
+        "policy": {
+            "id": policy.id,
+            "adopted": policy.parameters.adopted,
+            "version": policy.version,
+            "revision": policy.revision,
+        },
+        "as_of": as_of,
+        "results": [_result(d) for d in decisions],
+        "summary": summary(decisions),
+    }
+
+
+def write_json(decisions: Sequence[Decision], policy: Policy, as_of: dt.date, out: IO[bytes]) -> None:
+    out.write(orjson.dumps(results_document(decisions, policy, as_of), option=orjson.OPT_INDENT_2))
+    out.write(b"\n")
+
+
+CSV_COLUMNS = (
+    "registration", "organisation", "scope", "verdict", "registration_deadline", "material",
+    "jurisdictions", "rule", "section", "severity", "deadline", "justified", "message",
+)
+
+
+def write_csv(decisions: Sequence[Decision], out: IO[str]) -> None:
+    """One row per finding (a registration without findings gets one row with an empty rule)."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for d in decisions:
+        head = [
+            d.registration, d.organisation, d.scope.value, d.verdict.value,
+            d.deadline.isoformat() if d.deadline else "", "true" if d.material else "false",
+            " ".join(d.jurisdictions),
+        ]
+        if not d.findings:
+            writer.writerow([*head, "", "", "", "", "", ""])
+        for f in d.findings:
+            writer.writerow(
+                [
+                    *head, f.rule, f.section, f.severity.value,
+                    f.deadline.isoformat() if f.deadline else "",
+                    "true" if f.justified else "false", f.message,
+                ]
+            )
+
+
+VERDICT_STYLES = {
+    Verdict.NOT_ALLOWED: "bold white on red",
+    Verdict.TRANSITION: "bold black on yellow",
+    Verdict.ADVISED_AGAINST: "bold dark_orange",
+    Verdict.ALLOWED_WITH_CONDITIONS: "cyan",
+    Verdict.ALLOWED: "green",
+}
+
+
+def render_table(
+    decisions: Sequence[Decision], policy: Policy, as_of: dt.date, out: IO[str], *, color: bool | None = None
+) -> None:
+    """A readable terminal report: one line per registration, then the count per verdict."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(file=out, force_terminal=color, no_color=color is False, width=160 if color is None and not out.isatty() else None)
+    table = Table(title=f"{policy.title} — peildatum {as_of.isoformat()}", title_justify="left", expand=False)
+    table.add_column("Registratie", overflow="fold")
+    table.add_column("Organisatie")
+    table.add_column("Oordeel")
+    table.add_column("Termijn")
+    table.add_column("Bevindingen", overflow="fold")
+    for d in decisions:
+        findings = ", ".join(
+            f"{f.rule}{' onderbouwd' if f.justified else ''} ({SEVERITY_LABELS[f.severity]})"
+            for f in d.findings
+        )
+        scope = "" if d.scope == Scope.MANDATORY else f" ({d.scope.value})"
+        table.add_row(
+            escape(d.registration),
+            escape(d.organisation + scope),
+            f"[{VERDICT_STYLES[d.verdict]}]{d.verdict.label}[/]",
+            d.deadline.isoformat() if d.deadline else "",
+            escape(findings) or "-",
+        )
+    console.print(table)
+    counts = summary(decisions)["by_verdict"]
+    parts = [f"[{VERDICT_STYLES[Verdict(v)]}]{Verdict(v).label}[/]: {n}" for v, n in counts.items()]
+    console.print(f"{len(decisions)} registraties. " + " · ".join(parts))
+
+
+def render_table_text(decisions: Sequence[Decision], policy: Policy, as_of: dt.date) -> str:
+    buffer = io.StringIO()
+    render_table(decisions, policy, as_of, buffer, color=False)
+    return buffer.getvalue()

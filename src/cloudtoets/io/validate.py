@@ -1,0 +1,221 @@
+"""The one validation path every inventory format goes through.
+
+Readers turn a file into either JSON bytes or plain Python data (lists of dicts); this module
+checks it against the domain model with pydantic (types, vocabularies, unknown keys) and then
+checks what spans records (unique ids, references to organisations and providers, parent cycles,
+country codes). Every problem is collected and raised at once as an InputError, with a location
+the reader can phrase for its own format (a JSON record id, a spreadsheet row).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import orjson
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+
+from cloudtoets.catalogue import catalogue_directory, catalogue_organisations
+from cloudtoets.domain import model
+from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.domain.model import Inventory, Organisation, Provider
+from cloudtoets.domain.providers import ProviderDirectory
+from cloudtoets.domain.vocabulary import Deployment
+from cloudtoets.io.labels import LIST_LABELS
+from cloudtoets.problems import InputError, Problem, dutch_message
+
+# (list name, index in that list, field path inside the record) -> where, in the reader's words
+Locator = Callable[[str, int, str], str]
+
+# Unknown keys are errors: a misspelt key would otherwise silently fall back to a default.
+for _cls in (
+    Inventory, model.Organisation, model.Provider, model.Registration, model.RiskAssessment,
+    model.ExitPlan, model.ExitScenario, model.Notification, model.Justification,
+):
+    _cls.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+
+_ADAPTER: TypeAdapter[Inventory] = TypeAdapter(Inventory)
+_COUNTRY_LIST_FIELDS = ("storage_countries", "processing_countries")
+
+
+def record_locator(raw: Mapping[str, Any] | None) -> Locator:
+    """Locations for JSON and YAML documents: list, record number and id, field."""
+
+    def locate(list_name: str, index: int, field: str) -> str:
+        label = LIST_LABELS.get(list_name, list_name)
+        records = raw.get(list_name) if isinstance(raw, Mapping) else None
+        record_id = None
+        if isinstance(records, list) and 0 <= index < len(records) and isinstance(records[index], Mapping):
+            record_id = records[index].get("id")
+        where = f"{label} nr. {index + 1}"
+        if isinstance(record_id, str) and record_id:
+            where += f" (id {record_id})"
+        return f"{where}, veld {field}" if field else where
+
+    return locate
+
+
+def _place(loc: tuple[int | str, ...], locate: Locator) -> str:
+    if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
+        return locate(loc[0], loc[1], ".".join(str(p) for p in loc[2:]))
+    return ".".join(str(p) for p in loc) or "document"
+
+
+def _schema_problems(exc: ValidationError, locate: Locator) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        kind = error["type"]
+        if kind == "unexpected_keyword_argument":
+            error = {**error, "type": "extra_forbidden"}
+        problems.append(Problem(_place(tuple(error["loc"]), locate), dutch_message(error)))
+    return problems
+
+
+def _get(record: Any, name: str) -> Any:
+    return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
+
+
+def _list(document: Any, name: str) -> list[Any]:
+    value = _get(document, name)
+    return value if isinstance(value, list) else []
+
+
+def _duplicates(records: Iterable[Any], list_name: str, locate: Locator) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for index, record in enumerate(records):
+        record_id = _get(record, "id")
+        if not isinstance(record_id, str):
+            continue
+        if record_id in seen:
+            first = locate(list_name, seen[record_id], "")
+            problems.append(
+                Problem(locate(list_name, index, "id"), f"id '{record_id}' komt al voor bij {first}; geef elk record een eigen id")
+            )
+        else:
+            seen[record_id] = index
+    return problems
+
+
+def _cross_problems(document: Any, locate: Locator, directory: ProviderDirectory, organisation_ids: set[str]) -> list[Problem]:
+    """Checks across records; works on validated objects and on raw dicts alike."""
+    problems: list[Problem] = []
+    providers = _list(document, "providers")
+    registrations = _list(document, "registrations")
+    problems += _duplicates(_list(document, "organisations"), "organisations", locate)
+    problems += _duplicates(providers, "providers", locate)
+    problems += _duplicates(registrations, "registrations", locate)
+
+    for index, provider in enumerate(providers):
+        country = _get(provider, "country")
+        if isinstance(country, str) and country.upper() not in ISO_COUNTRY_CODES:
+            problems.append(Problem(locate("providers", index, "country"), f"onbekende landcode '{country}'; gebruik een ISO-code zoals NL of US"))
+        parent = _get(provider, "parent")
+        if isinstance(parent, str) and parent not in directory:
+            problems.append(Problem(locate("providers", index, "parent"), f"onbekende leverancier '{parent}' als moederbedrijf; neem die op bij providers"))
+        provider_id = _get(provider, "id")
+        if isinstance(provider_id, str):
+            cycle = directory.find_cycle(provider_id)
+            if cycle is not None:
+                problems.append(Problem(locate("providers", index, "parent"), f"moederbedrijven vormen een kring ({cycle}); verbreek de kring"))
+
+    for index, registration in enumerate(registrations):
+        organisation = _get(registration, "organisation")
+        if isinstance(organisation, str) and organisation not in organisation_ids:
+            problems.append(Problem(locate("registrations", index, "organisation"), f"onbekende organisatie '{organisation}'; neem die op bij organisations"))
+        provider = _get(registration, "provider")
+        deployment = _get(registration, "deployment")
+        if provider is None and deployment not in (None, Deployment.PRIVATE_INTERNAL):
+            problems.append(Problem(locate("registrations", index, "provider"), "vul de leverancier in (alleen bij private-internal mag die leeg zijn)"))
+        for field, ids in (("provider", [provider]), ("subprocessors", _get(registration, "subprocessors") or [])):
+            for provider_id in ids if isinstance(ids, list) else []:
+                if isinstance(provider_id, str) and provider_id not in directory:
+                    problems.append(Problem(locate("registrations", index, field), f"onbekende leverancier '{provider_id}'; neem die op bij providers of kies een id uit de catalogus (cloudtoets providers)"))
+        for field in _COUNTRY_LIST_FIELDS:
+            countries = _get(registration, field)
+            for country in countries if isinstance(countries, list) else []:
+                if isinstance(country, str) and country.upper() not in ISO_COUNTRY_CODES:
+                    problems.append(Problem(locate("registrations", index, field), f"onbekende landcode '{country}'; gebruik ISO-codes zoals NL, DE of US"))
+        plan = _get(registration, "exit_plan")
+        for scenario_name in ("planned", "emergency"):
+            scenario = _get(plan, scenario_name) if plan is not None else None
+            days = _get(scenario, "lead_time_days") if scenario is not None else None
+            if isinstance(days, int) and days < 0:
+                problems.append(Problem(locate("registrations", index, f"exit_plan.{scenario_name}.lead_time_days"), "een doorlooptijd kan niet negatief zijn"))
+    return problems
+
+
+def _normalise_countries(inventory: Inventory) -> None:
+    """Country codes are case-insensitive on input and upper case from here on."""
+    for provider in inventory.providers:
+        provider.country = provider.country.upper()
+    for registration in inventory.registrations:
+        for field in _COUNTRY_LIST_FIELDS:
+            countries: list[str] = getattr(registration, field)
+            if countries and not all(c.isupper() for c in countries):
+                setattr(registration, field, [c.upper() for c in countries])
+
+
+@dataclasses.dataclass(slots=True)
+class Checked:
+    """A validated inventory with the directories its references resolve against."""
+
+    inventory: Inventory
+    organisations: dict[str, Organisation]
+    providers: ProviderDirectory
+
+
+def validate_document(
+    data: bytes | Mapping[str, Any],
+    source: str,
+    *,
+    locate: Locator | None = None,
+    extra_organisations: Iterable[Organisation] = (),
+    extra_providers: Iterable[Provider] = (),
+) -> Checked:
+    """Check an inventory document; raise InputError listing every problem.
+
+    ``data`` is JSON bytes (fast path, parsed and checked in one pass) or a parsed mapping.
+    ``extra_*`` come from side files (CSV input); the document's own entries win over them and
+    over the built-in catalogues.
+    """
+    inventory: Inventory | None = None
+    raw: Any = None
+    problems: list[Problem] = []
+    try:
+        if isinstance(data, bytes | bytearray):
+            inventory = _ADAPTER.validate_json(data)
+        else:
+            raw = data
+            inventory = _ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        if raw is None:
+            try:
+                raw = orjson.loads(data)  # only to name record ids in the messages
+            except orjson.JSONDecodeError:
+                raw = None
+        problems = _schema_problems(exc, locate or record_locator(raw))
+    locate = locate or record_locator(raw)
+    document: Any = inventory if inventory is not None else raw
+    if document is None:
+        raise InputError(source, problems)
+
+    doc_providers = [p for p in _list(document, "providers") if isinstance(p, Provider)] if inventory else [
+        Provider(id=p["id"], country=str(p.get("country", "")), parent=p.get("parent"))
+        for p in _list(document, "providers")
+        if isinstance(p, Mapping) and isinstance(p.get("id"), str) and (p.get("parent") is None or isinstance(p.get("parent"), str))
+    ]
+    directory = catalogue_directory(list(extra_providers), doc_providers)
+    organisations = {o.id: o for o in catalogue_organisations()}
+    organisations.update({o.id: o for o in extra_organisations})
+    if inventory is not None:
+        organisations.update({o.id: o for o in inventory.organisations})
+    organisation_ids = set(organisations) | {
+        o["id"] for o in _list(document, "organisations") if isinstance(o, Mapping) and isinstance(o.get("id"), str)
+    }
+    problems += _cross_problems(document, locate, directory, organisation_ids)
+    if problems or inventory is None:
+        raise InputError(source, problems)
+    _normalise_countries(inventory)
+    return Checked(inventory, organisations, directory)

@@ -1,0 +1,109 @@
+"""Conditions and policies in readable Dutch, and the difference between two policy versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudtoets.policy.conditions import All, AnyOf, Node, Not, Predicate
+from cloudtoets.policy.model import Policy, Rule
+
+_OPS = {
+    "is-true": "is waar",
+    "is-false": "is niet waar",
+    "is-set": "is ingevuld",
+    "is-missing": "ontbreekt",
+    "eq": "is",
+    "ne": "is niet",
+    "in": "is een van",
+    "not-in": "is geen van",
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "contains": "bevat",
+    "intersects": "heeft iets gemeen met",
+    "disjoint-from": "heeft niets gemeen met",
+    "subset-of": "valt binnen",
+    "not-subset-of": "valt niet helemaal binnen",
+    "months-before-as-of": "ligt meer maanden voor de peildatum dan",
+}
+
+
+def _operand(p: Predicate) -> str:
+    if p.param is not None:
+        return f"parameter {p.param}"
+    if isinstance(p.operand, frozenset):
+        return "[" + ", ".join(sorted(str(v) for v in p.operand)) + "]"
+    return str(p.operand)
+
+
+def describe_condition(node: Node) -> str:
+    match node:
+        case All(items):
+            return "(" + " EN ".join(describe_condition(i) for i in items) + ")"
+        case AnyOf(items):
+            return "(" + " OF ".join(describe_condition(i) for i in items) + ")"
+        case Not(item):
+            return "NIET " + describe_condition(item)
+        case Predicate():
+            text = f"{node.name} {_OPS[node.op]}"
+            if node.operand is not None:
+                text += f" {_operand(node)}"
+            return text
+    raise AssertionError(node)
+
+
+def transition_text(rule: Rule) -> str:
+    if rule.transition is None:
+        return "geen overgangstermijn"
+    extra = " (verlengbaar: lopend contract, levenscyclusmoment)" if rule.transition.extensions else ""
+    return f"overgangstermijn: {rule.transition.period}{extra}"
+
+
+@dataclass
+class PolicyDiff:
+    parameters: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    only_in_a: list[str] = field(default_factory=list)
+    only_in_b: list[str] = field(default_factory=list)
+    changed_rules: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.parameters or self.texts or self.only_in_a or self.only_in_b or self.changed_rules)
+
+
+def _rule_view(rule: Rule) -> dict[str, Any]:
+    return {
+        "section": rule.section,
+        "basis": rule.basis,
+        "severity": rule.severity.value,
+        "transition": transition_text(rule),
+        "applies_when": describe_condition(rule.applies_when) if rule.applies_when else None,
+        "finding_when": describe_condition(rule.finding_when),
+        "justification_requires": list(rule.justification_requires),
+        "title": rule.title,
+        "problem": rule.problem,
+        "action": rule.action,
+    }
+
+
+def diff_policies(a: Policy, b: Policy) -> PolicyDiff:
+    result = PolicyDiff()
+    params_a, params_b = dict(a.parameters), dict(b.parameters)
+    for key in params_a:
+        if params_a[key] != params_b.get(key):
+            result.parameters[key] = (params_a[key], params_b.get(key))
+    texts_a, texts_b = a.texts.model_dump(), b.texts.model_dump()
+    result.texts = {k: (texts_a[k], texts_b[k]) for k in texts_a if texts_a[k] != texts_b[k]}
+    rules_a = {r.id: r for r in a.rules}
+    rules_b = {r.id: r for r in b.rules}
+    result.only_in_a = sorted(set(rules_a) - set(rules_b))
+    result.only_in_b = sorted(set(rules_b) - set(rules_a))
+    for rule_id in sorted(set(rules_a) & set(rules_b)):
+        view_a, view_b = _rule_view(rules_a[rule_id]), _rule_view(rules_b[rule_id])
+        changed = [k for k in view_a if view_a[k] != view_b[k]]
+        if changed:
+            result.changed_rules[rule_id] = changed
+    return result
