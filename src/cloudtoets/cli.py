@@ -8,7 +8,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,7 +21,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-policy_app = typer.Typer(help="Beleidsversies bekijken, controleren en vergelijken.", no_args_is_help=True)
+policy_app = typer.Typer(
+    help="Beleidsversies bekijken, controleren en vergelijken.", no_args_is_help=True
+)
 app.add_typer(policy_app, name="policy")
 
 
@@ -53,16 +55,38 @@ def _fail(error: InputError) -> None:
 
 @app.command()
 def check(
-    inventory: Annotated[Path, typer.Argument(help="Inventaris: .yaml, .yml, .json, .xlsx of .csv.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Peildatum JJJJ-MM-DD (standaard: vandaag).")] = None,
-    policy: Annotated[str, typer.Option("--policy", help="Ingebouwd beleid (id) of een beleidsbestand.")] = "rijksbreed-cloudbeleid-2026",
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="Uitvoer: table, json of csv.")] = OutputFormat.TABLE,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Vanaf welk oordeel de exitcode 1 is.")] = FailOn.NOT_ALLOWED,
-    organisations: Annotated[Path | None, typer.Option("--organisations", help="Organisaties bij een CSV-inventaris.")] = None,
-    providers: Annotated[Path | None, typer.Option("--providers", help="Leveranciers bij een CSV-inventaris.")] = None,
-    color: Annotated[bool | None, typer.Option("--color/--no-color", help="Kleur in de tabel (standaard: als de terminal het kan).")] = None,
+    inventory: Annotated[
+        Path, typer.Argument(help="Inventaris: .yaml, .yml, .json, .xlsx of .csv.")
+    ],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Peildatum JJJJ-MM-DD (standaard: vandaag).")
+    ] = None,
+    policy: Annotated[
+        str, typer.Option("--policy", help="Ingebouwd beleid (id) of een beleidsbestand.")
+    ] = "rijksbreed-cloudbeleid-2026",
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Uitvoer: table, json of csv.")
+    ] = OutputFormat.TABLE,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Vanaf welk oordeel de exitcode 1 is.")
+    ] = FailOn.NOT_ALLOWED,
+    organisations: Annotated[
+        Path | None, typer.Option("--organisations", help="Organisaties bij een CSV-inventaris.")
+    ] = None,
+    providers: Annotated[
+        Path | None, typer.Option("--providers", help="Leveranciers bij een CSV-inventaris.")
+    ] = None,
+    color: Annotated[
+        bool | None,
+        typer.Option(
+            "--color/--no-color", help="Kleur in de tabel (standaard: als de terminal het kan)."
+        ),
+    ] = None,
 ) -> None:
-    """Toets een inventaris. Exitcode 0: in orde; 1: een verplichte registratie haalt --fail-on; 2: onbruikbare invoer."""
+    """Toets een inventaris.
+
+    Exitcode 0: in orde; 1: een verplichte registratie haalt --fail-on; 2: onbruikbare invoer.
+    """
     from cloudtoets.domain.vocabulary import Verdict
     from cloudtoets.engine.context import EvaluationContext
     from cloudtoets.engine.evaluate import evaluate_registrations
@@ -76,7 +100,9 @@ def check(
     gc.disable()
     try:
         loaded_policy = load_policy(policy)
-        checked = read_inventory(inventory, organisations_file=organisations, providers_file=providers)
+        checked = read_inventory(
+            inventory, organisations_file=organisations, providers_file=providers
+        )
     except InputError as error:
         _fail(error)
     context = EvaluationContext(checked.organisations, checked.providers)
@@ -107,8 +133,12 @@ def policy_list() -> None:
 
 @policy_app.command("show")
 def policy_show(
-    policy: Annotated[str, typer.Argument(help="Ingebouwd beleid (id) of een beleidsbestand.")] = "rijksbreed-cloudbeleid-2026",
-    source: Annotated[bool, typer.Option("--source", help="Toon ook de gecompileerde Python-code.")] = False,
+    policy: Annotated[
+        str, typer.Argument(help="Ingebouwd beleid (id) of een beleidsbestand.")
+    ] = "rijksbreed-cloudbeleid-2026",
+    source: Annotated[
+        bool, typer.Option("--source", help="Toon ook de gecompileerde Python-code.")
+    ] = False,
 ) -> None:
     """Toon de regels en parameters van een beleid in leesbare vorm."""
     from cloudtoets.policy.describe import describe_condition, transition_text
@@ -154,7 +184,9 @@ def policy_validate(file: Annotated[Path, typer.Argument(help="Beleidsbestand (Y
         p = load_policy(file)
     except InputError as error:
         _fail(error)
-    typer.echo(f"In orde: {p.id} versie {p.version}, {len(p.rules)} regels, revisie {p.short_revision}")
+    typer.echo(
+        f"In orde: {p.id} versie {p.version}, {len(p.rules)} regels, revisie {p.short_revision}"
+    )
 
 
 @policy_app.command("diff")
@@ -208,7 +240,9 @@ def policy_diff(
 
 @app.command("providers")
 def providers_command(
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="table of json.")] = OutputFormat.TABLE,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table of json.")
+    ] = OutputFormat.TABLE,
 ) -> None:
     """Toon de ingebouwde leverancierscatalogus met de berekende jurisdictieketens."""
     import orjson
@@ -217,7 +251,7 @@ def providers_command(
     from cloudtoets.domain.countries import EEA_COUNTRY_CODES
 
     directory = catalogue_directory()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entry in catalogue_entries():
         chain = directory.chain(entry.id)
         countries = sorted({p.country for p in chain})
@@ -250,15 +284,21 @@ def providers_command(
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
-            str(row["id"]), str(row["name"]), str(row["country"]), " → ".join(row["chain"]),
-            ", ".join(row["outside_eea"]) or "-", "ja" if row["uncertain"] else "",
+            str(row["id"]),
+            str(row["name"]),
+            str(row["country"]),
+            " → ".join(row["chain"]),
+            ", ".join(row["outside_eea"]) or "-",
+            "ja" if row["uncertain"] else "",
         )
     Console().print(table)
 
 
 @app.command()
 def template(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Bestand om te schrijven.")] = Path("cloudtoets-inventaris.xlsx"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Bestand om te schrijven.")] = Path(
+        "cloudtoets-inventaris.xlsx"
+    ),
     output_format: Annotated[str, typer.Option("--format", help="Alleen xlsx.")] = "xlsx",
 ) -> None:
     """Schrijf een lege, toegelichte inventaris-werkmap om in te vullen."""
@@ -281,7 +321,8 @@ def main() -> None:
         if os.environ.get("CLOUDTOETS_DEBUG"):
             raise
         typer.echo(
-            f"Interne fout ({type(exc).__name__}). Dit is een fout in cloudtoets, niet in uw invoer. "
+            f"Interne fout ({type(exc).__name__}). "
+            "Dit is een fout in cloudtoets, niet in uw invoer. "
             "Zet CLOUDTOETS_DEBUG=1 voor details en meld het.",
             err=True,
         )

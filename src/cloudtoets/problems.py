@@ -64,7 +64,12 @@ def dutch_message(error: Mapping[str, Any]) -> str:
             return f"{shown} is te klein; de waarde moet minstens {ctx.get('ge')} zijn"
         case "less_than_equal":
             return f"{shown} is te groot; de waarde mag hoogstens {ctx.get('le')} zijn"
-        case "date_parsing" | "date_type" | "date_from_datetime_inexact" | "date_from_datetime_parsing":
+        case (
+            "date_parsing"
+            | "date_type"
+            | "date_from_datetime_inexact"
+            | "date_from_datetime_parsing"
+        ):
             return f"{shown} is geen geldige datum; schrijf de datum als JJJJ-MM-DD"
         case "string_type":
             return f"{shown} is geen tekst"

@@ -69,5 +69,3 @@ def describe_fields(cls: type, prefix: str = "") -> dict[str, FieldType]:
             fields[path] = FieldType("object")
             fields.update(describe_fields(resolved, f"{path}."))
     return fields
-
-

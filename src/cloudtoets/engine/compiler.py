@@ -1,11 +1,13 @@
-"""Compile a policy's conditions into one Python function per evaluation date.
+"""Compile a policy into one straight-line Python function per evaluation date.
 
-The generated ``match`` derives the facts (public/external cloud, material use, effective TBB
-level) and tests every rule's ``applies_when and finding_when`` in straight-line code, returning
-the indices of the rules that fire. Rules that read late facts (``unreported_deviation``) are
-compiled into a second function that runs after justifications are known.
+Interpreting a condition tree per registration costs far more than the rules themselves, so the
+checked conditions are translated once (``conditions.to_python``) and assembled into a function
+``evaluate(r, o, jurisdiction_set, jurisdictions)`` that derives the facts, tests every rule in
+rule-id order, attaches deadlines, justifications and messages, and returns the Decision. What
+is the same for every registration (default deadlines, rule metadata, the as-of date) is a
+constant of the generated code; messages are formatted once per distinct combination.
 
-The generated source is kept on the result for inspection (``cloudtoets policy show --source``).
+The behaviour is specified in policy.md; ``cloudtoets policy show --source`` prints the code.
 """
 
 from __future__ import annotations
@@ -13,90 +15,286 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import product
 from typing import Any
 
-from cloudtoets.domain.model import Organisation, Registration
-from cloudtoets.engine.transition import add_months
-from cloudtoets.policy.conditions import Emitter, to_python
+from cloudtoets.domain.decision import Decision, Finding
+from cloudtoets.domain.model import Justification, Organisation, Registration
+from cloudtoets.domain.vocabulary import Severity, Verdict
+from cloudtoets.engine.messages import Facts, MessageBuilder
+from cloudtoets.engine.transition import add_months, period_months
+from cloudtoets.policy.conditions import All, Emitter, to_python
 from cloudtoets.policy.model import Policy, Rule
+from cloudtoets.policy.schema import Transition
 
-Match = Callable[[Registration, Organisation, frozenset[str]], tuple[list[int], bool, bool, bool, int | None]]
-LateMatch = Callable[..., list[int]]
+Evaluate = Callable[[Registration, Organisation, frozenset[str], tuple[str, ...]], Decision]
+
+
+def justification_holds(justification: Justification, rule: Rule) -> bool:
+    """Reason, who accepted and when are filled in, plus any conditions the rule adds."""
+    if not (
+        justification.reason.strip()
+        and justification.accepted_by is not None
+        and justification.accepted_by.strip()
+        and justification.accepted_on is not None
+    ):
+        return False
+    for condition in rule.justification_requires:
+        value = getattr(justification, condition)
+        if value is None or value is False:
+            return False
+    return True
+
+
+def _by_rule(finding: Finding) -> str:
+    return finding.rule
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledPolicy:
+    policy: Policy
     source: str
     constants: dict[str, Any]
     months_thresholds: dict[str, int]
-    early: tuple[Rule, ...]
-    late: tuple[Rule, ...]
 
-    def bind(self, as_of: dt.date) -> tuple[Match, LateMatch]:
-        """The matcher functions with date thresholds fixed for ``as_of``."""
+    def bind(self, as_of: dt.date) -> Evaluate:
+        """The evaluation function with everything date-dependent fixed for ``as_of``."""
+        policy = self.policy
+        messages = MessageBuilder(policy)
+        rules = policy.rules
+
+        def justify(r: Registration, index: int) -> Justification | None:
+            rule = rules[index]
+            for justification in r.justifications:
+                if justification.rule == rule.id and justification_holds(justification, rule):
+                    return justification
+            return None
+
+        def compose(
+            index: int,
+            deadline: dt.date | None,
+            justification: Justification | None,
+            r: Registration,
+            jurisdictions: frozenset[str],
+            tbb: int | None,
+            unreported: tuple[str, ...],
+        ) -> str:
+            facts = Facts(r, jurisdictions, tbb, unreported)
+            return messages.message(rules[index], facts, deadline, as_of, justification)
+
         namespace: dict[str, Any] = dict(self.constants)
         for name, months in self.months_thresholds.items():
             namespace[name] = add_months(as_of, -months)
-        exec(compile(self.source, "<cloudtoets policy>", "exec"), namespace)  # noqa: S102
-        return namespace["match"], namespace["match_late"]
+        namespace.update(
+            AS_OF=as_of,
+            _justify=justify,
+            _compose=compose,
+            _by_rule=_by_rule,
+            Finding=Finding,
+            Decision=Decision,
+            # one message cache per rule, keyed by deadline (for texts without placeholders)
+            **{f"_M{i}": {} for i in range(len(rules))},
+        )
+        exec(compile(self.source, f"<policy {policy.id}>", "exec"), namespace)
+        function: Evaluate = namespace["evaluate"]
+        return function
 
 
-def _rule_test(rule: Rule, emit: Emitter) -> str:
-    finding = to_python(rule.finding_when, emit)
-    if rule.applies_when is None:
-        return finding
-    return f"{to_python(rule.applies_when, emit)} and {finding}"
+def _material_reasons(criteria: tuple[str, ...]) -> dict[tuple[bool, ...], tuple[str, ...]]:
+    """Every combination of the criteria flags -> its sorted reasons."""
+    return {
+        flags: tuple(sorted(c for c, flag in zip(criteria, flags, strict=True) if flag))
+        for flags in product((False, True), repeat=len(criteria))
+    }
 
 
-def _appends(rules: Sequence[Rule], emit: Emitter, indent: str) -> list[str]:
-    lines = []
-    for index, rule in enumerate(rules):
-        lines.append(f"{indent}# {rule.id}")
-        lines.append(f"{indent}if {_rule_test(rule, emit)}:")
-        lines.append(f"{indent}    hits.append({index})")
+def _deadline_name(transition: Transition) -> str:
+    """The local variable holding a registration's deadline for this kind of transition."""
+    return f"dl{'x' if transition.extensions else ''}_{transition.period}"
+
+
+def _conjuncts(rule: Rule, emit: Emitter) -> list[str]:
+    """The rule's test as a list of conditions that must all hold, applies_when first."""
+    applies = rule.applies_when
+    if applies is None:
+        head = []
+    elif isinstance(applies, All):
+        head = [to_python(item, emit) for item in applies.items]
+    else:
+        head = [to_python(applies, emit)]
+    return [*head, to_python(rule.finding_when, emit)]
+
+
+def _grouped(blocks: Sequence[tuple[list[str], Callable[[list[str]], list[str]]]]) -> list[str]:
+    """Nest consecutive rules that share leading conditions under one ``if`` (a trie).
+
+    Most registrations fail a shared guard such as "external cloud" or "material", so one test
+    skips a whole group. Rule order (and so finding order) is unchanged.
+    """
+    lines: list[str] = []
+    i = 0
+    while i < len(blocks):
+        j = i + 1
+        while j < len(blocks) and blocks[j][0][0] == blocks[i][0][0]:
+            j += 1
+        group = blocks[i:j]
+        if len(group) > 1 and all(len(conditions) > 1 for conditions, _ in group):
+            lines.append(f"    if {group[0][0][0]}:")
+            inner = _grouped([(conditions[1:], build) for conditions, build in group])
+            lines += ["    " + line for line in inner]
+        else:
+            for conditions, build in group:
+                lines += build(conditions)
+        i = j
+    return lines
+
+
+def _rule_block(
+    index: int, rule: Rule, emit: Emitter, has_placeholders: bool, conditions: list[str]
+) -> list[str]:
+    test = " and ".join(conditions)
+    deadline = "None" if rule.transition is None else _deadline_name(rule.transition)
+    advised = rule.severity is Severity.ADVISED_AGAINST
+    lines = [f"    # {rule.id}", f"    if {test}:"]
+    add = lines.append
+    if advised:
+        add(f"        j = _justify(r, {index}) if r.justifications else None")
+    justification = "j" if advised else "None"
+    composed = (
+        f"_compose({index}, {deadline}, {justification}, r, jurisdictions, eff, tuple(unreported))"
+    )
+    if has_placeholders:
+        add(f"        m = {composed}")
+    elif advised:
+        add("        if j is None:")
+        add(f"            m = _M{index}.get({deadline})")
+        add("            if m is None:")
+        add(f"                m = _M{index}[{deadline}] = {composed}")
+        add("        else:")
+        add(f"            m = {composed}")
+    else:
+        add(f"        m = _M{index}.get({deadline})")
+        add("        if m is None:")
+        add(
+            f"            m = _M{index}[{deadline}] = "
+            f"_compose({index}, {deadline}, None, r, jurisdictions, eff, ())"
+        )
+    add(
+        f"        findings.append(Finding({emit.constant(rule.id)}, {emit.constant(rule.section)},"
+        f" {emit.constant(rule.severity)}, {deadline},"
+        f" {'j is not None' if advised else 'False'}, m))"
+    )
+    if rule.severity.is_hard:
+        if rule.transition is None:
+            add("        blocked = True")
+        else:
+            add(f"        if {deadline} is None or {deadline} <= AS_OF:")
+            add("            blocked = True")
+            add(f"        elif earliest is None or {deadline} < earliest:")
+            add(f"            earliest = {deadline}")
+    elif advised:
+        add("        if j is None:")
+        add("            open_advice = True")
+        add("        elif j.reported_on is None:")
+        add(f"            unreported.append({emit.constant(rule.id)})")
     return lines
 
 
 def compile_policy(policy: Policy) -> CompiledPolicy:
     p = policy.parameters
     emit = Emitter()
-    public = emit.constant(frozenset(p.public_deployments))
-    internal = emit.constant(frozenset(p.internal_deployments))
-    tbb = emit.constant({str(k): v for k, v in p.tbb_by_classification.items()})
-    scope = emit.constant({str(k): v for k, v in p.scope_by_org_type.items()})
-    adopted = emit.constant(p.adopted)
-    criteria = " or ".join(f"r.{c}" for c in p.material_criteria) or "False"
-    early = tuple(r for r in policy.rules if not r.late)
-    late = tuple(r for r in policy.rules if r.late)
+    builder = MessageBuilder(policy)
+    c = emit.constant
+    public = c(frozenset(p.public_deployments))
+    internal = c(frozenset(p.internal_deployments))
+    tbb = c({str(k): v for k, v in p.tbb_by_classification.items()})
+    scope = c({str(k): v for k, v in p.scope_by_org_type.items()})
+    adopted = c(p.adopted)
+    reasons = c(_material_reasons(p.material_criteria))
+    flags = ", ".join(f"r.{name}" for name in p.material_criteria)
+    criteria = " or ".join(f"r.{name}" for name in p.material_criteria) or "False"
+    transitions = {r.transition for r in policy.rules if r.transition is not None}
+    deadline_lines: list[str] = []
+    for t in sorted(transitions, key=_deadline_name):
+        name, default = _deadline_name(t), c(add_months(p.adopted, period_months(t, p)))
+        deadline_lines.append(f"        {name} = {default}")
+        if t.extensions:
+            deadline_lines += [
+                f"        if end is not None and end > {name} and start is not None"
+                f" and start < {adopted}:",
+                f"            {name} = end",
+                f"        if moment is not None and moment > {name}"
+                " and r.lifecycle_justification.strip():",
+                f"            {name} = moment",
+            ]
+    verdicts = {v: c(v) for v in Verdict}
 
-    facts = [
-        "    public_cloud = r.deployment in " + public,
-        "    external_cloud = r.deployment not in " + internal,
+    lines = [
+        "def evaluate(r, o, jurisdictions, jurisdiction_list):",
+        f"    public_cloud = r.deployment in {public}",
+        f"    external_cloud = r.deployment not in {internal}",
         "    declared = r.material",
         f"    material = bool({criteria}) if declared is None else declared",
         "    level = r.tbb_level",
-        "    implied = None if r.classification is None else " + tbb + "[r.classification]",
-        "    effective_tbb_level = (implied if level is None else level if implied is None"
+        f"    implied = None if r.classification is None else {tbb}[r.classification]",
+        "    eff = effective_tbb_level = (implied if level is None else level if implied is None"
         " else min(level, implied))",
-        "    existing_use = r.in_use_since is not None and r.in_use_since < " + adopted,
-        "    scope = " + scope + "[o.type]",
-        "    hits = []",
+        "    since = r.in_use_since",
+        f"    existing_use = since is not None and since < {adopted}",
+        f"    scope = {scope}[o.type]",
+        "    if existing_use:",
+        "        end, start, moment = r.contract_end, r.contract_start, r.lifecycle_moment",
+        *deadline_lines,
+        "    else:",
+        *(f"        {_deadline_name(t)} = None" for t in transitions),
+        "        pass",
+        "    findings = []",
+        "    unreported = []",
+        "    blocked = open_advice = False",
+        "    earliest = None",
     ]
-    source = "\n".join(
-        [
-            "def match(r, o, jurisdictions):",
-            *facts,
-            *_appends(early, emit, "    "),
-            "    return hits, public_cloud, external_cloud, material, effective_tbb_level",
-            "",
-            "def match_late(r, o, jurisdictions, public_cloud, external_cloud, material,"
-            " effective_tbb_level, unreported_deviation):",
-            "    existing_use = r.in_use_since is not None and r.in_use_since < " + adopted,
-            "    scope = " + scope + "[o.type]",
-            "    hits = []",
-            *_appends(late, emit, "    "),
-            "    return hits",
-            "",
+    blocks = []
+    late_lines: list[str] = []
+    for index, rule in enumerate(policy.rules):
+        conditions = _conjuncts(rule, emit)
+        build = partial(_rule_block, index, rule, emit, builder.has_placeholders(rule))
+        if rule.late:
+            late_lines += build(conditions)
+        else:
+            blocks.append((conditions, build))
+    rule_lines = _grouped(blocks)
+    lines += emit.prelude()
+    lines += rule_lines
+    if late_lines:
+        lines += [
+            "    unreported_deviation = bool(unreported)",
+            "    count = len(findings)",
+            *late_lines,
+            "    if len(findings) != count:",
+            "        findings.sort(key=_by_rule)",
         ]
+    lines += [
+        "    if blocked:",
+        f"        verdict = {verdicts[Verdict.NOT_ALLOWED]}",
+        "        earliest = None",
+        "    elif earliest is not None:",
+        f"        verdict = {verdicts[Verdict.TRANSITION]}",
+        "    elif open_advice:",
+        f"        verdict = {verdicts[Verdict.ADVISED_AGAINST]}",
+        "    elif findings:",
+        f"        verdict = {verdicts[Verdict.ALLOWED_WITH_CONDITIONS]}",
+        "    else:",
+        f"        verdict = {verdicts[Verdict.ALLOWED]}",
+        "    if declared is None:",
+        f"        why = {reasons}[({flags},)]" if flags else "        why = ()",
+        "    else:",
+        f"        why = {c(('declared',))} if declared else ()",
+        "    return Decision(r.id, r.organisation, scope, public_cloud, external_cloud, material,"
+        " why, jurisdiction_list, eff, verdict, earliest, tuple(findings),"
+        f" {c(policy.id)}, {c(policy.revision)}, AS_OF)",
+        "",
+    ]
+    return CompiledPolicy(
+        policy, "\n".join(lines), dict(emit.constants), dict(emit.months_thresholds)
     )
-    return CompiledPolicy(source, dict(emit.constants), dict(emit.months_thresholds), early, late)

@@ -16,18 +16,26 @@ from cloudtoets.domain.providers import ProviderDirectory
 class EvaluationContext:
     """Organisations and providers for one evaluation run, with memoised jurisdiction chains."""
 
-    def __init__(self, organisations: Mapping[str, Organisation], providers: ProviderDirectory) -> None:
+    def __init__(
+        self, organisations: Mapping[str, Organisation], providers: ProviderDirectory
+    ) -> None:
         self.organisations = organisations
         self.providers = providers
-        self._jurisdictions: dict[tuple[str | None, tuple[str, ...]], tuple[frozenset[str], tuple[str, ...]]] = {}
+        # keyed by provider id, or by (provider, sub-processors) when there are sub-processors
+        self._jurisdictions: dict[object, tuple[frozenset[str], tuple[str, ...]]] = {}
 
     def jurisdictions(self, registration: Registration) -> tuple[frozenset[str], tuple[str, ...]]:
         """The jurisdiction chain as a set and as a sorted tuple."""
-        key = (registration.provider, tuple(registration.subprocessors))
+        subprocessors = registration.subprocessors
+        key = (
+            (registration.provider, tuple(subprocessors))
+            if subprocessors
+            else registration.provider
+        )
         found = self._jurisdictions.get(key)
         if found is None:
             countries: set[str] = set()
-            for provider_id in (registration.provider, *registration.subprocessors):
+            for provider_id in (registration.provider, *subprocessors):
                 if provider_id is not None:
                     countries.update(p.country for p in self.providers.chain(provider_id))
             found = (frozenset(countries), tuple(sorted(countries)))

@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
+from typing import NamedTuple
 
 from cloudtoets.domain.model import Justification, Registration
 from cloudtoets.domain.vocabulary import Severity
 from cloudtoets.policy.model import Policy, Rule
 
 MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 )
 
 
@@ -33,22 +44,16 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " en " + items[-1]
 
 
-class Facts:
+class Facts(NamedTuple):
     """The per-registration values a rule text may name."""
 
-    __slots__ = ("effective_tbb_level", "jurisdictions", "registration", "unreported_rules")
+    registration: Registration
+    jurisdictions: frozenset[str]
+    effective_tbb_level: int | None
+    unreported_rules: tuple[str, ...] = ()
 
-    def __init__(
-        self,
-        registration: Registration,
-        jurisdictions: frozenset[str],
-        effective_tbb_level: int | None,
-        unreported_rules: tuple[str, ...] = (),
-    ) -> None:
-        self.registration = registration
-        self.jurisdictions = jurisdictions
-        self.effective_tbb_level = effective_tbb_level
-        self.unreported_rules = unreported_rules
+
+Placeholder = tuple[Callable[[Facts], Hashable], Callable[[Facts], str]]
 
 
 class MessageBuilder:
@@ -62,30 +67,58 @@ class MessageBuilder:
             label = "de EER en " + _join(sorted(allowed - eea))
         else:
             label = _join(sorted(allowed))
-        self._fill: Mapping[str, Callable[[Facts], str]] = {
-            "countries_outside_allowed": lambda f: _join(
-                sorted(
-                    set(f.registration.storage_countries).union(f.registration.processing_countries)
-                    - allowed
-                )
+
+        def outside_allowed(f: Facts) -> str:
+            r = f.registration
+            return _join(sorted(set(r.storage_countries).union(r.processing_countries) - allowed))
+
+        # name -> (cheap cache key from the facts, the text); texts are rendered once per key
+        self._placeholders: Mapping[str, Placeholder] = {
+            "countries_outside_allowed": (
+                lambda f: (
+                    tuple(f.registration.storage_countries),
+                    tuple(f.registration.processing_countries),
+                ),
+                outside_allowed,
             ),
-            "allowed_countries_label": lambda f: label,
-            "jurisdictions_outside_eea": lambda f: _join(sorted(f.jurisdictions - eea)),
-            "jurisdictions": lambda f: _join(sorted(f.jurisdictions)),
-            "effective_tbb_level": lambda f: str(f.effective_tbb_level or "-"),
-            "key_register": lambda f: str(f.registration.key_register or "-"),
-            "classification": lambda f: str(f.registration.classification or "-"),
-            "unreported_rules": lambda f: _join(list(f.unreported_rules)),
+            "allowed_countries_label": (lambda f: None, lambda f: label),
+            "jurisdictions_outside_eea": (
+                lambda f: f.jurisdictions,
+                lambda f: _join(sorted(f.jurisdictions - eea)),
+            ),
+            "jurisdictions": (lambda f: f.jurisdictions, lambda f: _join(sorted(f.jurisdictions))),
+            "effective_tbb_level": (
+                lambda f: f.effective_tbb_level,
+                lambda f: str(f.effective_tbb_level or "-"),
+            ),
+            "key_register": (
+                lambda f: f.registration.key_register,
+                lambda f: str(f.registration.key_register or "-"),
+            ),
+            "classification": (
+                lambda f: f.registration.classification,
+                lambda f: str(f.registration.classification or "-"),
+            ),
+            "unreported_rules": (
+                lambda f: f.unreported_rules,
+                lambda f: _join(list(f.unreported_rules)),
+            ),
         }
         self._names = {
-            rule.id: [
-                name
-                for _, name, _, _ in string.Formatter().parse(rule.problem + rule.action)
-                if name
-            ]
+            rule.id: list(
+                dict.fromkeys(
+                    name
+                    for _, name, _, _ in string.Formatter().parse(rule.problem + rule.action)
+                    if name
+                )
+            )
             for rule in policy.rules
         }
         self._cache: dict[tuple[object, ...], str] = {}
+
+    def has_placeholders(self, rule: Rule) -> bool:
+        """Whether the rule's texts depend on the registration beyond its deadline."""
+        return bool(self._names[rule.id])
 
     def message(
         self,
@@ -95,17 +128,20 @@ class MessageBuilder:
         as_of: dt.date,
         justification: Justification | None,
     ) -> str:
-        details = tuple(self._fill[name](facts) for name in self._names[rule.id])
+        names = self._names[rule.id]
         key = (
             rule.id,
-            details,
+            tuple(self._placeholders[name][0](facts) for name in names),
             deadline,
             deadline is not None and deadline > as_of,
-            None if justification is None else (justification.accepted_by, justification.accepted_on),
+            None
+            if justification is None
+            else (justification.accepted_by, justification.accepted_on),
         )
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._compose(rule, dict(zip(self._names[rule.id], details, strict=True)), deadline, as_of, justification)
+            values = {name: self._placeholders[name][1](facts) for name in names}
+            cached = self._compose(rule, values, deadline, as_of, justification)
             self._cache[key] = cached
         return cached
 

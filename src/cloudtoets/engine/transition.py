@@ -29,7 +29,9 @@ def is_existing_use(registration: Registration, adopted: dt.date) -> bool:
     return since is not None and since < adopted
 
 
-def deadline_for(registration: Registration, transition: Transition, parameters: Parameters) -> dt.date:
+def deadline_for(
+    registration: Registration, transition: Transition, parameters: Parameters
+) -> dt.date:
     """The deadline of an existing registration's finding on a rule with this transition.
 
     Default: adoption + the rule's period. Rules with extensions may move it later (never

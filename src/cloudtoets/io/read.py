@@ -17,11 +17,15 @@ def _bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError(str(path), [Problem("", "dit bestand bestaat niet; controleer de naam en de map")]) from None
+        raise InputError(
+            str(path), [Problem("", "dit bestand bestaat niet; controleer de naam en de map")]
+        ) from None
     except IsADirectoryError:
         raise InputError(str(path), [Problem("", "dit is een map; geef een bestand")]) from None
     except OSError as exc:
-        raise InputError(str(path), [Problem("", f"kan het bestand niet lezen ({exc.strerror})")]) from None
+        raise InputError(
+            str(path), [Problem("", f"kan het bestand niet lezen ({exc.strerror})")]
+        ) from None
 
 
 def _yaml(path: Path) -> object:
@@ -36,6 +40,7 @@ def _yaml(path: Path) -> object:
 def read_side_file(path: Path, list_name: str) -> list[dict[str, object]]:
     """Organisations or providers from a separate YAML, JSON or XLSX file (for CSV input)."""
     suffix = path.suffix.lower()
+    document: object
     if suffix == ".xlsx":
         from cloudtoets.io.xlsx import read_xlsx_document
 
@@ -47,7 +52,9 @@ def read_side_file(path: Path, list_name: str) -> list[dict[str, object]]:
 
         document = {list_name: read_csv_records(path, list_name)}
     else:
-        raise InputError(str(path), [Problem("", f"onbekend formaat; gebruik {', '.join(FORMATS)}")])
+        raise InputError(
+            str(path), [Problem("", f"onbekend formaat; gebruik {', '.join(FORMATS)}")]
+        )
     records = document.get(list_name) if isinstance(document, dict) else document
     if not isinstance(records, list):
         raise InputError(str(path), [Problem("", f"verwacht een lijst '{list_name}'")])
@@ -70,7 +77,9 @@ def read_inventory(
             side["organisations"] = read_side_file(organisations_file, "organisations")
         if providers_file is not None:
             side["providers"] = read_side_file(providers_file, "providers")
-        checked_side = validate_document(side, "+".join(str(p) for p in (organisations_file, providers_file) if p))
+        checked_side = validate_document(
+            side, "+".join(str(p) for p in (organisations_file, providers_file) if p)
+        )
         extra_organisations = checked_side.inventory.organisations
         extra_providers = checked_side.inventory.providers
 
@@ -81,7 +90,16 @@ def read_inventory(
     elif suffix in (".yaml", ".yml"):
         document = _yaml(path)
         if not isinstance(document, dict):
-            raise InputError(str(path), [Problem("", "een inventaris is een object met de lijsten organisations, providers en registrations")])
+            raise InputError(
+                str(path),
+                [
+                    Problem(
+                        "",
+                        "een inventaris is een object met de lijsten organisations, "
+                        "providers en registrations",
+                    )
+                ],
+            )
         data = document
     elif suffix == ".xlsx":
         from cloudtoets.io.xlsx import read_xlsx_document
@@ -94,9 +112,18 @@ def read_inventory(
     else:
         raise InputError(
             str(path),
-            [Problem("", f"onbekend bestandsformaat '{suffix or '(geen)'}'; gebruik {', '.join(FORMATS)}")],
+            [
+                Problem(
+                    "",
+                    f"onbekend bestandsformaat '{suffix or '(geen)'}'; "
+                    f"gebruik {', '.join(FORMATS)}",
+                )
+            ],
         )
     return validate_document(
-        data, str(path), locate=locate,
-        extra_organisations=extra_organisations, extra_providers=extra_providers,
+        data,
+        str(path),
+        locate=locate,
+        extra_organisations=extra_organisations,
+        extra_providers=extra_providers,
     )

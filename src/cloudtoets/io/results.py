@@ -46,7 +46,9 @@ def _result(d: Decision) -> dict[str, Any]:
     }
 
 
-def results_document(decisions: Sequence[Decision], policy: Policy, as_of: dt.date) -> dict[str, Any]:
+def results_document(
+    decisions: Sequence[Decision], policy: Policy, as_of: dt.date
+) -> dict[str, Any]:
     return {
         "policy": {
             "id": policy.id,
@@ -60,14 +62,27 @@ def results_document(decisions: Sequence[Decision], policy: Policy, as_of: dt.da
     }
 
 
-def write_json(decisions: Sequence[Decision], policy: Policy, as_of: dt.date, out: IO[bytes]) -> None:
+def write_json(
+    decisions: Sequence[Decision], policy: Policy, as_of: dt.date, out: IO[bytes]
+) -> None:
     out.write(orjson.dumps(results_document(decisions, policy, as_of), option=orjson.OPT_INDENT_2))
     out.write(b"\n")
 
 
 CSV_COLUMNS = (
-    "registration", "organisation", "scope", "verdict", "registration_deadline", "material",
-    "jurisdictions", "rule", "section", "severity", "deadline", "justified", "message",
+    "registration",
+    "organisation",
+    "scope",
+    "verdict",
+    "registration_deadline",
+    "material",
+    "jurisdictions",
+    "rule",
+    "section",
+    "severity",
+    "deadline",
+    "justified",
+    "message",
 )
 
 
@@ -77,8 +92,12 @@ def write_csv(decisions: Sequence[Decision], out: IO[str]) -> None:
     writer.writerow(CSV_COLUMNS)
     for d in decisions:
         head = [
-            d.registration, d.organisation, d.scope.value, d.verdict.value,
-            d.deadline.isoformat() if d.deadline else "", "true" if d.material else "false",
+            d.registration,
+            d.organisation,
+            d.scope.value,
+            d.verdict.value,
+            d.deadline.isoformat() if d.deadline else "",
+            "true" if d.material else "false",
             " ".join(d.jurisdictions),
         ]
         if not d.findings:
@@ -86,9 +105,13 @@ def write_csv(decisions: Sequence[Decision], out: IO[str]) -> None:
         for f in d.findings:
             writer.writerow(
                 [
-                    *head, f.rule, f.section, f.severity.value,
+                    *head,
+                    f.rule,
+                    f.section,
+                    f.severity.value,
                     f.deadline.isoformat() if f.deadline else "",
-                    "true" if f.justified else "false", f.message,
+                    "true" if f.justified else "false",
+                    f.message,
                 ]
             )
 
@@ -103,15 +126,27 @@ VERDICT_STYLES = {
 
 
 def render_table(
-    decisions: Sequence[Decision], policy: Policy, as_of: dt.date, out: IO[str], *, color: bool | None = None
+    decisions: Sequence[Decision],
+    policy: Policy,
+    as_of: dt.date,
+    out: IO[str],
+    *,
+    color: bool | None = None,
 ) -> None:
     """A readable terminal report: one line per registration, then the count per verdict."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(file=out, force_terminal=color, no_color=color is False, width=160 if color is None and not out.isatty() else None)
-    table = Table(title=f"{policy.title} — peildatum {as_of.isoformat()}", title_justify="left", expand=False)
+    console = Console(
+        file=out,
+        force_terminal=color,
+        no_color=color is False,
+        width=160 if color is None and not out.isatty() else None,
+    )
+    table = Table(
+        title=f"{policy.title} — peildatum {as_of.isoformat()}", title_justify="left", expand=False
+    )
     table.add_column("Registratie", overflow="fold")
     table.add_column("Organisatie")
     table.add_column("Oordeel")

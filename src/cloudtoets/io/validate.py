@@ -30,10 +30,17 @@ Locator = Callable[[str, int, str], str]
 
 # Unknown keys are errors: a misspelt key would otherwise silently fall back to a default.
 for _cls in (
-    Inventory, model.Organisation, model.Provider, model.Registration, model.RiskAssessment,
-    model.ExitPlan, model.ExitScenario, model.Notification, model.Justification,
+    Inventory,
+    model.Organisation,
+    model.Provider,
+    model.Registration,
+    model.RiskAssessment,
+    model.ExitPlan,
+    model.ExitScenario,
+    model.Notification,
+    model.Justification,
 ):
-    _cls.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+    _cls.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[union-attr]
 
 _ADAPTER: TypeAdapter[Inventory] = TypeAdapter(Inventory)
 _COUNTRY_LIST_FIELDS = ("storage_countries", "processing_countries")
@@ -46,7 +53,11 @@ def record_locator(raw: Mapping[str, Any] | None) -> Locator:
         label = LIST_LABELS.get(list_name, list_name)
         records = raw.get(list_name) if isinstance(raw, Mapping) else None
         record_id = None
-        if isinstance(records, list) and 0 <= index < len(records) and isinstance(records[index], Mapping):
+        if (
+            isinstance(records, list)
+            and 0 <= index < len(records)
+            and isinstance(records[index], Mapping)
+        ):
             record_id = records[index].get("id")
         where = f"{label} nr. {index + 1}"
         if isinstance(record_id, str) and record_id:
@@ -91,14 +102,19 @@ def _duplicates(records: Iterable[Any], list_name: str, locate: Locator) -> list
         if record_id in seen:
             first = locate(list_name, seen[record_id], "")
             problems.append(
-                Problem(locate(list_name, index, "id"), f"id '{record_id}' komt al voor bij {first}; geef elk record een eigen id")
+                Problem(
+                    locate(list_name, index, "id"),
+                    f"id '{record_id}' komt al voor bij {first}; geef elk record een eigen id",
+                )
             )
         else:
             seen[record_id] = index
     return problems
 
 
-def _cross_problems(document: Any, locate: Locator, directory: ProviderDirectory, organisation_ids: set[str]) -> list[Problem]:
+def _cross_problems(
+    document: Any, locate: Locator, directory: ProviderDirectory, organisation_ids: set[str]
+) -> list[Problem]:
     """Checks across records; works on validated objects and on raw dicts alike."""
     problems: list[Problem] = []
     providers = _list(document, "providers")
@@ -110,39 +126,84 @@ def _cross_problems(document: Any, locate: Locator, directory: ProviderDirectory
     for index, provider in enumerate(providers):
         country = _get(provider, "country")
         if isinstance(country, str) and country.upper() not in ISO_COUNTRY_CODES:
-            problems.append(Problem(locate("providers", index, "country"), f"onbekende landcode '{country}'; gebruik een ISO-code zoals NL of US"))
+            problems.append(
+                Problem(
+                    locate("providers", index, "country"),
+                    f"onbekende landcode '{country}'; gebruik een ISO-code zoals NL of US",
+                )
+            )
         parent = _get(provider, "parent")
         if isinstance(parent, str) and parent not in directory:
-            problems.append(Problem(locate("providers", index, "parent"), f"onbekende leverancier '{parent}' als moederbedrijf; neem die op bij providers"))
+            problems.append(
+                Problem(
+                    locate("providers", index, "parent"),
+                    f"onbekende leverancier '{parent}' als moederbedrijf; "
+                    "neem die op bij providers",
+                )
+            )
         provider_id = _get(provider, "id")
         if isinstance(provider_id, str):
             cycle = directory.find_cycle(provider_id)
             if cycle is not None:
-                problems.append(Problem(locate("providers", index, "parent"), f"moederbedrijven vormen een kring ({cycle}); verbreek de kring"))
+                problems.append(
+                    Problem(
+                        locate("providers", index, "parent"),
+                        f"moederbedrijven vormen een kring ({cycle}); verbreek de kring",
+                    )
+                )
 
     for index, registration in enumerate(registrations):
         organisation = _get(registration, "organisation")
         if isinstance(organisation, str) and organisation not in organisation_ids:
-            problems.append(Problem(locate("registrations", index, "organisation"), f"onbekende organisatie '{organisation}'; neem die op bij organisations"))
+            problems.append(
+                Problem(
+                    locate("registrations", index, "organisation"),
+                    f"onbekende organisatie '{organisation}'; neem die op bij organisations",
+                )
+            )
         provider = _get(registration, "provider")
         deployment = _get(registration, "deployment")
         if provider is None and deployment not in (None, Deployment.PRIVATE_INTERNAL):
-            problems.append(Problem(locate("registrations", index, "provider"), "vul de leverancier in (alleen bij private-internal mag die leeg zijn)"))
-        for field, ids in (("provider", [provider]), ("subprocessors", _get(registration, "subprocessors") or [])):
+            problems.append(
+                Problem(
+                    locate("registrations", index, "provider"),
+                    "vul de leverancier in (alleen bij private-internal mag die leeg zijn)",
+                )
+            )
+        for field, ids in (
+            ("provider", [provider]),
+            ("subprocessors", _get(registration, "subprocessors") or []),
+        ):
             for provider_id in ids if isinstance(ids, list) else []:
                 if isinstance(provider_id, str) and provider_id not in directory:
-                    problems.append(Problem(locate("registrations", index, field), f"onbekende leverancier '{provider_id}'; neem die op bij providers of kies een id uit de catalogus (cloudtoets providers)"))
+                    problems.append(
+                        Problem(
+                            locate("registrations", index, field),
+                            f"onbekende leverancier '{provider_id}'; neem die op bij providers "
+                            "of kies een id uit de catalogus (cloudtoets providers)",
+                        )
+                    )
         for field in _COUNTRY_LIST_FIELDS:
             countries = _get(registration, field)
             for country in countries if isinstance(countries, list) else []:
                 if isinstance(country, str) and country.upper() not in ISO_COUNTRY_CODES:
-                    problems.append(Problem(locate("registrations", index, field), f"onbekende landcode '{country}'; gebruik ISO-codes zoals NL, DE of US"))
+                    problems.append(
+                        Problem(
+                            locate("registrations", index, field),
+                            f"onbekende landcode '{country}'; gebruik ISO-codes zoals NL, DE of US",
+                        )
+                    )
         plan = _get(registration, "exit_plan")
         for scenario_name in ("planned", "emergency"):
             scenario = _get(plan, scenario_name) if plan is not None else None
             days = _get(scenario, "lead_time_days") if scenario is not None else None
             if isinstance(days, int) and days < 0:
-                problems.append(Problem(locate("registrations", index, f"exit_plan.{scenario_name}.lead_time_days"), "een doorlooptijd kan niet negatief zijn"))
+                problems.append(
+                    Problem(
+                        locate("registrations", index, f"exit_plan.{scenario_name}.lead_time_days"),
+                        "een doorlooptijd kan niet negatief zijn",
+                    )
+                )
     return problems
 
 
@@ -190,7 +251,7 @@ def validate_document(
             raw = data
             inventory = _ADAPTER.validate_python(data)
     except ValidationError as exc:
-        if raw is None:
+        if isinstance(data, bytes | bytearray):
             try:
                 raw = orjson.loads(data)  # only to name record ids in the messages
             except orjson.JSONDecodeError:
@@ -201,18 +262,26 @@ def validate_document(
     if document is None:
         raise InputError(source, problems)
 
-    doc_providers = [p for p in _list(document, "providers") if isinstance(p, Provider)] if inventory else [
-        Provider(id=p["id"], country=str(p.get("country", "")), parent=p.get("parent"))
-        for p in _list(document, "providers")
-        if isinstance(p, Mapping) and isinstance(p.get("id"), str) and (p.get("parent") is None or isinstance(p.get("parent"), str))
-    ]
+    doc_providers = (
+        [p for p in _list(document, "providers") if isinstance(p, Provider)]
+        if inventory
+        else [
+            Provider(id=p["id"], country=str(p.get("country", "")), parent=p.get("parent"))
+            for p in _list(document, "providers")
+            if isinstance(p, Mapping)
+            and isinstance(p.get("id"), str)
+            and (p.get("parent") is None or isinstance(p.get("parent"), str))
+        ]
+    )
     directory = catalogue_directory(list(extra_providers), doc_providers)
     organisations = {o.id: o for o in catalogue_organisations()}
     organisations.update({o.id: o for o in extra_organisations})
     if inventory is not None:
         organisations.update({o.id: o for o in inventory.organisations})
     organisation_ids = set(organisations) | {
-        o["id"] for o in _list(document, "organisations") if isinstance(o, Mapping) and isinstance(o.get("id"), str)
+        o["id"]
+        for o in _list(document, "organisations")
+        if isinstance(o, Mapping) and isinstance(o.get("id"), str)
     }
     problems += _cross_problems(document, locate, directory, organisation_ids)
     if problems or inventory is None:

@@ -24,6 +24,7 @@ from cloudtoets.domain.fields import FieldType, Kind, describe_fields
 from cloudtoets.domain.model import Organisation, Registration
 from cloudtoets.domain.vocabulary import Scope
 
+
 class ConditionError(ValueError):
     """A condition that cannot be used; the message is Dutch and says where."""
 
@@ -59,7 +60,12 @@ OPERATORS_BY_KIND: Mapping[Kind, tuple[str, ...]] = {
     "int": (*_PRESENCE, "eq", "ne", "lt", "le", "gt", "ge", "in", "not-in"),
     "date": (*_PRESENCE, "eq", "lt", "le", "gt", "ge", "months-before-as-of"),
     "list": (
-        *_PRESENCE, "contains", "intersects", "disjoint-from", "subset-of", "not-subset-of",
+        *_PRESENCE,
+        "contains",
+        "intersects",
+        "disjoint-from",
+        "subset-of",
+        "not-subset-of",
     ),
     "object": _PRESENCE,
 }
@@ -111,7 +117,8 @@ def parse(raw: Any, where: str, parameters: Mapping[str, Any]) -> Node:
             if not isinstance(items, list) or not items:
                 raise ConditionError(f"{where}.{combinator}: geef een niet-lege lijst")
             nodes = tuple(
-                parse(item, f"{where}.{combinator}[{i}]", parameters) for i, item in enumerate(items)
+                parse(item, f"{where}.{combinator}[{i}]", parameters)
+                for i, item in enumerate(items)
             )
             return All(nodes) if combinator == "all" else AnyOf(nodes)
     if "not" in keys:
@@ -225,6 +232,7 @@ class Emitter:
     def __init__(self) -> None:
         self.constants: dict[str, Any] = {}
         self.months_thresholds: dict[str, int] = {}  # name -> months before as-of
+        self.objects: dict[str, str] = {}  # nested object path -> local name, read once per call
         self._temp = 0
 
     def constant(self, value: Any) -> str:
@@ -244,18 +252,39 @@ class Emitter:
         self._temp += 1
         return f"_v{self._temp}"
 
+    def nested(self, path: str) -> str:
+        """The local that holds the nested object at ``path`` (None when any parent is)."""
+        name = self.objects.get(path)
+        if name is None:
+            parent, _, _ = path.rpartition(".")
+            if parent:
+                self.nested(parent)
+            name = self.objects[path] = "_o_" + path.replace(".", "_")
+        return name
 
-def _access(path: str, kind: Kind) -> str:
+    def prelude(self, indent: str = "    ") -> list[str]:
+        """Statements that read the nested objects once, parents first."""
+        lines = []
+        for path, name in self.objects.items():
+            parent, _, attribute = path.rpartition(".")
+            if parent:
+                outer = self.objects[parent]
+                lines.append(f"{indent}{name} = None if {outer} is None else {outer}.{attribute}")
+            else:
+                lines.append(f"{indent}{name} = r.{path}")
+        return lines
+
+
+def _access(path: str, kind: Kind, emit: Emitter) -> str:
     """Null-safe attribute access: a missing parent object reads as 'absent'."""
     if path.startswith("organisation."):
         return "o." + path.removeprefix("organisation.")
-    parts = path.split(".")
-    full = "r." + path
-    if len(parts) == 1:
-        return full
-    guards = " or ".join(f"r.{'.'.join(parts[:i])} is None" for i in range(1, len(parts)))
+    parent, _, attribute = path.rpartition(".")
+    if not parent:
+        return "r." + path
+    holder = emit.nested(parent)
     absent = {"bool": "False", "list": "()"}.get(kind, "None")
-    return f"({absent} if {guards} else {full})"
+    return f"({absent} if {holder} is None else {holder}.{attribute})"
 
 
 def to_python(node: Node, emit: Emitter) -> str:
@@ -273,12 +302,14 @@ def to_python(node: Node, emit: Emitter) -> str:
 
 
 def _predicate(p: Predicate, emit: Emitter) -> str:
-    value = p.name if p.is_fact else _access(p.name, p.type.kind)
+    value = p.name if p.is_fact else _access(p.name, p.type.kind, emit)
     kind, op = p.type.kind, p.op
+    # Yes/no values are validated booleans (absent parents read as False), so plain truth tests
+    # are exact here and cheaper than identity checks.
     if op == "is-true":
-        return f"({value} is True)"
+        return f"({value})"
     if op == "is-false":
-        return f"({value} is not True)"
+        return f"(not {value})"
     if op in ("is-set", "is-missing"):
         if kind == "list":
             test = f"bool({value})"

@@ -57,7 +57,9 @@ def describe_condition(node: Node) -> str:
 def transition_text(rule: Rule) -> str:
     if rule.transition is None:
         return "geen overgangstermijn"
-    extra = " (verlengbaar: lopend contract, levenscyclusmoment)" if rule.transition.extensions else ""
+    extra = (
+        " (verlengbaar: lopend contract, levenscyclusmoment)" if rule.transition.extensions else ""
+    )
     return f"overgangstermijn: {rule.transition.period}{extra}"
 
 
@@ -71,7 +73,9 @@ class PolicyDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.parameters or self.texts or self.only_in_a or self.only_in_b or self.changed_rules)
+        return not (
+            self.parameters or self.texts or self.only_in_a or self.only_in_b or self.changed_rules
+        )
 
 
 def _rule_view(rule: Rule) -> dict[str, Any]:

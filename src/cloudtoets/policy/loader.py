@@ -66,7 +66,11 @@ def resolve_policy_path(ref: str | Path, relative_to: Path | None = None) -> Pat
     known = ", ".join(builtin_policy_ids())
     raise InputError(
         text,
-        [Problem("", f"geen ingebouwd beleid en geen bestand met deze naam; ingebouwd zijn: {known}")],
+        [
+            Problem(
+                "", f"geen ingebouwd beleid en geen bestand met deze naam; ingebouwd zijn: {known}"
+            )
+        ],
     )
 
 
@@ -74,7 +78,9 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         raw = load_yaml(path.read_bytes())
     except OSError as exc:
-        raise InputError(str(path), [Problem("", f"kan het bestand niet lezen ({exc.strerror})")]) from exc
+        raise InputError(
+            str(path), [Problem("", f"kan het bestand niet lezen ({exc.strerror})")]
+        ) from exc
     except Exception as exc:  # yaml.YAMLError and its parser marks
         raise InputError(str(path), [Problem("", f"geen geldige YAML: {exc}")]) from exc
     if not isinstance(raw, dict):
@@ -90,7 +96,9 @@ def _merged(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         return raw
     base_path = resolve_policy_path(base_ref, path.parent).resolve()
     if base_path in seen or base_path == path.resolve():
-        raise InputError(str(path), [Problem("extends", f"'{base_ref}' verwijst in een kring terug")])
+        raise InputError(
+            str(path), [Problem("extends", f"'{base_ref}' verwijst in een kring terug")]
+        )
     base = _merged(base_path, (*seen, path.resolve()))
     merged = {**base, **{k: v for k, v in raw.items() if k not in ("parameters", "texts", "rules")}}
     merged["parameters"] = {**base.get("parameters", {}), **raw.get("parameters", {})}
@@ -132,7 +140,9 @@ def _text_problems(spec: PolicyFile) -> list[Problem]:
             template = getattr(rule.text, part)
             for unknown in sorted(_placeholders(template) - RULE_PLACEHOLDERS):
                 problems.append(
-                    Problem(f"regel {rule.id} text.{part}", f"onbekende plek {{{unknown}}} in de tekst")
+                    Problem(
+                        f"regel {rule.id} text.{part}", f"onbekende plek {{{unknown}}} in de tekst"
+                    )
                 )
     return problems
 
@@ -179,7 +189,9 @@ def _load_checked(path: Path, mtime_ns: int) -> Policy:
                 if spec_rule.applies_when is not None
                 else None
             )
-            finding = parse(spec_rule.finding_when, f"regel {spec_rule.id} finding_when", parameters)
+            finding = parse(
+                spec_rule.finding_when, f"regel {spec_rule.id} finding_when", parameters
+            )
         except ConditionError as exc:
             problems.append(Problem("", str(exc)))
             continue

@@ -59,17 +59,19 @@ class Parameters(_Strict):
     def _every_type(cls, value: dict[OrganisationType, Scope]) -> dict[OrganisationType, Scope]:
         missing = [t.value for t in OrganisationType if t not in value]
         if missing:
-            raise ValueError(f"geef een scope voor elk organisatietype; ontbreekt: {', '.join(missing)}")
+            raise ValueError(
+                f"geef een scope voor elk organisatietype; ontbreekt: {', '.join(missing)}"
+            )
         return value
 
     @field_validator("tbb_by_classification")
     @classmethod
-    def _every_classification(
-        cls, value: dict[Classification, int]
-    ) -> dict[Classification, int]:
+    def _every_classification(cls, value: dict[Classification, int]) -> dict[Classification, int]:
         missing = [c.value for c in Classification if c not in value]
         if missing:
-            raise ValueError(f"geef een TBB-niveau voor elke rubricering; ontbreekt: {', '.join(missing)}")
+            raise ValueError(
+                f"geef een TBB-niveau voor elke rubricering; ontbreekt: {', '.join(missing)}"
+            )
         return value
 
 

@@ -1,0 +1,182 @@
+"""The ``cloudtoets`` command as a CI pipeline uses it: output contract and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = str(Path(sys.executable).with_name("cloudtoets"))
+
+INVENTORY = """
+organisations:
+  - {id: bzk, type: ministry}
+  - {id: gemeente-x, type: municipality}
+registrations:
+  - id: bzk-m365
+    organisation: bzk
+    provider: microsoft-ireland
+    deployment: public
+    functions: [collaboration]
+    storage_countries: [NL, IE]
+    processing_countries: [US]
+    encrypted_at_rest: true
+    encrypted_in_transit: true
+    key_custody: customer-managed
+    in_use_since: 2020-01-01
+  - id: bzk-geheim
+    organisation: bzk
+    provider: aws-emea
+    deployment: public
+    classification: stg-geheim
+    encrypted_at_rest: true
+    encrypted_in_transit: true
+    key_custody: customer-held
+  - id: gemeente-geheim
+    organisation: gemeente-x
+    provider: aws-emea
+    deployment: public
+    classification: stg-geheim
+    encrypted_at_rest: true
+    encrypted_in_transit: true
+    key_custody: customer-held
+  - id: bzk-intern
+    organisation: bzk
+    deployment: private-internal
+"""
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture
+def inventory(tmp_path: Path) -> Path:
+    path = tmp_path / "inventaris.yaml"
+    path.write_text(INVENTORY, encoding="utf-8")
+    return path
+
+
+def test_json_output_follows_the_contract(inventory: Path) -> None:
+    result = run("check", str(inventory), "--as-of", "2026-11-29", "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["policy"] == {
+        "id": "rijksbreed-cloudbeleid-2026",
+        "adopted": "2026-07-03",
+        "version": document["policy"]["version"],
+        "revision": document["policy"]["revision"],
+    }
+    assert document["as_of"] == "2026-11-29"
+    first = document["results"][0]
+    assert first["registration"] == "bzk-m365"
+    assert first["verdict"] == "transition"
+    assert first["deadline"] == "2030-07-03"
+    assert first["jurisdictions"] == ["IE", "US"]
+    assert first["findings"] == [
+        {
+            "rule": "cb2026.4.location",
+            "section": "4",
+            "severity": "forbidden",
+            "deadline": "2030-07-03",
+            "justified": False,
+            "message": first["findings"][0]["message"],
+        }
+    ]
+    assert "sectie 4" in first["findings"][0]["message"]
+    assert [r["registration"] for r in document["results"]] == [
+        "bzk-m365", "bzk-geheim", "gemeente-geheim", "bzk-intern",
+    ]
+    assert document["results"][2]["scope"] == "advisory"
+    assert document["summary"]["registrations"] == 4
+    assert document["summary"]["by_verdict"] == {"not-allowed": 2, "transition": 1, "allowed": 1}
+
+
+def test_exit_code_follows_fail_on_and_only_counts_mandatory_scope(inventory: Path, tmp_path: Path) -> None:
+    assert run("check", str(inventory), "--as-of", "2026-11-29").returncode == 1
+    advisory_only = tmp_path / "gemeente.yaml"
+    advisory_only.write_text(
+        INVENTORY.replace("organisation: bzk\n    provider: aws-emea", "organisation: gemeente-x\n    provider: aws-emea"),
+        encoding="utf-8",
+    )
+    # Only the municipality's classified use is not-allowed now: advisory scope never fails a check.
+    assert run("check", str(advisory_only), "--as-of", "2026-11-29").returncode == 0
+    assert run("check", str(advisory_only), "--as-of", "2026-11-29", "--fail-on", "transition").returncode == 1
+    concept = run(
+        "check", str(advisory_only), "--as-of", "2026-11-29", "--policy", "overheidsbreed-cloudbeleid-concept",
+    )
+    assert concept.returncode == 1
+
+
+def test_table_output_shows_dutch_verdicts_and_summary(inventory: Path) -> None:
+    result = run("check", str(inventory), "--as-of", "2026-11-29", "--no-color")
+    assert "niet toegestaan" in result.stdout
+    assert "overgangstermijn" in result.stdout
+    assert "4 registraties" in result.stdout
+
+
+def test_csv_output_has_a_row_per_finding(inventory: Path) -> None:
+    result = run("check", str(inventory), "--as-of", "2026-11-29", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["registration"] for r in rows} == {"bzk-m365", "bzk-geheim", "gemeente-geheim", "bzk-intern"}
+    intern = [r for r in rows if r["registration"] == "bzk-intern"]
+    assert len(intern) == 1 and intern[0]["rule"] == "" and intern[0]["verdict"] == "allowed"
+    assert any(r["rule"] == "cb2026.5.2.classified" and r["severity"] == "forbidden" for r in rows)
+
+
+def test_unusable_input_exits_2_with_every_problem_and_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "fout.yaml"
+    bad.write_text(
+        "registrations:\n"
+        "  - {id: a, organisation: bzk, deployment: publiek, provider: aws-emea}\n"
+        "  - {id: b, organisation: bzk, deployment: public, provider: onbekend}\n"
+        "  - {id: b, organisation: bzk, deployment: public, provider: aws-emea, storage_countries: [XX]}\n",
+        encoding="utf-8",
+    )
+    result = run("check", str(bad), "--format", "json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert str(bad) in result.stderr
+    assert "publiek" in result.stderr
+    assert "onbekende leverancier 'onbekend'" in result.stderr
+    assert "id 'b' komt al voor" in result.stderr
+    assert "onbekende landcode 'XX'" in result.stderr
+
+
+def test_bad_as_of_date_is_a_usage_error(inventory: Path) -> None:
+    result = run("check", str(inventory), "--as-of", "29-11-2026")
+    assert result.returncode == 2
+    assert "JJJJ-MM-DD" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_policy_exits_2(inventory: Path) -> None:
+    result = run("check", str(inventory), "--policy", "geen-beleid")
+    assert result.returncode == 2
+    assert "ingebouwd zijn" in result.stderr
+
+
+def test_policy_commands(tmp_path: Path) -> None:
+    listed = run("policy", "list")
+    assert listed.returncode == 0 and "rijksbreed-cloudbeleid-2026-eer-ch" in listed.stdout
+    shown = run("policy", "show", "rijksbreed-cloudbeleid-2026")
+    assert "cb2026.5.2.classified" in shown.stdout and "geen overgangstermijn" in shown.stdout
+    diff = run("policy", "diff", "rijksbreed-cloudbeleid-2026", "rijksbreed-cloudbeleid-2026-eer-ch")
+    assert "allowed_countries" in diff.stdout and "+ [CH]" in diff.stdout
+    broken = tmp_path / "kapot.yaml"
+    broken.write_text("id: kapot\nextends: rijksbreed-cloudbeleid-2026\nparameters: {onzin: 1}\n", encoding="utf-8")
+    validated = run("policy", "validate", str(broken))
+    assert validated.returncode == 2 and "onzin" in validated.stderr
+
+
+def test_providers_json_lists_chains() -> None:
+    result = run("providers", "--format", "json")
+    providers = {p["id"]: p for p in json.loads(result.stdout)}
+    assert len([p for p in providers.values() if p["kind"] != "parent"]) >= 30
+    assert providers["microsoft-ireland"]["jurisdictions"] == ["IE", "US"]
+    assert providers["microsoft-ireland"]["outside_eea"] == ["US"]
