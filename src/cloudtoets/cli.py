@@ -139,15 +139,21 @@ def policy_show(
     source: Annotated[
         bool, typer.Option("--source", help="Toon ook de gecompileerde Python-code.")
     ] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Als Markdown-referentiepagina.")
+    ] = False,
 ) -> None:
     """Toon de regels en parameters van een beleid in leesbare vorm."""
-    from cloudtoets.policy.describe import describe_condition, transition_text
+    from cloudtoets.policy.describe import describe_condition, policy_markdown, transition_text
     from cloudtoets.policy.loader import load_policy
 
     try:
         p = load_policy(policy)
     except InputError as error:
         _fail(error)
+    if markdown:
+        typer.echo(policy_markdown(p))
+        return
     typer.echo(f"{p.title} ({p.id}, versie {p.version}, {p.status})")
     typer.echo(f"Bron: {p.source}")
     typer.echo(f"Revisie: {p.revision}\n")

@@ -65,11 +65,13 @@ class CompiledPolicy:
         rules = policy.rules
 
         def justify(r: Registration, index: int) -> Justification | None:
+            """The valid justification for the rule; a reported one wins over an unreported one."""
             rule = rules[index]
-            for justification in r.justifications:
-                if justification.rule == rule.id and justification_holds(justification, rule):
-                    return justification
-            return None
+            valid = [
+                j for j in r.justifications if j.rule == rule.id and justification_holds(j, rule)
+            ]
+            reported = [j for j in valid if j.reported_on is not None]
+            return (reported or valid or [None])[0]
 
         def compose(
             index: int,

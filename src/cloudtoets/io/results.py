@@ -142,7 +142,8 @@ def render_table(
         file=out,
         force_terminal=color,
         no_color=color is False,
-        width=160 if color is None and not out.isatty() else None,
+        # a pipe or file has no width; use one that fits rule ids without folding
+        width=None if out.isatty() else 160,
     )
     table = Table(
         title=f"{policy.title} — peildatum {as_of.isoformat()}", title_justify="left", expand=False

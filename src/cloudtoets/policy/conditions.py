@@ -311,7 +311,10 @@ def _predicate(p: Predicate, emit: Emitter) -> str:
     if op == "is-false":
         return f"(not {value})"
     if op in ("is-set", "is-missing"):
-        if kind == "list":
+        if kind == "list" and p.type.item == "text":
+            # a list of texts counts as filled in when one item is more than white space
+            test = f"any(_x.strip() for _x in {value})"
+        elif kind == "list":
             test = f"bool({value})"
         elif kind == "text":
             v = emit.temp()

@@ -111,3 +111,55 @@ def diff_policies(a: Policy, b: Policy) -> PolicyDiff:
         if changed:
             result.changed_rules[rule_id] = changed
     return result
+
+
+def _parameter_text(value: Any) -> str:
+    if isinstance(value, frozenset | set):
+        return ", ".join(sorted(str(v) for v in value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def policy_markdown(policy: Policy) -> str:
+    """The policy as a Markdown reference page (docs/policy-rules.md is generated from it)."""
+    lines = [
+        f"# {policy.title}",
+        "",
+        f"Beleid `{policy.id}`, versie {policy.version} ({policy.status}). Bron: {policy.source}.",
+        f"Revisie `{policy.revision}`.",
+        "",
+        "Deze pagina is gemaakt met `cloudtoets policy show --markdown`; pas het beleidsbestand aan,",
+        "niet deze pagina.",
+        "",
+        "## Parameters",
+        "",
+        "| parameter | waarde |",
+        "|---|---|",
+        *(f"| `{k}` | {_parameter_text(v)} |" for k, v in dict(policy.parameters).items()),
+        "",
+        "## Regels",
+        "",
+    ]
+    for rule in policy.rules:
+        basis = " (uit publieke samenvatting)" if rule.basis == "summary" else ""
+        lines += [
+            f"### `{rule.id}`: {rule.title}",
+            "",
+            f"- Sectie {rule.section}{basis}; ernst: **{rule.severity.value}**; {transition_text(rule)}.",
+        ]
+        if rule.applies_when is not None:
+            lines.append(f"- Geldt als: `{describe_condition(rule.applies_when)}`")
+        lines.append(f"- Bevinding als: `{describe_condition(rule.finding_when)}`")
+        if rule.justification_requires:
+            lines.append(f"- Afwijking vraagt ook: {', '.join(rule.justification_requires)}")
+        lines += [
+            "",
+            f"> {' '.join(rule.problem.split())}",
+            ">",
+            f"> Wat te doen: {' '.join(rule.action.split())}",
+            "",
+        ]
+    return "\n".join(lines)
