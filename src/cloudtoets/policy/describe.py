@@ -131,8 +131,8 @@ def policy_markdown(policy: Policy) -> str:
         f"Beleid `{policy.id}`, versie {policy.version} ({policy.status}). Bron: {policy.source}.",
         f"Revisie `{policy.revision}`.",
         "",
-        "Deze pagina is gemaakt met `cloudtoets policy show --markdown`; pas het beleidsbestand aan,",
-        "niet deze pagina.",
+        "Deze pagina is gemaakt met `cloudtoets policy show --markdown`;",
+        "pas het beleidsbestand aan, niet deze pagina.",
         "",
         "## Parameters",
         "",
@@ -148,7 +148,8 @@ def policy_markdown(policy: Policy) -> str:
         lines += [
             f"### `{rule.id}`: {rule.title}",
             "",
-            f"- Sectie {rule.section}{basis}; ernst: **{rule.severity.value}**; {transition_text(rule)}.",
+            f"- Sectie {rule.section}{basis}; ernst: **{rule.severity.value}**;"
+            f" {transition_text(rule)}.",
         ]
         if rule.applies_when is not None:
             lines.append(f"- Geldt als: `{describe_condition(rule.applies_when)}`")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cloudtoets.engine.transition import add_months
+
 from .builders import (
     decide,
     exit_plan,
