@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from cloudtoets.domain.vocabulary import Scope, Severity, Verdict
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
+    """One rule that fires for a registration. Immutable: equal findings are shared."""
+
     rule: str
     section: str
     severity: Severity

@@ -71,9 +71,9 @@ class CompiledPolicy:
                 j for j in r.justifications if j.rule == rule.id and justification_holds(j, rule)
             ]
             reported = [j for j in valid if j.reported_on is not None]
-            return (reported or valid or [None])[0]
+            return (reported or valid)[0] if valid else None
 
-        def compose(
+        def finding(
             index: int,
             deadline: dt.date | None,
             justification: Justification | None,
@@ -81,9 +81,13 @@ class CompiledPolicy:
             jurisdictions: frozenset[str],
             tbb: int | None,
             unreported: tuple[str, ...],
-        ) -> str:
+        ) -> Finding:
+            rule = rules[index]
             facts = Facts(r, jurisdictions, tbb, unreported)
-            return messages.message(rules[index], facts, deadline, as_of, justification)
+            message = messages.message(rule, facts, deadline, as_of, justification)
+            return Finding(
+                rule.id, rule.section, rule.severity, deadline, justification is not None, message
+            )
 
         namespace: dict[str, Any] = dict(self.constants)
         for name, months in self.months_thresholds.items():
@@ -91,12 +95,11 @@ class CompiledPolicy:
         namespace.update(
             AS_OF=as_of,
             _justify=justify,
-            _compose=compose,
+            _finding=finding,
             _by_rule=_by_rule,
-            Finding=Finding,
             Decision=Decision,
-            # one message cache per rule, keyed by deadline (for texts without placeholders)
-            **{f"_M{i}": {} for i in range(len(rules))},
+            # one cache of shared findings per rule (see _rule_block)
+            **{f"_F{i}": {} for i in range(len(rules))},
         )
         exec(compile(self.source, f"<policy {policy.id}>", "exec"), namespace)
         function: Evaluate = namespace["evaluate"]
@@ -153,53 +156,44 @@ def _grouped(blocks: Sequence[tuple[list[str], Callable[[list[str]], list[str]]]
 
 
 def _rule_block(
-    index: int, rule: Rule, emit: Emitter, has_placeholders: bool, conditions: list[str]
+    index: int, rule: Rule, emit: Emitter, key_sources: list[str], conditions: list[str]
 ) -> list[str]:
-    test = " and ".join(conditions)
+    """The code for one rule: test, then the (cached) finding and its effect on the verdict.
+
+    A finding without an accepted justification is fully determined by the rule, its deadline
+    and the values its text names, so identical findings are one shared, frozen object.
+    """
     deadline = "None" if rule.transition is None else _deadline_name(rule.transition)
     advised = rule.severity is Severity.ADVISED_AGAINST
-    lines = [f"    # {rule.id}", f"    if {test}:"]
+    key = f"({deadline}, {', '.join(key_sources)})" if key_sources else deadline
+    create = f"_finding({index}, {deadline}, None, r, jurisdictions, eff, tuple(unreported))"
+    lines = [f"    # {rule.id}", f"    if {' and '.join(conditions)}:"]
     add = lines.append
+    cached = [
+        f"f = _F{index}.get({key})",
+        "if f is None:",
+        f"    f = _F{index}[{key}] = {create}",
+    ]
     if advised:
         add(f"        j = _justify(r, {index}) if r.justifications else None")
-    justification = "j" if advised else "None"
-    composed = (
-        f"_compose({index}, {deadline}, {justification}, r, jurisdictions, eff, tuple(unreported))"
-    )
-    if has_placeholders:
-        add(f"        m = {composed}")
-    elif advised:
         add("        if j is None:")
-        add(f"            m = _M{index}.get({deadline})")
-        add("            if m is None:")
-        add(f"                m = _M{index}[{deadline}] = {composed}")
-        add("        else:")
-        add(f"            m = {composed}")
-    else:
-        add(f"        m = _M{index}.get({deadline})")
-        add("        if m is None:")
-        add(
-            f"            m = _M{index}[{deadline}] = "
-            f"_compose({index}, {deadline}, None, r, jurisdictions, eff, ())"
-        )
-    add(
-        f"        findings.append(Finding({emit.constant(rule.id)}, {emit.constant(rule.section)},"
-        f" {emit.constant(rule.severity)}, {deadline},"
-        f" {'j is not None' if advised else 'False'}, m))"
-    )
-    if rule.severity.is_hard:
-        if rule.transition is None:
-            add("        blocked = True")
-        else:
-            add(f"        if {deadline} is None or {deadline} <= AS_OF:")
-            add("            blocked = True")
-            add(f"        elif earliest is None or {deadline} < earliest:")
-            add(f"            earliest = {deadline}")
-    elif advised:
-        add("        if j is None:")
+        lines += ["            " + line for line in cached]
         add("            open_advice = True")
-        add("        elif j.reported_on is None:")
-        add(f"            unreported.append({emit.constant(rule.id)})")
+        add("        else:")
+        add(f"            f = _finding({index}, {deadline}, j, r, jurisdictions, eff, ())")
+        add("            if j.reported_on is None:")
+        add(f"                unreported.append({emit.constant(rule.id)})")
+    else:
+        lines += ["        " + line for line in cached]
+    add("        findings.append(f)")
+    if rule.severity.is_hard:
+        # deadlines are per kind of transition, so the verdict only needs to know which kinds
+        # had a hard finding; it is settled once after all rules (see compile_policy)
+        add(
+            "        blocked = True"
+            if rule.transition is None
+            else f"        hit_{deadline} = True"
+        )
     return lines
 
 
@@ -217,6 +211,9 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     flags = ", ".join(f"r.{name}" for name in p.material_criteria)
     criteria = " or ".join(f"r.{name}" for name in p.material_criteria) or "False"
     transitions = {r.transition for r in policy.rules if r.transition is not None}
+    hard_transitions = {
+        r.transition for r in policy.rules if r.transition is not None and r.severity.is_hard
+    }
     deadline_lines: list[str] = []
     for t in sorted(transitions, key=_deadline_name):
         name, default = _deadline_name(t), c(add_months(p.adopted, period_months(t, p)))
@@ -254,13 +251,17 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         "    findings = []",
         "    unreported = []",
         "    blocked = open_advice = False",
+        *(
+            f"    hit_{_deadline_name(t)} = False"
+            for t in sorted(hard_transitions, key=_deadline_name)
+        ),
         "    earliest = None",
     ]
     blocks = []
     late_lines: list[str] = []
     for index, rule in enumerate(policy.rules):
         conditions = _conjuncts(rule, emit)
-        build = partial(_rule_block, index, rule, emit, builder.has_placeholders(rule))
+        build = partial(_rule_block, index, rule, emit, builder.key_sources(rule))
         if rule.late:
             late_lines += build(conditions)
         else:
@@ -275,6 +276,15 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
             *late_lines,
             "    if len(findings) != count:",
             "        findings.sort(key=_by_rule)",
+        ]
+    for t in sorted(hard_transitions, key=_deadline_name):
+        name = _deadline_name(t)
+        lines += [
+            f"    if hit_{name}:",
+            f"        if {name} is None or {name} <= AS_OF:",
+            "            blocked = True",
+            f"        elif earliest is None or {name} < earliest:",
+            f"            earliest = {name}",
         ]
     lines += [
         "    if blocked:",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from cloudtoets.domain.model import Justification, Registration
@@ -53,7 +53,18 @@ class Facts(NamedTuple):
     unreported_rules: tuple[str, ...] = ()
 
 
-Placeholder = tuple[Callable[[Facts], Hashable], Callable[[Facts], str]]
+# For each placeholder: a Python expression (over the locals of the generated evaluation
+# function) of everything its text depends on. Findings are cached per rule on these values.
+KEY_SOURCES: Mapping[str, str | None] = {
+    "countries_outside_allowed": "tuple(r.storage_countries), tuple(r.processing_countries)",
+    "allowed_countries_label": None,  # the same for every registration
+    "jurisdictions_outside_eea": "jurisdictions",
+    "jurisdictions": "jurisdictions",
+    "effective_tbb_level": "eff",
+    "key_register": "r.key_register",
+    "classification": "r.classification",
+    "unreported_rules": "tuple(unreported)",
+}
 
 
 class MessageBuilder:
@@ -72,37 +83,15 @@ class MessageBuilder:
             r = f.registration
             return _join(sorted(set(r.storage_countries).union(r.processing_countries) - allowed))
 
-        # name -> (cheap cache key from the facts, the text); texts are rendered once per key
-        self._placeholders: Mapping[str, Placeholder] = {
-            "countries_outside_allowed": (
-                lambda f: (
-                    tuple(f.registration.storage_countries),
-                    tuple(f.registration.processing_countries),
-                ),
-                outside_allowed,
-            ),
-            "allowed_countries_label": (lambda f: None, lambda f: label),
-            "jurisdictions_outside_eea": (
-                lambda f: f.jurisdictions,
-                lambda f: _join(sorted(f.jurisdictions - eea)),
-            ),
-            "jurisdictions": (lambda f: f.jurisdictions, lambda f: _join(sorted(f.jurisdictions))),
-            "effective_tbb_level": (
-                lambda f: f.effective_tbb_level,
-                lambda f: str(f.effective_tbb_level or "-"),
-            ),
-            "key_register": (
-                lambda f: f.registration.key_register,
-                lambda f: str(f.registration.key_register or "-"),
-            ),
-            "classification": (
-                lambda f: f.registration.classification,
-                lambda f: str(f.registration.classification or "-"),
-            ),
-            "unreported_rules": (
-                lambda f: f.unreported_rules,
-                lambda f: _join(list(f.unreported_rules)),
-            ),
+        self._render: Mapping[str, Callable[[Facts], str]] = {
+            "countries_outside_allowed": outside_allowed,
+            "allowed_countries_label": lambda f: label,
+            "jurisdictions_outside_eea": lambda f: _join(sorted(f.jurisdictions - eea)),
+            "jurisdictions": lambda f: _join(sorted(f.jurisdictions)),
+            "effective_tbb_level": lambda f: str(f.effective_tbb_level or "-"),
+            "key_register": lambda f: str(f.registration.key_register or "-"),
+            "classification": lambda f: str(f.registration.classification or "-"),
+            "unreported_rules": lambda f: _join(list(f.unreported_rules)),
         }
         self._names = {
             rule.id: list(
@@ -114,11 +103,10 @@ class MessageBuilder:
             )
             for rule in policy.rules
         }
-        self._cache: dict[tuple[object, ...], str] = {}
 
-    def has_placeholders(self, rule: Rule) -> bool:
-        """Whether the rule's texts depend on the registration beyond its deadline."""
-        return bool(self._names[rule.id])
+    def key_sources(self, rule: Rule) -> list[str]:
+        """Expressions of what the rule's texts depend on beyond the deadline (see KEY_SOURCES)."""
+        return [source for name in self._names[rule.id] if (source := KEY_SOURCES[name])]
 
     def message(
         self,
@@ -128,22 +116,8 @@ class MessageBuilder:
         as_of: dt.date,
         justification: Justification | None,
     ) -> str:
-        names = self._names[rule.id]
-        key = (
-            rule.id,
-            tuple(self._placeholders[name][0](facts) for name in names),
-            deadline,
-            deadline is not None and deadline > as_of,
-            None
-            if justification is None
-            else (justification.accepted_by, justification.accepted_on),
-        )
-        cached = self._cache.get(key)
-        if cached is None:
-            values = {name: self._placeholders[name][1](facts) for name in names}
-            cached = self._compose(rule, values, deadline, as_of, justification)
-            self._cache[key] = cached
-        return cached
+        values = {name: self._render[name](facts) for name in self._names[rule.id]}
+        return self._compose(rule, values, deadline, as_of, justification)
 
     def _compose(
         self,

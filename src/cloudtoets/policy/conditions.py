@@ -275,18 +275,6 @@ class Emitter:
         return lines
 
 
-def _access(path: str, kind: Kind, emit: Emitter) -> str:
-    """Null-safe attribute access: a missing parent object reads as 'absent'."""
-    if path.startswith("organisation."):
-        return "o." + path.removeprefix("organisation.")
-    parent, _, attribute = path.rpartition(".")
-    if not parent:
-        return "r." + path
-    holder = emit.nested(parent)
-    absent = {"bool": "False", "list": "()"}.get(kind, "None")
-    return f"({absent} if {holder} is None else {holder}.{attribute})"
-
-
 def to_python(node: Node, emit: Emitter) -> str:
     """A Python expression over ``r`` (registration), ``o`` (organisation) and fact locals."""
     match node:
@@ -301,11 +289,34 @@ def to_python(node: Node, emit: Emitter) -> str:
     raise AssertionError(node)
 
 
+# What a predicate says about a value that is absent because its parent object is missing
+# (a registration without exit plan has no exit_plan.last_tested): "absent" is None, False or an
+# empty list, so "is-missing" holds and "is-set" does not, and so on.
+_TRUE_WHEN_ABSENT = frozenset(
+    {"is-false", "is-missing", "ne", "not-in", "disjoint-from", "subset-of"}
+)
+
+
 def _predicate(p: Predicate, emit: Emitter) -> str:
-    value = p.name if p.is_fact else _access(p.name, p.type.kind, emit)
+    if p.is_fact:
+        return _test(p, p.name, emit)
+    if p.name.startswith("organisation."):
+        return _test(p, "o." + p.name.removeprefix("organisation."), emit)
+    parent, _, attribute = p.name.rpartition(".")
+    if not parent:
+        return _test(p, "r." + p.name, emit)
+    holder = emit.nested(parent)
+    inner = _test(p, f"{holder}.{attribute}", emit)
+    if p.op in _TRUE_WHEN_ABSENT:
+        return f"({holder} is None or {inner})"
+    return f"({holder} is not None and {inner})"
+
+
+def _test(p: Predicate, value: str, emit: Emitter) -> str:
+    """The predicate on a value expression that is always reachable."""
     kind, op = p.type.kind, p.op
-    # Yes/no values are validated booleans (absent parents read as False), so plain truth tests
-    # are exact here and cheaper than identity checks.
+    # Yes/no values are validated booleans, so plain truth tests are exact and cheaper than
+    # identity checks.
     if op == "is-true":
         return f"({value})"
     if op == "is-false":
