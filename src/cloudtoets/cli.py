@@ -301,6 +301,33 @@ def providers_command(
 
 
 @app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="Inventaris om te lezen.")],
+    target: Annotated[
+        Path, typer.Argument(help="Bestand om te schrijven (.yaml, .json, .xlsx, .csv).")
+    ],
+) -> None:
+    """Zet een inventaris om naar een ander formaat (na volledige controle)."""
+    from cloudtoets.io.read import read_inventory
+    from cloudtoets.io.write import write_inventory
+
+    try:
+        checked = read_inventory(source)
+        if target.suffix.lower() == ".csv" and (
+            checked.inventory.organisations or checked.inventory.providers
+        ):
+            typer.echo(
+                "Let op: CSV bevat alleen registraties; geef organisaties en leveranciers apart "
+                "mee met --organisations en --providers.",
+                err=True,
+            )
+        write_inventory(checked.inventory, target)
+    except InputError as error:
+        _fail(error)
+    typer.echo(f"{len(checked.inventory.registrations)} registraties geschreven naar {target}")
+
+
+@app.command()
 def template(
     output: Annotated[Path, typer.Option("--output", "-o", help="Bestand om te schrijven.")] = Path(
         "cloudtoets-inventaris.xlsx"

@@ -16,14 +16,9 @@ from cloudtoets.io.labels import LABELS
 from cloudtoets.io.read import read_inventory
 from cloudtoets.io.tabular import column_kinds
 from cloudtoets.io.validate import validate_document
-from cloudtoets.io.xlsx import (
-    CHOICES_SHEET,
-    EXPLANATION_SHEET,
-    TEMPLATE_ROWS,
-    read_xlsx_document,
-    write_inventory_xlsx,
-    write_template,
-)
+from cloudtoets.io.xlsx import read_xlsx_document, write_inventory_xlsx, write_template
+from cloudtoets.io.xlsx.common import CHOICES_SHEET, EXPLANATION_SHEET
+from cloudtoets.io.xlsx.writing import TEMPLATE_ROWS
 from cloudtoets.problems import InputError
 
 LISTS = ("organisations", "providers", "registrations", "justifications")
