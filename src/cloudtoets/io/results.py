@@ -46,27 +46,45 @@ def _result(d: Decision) -> dict[str, Any]:
     }
 
 
+def _policy_head(policy: Policy) -> dict[str, Any]:
+    return {
+        "id": policy.id,
+        "adopted": policy.parameters.adopted,
+        "version": policy.version,
+        "revision": policy.revision,
+    }
+
+
 def results_document(
     decisions: Sequence[Decision], policy: Policy, as_of: dt.date
 ) -> dict[str, Any]:
     return {
-        "policy": {
-            "id": policy.id,
-            "adopted": policy.parameters.adopted,
-            "version": policy.version,
-            "revision": policy.revision,
-        },
+        "policy": _policy_head(policy),
         "as_of": as_of,
         "results": [_result(d) for d in decisions],
         "summary": summary(decisions),
     }
 
 
+JSON_CHUNK = 5_000  # results serialised at a time: bounded memory for large registers
+
+
 def write_json(
     decisions: Sequence[Decision], policy: Policy, as_of: dt.date, out: IO[bytes]
 ) -> None:
-    out.write(orjson.dumps(results_document(decisions, policy, as_of), option=orjson.OPT_INDENT_2))
-    out.write(b"\n")
+    """Write ``results_document`` as compact JSON, streaming the results in chunks.
+
+    The bytes equal ``orjson.dumps(results_document(...))``; a large register's output runs to
+    hundreds of MB, which need not be in memory at once.
+    """
+    head = {"policy": _policy_head(policy), "as_of": as_of}
+    out.write(orjson.dumps(head)[:-1] + b',"results":[')
+    for start in range(0, len(decisions), JSON_CHUNK):
+        chunk = orjson.dumps([_result(d) for d in decisions[start : start + JSON_CHUNK]])
+        if start:
+            out.write(b",")
+        out.write(chunk[1:-1])
+    out.write(b'],"summary":' + orjson.dumps(summary(decisions)) + b"}\n")
 
 
 CSV_COLUMNS = (

@@ -1,0 +1,65 @@
+"""The check result document: streamed JSON equals the whole document and follows the schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import orjson
+import pytest
+
+from cloudtoets.domain.decision import Decision
+from cloudtoets.engine.context import EvaluationContext
+from cloudtoets.engine.evaluate import evaluate_registrations
+from cloudtoets.io import results
+from cloudtoets.io.read import read_inventory
+from cloudtoets.policy.loader import load_policy
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "ministerie-bzk.yaml"
+AS_OF = dt.date(2026, 11, 29)
+
+
+@pytest.fixture(scope="module")
+def decisions() -> list[Decision]:
+    checked = read_inventory(EXAMPLE)
+    context = EvaluationContext(checked.organisations, checked.providers)
+    return evaluate_registrations(checked.inventory.registrations, context, load_policy(), AS_OF)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 5_000])
+def test_streamed_json_equals_the_whole_document(
+    decisions: list[Decision], chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(results, "JSON_CHUNK", chunk)
+    out = io.BytesIO()
+    results.write_json(decisions, load_policy(), AS_OF, out)
+    assert out.getvalue() == orjson.dumps(results.results_document(decisions, load_policy(), AS_OF)) + b"\n"
+
+
+def test_result_document_follows_the_published_schema(decisions: list[Decision]) -> None:
+    schema = json.loads(
+        (resources.files("cloudtoets.io") / "schemas" / "check-result.schema.json").read_text(encoding="utf-8")
+    )
+    out = io.BytesIO()
+    results.write_json(decisions, load_policy(), AS_OF, out)
+    jsonschema.validate(json.loads(out.getvalue()), schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_schema_rejects_a_document_that_breaks_the_contract(decisions: list[Decision]) -> None:
+    schema = json.loads(
+        (resources.files("cloudtoets.io") / "schemas" / "check-result.schema.json").read_text(encoding="utf-8")
+    )
+    document = json.loads(orjson.dumps(results.results_document(decisions, load_policy(), AS_OF)))
+    document["results"][0]["verdict"] = "mag-wel"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema)
+
+
+def test_summary_lists_only_verdicts_that_occur(decisions: list[Decision]) -> None:
+    summary = results.summary(decisions[:1])
+    assert summary["registrations"] == 1
+    assert list(summary["by_verdict"].values()) == [1]
