@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections import Counter
 from collections.abc import Sequence
 from typing import IO, Any
@@ -143,6 +142,24 @@ VERDICT_STYLES = {
 }
 
 
+TABLE_ROWS = 2_000  # above this a compact line per registration: a boxed table would take minutes
+
+ANSI = {
+    Verdict.NOT_ALLOWED: "\x1b[1;37;41m",
+    Verdict.TRANSITION: "\x1b[1;30;43m",
+    Verdict.ADVISED_AGAINST: "\x1b[1;33m",
+    Verdict.ALLOWED_WITH_CONDITIONS: "\x1b[36m",
+    Verdict.ALLOWED: "\x1b[32m",
+}
+
+
+def _findings_text(d: Decision) -> str:
+    return ", ".join(
+        f"{f.rule}{' onderbouwd' if f.justified else ''} ({SEVERITY_LABELS[f.severity]})"
+        for f in d.findings
+    )
+
+
 def render_table(
     decisions: Sequence[Decision],
     policy: Policy,
@@ -163,34 +180,50 @@ def render_table(
         # a pipe or file has no width; use one that fits rule ids without folding
         width=None if out.isatty() else 160,
     )
-    table = Table(
-        title=f"{policy.title} — peildatum {as_of.isoformat()}", title_justify="left", expand=False
-    )
-    table.add_column("Registratie", overflow="fold")
-    table.add_column("Organisatie")
-    table.add_column("Oordeel")
-    table.add_column("Termijn")
-    table.add_column("Bevindingen", overflow="fold")
-    for d in decisions:
-        findings = ", ".join(
-            f"{f.rule}{' onderbouwd' if f.justified else ''} ({SEVERITY_LABELS[f.severity]})"
-            for f in d.findings
-        )
-        scope = "" if d.scope == Scope.MANDATORY else f" ({d.scope.value})"
-        table.add_row(
-            escape(d.registration),
-            escape(d.organisation + scope),
-            f"[{VERDICT_STYLES[d.verdict]}]{d.verdict.label}[/]",
-            d.deadline.isoformat() if d.deadline else "",
-            escape(findings) or "-",
-        )
-    console.print(table)
+    title = f"{policy.title} — peildatum {as_of.isoformat()}"
+    if len(decisions) > TABLE_ROWS:
+        console.print(title)
+        _render_lines(decisions, out, colored=console.is_terminal and not console.no_color)
+    else:
+        table = Table(title=title, title_justify="left", expand=False)
+        table.add_column("Registratie", overflow="fold")
+        table.add_column("Organisatie")
+        table.add_column("Oordeel")
+        table.add_column("Termijn")
+        table.add_column("Bevindingen", overflow="fold")
+        for d in decisions:
+            scope = "" if d.scope == Scope.MANDATORY else f" ({d.scope.value})"
+            table.add_row(
+                escape(d.registration),
+                escape(d.organisation + scope),
+                f"[{VERDICT_STYLES[d.verdict]}]{d.verdict.label}[/]",
+                d.deadline.isoformat() if d.deadline else "",
+                escape(_findings_text(d)) or "-",
+            )
+        console.print(table)
     counts = summary(decisions)["by_verdict"]
     parts = [f"[{VERDICT_STYLES[Verdict(v)]}]{Verdict(v).label}[/]: {n}" for v, n in counts.items()]
     console.print(f"{len(decisions)} registraties. " + " · ".join(parts))
+    if len(decisions) > TABLE_ROWS:
+        console.print("Tip: --format csv of --format json is handiger voor zoveel registraties.")
 
 
-def render_table_text(decisions: Sequence[Decision], policy: Policy, as_of: dt.date) -> str:
-    buffer = io.StringIO()
-    render_table(decisions, policy, as_of, buffer, color=False)
-    return buffer.getvalue()
+def _render_lines(decisions: Sequence[Decision], out: IO[str], *, colored: bool) -> None:
+    """Registration, organisation, verdict, deadline and findings, aligned per column."""
+    width_id = max(len(d.registration) for d in decisions)
+    width_org = max(len(d.organisation) for d in decisions)
+    width_verdict = max(len(v.label) for v in Verdict)
+    reset = "\x1b[0m" if colored else ""
+    lines = []
+    for d in decisions:
+        verdict = d.verdict.label.ljust(width_verdict)
+        if colored:
+            verdict = f"{ANSI[d.verdict]}{verdict}{reset}"
+        lines.append(
+            f"{d.registration.ljust(width_id)}  {d.organisation.ljust(width_org)}  {verdict}  "
+            f"{d.deadline.isoformat() if d.deadline else '-':10}  {_findings_text(d) or '-'}\n"
+        )
+        if len(lines) >= 5_000:
+            out.write("".join(lines))
+            lines.clear()
+    out.write("".join(lines))

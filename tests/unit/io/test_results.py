@@ -63,3 +63,26 @@ def test_summary_lists_only_verdicts_that_occur(decisions: list[Decision]) -> No
     summary = results.summary(decisions[:1])
     assert summary["registrations"] == 1
     assert list(summary["by_verdict"].values()) == [1]
+
+
+def test_large_registers_get_one_aligned_line_per_registration(
+    decisions: list[Decision], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(results, "TABLE_ROWS", 5)
+    out = io.StringIO()
+    results.render_table(decisions, load_policy(), AS_OF, out, color=False)
+    lines = out.getvalue().splitlines()
+    rows = [line for line in lines if line.split(" ", 1)[0] in {d.registration for d in decisions}]
+    assert len(rows) == len(decisions)
+    verdict_columns = {row.index(d.verdict.label) for row, d in zip(rows, decisions, strict=True)}
+    assert len(verdict_columns) == 1  # aligned
+    assert "\x1b[" not in out.getvalue()
+    assert f"{len(decisions)} registraties." in lines[-2]
+
+
+def test_small_registers_get_a_table_with_dutch_verdicts(decisions: list[Decision]) -> None:
+    out = io.StringIO()
+    results.render_table(decisions, load_policy(), AS_OF, out, color=False)
+    text = out.getvalue()
+    assert "┃ Registratie" in text
+    assert "toegestaan onder voorwaarden" in text
