@@ -160,3 +160,24 @@ def test_missing_file_and_unknown_extension(tmp_path: Path) -> None:
     other.write_text("x", encoding="utf-8")
     with pytest.raises(InputError, match="onbekend bestandsformaat"):
         read_inventory(other)
+
+
+def test_negative_lead_time_and_unknown_provider_country_are_reported() -> None:
+    document = {
+        "providers": [{"id": "x", "country": "ZZ"}],
+        "registrations": [
+            {"id": "a", "organisation": "bzk", "deployment": "public", "provider": "x",
+             "exit_plan": {"emergency": {"lead_time_days": -5, "preconditions": ["p"]}}},
+        ],
+    }
+    text = "\n".join(problems(document))
+    assert "leveranciers nr. 1 (id x), veld country" in text and "'ZZ'" in text
+    assert "exit_plan.emergency.lead_time_days" in text and "negatief" in text
+
+
+def test_unknown_parent_of_a_document_provider_is_reported() -> None:
+    document = {
+        "providers": [{"id": "x", "country": "NL", "parent": "spook"}],
+        "registrations": [{"id": "a", "organisation": "bzk", "deployment": "public", "provider": "x"}],
+    }
+    assert any("'spook' als moederbedrijf" in p for p in problems(document))
