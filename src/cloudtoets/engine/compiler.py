@@ -2,10 +2,11 @@
 
 Interpreting a condition tree per registration costs far more than the rules themselves, so the
 checked conditions are translated once (``conditions.to_python``) and assembled into a function
-``evaluate(r, o, jurisdiction_set, jurisdictions)`` that derives the facts, tests every rule in
-rule-id order, attaches deadlines, justifications and messages, and returns the Decision. What
-is the same for every registration (default deadlines, rule metadata, the as-of date) is a
-constant of the generated code; messages are formatted once per distinct combination.
+``evaluate(r, organisations, jurisdiction_cache, resolve_jurisdictions)``. It looks up the
+organisation and jurisdiction chain, derives the facts, tests every rule in rule-id order,
+attaches deadlines, justifications and messages, and returns the Decision. What is the same for
+every registration (default deadlines, rule metadata, the as-of date) is a constant of the
+generated code; identical findings are built once and shared.
 
 The behaviour is specified in policy.md; ``cloudtoets policy show --source`` prints the code.
 """
@@ -13,7 +14,7 @@ The behaviour is specified in policy.md; ``cloudtoets policy show --source`` pri
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import product
@@ -28,7 +29,16 @@ from cloudtoets.policy.conditions import All, Emitter, to_python
 from cloudtoets.policy.model import Policy, Rule
 from cloudtoets.policy.schema import Transition
 
-Evaluate = Callable[[Registration, Organisation, frozenset[str], tuple[str, ...]], Decision]
+# evaluate(registration, organisations by id, jurisdiction cache, resolver) -> Decision
+Evaluate = Callable[
+    [
+        Registration,
+        Mapping[str, Organisation],
+        Mapping[object, tuple[frozenset[str], tuple[str, ...]]],
+        Callable[[Registration], tuple[frozenset[str], tuple[str, ...]]],
+    ],
+    Decision,
+]
 
 
 def justification_holds(justification: Justification, rule: Rule) -> bool:
@@ -67,11 +77,14 @@ class CompiledPolicy:
         def justify(r: Registration, index: int) -> Justification | None:
             """The valid justification for the rule; a reported one wins over an unreported one."""
             rule = rules[index]
-            valid = [
-                j for j in r.justifications if j.rule == rule.id and justification_holds(j, rule)
-            ]
-            reported = [j for j in valid if j.reported_on is not None]
-            return (reported or valid)[0] if valid else None
+            found = None
+            for j in r.justifications:
+                if j.rule == rule.id and justification_holds(j, rule):
+                    if j.reported_on is not None:
+                        return j
+                    if found is None:
+                        found = j
+            return found
 
         def finding(
             index: int,
@@ -100,6 +113,7 @@ class CompiledPolicy:
             Decision=Decision,
             # one cache of shared findings per rule (see _rule_block)
             **{f"_F{i}": {} for i in range(len(rules))},
+            **{f"_J{i}": {} for i in range(len(rules))},  # findings with an accepted justification
         )
         exec(compile(self.source, f"<policy {policy.id}>", "exec"), namespace)
         function: Evaluate = namespace["evaluate"]
@@ -180,7 +194,13 @@ def _rule_block(
         lines += ["            " + line for line in cached]
         add("            open_advice = True")
         add("        else:")
-        add(f"            f = _finding({index}, {deadline}, j, r, jurisdictions, eff, ())")
+        justified_key = f"({key}, j.accepted_by, j.accepted_on)"
+        add(f"            f = _J{index}.get({justified_key})")
+        add("            if f is None:")
+        add(
+            f"                f = _J{index}[{justified_key}] = "
+            f"_finding({index}, {deadline}, j, r, jurisdictions, eff, ())"
+        )
         add("            if j.reported_on is None:")
         add(f"                unreported.append({emit.constant(rule.id)})")
     else:
@@ -230,7 +250,12 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     verdicts = {v: c(v) for v in Verdict}
 
     lines = [
-        "def evaluate(r, o, jurisdictions, jurisdiction_list):",
+        "def evaluate(r, organisations, jurisdiction_cache, resolve_jurisdictions):",
+        "    o = organisations[r.organisation]",
+        "    pair = None if r.subprocessors else jurisdiction_cache.get(r.provider)",
+        "    if pair is None:",
+        "        pair = resolve_jurisdictions(r)",
+        "    jurisdictions, jurisdiction_list = pair",
         f"    public_cloud = r.deployment in {public}",
         f"    external_cloud = r.deployment not in {internal}",
         "    declared = r.material",

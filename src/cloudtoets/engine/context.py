@@ -22,7 +22,7 @@ class EvaluationContext:
         self.organisations = organisations
         self.providers = providers
         # keyed by provider id, or by (provider, sub-processors) when there are sub-processors
-        self._jurisdictions: dict[object, tuple[frozenset[str], tuple[str, ...]]] = {}
+        self.jurisdiction_cache: dict[object, tuple[frozenset[str], tuple[str, ...]]] = {}
 
     def jurisdictions(self, registration: Registration) -> tuple[frozenset[str], tuple[str, ...]]:
         """The jurisdiction chain as a set and as a sorted tuple."""
@@ -32,12 +32,12 @@ class EvaluationContext:
             if subprocessors
             else registration.provider
         )
-        found = self._jurisdictions.get(key)
+        found = self.jurisdiction_cache.get(key)
         if found is None:
             countries: set[str] = set()
             for provider_id in (registration.provider, *subprocessors):
                 if provider_id is not None:
                     countries.update(p.country for p in self.providers.chain(provider_id))
             found = (frozenset(countries), tuple(sorted(countries)))
-            self._jurisdictions[key] = found
+            self.jurisdiction_cache[key] = found
         return found

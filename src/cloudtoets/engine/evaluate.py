@@ -7,7 +7,7 @@ binds it to an as-of date and supplies the organisation and jurisdiction chain f
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 
 from cloudtoets.domain.decision import Decision
@@ -34,18 +34,17 @@ class Evaluator:
         self._evaluate = compiled_policy(policy).bind(as_of)
 
     def evaluate(self, registration: Registration, context: EvaluationContext) -> Decision:
-        jurisdiction_set, jurisdictions = context.jurisdictions(registration)
-        organisation = context.organisations[registration.organisation]
-        return self._evaluate(registration, organisation, jurisdiction_set, jurisdictions)
+        return self._evaluate(
+            registration, context.organisations, context.jurisdiction_cache, context.jurisdictions
+        )
 
     def evaluate_all(
         self, registrations: Iterable[Registration], context: EvaluationContext
-    ) -> Iterator[Decision]:
+    ) -> list[Decision]:
         run = self._evaluate
         organisations = context.organisations
-        jurisdictions = context.jurisdictions
-        for r in registrations:
-            yield run(r, organisations[r.organisation], *jurisdictions(r))
+        cache, resolve = context.jurisdiction_cache, context.jurisdictions
+        return [run(r, organisations, cache, resolve) for r in registrations]
 
 
 @lru_cache(maxsize=32)
@@ -72,4 +71,4 @@ def evaluate_registrations(
     as_of: dt.date,
 ) -> list[Decision]:
     """Evaluate many registrations in their order, sharing the compiled policy and caches."""
-    return list(evaluator_for(policy, as_of).evaluate_all(registrations, context))
+    return evaluator_for(policy, as_of).evaluate_all(registrations, context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from typing import IO, Any
 
 import orjson
 
-from cloudtoets.domain.decision import Decision
+from cloudtoets.domain.decision import Decision, Finding
 from cloudtoets.domain.vocabulary import SEVERITY_LABELS, Scope, Verdict
 from cloudtoets.policy.model import Policy
 
@@ -104,33 +105,55 @@ CSV_COLUMNS = (
 
 
 def write_csv(decisions: Sequence[Decision], out: IO[str]) -> None:
-    """One row per finding (a registration without findings gets one row with an empty rule)."""
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    """One row per finding (a registration without findings gets one row with an empty rule).
+
+    Findings are shared between decisions (engine/compiler.py), so each distinct finding's
+    columns are formatted once; rows are written in large pieces.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="")
+
+    def line(fields: Sequence[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(fields)
+        return buffer.getvalue()
+
+    formatted: dict[Finding, str] = {}
+    no_finding = line(["", "", "", "", "", ""])
+    rows = [line(CSV_COLUMNS) + "\r\n"]
     for d in decisions:
-        head = [
-            d.registration,
-            d.organisation,
-            d.scope.value,
-            d.verdict.value,
-            d.deadline.isoformat() if d.deadline else "",
-            "true" if d.material else "false",
-            " ".join(d.jurisdictions),
-        ]
+        head = line(
+            [
+                d.registration,
+                d.organisation,
+                d.scope.value,
+                d.verdict.value,
+                d.deadline.isoformat() if d.deadline else "",
+                "true" if d.material else "false",
+                " ".join(d.jurisdictions),
+            ]
+        )
         if not d.findings:
-            writer.writerow([*head, "", "", "", "", "", ""])
+            rows.append(f"{head},{no_finding}\r\n")
         for f in d.findings:
-            writer.writerow(
-                [
-                    *head,
-                    f.rule,
-                    f.section,
-                    f.severity.value,
-                    f.deadline.isoformat() if f.deadline else "",
-                    "true" if f.justified else "false",
-                    f.message,
-                ]
-            )
+            columns = formatted.get(f)
+            if columns is None:
+                columns = formatted[f] = line(
+                    [
+                        f.rule,
+                        f.section,
+                        f.severity.value,
+                        f.deadline.isoformat() if f.deadline else "",
+                        "true" if f.justified else "false",
+                        f.message,
+                    ]
+                )
+            rows.append(f"{head},{columns}\r\n")
+        if len(rows) > 10_000:
+            out.write("".join(rows))
+            rows.clear()
+    out.write("".join(rows))
 
 
 VERDICT_STYLES = {

@@ -252,7 +252,12 @@ def _normalise_countries(inventory: Inventory) -> None:
     """Country codes are case-insensitive on input and upper case from here on."""
     for provider in inventory.providers:
         provider.country = provider.country.upper()
-    for registration in inventory.registrations:
+    registrations = inventory.registrations
+    written = {c for r in registrations for c in r.storage_countries}
+    written.update(c for r in registrations for c in r.processing_countries)
+    if all(c.isupper() for c in written):
+        return  # the usual case: nothing to rewrite
+    for registration in registrations:
         for field in _COUNTRY_LIST_FIELDS:
             countries: list[str] = getattr(registration, field)
             if countries and not all(c.isupper() for c in countries):
