@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import io
 import datetime as dt
+import io
 from collections import Counter
 from collections.abc import Sequence
 from typing import IO, Any
