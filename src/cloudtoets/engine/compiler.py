@@ -94,10 +94,11 @@ class CompiledPolicy:
             jurisdictions: frozenset[str],
             tbb: int | None,
             unreported: tuple[str, ...],
+            details: tuple[object, ...],
         ) -> Finding:
             rule = rules[index]
             facts = Facts(r, jurisdictions, tbb, unreported)
-            message = messages.message(rule, facts, deadline, as_of, justification)
+            message = messages.message(rule, facts, deadline, as_of, justification, details)
             return Finding(
                 rule.id, rule.section, rule.severity, deadline, justification is not None, message
             )
@@ -180,7 +181,10 @@ def _rule_block(
     deadline = "None" if rule.transition is None else _deadline_name(rule.transition)
     advised = rule.severity is Severity.ADVISED_AGAINST
     key = f"({deadline}, {', '.join(key_sources)})" if key_sources else deadline
-    create = f"_finding({index}, {deadline}, None, r, jurisdictions, eff, tuple(unreported))"
+    details = f"({', '.join(key_sources)},)" if key_sources else "()"
+    create = (
+        f"_finding({index}, {deadline}, None, r, jurisdictions, eff, tuple(unreported), {details})"
+    )
     lines = [f"    # {rule.id}", f"    if {' and '.join(conditions)}:"]
     add = lines.append
     cached = [
@@ -199,7 +203,7 @@ def _rule_block(
         add("            if f is None:")
         add(
             f"                f = _J{index}[{justified_key}] = "
-            f"_finding({index}, {deadline}, j, r, jurisdictions, eff, ())"
+            f"_finding({index}, {deadline}, j, r, jurisdictions, eff, (), {details})"
         )
         add("            if j.reported_on is None:")
         add(f"                unreported.append({emit.constant(rule.id)})")

@@ -103,6 +103,10 @@ class MessageBuilder:
             )
             for rule in policy.rules
         }
+        self._problems: dict[tuple[str, tuple[object, ...]], str] = {}
+        self._actions: dict[tuple[str, tuple[object, ...]], str] = {}
+        self._timings: dict[tuple[object, ...], str] = {}
+        self._sections: dict[str, str] = {}
 
     def key_sources(self, rule: Rule) -> list[str]:
         """Expressions of what the rule's texts depend on beyond the deadline (see KEY_SOURCES)."""
@@ -115,45 +119,80 @@ class MessageBuilder:
         deadline: dt.date | None,
         as_of: dt.date,
         justification: Justification | None,
+        details: tuple[object, ...],
     ) -> str:
-        values = {name: self._render[name](facts) for name in self._names[rule.id]}
-        return self._compose(rule, values, deadline, as_of, justification)
+        """The message; ``details`` are the values of the rule's ``key_sources``.
 
-    def _compose(
-        self,
-        rule: Rule,
-        values: dict[str, str],
-        deadline: dt.date | None,
-        as_of: dt.date,
-        justification: Justification | None,
-    ) -> str:
-        texts = self.policy.texts
-        common = {
+        Each part is cached on what it depends on, so a new combination of deadline and details
+        only joins parts that were formatted before.
+        """
+        key = (rule.id, details)
+        problem = self._problems.get(key)
+        if problem is None:
+            values = {name: self._render[name](facts) for name in self._names[rule.id]}
+            problem = self._problems[key] = _tidy(rule.problem.format(**values))
+            self._actions[key] = _tidy(rule.action.format(**values))
+        parts = [problem, self._timing(rule, deadline, as_of, justification is not None)]
+        if justification is not None:
+            parts.append(self._justified(rule, justification))
+        else:
+            parts.append(self._actions[key])
+        parts.append(self._section(rule))
+        return " ".join(p for p in parts if p)
+
+    def _common(self, rule: Rule, deadline: dt.date | None) -> dict[str, str]:
+        return {
             "adopted": dutch_date(self.policy.parameters.adopted),
             "section": rule.section,
             "deadline": dutch_date(deadline) if deadline else "",
         }
-        parts = [rule.problem.format(**values).strip()]
-        if deadline is not None:
-            if rule.severity is Severity.ADVISED_AGAINST:
-                if justification is None:
-                    parts.append(texts.deadline_advisory.format(**common))
-            elif deadline > as_of:
-                parts.append(texts.deadline_open.format(**common))
-            else:
-                parts.append(texts.deadline_passed.format(**common))
-        elif rule.transition is None and rule.severity.is_hard:
-            parts.append(texts.no_transition.format(**common))
-        if justification is not None:
-            accepted_on = justification.accepted_on
-            parts.append(
-                texts.justified.format(
-                    **common,
-                    accepted_by=justification.accepted_by or "",
-                    accepted_on=dutch_date(accepted_on) if accepted_on else "",
-                )
+
+    def _timing(self, rule: Rule, deadline: dt.date | None, as_of: dt.date, justified: bool) -> str:
+        """The sentence about the transition period, if any."""
+        advised = rule.severity is Severity.ADVISED_AGAINST
+        key = (
+            rule.section,
+            advised,
+            justified,
+            rule.transition is None and rule.severity.is_hard,
+            deadline,
+            deadline is not None and deadline > as_of,
+        )
+        text = self._timings.get(key)
+        if text is None:
+            texts = self.policy.texts
+            common = self._common(rule, deadline)
+            text = ""
+            if deadline is not None:
+                if advised:
+                    text = "" if justified else texts.deadline_advisory.format(**common)
+                elif deadline > as_of:
+                    text = texts.deadline_open.format(**common)
+                else:
+                    text = texts.deadline_passed.format(**common)
+            elif rule.transition is None and rule.severity.is_hard:
+                text = texts.no_transition.format(**common)
+            text = self._timings[key] = _tidy(text)
+        return text
+
+    def _justified(self, rule: Rule, justification: Justification) -> str:
+        accepted_on = justification.accepted_on
+        return _tidy(
+            self.policy.texts.justified.format(
+                **self._common(rule, None),
+                accepted_by=justification.accepted_by or "",
+                accepted_on=dutch_date(accepted_on) if accepted_on else "",
             )
-        else:
-            parts.append(rule.action.format(**values).strip())
-        parts.append(f"({texts.section.format(**common)})")
-        return " ".join(" ".join(p.split()) for p in parts if p)
+        )
+
+    def _section(self, rule: Rule) -> str:
+        text = self._sections.get(rule.section)
+        if text is None:
+            section = self.policy.texts.section.format(**self._common(rule, None))
+            text = self._sections[rule.section] = f"({_tidy(section)})"
+        return text
+
+
+def _tidy(text: str) -> str:
+    """One line, single spaces (YAML folded texts may carry line breaks)."""
+    return " ".join(text.split())
