@@ -18,6 +18,8 @@ class Problem:
 
     where: str
     message: str
+    record: tuple[str, int] | None = None  # (list name, index) when the problem is in a record
+    field: str | None = None  # dotted field path inside that record, for forms
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message

@@ -89,25 +89,43 @@ def test_json_output_follows_the_contract(inventory: Path) -> None:
     ]
     assert "sectie 4" in first["findings"][0]["message"]
     assert [r["registration"] for r in document["results"]] == [
-        "bzk-m365", "bzk-geheim", "gemeente-geheim", "bzk-intern",
+        "bzk-m365",
+        "bzk-geheim",
+        "gemeente-geheim",
+        "bzk-intern",
     ]
     assert document["results"][2]["scope"] == "advisory"
     assert document["summary"]["registrations"] == 4
     assert document["summary"]["by_verdict"] == {"not-allowed": 2, "transition": 1, "allowed": 1}
 
 
-def test_exit_code_follows_fail_on_and_only_counts_mandatory_scope(inventory: Path, tmp_path: Path) -> None:
+def test_exit_code_follows_fail_on_and_only_counts_mandatory_scope(
+    inventory: Path, tmp_path: Path
+) -> None:
     assert run("check", str(inventory), "--as-of", "2026-11-29").returncode == 1
     advisory_only = tmp_path / "gemeente.yaml"
     advisory_only.write_text(
-        INVENTORY.replace("organisation: bzk\n    provider: aws-emea", "organisation: gemeente-x\n    provider: aws-emea"),
+        INVENTORY.replace(
+            "organisation: bzk\n    provider: aws-emea",
+            "organisation: gemeente-x\n    provider: aws-emea",
+        ),
         encoding="utf-8",
     )
     # Only the municipality's classified use is not-allowed now: advisory scope never fails a check.
     assert run("check", str(advisory_only), "--as-of", "2026-11-29").returncode == 0
-    assert run("check", str(advisory_only), "--as-of", "2026-11-29", "--fail-on", "transition").returncode == 1
+    assert (
+        run(
+            "check", str(advisory_only), "--as-of", "2026-11-29", "--fail-on", "transition"
+        ).returncode
+        == 1
+    )
     concept = run(
-        "check", str(advisory_only), "--as-of", "2026-11-29", "--policy", "overheidsbreed-cloudbeleid-concept",
+        "check",
+        str(advisory_only),
+        "--as-of",
+        "2026-11-29",
+        "--policy",
+        "overheidsbreed-cloudbeleid-concept",
     )
     assert concept.returncode == 1
 
@@ -122,7 +140,12 @@ def test_table_output_shows_dutch_verdicts_and_summary(inventory: Path) -> None:
 def test_csv_output_has_a_row_per_finding(inventory: Path) -> None:
     result = run("check", str(inventory), "--as-of", "2026-11-29", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert {r["registration"] for r in rows} == {"bzk-m365", "bzk-geheim", "gemeente-geheim", "bzk-intern"}
+    assert {r["registration"] for r in rows} == {
+        "bzk-m365",
+        "bzk-geheim",
+        "gemeente-geheim",
+        "bzk-intern",
+    }
     intern = [r for r in rows if r["registration"] == "bzk-intern"]
     assert len(intern) == 1 and intern[0]["rule"] == "" and intern[0]["verdict"] == "allowed"
     assert any(r["rule"] == "cb2026.5.2.classified" and r["severity"] == "forbidden" for r in rows)
@@ -166,10 +189,15 @@ def test_policy_commands(tmp_path: Path) -> None:
     assert listed.returncode == 0 and "rijksbreed-cloudbeleid-2026-eer-ch" in listed.stdout
     shown = run("policy", "show", "rijksbreed-cloudbeleid-2026")
     assert "cb2026.5.2.classified" in shown.stdout and "geen overgangstermijn" in shown.stdout
-    diff = run("policy", "diff", "rijksbreed-cloudbeleid-2026", "rijksbreed-cloudbeleid-2026-eer-ch")
+    diff = run(
+        "policy", "diff", "rijksbreed-cloudbeleid-2026", "rijksbreed-cloudbeleid-2026-eer-ch"
+    )
     assert "allowed_countries" in diff.stdout and "+ [CH]" in diff.stdout
     broken = tmp_path / "kapot.yaml"
-    broken.write_text("id: kapot\nextends: rijksbreed-cloudbeleid-2026\nparameters: {onzin: 1}\n", encoding="utf-8")
+    broken.write_text(
+        "id: kapot\nextends: rijksbreed-cloudbeleid-2026\nparameters: {onzin: 1}\n",
+        encoding="utf-8",
+    )
     validated = run("policy", "validate", str(broken))
     assert validated.returncode == 2 and "onzin" in validated.stderr
 

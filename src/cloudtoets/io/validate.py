@@ -73,13 +73,33 @@ def _place(loc: tuple[int | str, ...], locate: Locator) -> str:
     return ".".join(str(p) for p in loc) or "document"
 
 
+def _record(loc: tuple[int | str, ...]) -> tuple[str, int] | None:
+    if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
+        return (loc[0], loc[1])
+    return None
+
+
+def _field(loc: tuple[int | str, ...]) -> str | None:
+    if _record(loc) is None or len(loc) < 3:
+        return None
+    return ".".join(str(p) for p in loc[2:])
+
+
+def _at(locate: Locator, list_name: str, index: int, field: str, message: str) -> Problem:
+    """A problem of one field of one record, located in the reader's words."""
+    return Problem(locate(list_name, index, field), message, (list_name, index), field)
+
+
 def _schema_problems(exc: ValidationError, locate: Locator) -> list[Problem]:
     problems = []
     for error in exc.errors():
         kind = error["type"]
         if kind == "unexpected_keyword_argument":
             error = {**error, "type": "extra_forbidden"}
-        problems.append(Problem(_place(tuple(error["loc"]), locate), dutch_message(error)))
+        loc = tuple(error["loc"])
+        problems.append(
+            Problem(_place(loc, locate), dutch_message(error), _record(loc), _field(loc))
+        )
     return problems
 
 
@@ -102,8 +122,11 @@ def _duplicates(records: Iterable[Any], list_name: str, locate: Locator) -> list
         if record_id in seen:
             first = locate(list_name, seen[record_id], "")
             problems.append(
-                Problem(
-                    locate(list_name, index, "id"),
+                _at(
+                    locate,
+                    list_name,
+                    index,
+                    "id",
                     f"id '{record_id}' komt al voor bij {first}; geef elk record een eigen id",
                 )
             )
@@ -127,16 +150,22 @@ def _cross_problems(
         country = _get(provider, "country")
         if isinstance(country, str) and country.upper() not in ISO_COUNTRY_CODES:
             problems.append(
-                Problem(
-                    locate("providers", index, "country"),
+                _at(
+                    locate,
+                    "providers",
+                    index,
+                    "country",
                     f"onbekende landcode '{country}'; gebruik een ISO-code zoals NL of US",
                 )
             )
         parent = _get(provider, "parent")
         if isinstance(parent, str) and parent not in directory:
             problems.append(
-                Problem(
-                    locate("providers", index, "parent"),
+                _at(
+                    locate,
+                    "providers",
+                    index,
+                    "parent",
                     f"onbekende leverancier '{parent}' als moederbedrijf; "
                     "neem die op bij providers",
                 )
@@ -146,8 +175,11 @@ def _cross_problems(
             cycle = directory.find_cycle(provider_id)
             if cycle is not None:
                 problems.append(
-                    Problem(
-                        locate("providers", index, "parent"),
+                    _at(
+                        locate,
+                        "providers",
+                        index,
+                        "parent",
                         f"moederbedrijven vormen een kring ({cycle}); verbreek de kring",
                     )
                 )
@@ -156,8 +188,11 @@ def _cross_problems(
         organisation = _get(registration, "organisation")
         if isinstance(organisation, str) and organisation not in organisation_ids:
             problems.append(
-                Problem(
-                    locate("registrations", index, "organisation"),
+                _at(
+                    locate,
+                    "registrations",
+                    index,
+                    "organisation",
                     f"onbekende organisatie '{organisation}'; neem die op bij organisations",
                 )
             )
@@ -165,8 +200,11 @@ def _cross_problems(
         deployment = _get(registration, "deployment")
         if provider is None and deployment not in (None, Deployment.PRIVATE_INTERNAL):
             problems.append(
-                Problem(
-                    locate("registrations", index, "provider"),
+                _at(
+                    locate,
+                    "registrations",
+                    index,
+                    "provider",
                     "vul de leverancier in (alleen bij private-internal mag die leeg zijn)",
                 )
             )
@@ -177,8 +215,11 @@ def _cross_problems(
             for provider_id in ids if isinstance(ids, list) else []:
                 if isinstance(provider_id, str) and provider_id not in directory:
                     problems.append(
-                        Problem(
-                            locate("registrations", index, field),
+                        _at(
+                            locate,
+                            "registrations",
+                            index,
+                            field,
                             f"onbekende leverancier '{provider_id}'; neem die op bij providers "
                             "of kies een id uit de catalogus (cloudtoets providers)",
                         )
@@ -188,8 +229,11 @@ def _cross_problems(
             for country in countries if isinstance(countries, list) else []:
                 if isinstance(country, str) and country.upper() not in ISO_COUNTRY_CODES:
                     problems.append(
-                        Problem(
-                            locate("registrations", index, field),
+                        _at(
+                            locate,
+                            "registrations",
+                            index,
+                            field,
                             f"onbekende landcode '{country}'; gebruik ISO-codes zoals NL, DE of US",
                         )
                     )
@@ -199,8 +243,11 @@ def _cross_problems(
             days = _get(scenario, "lead_time_days") if scenario is not None else None
             if isinstance(days, int) and days < 0:
                 problems.append(
-                    Problem(
-                        locate("registrations", index, f"exit_plan.{scenario_name}.lead_time_days"),
+                    _at(
+                        locate,
+                        "registrations",
+                        index,
+                        f"exit_plan.{scenario_name}.lead_time_days",
                         "een doorlooptijd kan niet negatief zijn",
                     )
                 )
@@ -246,6 +293,29 @@ def _consistent(
                 if scenario is not None and (scenario.lead_time_days or 0) < 0:
                     return False
     return True
+
+
+def _normalise_blank_texts(inventory: Inventory) -> None:
+    """Text of only white space counts as empty (policy.md); store it as empty.
+
+    Then every format carries it the same way (a spreadsheet cannot hold a blank-but-not-empty
+    cell) and an unchanged re-import is recognised as unchanged.
+    """
+    for r in inventory.registrations:
+        if r.lifecycle_justification and not r.lifecycle_justification.strip():
+            r.lifecycle_justification = ""
+        assessment = r.risk_assessment
+        if (
+            assessment is not None
+            and assessment.accepted_by is not None
+            and not assessment.accepted_by.strip()
+        ):
+            assessment.accepted_by = None
+        for j in r.justifications:
+            if j.reason and not j.reason.strip():
+                j.reason = ""
+            if j.accepted_by is not None and not j.accepted_by.strip():
+                j.accepted_by = None
 
 
 def _normalise_countries(inventory: Inventory) -> None:
@@ -334,4 +404,5 @@ def validate_document(
     if problems or inventory is None:
         raise InputError(source, problems)
     _normalise_countries(inventory)
+    _normalise_blank_texts(inventory)
     return Checked(inventory, organisations, directory)

@@ -25,7 +25,9 @@ def test_white_space_preconditions_do_not_make_an_exit_scenario() -> None:
 def test_a_reported_justification_wins_over_an_unreported_one() -> None:
     unreported = justification("cb2026.4.6.special-data", reported_on=None)
     reported = justification("cb2026.4.6.special-data", reported_on=dt.date(2026, 10, 1))
-    r = registration(personal_data="special", pets=["pseudonymisation"], justifications=[unreported, reported])
+    r = registration(
+        personal_data="special", pets=["pseudonymisation"], justifications=[unreported, reported]
+    )
     rules = {f.rule: f for f in decide(r).findings}
     assert rules["cb2026.4.6.special-data"].justified
     assert "cb2026.3.3.deviation-reported" not in rules

@@ -6,7 +6,6 @@ import csv
 from pathlib import Path
 
 import pytest
-from spreadsheet_examples import full_inventory, without_justifications
 
 from cloudtoets.io.csv_format import (
     read_csv_document,
@@ -17,6 +16,8 @@ from cloudtoets.io.labels import LABELS
 from cloudtoets.io.read import read_inventory
 from cloudtoets.io.validate import validate_document
 from cloudtoets.problems import InputError
+
+from .spreadsheet_examples import full_inventory, without_justifications
 
 
 def problems_of(path: Path) -> list[str]:

@@ -37,21 +37,30 @@ def test_streamed_json_equals_the_whole_document(
     monkeypatch.setattr(results, "JSON_CHUNK", chunk)
     out = io.BytesIO()
     results.write_json(decisions, load_policy(), AS_OF, out)
-    assert out.getvalue() == orjson.dumps(results.results_document(decisions, load_policy(), AS_OF)) + b"\n"
+    assert (
+        out.getvalue()
+        == orjson.dumps(results.results_document(decisions, load_policy(), AS_OF)) + b"\n"
+    )
 
 
 def test_result_document_follows_the_published_schema(decisions: list[Decision]) -> None:
     schema = json.loads(
-        (resources.files("cloudtoets.io") / "schemas" / "check-result.schema.json").read_text(encoding="utf-8")
+        (resources.files("cloudtoets.io") / "schemas" / "check-result.schema.json").read_text(
+            encoding="utf-8"
+        )
     )
     out = io.BytesIO()
     results.write_json(decisions, load_policy(), AS_OF, out)
-    jsonschema.validate(json.loads(out.getvalue()), schema, format_checker=jsonschema.FormatChecker())
+    jsonschema.validate(
+        json.loads(out.getvalue()), schema, format_checker=jsonschema.FormatChecker()
+    )
 
 
 def test_schema_rejects_a_document_that_breaks_the_contract(decisions: list[Decision]) -> None:
     schema = json.loads(
-        (resources.files("cloudtoets.io") / "schemas" / "check-result.schema.json").read_text(encoding="utf-8")
+        (resources.files("cloudtoets.io") / "schemas" / "check-result.schema.json").read_text(
+            encoding="utf-8"
+        )
     )
     document = json.loads(orjson.dumps(results.results_document(decisions, load_policy(), AS_OF)))
     document["results"][0]["verdict"] = "mag-wel"

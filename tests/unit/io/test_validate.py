@@ -53,10 +53,23 @@ def test_every_bad_record_is_reported_at_once() -> None:
         "organisations": [{"id": "bzk", "type": "ministerie"}],
         "registrations": [
             {"id": "a", "organisation": "bzk", "deployment": "publiek", "provider": "aws-emea"},
-            {"id": "b", "organisation": "bzk", "deployment": "public", "provider": "aws-emea",
-             "tbb_level": 7, "in_use_since": "2026-02-30"},
-            {"id": "c", "organisation": "bzk", "deployment": "public", "provider": "aws-emea",
-             "functions": ["mail"], "pets": ["magic"], "kleur": "blauw"},
+            {
+                "id": "b",
+                "organisation": "bzk",
+                "deployment": "public",
+                "provider": "aws-emea",
+                "tbb_level": 7,
+                "in_use_since": "2026-02-30",
+            },
+            {
+                "id": "c",
+                "organisation": "bzk",
+                "deployment": "public",
+                "provider": "aws-emea",
+                "functions": ["mail"],
+                "pets": ["magic"],
+                "kleur": "blauw",
+            },
         ],
     }
     found = problems(document)
@@ -74,8 +87,13 @@ def test_unknown_provider_and_organisation_are_named() -> None:
     document = {
         "registrations": [
             {"id": "a", "organisation": "onbekend", "deployment": "public", "provider": "nimbus"},
-            {"id": "b", "organisation": "bzk", "deployment": "public", "provider": "aws-emea",
-             "subprocessors": ["wolk"]},
+            {
+                "id": "b",
+                "organisation": "bzk",
+                "deployment": "public",
+                "provider": "aws-emea",
+                "subprocessors": ["wolk"],
+            },
         ]
     }
     text = "\n".join(problems(document))
@@ -85,7 +103,9 @@ def test_unknown_provider_and_organisation_are_named() -> None:
 
 
 def test_builtin_organisations_need_not_be_listed() -> None:
-    document = {"registrations": [{"id": "a", "organisation": "bzk", "deployment": "private-internal"}]}
+    document = {
+        "registrations": [{"id": "a", "organisation": "bzk", "deployment": "private-internal"}]
+    }
     assert validate_document(document, "x.yaml").organisations["bzk"].type == "ministry"
 
 
@@ -105,7 +125,9 @@ def test_provider_parent_cycle_is_an_input_error() -> None:
             {"id": "x", "country": "NL", "parent": "y"},
             {"id": "y", "country": "NL", "parent": "x"},
         ],
-        "registrations": [{"id": "a", "organisation": "bzk", "deployment": "public", "provider": "x"}],
+        "registrations": [
+            {"id": "a", "organisation": "bzk", "deployment": "public", "provider": "x"}
+        ],
     }
     assert any("kring" in p for p in problems(document))
 
@@ -113,8 +135,13 @@ def test_provider_parent_cycle_is_an_input_error() -> None:
 def test_unknown_country_code_and_missing_provider() -> None:
     document = {
         "registrations": [
-            {"id": "a", "organisation": "bzk", "deployment": "public", "provider": "aws-emea",
-             "storage_countries": ["NL", "EU"]},
+            {
+                "id": "a",
+                "organisation": "bzk",
+                "deployment": "public",
+                "provider": "aws-emea",
+                "storage_countries": ["NL", "EU"],
+            },
             {"id": "b", "organisation": "bzk", "deployment": "public"},
         ]
     }
@@ -126,7 +153,9 @@ def test_unknown_country_code_and_missing_provider() -> None:
 def test_a_document_provider_overrides_the_catalogue() -> None:
     document = {
         "providers": [{"id": "aws-emea", "country": "LU", "parent": None}],
-        "registrations": [{"id": "a", "organisation": "bzk", "deployment": "public", "provider": "aws-emea"}],
+        "registrations": [
+            {"id": "a", "organisation": "bzk", "deployment": "public", "provider": "aws-emea"}
+        ],
     }
     checked = validate_document(document, "x.yaml")
     assert [p.country for p in checked.providers.chain("aws-emea")] == ["LU"]
@@ -142,7 +171,10 @@ def test_yaml_reads_norway_as_a_country(tmp_path: Path) -> None:
     )
     registration = read_inventory(path).inventory.registrations[0]
     assert registration.storage_countries == ["NO", "NO"]
-    assert registration.in_use_since is not None and registration.in_use_since.isoformat() == "2024-01-31"
+    assert (
+        registration.in_use_since is not None
+        and registration.in_use_since.isoformat() == "2024-01-31"
+    )
 
 
 def test_malformed_json_is_an_input_error(tmp_path: Path) -> None:
@@ -166,8 +198,13 @@ def test_negative_lead_time_and_unknown_provider_country_are_reported() -> None:
     document = {
         "providers": [{"id": "x", "country": "ZZ"}],
         "registrations": [
-            {"id": "a", "organisation": "bzk", "deployment": "public", "provider": "x",
-             "exit_plan": {"emergency": {"lead_time_days": -5, "preconditions": ["p"]}}},
+            {
+                "id": "a",
+                "organisation": "bzk",
+                "deployment": "public",
+                "provider": "x",
+                "exit_plan": {"emergency": {"lead_time_days": -5, "preconditions": ["p"]}},
+            },
         ],
     }
     text = "\n".join(problems(document))
@@ -178,6 +215,8 @@ def test_negative_lead_time_and_unknown_provider_country_are_reported() -> None:
 def test_unknown_parent_of_a_document_provider_is_reported() -> None:
     document = {
         "providers": [{"id": "x", "country": "NL", "parent": "spook"}],
-        "registrations": [{"id": "a", "organisation": "bzk", "deployment": "public", "provider": "x"}],
+        "registrations": [
+            {"id": "a", "organisation": "bzk", "deployment": "public", "provider": "x"}
+        ],
     }
     assert any("'spook' als moederbedrijf" in p for p in problems(document))

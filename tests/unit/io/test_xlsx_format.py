@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
-from spreadsheet_examples import full_inventory
 
 from cloudtoets.domain.model import Inventory
 from cloudtoets.io.labels import LABELS
@@ -20,6 +19,8 @@ from cloudtoets.io.xlsx import read_xlsx_document, write_inventory_xlsx, write_t
 from cloudtoets.io.xlsx.common import CHOICES_SHEET, EXPLANATION_SHEET
 from cloudtoets.io.xlsx.writing import TEMPLATE_ROWS
 from cloudtoets.problems import InputError
+
+from .spreadsheet_examples import full_inventory
 
 LISTS = ("organisations", "providers", "registrations", "justifications")
 REGISTRATION_HEADER = ["id", "organisation", "provider", "deployment", "in_use_since"]

@@ -152,7 +152,9 @@ def test_operator_must_fit_the_field(tmp_path: Path) -> None:
     finding_when: {field: encrypted_at_rest, op: contains, value: x}
     text: {title: t, problem: p, action: a}
 """
-    assert any("past niet bij 'encrypted_at_rest'" in p for p in problems_of(variant(tmp_path, body)))
+    assert any(
+        "past niet bij 'encrypted_at_rest'" in p for p in problems_of(variant(tmp_path, body))
+    )
 
 
 def test_vocabulary_values_in_conditions_are_checked(tmp_path: Path) -> None:

@@ -1,0 +1,32 @@
+"""What a use case can refuse, independent of HTTP or HTML."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NotFound(Exception):
+    """The object does not exist, or the actor may not see it (the two are not told apart)."""
+
+    def __init__(self, kind: str, object_id: str) -> None:
+        self.kind = kind
+        self.object_id = object_id
+        super().__init__(f"{kind} {object_id} niet gevonden")
+
+
+class VersionConflict(Exception):
+    """Someone else changed the object since it was read (lost-update protection)."""
+
+    def __init__(self, kind: str, object_id: str, current_version: int, current: Any) -> None:
+        self.kind = kind
+        self.object_id = object_id
+        self.current_version = current_version
+        self.current = current
+        super().__init__(f"{kind} {object_id} is gewijzigd (nu versie {current_version})")
+
+
+class AlreadyExists(Exception):
+    def __init__(self, kind: str, object_id: str) -> None:
+        self.kind = kind
+        self.object_id = object_id
+        super().__init__(f"{kind} {object_id} bestaat al")

@@ -1,0 +1,294 @@
+"""Import an inventory into the register (preview, then all or nothing) and export it again.
+
+An upload goes through the same reader and validation path as ``cloudtoets check``; on top, the
+register checks what only it knows (may this user write these organisations, is a registration id
+taken by another organisation). The preview lists every problem and what would change; the commit
+repeats the whole check inside one transaction and stores everything or nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cloudtoets.domain.model import Inventory, Organisation, Provider, Registration
+from cloudtoets.io.read import FORMATS, read_inventory
+from cloudtoets.io.validate import Checked
+from cloudtoets.problems import InputError, Problem
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+from cloudtoets.services.evaluation import RegisterEvaluator
+from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
+from cloudtoets.store import repositories as repo
+from cloudtoets.store.mapping import (
+    jsonable,
+    organisation_from_row,
+    organisation_values,
+    provider_from_row,
+    provider_values,
+    registration_from_row,
+    registration_values,
+)
+from cloudtoets.store.tables import OrganisationRow, ProviderRow, RegistrationRow
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Changes:
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do, or why it cannot."""
+
+    source: str
+    problems: list[Problem] = field(default_factory=list)
+    organisations: Changes = field(default_factory=Changes)
+    providers: Changes = field(default_factory=Changes)
+    registrations: Changes = field(default_factory=Changes)
+    verdicts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _read_upload(register: Register, filename: str, data: bytes) -> Checked:
+    suffix = Path(filename).suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(
+            filename, [Problem("", f"onbekend bestandsformaat; gebruik {', '.join(FORMATS)}")]
+        )
+    limit = register.settings.max_upload_bytes
+    if len(data) > limit:
+        raise InputError(
+            filename,
+            [Problem("", f"het bestand is groter dan {limit // (1024 * 1024)} MB; splits het op")],
+        )
+    with tempfile.TemporaryDirectory(prefix="cloudtoets-import-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            return read_inventory(path)
+        except InputError as error:
+            raise InputError(filename, error.problems) from None
+
+
+def _organisation_of(provider: Provider, registrations: Iterable[Registration]) -> list[str]:
+    return sorted(
+        {
+            r.organisation
+            for r in registrations
+            if provider.id == r.provider or provider.id in r.subprocessors
+        }
+    )
+
+
+def _plan(
+    session: Session, actor: Actor, checked: Checked, source: str
+) -> tuple[ImportPlan, dict[str, list[Provider]]]:
+    inventory = checked.inventory
+    plan = ImportPlan(source)
+    # organisations named by registrations but not in the document come from the built-in list
+    named = {r.organisation for r in inventory.registrations} | {
+        o.id for o in inventory.organisations
+    }
+    for organisation_id in sorted(named):
+        if not actor.may_see(organisation_id):
+            plan.problems.append(
+                Problem(
+                    f"organisatie {organisation_id}",
+                    "u mag geen gegevens van deze organisatie importeren",
+                )
+            )
+    organisations = {o.id: o for o in inventory.organisations}
+    for organisation_id in named - set(organisations):
+        organisations[organisation_id] = checked.organisations[organisation_id]
+    for organisation in organisations.values():
+        organisation_row = session.get(OrganisationRow, organisation.id)
+        target = plan.organisations
+        if organisation_row is None:
+            target.new.append(organisation.id)
+        elif organisation_from_row(organisation_row) != organisation:
+            target.changed.append(organisation.id)
+        else:
+            target.unchanged.append(organisation.id)
+
+    # a document provider belongs to every organisation whose registrations use it
+    providers_by_organisation: dict[str, list[Provider]] = {}
+    for provider in inventory.providers:
+        for organisation_id in _organisation_of(provider, inventory.registrations) or []:
+            providers_by_organisation.setdefault(organisation_id, []).append(provider)
+            provider_row = session.get(ProviderRow, (organisation_id, provider.id))
+            key = f"{organisation_id}/{provider.id}"
+            if provider_row is None:
+                plan.providers.new.append(key)
+            elif provider_from_row(provider_row) != provider:
+                plan.providers.changed.append(key)
+            else:
+                plan.providers.unchanged.append(key)
+
+    existing = {
+        row.id: row
+        for row in session.scalars(
+            select(RegistrationRow).where(
+                RegistrationRow.id.in_([r.id for r in inventory.registrations])
+            )
+        )
+    }
+    for registration in inventory.registrations:
+        row = existing.get(registration.id)
+        if row is None:
+            plan.registrations.new.append(registration.id)
+        elif row.organisation_id != registration.organisation:
+            plan.problems.append(
+                Problem(
+                    f"registratie {registration.id}",
+                    "dit kenmerk is al in gebruik bij een andere organisatie; kies een ander kenmerk",
+                )
+            )
+        elif registration_from_row(row) != registration:
+            plan.registrations.changed.append(registration.id)
+        else:
+            plan.registrations.unchanged.append(registration.id)
+    return plan, providers_by_organisation
+
+
+def preview_import(register: Register, actor: Actor, filename: str, data: bytes) -> ImportPlan:
+    """Check an upload and say what an import would change; stores nothing."""
+    try:
+        checked = _read_upload(register, filename, data)
+    except InputError as error:
+        return ImportPlan(filename, problems=error.problems)
+    with read_only(register.sessions) as session:
+        plan, _ = _plan(session, actor, checked, filename)
+    if plan.ok:
+        from cloudtoets.engine.context import EvaluationContext
+        from cloudtoets.engine.evaluate import evaluate_registrations
+
+        context = EvaluationContext(checked.organisations, checked.providers)
+        for decision in evaluate_registrations(
+            checked.inventory.registrations, context, register.policy, register.today()
+        ):
+            plan.verdicts[decision.verdict.value] = plan.verdicts.get(decision.verdict.value, 0) + 1
+    return plan
+
+
+def commit_import(
+    register: Register, actor: Actor, filename: str, data: bytes, progress: Progress | None = None
+) -> ImportPlan:
+    """Store an upload completely, or nothing at all (InputError with every problem)."""
+    checked = _read_upload(register, filename, data)
+    with unit_of_work(register.sessions, actor) as uow:
+        plan, providers_by_organisation = _plan(uow.session, actor, checked, filename)
+        if not plan.ok:
+            raise InputError(filename, plan.problems)
+        _store(uow, checked, plan, providers_by_organisation, register, progress)
+    return plan
+
+
+def _upsert(
+    session: Session, row_type: type[Any], key: Any, values: dict[str, Any]
+) -> tuple[Any, dict[str, Any] | None]:
+    row = session.get(row_type, key)
+    before = None
+    if row is None:
+        row = row_type(**values)
+        session.add(row)
+    else:
+        before = {k: jsonable(getattr(row, k)) for k in values}
+        for name, value in values.items():
+            setattr(row, name, value)
+    return row, before
+
+
+def _store(
+    uow: UnitOfWork,
+    checked: Checked,
+    plan: ImportPlan,
+    providers_by_organisation: dict[str, list[Provider]],
+    register: Register,
+    progress: Progress | None,
+) -> None:
+    session = uow.session
+    inventory = checked.inventory
+    organisations: dict[str, Organisation] = {o.id: o for o in inventory.organisations}
+    for organisation_id in {r.organisation for r in inventory.registrations} - set(organisations):
+        organisations[organisation_id] = checked.organisations[organisation_id]
+    for organisation in organisations.values():
+        if organisation.id in plan.organisations.unchanged:
+            continue
+        values = organisation_values(organisation)
+        _, before = _upsert(session, OrganisationRow, organisation.id, values)
+        uow.audit(
+            "import",
+            "organisation",
+            organisation.id,
+            organisation_id=organisation.id,
+            before=before,
+            after=jsonable(values),
+        )
+    for organisation_id, providers in providers_by_organisation.items():
+        for provider in providers:
+            if f"{organisation_id}/{provider.id}" in plan.providers.unchanged:
+                continue
+            values = provider_values(provider, organisation_id)
+            _, before = _upsert(session, ProviderRow, (organisation_id, provider.id), values)
+            uow.audit(
+                "import",
+                "provider",
+                provider.id,
+                organisation_id=organisation_id,
+                before=before,
+                after=jsonable(values),
+            )
+    session.flush()
+
+    evaluator = RegisterEvaluator(session, register.policy, register.today())
+    unchanged = set(plan.registrations.unchanged)
+    todo = [r for r in inventory.registrations if r.id not in unchanged]
+    verdicts = [session.get(RegistrationRow, rid).verdict for rid in unchanged]  # type: ignore[union-attr]
+    for done, registration in enumerate(todo, start=1):
+        values = registration_values(registration)
+        row, before = _upsert(session, RegistrationRow, registration.id, values)
+        # flushes the row together with its outcome: one version step per import
+        verdicts.append(evaluator.apply(row, registration).verdict.value)
+        uow.audit(
+            "import",
+            "registration",
+            registration.id,
+            organisation_id=registration.organisation,
+            before=before,
+            after=jsonable(registration),
+        )
+        if progress is not None and (done % 500 == 0 or done == len(todo)):
+            progress(done, len(todo))
+    for verdict in verdicts:
+        if verdict is not None:
+            plan.verdicts[verdict] = plan.verdicts.get(verdict, 0) + 1
+
+
+def export_inventory(
+    register: Register, actor: Actor, organisation: str | None = None
+) -> Inventory:
+    """The actor's part of the register as an inventory document (all its organisations)."""
+    with read_only(register.sessions) as session:
+        if organisation is not None and not actor.may_see(organisation):
+            return Inventory()
+        visible = [organisation] if organisation is not None else actor.visible
+        organisations = [organisation_from_row(r) for r in repo.organisations(session, visible)]
+        providers: dict[str, Provider] = {}
+        for row in repo.providers(session, visible):
+            providers.setdefault(row.id, provider_from_row(row))
+        registrations = [registration_from_row(r) for r in repo.registrations_of(session, visible)]
+        return Inventory(organisations, list(providers.values()), registrations)

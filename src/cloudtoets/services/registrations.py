@@ -1,0 +1,271 @@
+"""Use cases on registrations: list, read, create, update, delete, evaluate, history.
+
+Every change is validated through the same path as an imported inventory (io/validate.py),
+evaluated, stored with its outcome and decision record, and audited, in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cloudtoets.domain.decision import Decision
+from cloudtoets.domain.model import Registration
+from cloudtoets.io.validate import validate_document
+from cloudtoets.problems import InputError, Problem
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
+from cloudtoets.services.evaluation import RegisterEvaluator
+from cloudtoets.services.uow import read_only, unit_of_work
+from cloudtoets.store import repositories as repo
+from cloudtoets.store.mapping import (
+    jsonable,
+    organisation_from_row,
+    provider_from_row,
+    registration_from_row,
+    registration_values,
+)
+from cloudtoets.store.repositories import RegistrationQuery
+from cloudtoets.store.tables import AuditRow, DecisionRow, OrganisationRow, RegistrationRow
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationSummary:
+    """One line of the registration list."""
+
+    id: str
+    name: str | None
+    organisation: str
+    provider: str | None
+    deployment: str
+    verdict: str | None
+    deadline: dt.date | None
+    material: bool | None
+    public_cloud: bool | None
+    jurisdictions: list[str]
+    findings_count: int
+    evaluated_on: dt.date | None
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[RegistrationSummary]
+    total: int
+    query: RegistrationQuery
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRegistration:
+    """A registration as stored, its version (for lost-update protection) and today's decision."""
+
+    registration: Registration
+    version: int
+    decision: Decision
+    evaluated_on: dt.date | None
+
+
+def _summary(row: RegistrationRow) -> RegistrationSummary:
+    return RegistrationSummary(
+        id=row.id,
+        name=row.name,
+        organisation=row.organisation_id,
+        provider=row.provider,
+        deployment=row.deployment,
+        verdict=row.verdict,
+        deadline=row.deadline,
+        material=row.is_material,
+        public_cloud=row.is_public_cloud,
+        jurisdictions=list(row.jurisdictions or []),
+        findings_count=row.findings_count,
+        evaluated_on=row.evaluated_on,
+        version=row.version,
+    )
+
+
+def list_registrations(register: Register, actor: Actor, query: RegistrationQuery) -> Page:
+    with read_only(register.sessions) as session:
+        if query.organisation is not None and not actor.may_see(query.organisation):
+            return Page([], 0, query)
+        rows, total = repo.list_registrations(session, query, actor.visible)
+        return Page([_summary(r) for r in rows], total, query)
+
+
+def _row_or_404(session: Session, actor: Actor, registration_id: str) -> RegistrationRow:
+    row = repo.get_registration(session, registration_id, actor.visible)
+    if row is None:
+        raise NotFound("registratie", registration_id)
+    return row
+
+
+def get_registration(register: Register, actor: Actor, registration_id: str) -> StoredRegistration:
+    with read_only(register.sessions) as session:
+        row = _row_or_404(session, actor, registration_id)
+        registration = registration_from_row(row)
+        evaluator = RegisterEvaluator(session, register.policy, register.today())
+        return StoredRegistration(
+            registration, row.version, evaluator.evaluate(registration), row.evaluated_on
+        )
+
+
+def _validated(session: Session, registration: Registration) -> Registration:
+    """Check one registration as part of its organisation's inventory; InputError on problems."""
+    organisation = session.get(OrganisationRow, registration.organisation)
+    if organisation is None:
+        raise InputError(
+            "registratie",
+            [
+                Problem(
+                    "veld organisation",
+                    f"onbekende organisatie '{registration.organisation}'",
+                    ("registrations", 0),
+                    "organisation",
+                )
+            ],
+        )
+    document = {
+        "organisations": [jsonable(organisation_from_row(organisation))],
+        "providers": [
+            jsonable(provider_from_row(p)) for p in repo.providers_of(session, organisation.id)
+        ],
+        "registrations": [jsonable(registration)],
+    }
+    checked = validate_document(document, f"registratie {registration.id}", locate=_form_locator)
+    return checked.inventory.registrations[0]
+
+
+def _form_locator(list_name: str, index: int, field: str) -> str:
+    return f"veld {field}" if field else "registratie"
+
+
+def _audit_view(registration: Registration) -> dict[str, Any]:
+    return jsonable(registration)  # type: ignore[no-any-return]
+
+
+def create_registration(
+    register: Register, actor: Actor, registration: Registration
+) -> StoredRegistration:
+    if not actor.may_see(registration.organisation):
+        raise NotFound("organisatie", registration.organisation)
+    with unit_of_work(register.sessions, actor) as uow:
+        session = uow.session
+        if session.get(RegistrationRow, registration.id) is not None:
+            raise AlreadyExists("registratie", registration.id)
+        registration = _validated(session, registration)
+        row = RegistrationRow(**registration_values(registration))
+        session.add(row)
+        evaluator = RegisterEvaluator(session, register.policy, register.today())
+        decision = evaluator.apply(row, registration)
+        uow.audit(
+            "create",
+            "registration",
+            row.id,
+            organisation_id=row.organisation_id,
+            after=_audit_view(registration),
+        )
+        session.flush()
+        return StoredRegistration(registration, row.version, decision, row.evaluated_on)
+
+
+def update_registration(
+    register: Register,
+    actor: Actor,
+    registration_id: str,
+    registration: Registration,
+    expected_version: int,
+) -> StoredRegistration:
+    """Replace a registration; refused when it changed since ``expected_version`` was read."""
+    with unit_of_work(register.sessions, actor) as uow:
+        session = uow.session
+        row = _row_or_404(session, actor, registration_id)
+        before = registration_from_row(row)
+        if row.version != expected_version:
+            raise VersionConflict("registratie", registration_id, row.version, before)
+        if registration.id != registration_id:
+            raise InputError(
+                "registratie",
+                [
+                    Problem(
+                        "veld id",
+                        "het kenmerk van een registratie kan niet veranderen",
+                        ("registrations", 0),
+                        "id",
+                    )
+                ],
+            )
+        if not actor.may_see(registration.organisation):
+            raise NotFound("organisatie", registration.organisation)
+        registration = _validated(session, registration)
+        for name, value in registration_values(registration).items():
+            setattr(row, name, value)
+        evaluator = RegisterEvaluator(session, register.policy, register.today())
+        decision = evaluator.apply(row, registration)
+        session.flush()  # raises StaleDataError if a concurrent writer won
+        uow.audit(
+            "update",
+            "registration",
+            row.id,
+            organisation_id=row.organisation_id,
+            before=_audit_view(before),
+            after=_audit_view(registration),
+        )
+        return StoredRegistration(registration, row.version, decision, row.evaluated_on)
+
+
+def delete_registration(
+    register: Register, actor: Actor, registration_id: str, expected_version: int
+) -> None:
+    with unit_of_work(register.sessions, actor) as uow:
+        session = uow.session
+        row = _row_or_404(session, actor, registration_id)
+        before = registration_from_row(row)
+        if row.version != expected_version:
+            raise VersionConflict("registratie", registration_id, row.version, before)
+        session.delete(row)
+        session.flush()
+        uow.audit(
+            "delete",
+            "registration",
+            registration_id,
+            organisation_id=before.organisation,
+            before=_audit_view(before),
+        )
+
+
+def decisions(register: Register, actor: Actor, registration_id: str) -> Sequence[DecisionRow]:
+    with read_only(register.sessions) as session:
+        _row_or_404(session, actor, registration_id)
+        return repo.decisions_of(session, registration_id)
+
+
+def history(register: Register, actor: Actor, registration_id: str) -> Sequence[AuditRow]:
+    with read_only(register.sessions) as session:
+        row = repo.get_registration(session, registration_id, actor.visible)
+        if row is None:
+            # a deleted registration's history stays readable for its own organisation
+            seen = session.scalars(
+                select(AuditRow.organisation_id).where(
+                    AuditRow.object_type == "registration", AuditRow.object_id == registration_id
+                )
+            ).first()
+            if seen is None or not actor.may_see(seen):
+                raise NotFound("registratie", registration_id)
+        return repo.audit_of(session, "registration", registration_id)
+
+
+def refresh(register: Register, as_of: dt.date | None = None, batch: int = 2_000) -> int:
+    """Re-evaluate every registration last evaluated before ``as_of`` (deadlines pass by)."""
+    day = as_of or register.today()
+    total = 0
+    while True:
+        with register.sessions() as session, session.begin():
+            rows = repo.stale_registrations(session, day, batch)
+            if not rows:
+                return total
+            total += RegisterEvaluator(session, register.policy, day).refresh_all(rows)

@@ -1,0 +1,100 @@
+"""Between domain objects and rows: JSON-ready values in, validated dataclasses out."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from cloudtoets.domain.decision import Decision
+from cloudtoets.domain.model import Organisation, Provider, Registration
+from cloudtoets.store.tables import OrganisationRow, ProviderRow, RegistrationRow
+
+REGISTRATION_FIELDS = tuple(f.name for f in dataclasses.fields(Registration))
+_REGISTRATION = TypeAdapter(Registration)
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, enums and dates as JSON-ready dicts, strings and ISO dates."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def registration_values(registration: Registration) -> dict[str, Any]:
+    """Column values of a registration (top-level dates stay dates for Date columns)."""
+    values: dict[str, Any] = {}
+    for name in REGISTRATION_FIELDS:
+        value = getattr(registration, name)
+        values[name] = value if isinstance(value, dt.date) else jsonable(value)
+    values["organisation_id"] = values.pop("organisation")
+    return values
+
+
+def registration_from_row(row: RegistrationRow) -> Registration:
+    data = {name: getattr(row, name) for name in REGISTRATION_FIELDS if name != "organisation"}
+    data["organisation"] = row.organisation_id
+    return _REGISTRATION.validate_python(data)
+
+
+def organisation_from_row(row: OrganisationRow) -> Organisation:
+    return Organisation(
+        id=row.id,
+        name=row.name,
+        type=row.type,  # type: ignore[arg-type]  # validated on the way in
+        critical_entity=row.critical_entity,
+        essential_entity=row.essential_entity,
+        vital_provider=row.vital_provider,
+    )
+
+
+def organisation_values(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "id": organisation.id,
+        "name": organisation.name,
+        "type": str(organisation.type),
+        "critical_entity": organisation.critical_entity,
+        "essential_entity": organisation.essential_entity,
+        "vital_provider": organisation.vital_provider,
+    }
+
+
+def provider_from_row(row: ProviderRow) -> Provider:
+    return Provider(id=row.id, name=row.name, country=row.country, parent=row.parent)
+
+
+def provider_values(provider: Provider, organisation_id: str) -> dict[str, Any]:
+    return {
+        "id": provider.id,
+        "organisation_id": organisation_id,
+        "name": provider.name,
+        "country": provider.country,
+        "parent": provider.parent,
+    }
+
+
+def decision_result(decision: Decision) -> dict[str, Any]:
+    """A decision as one result of ``cloudtoets check --format json``."""
+    return {
+        "registration": decision.registration,
+        "organisation": decision.organisation,
+        "scope": decision.scope.value,
+        "public_cloud": decision.public_cloud,
+        "external_cloud": decision.external_cloud,
+        "material": decision.material,
+        "material_reasons": list(decision.material_reasons),
+        "jurisdictions": list(decision.jurisdictions),
+        "effective_tbb_level": decision.effective_tbb_level,
+        "verdict": decision.verdict.value,
+        "deadline": jsonable(decision.deadline),
+        "findings": [jsonable(f) for f in decision.findings],
+    }

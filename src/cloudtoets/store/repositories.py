@@ -1,0 +1,204 @@
+"""Queries over the register. Services call these; nothing else writes SQL.
+
+Every query that returns an organisation's data takes the organisations the caller may see
+(``visible``: None for all), so tenant scoping is part of the query, not an afterthought.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
+
+from cloudtoets.store.tables import (
+    AuditRow,
+    DecisionRow,
+    OrganisationRow,
+    ProviderRow,
+    RegistrationJurisdictionRow,
+    RegistrationRow,
+)
+
+SortKey = Literal["id", "name", "organisation", "verdict", "deadline", "provider", "deployment"]
+SORT_COLUMNS: dict[str, Any] = {
+    "id": RegistrationRow.id,
+    "name": RegistrationRow.name,
+    "organisation": RegistrationRow.organisation_id,
+    "verdict": RegistrationRow.verdict,
+    "deadline": RegistrationRow.deadline,
+    "provider": RegistrationRow.provider,
+    "deployment": RegistrationRow.deployment,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationQuery:
+    """Filters, order and page of the registration list (the API and the web page share it)."""
+
+    organisation: str | None = None
+    verdict: str | None = None
+    deployment: str | None = None
+    provider: str | None = None
+    jurisdiction: str | None = None
+    material: bool | None = None
+    search: str | None = None
+    sort: SortKey = "id"
+    descending: bool = False
+    page: int = 1
+    page_size: int = 50
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+_Statement = TypeVar("_Statement", bound="Select[Any] | Select[Any, Any]")
+
+
+def _scoped(statement: _Statement, visible: Collection[str] | None) -> _Statement:
+    if visible is None:
+        return statement
+    return statement.where(RegistrationRow.organisation_id.in_(list(visible)))  # type: ignore[return-value]
+
+
+def _filtered(query: RegistrationQuery, visible: Collection[str] | None) -> Select[Any]:
+    statement = _scoped(select(RegistrationRow), visible)
+    r = RegistrationRow
+    if query.organisation is not None:
+        statement = statement.where(r.organisation_id == query.organisation)
+    if query.verdict is not None:
+        statement = statement.where(r.verdict == query.verdict)
+    if query.deployment is not None:
+        statement = statement.where(r.deployment == query.deployment)
+    if query.provider is not None:
+        statement = statement.where(r.provider == query.provider)
+    if query.material is not None:
+        statement = statement.where(r.is_material == query.material)
+    if query.jurisdiction is not None:
+        in_chain = select(RegistrationJurisdictionRow.registration_id).where(
+            RegistrationJurisdictionRow.country == query.jurisdiction
+        )
+        statement = statement.where(r.id.in_(in_chain))
+    if query.search:
+        pattern = f"%{query.search.lower()}%"
+        statement = statement.where(
+            func.lower(r.id).like(pattern) | func.lower(func.coalesce(r.name, "")).like(pattern)
+        )
+    return statement
+
+
+def list_registrations(
+    session: Session, query: RegistrationQuery, visible: Collection[str] | None
+) -> tuple[list[RegistrationRow], int]:
+    statement = _filtered(query, visible)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    column = SORT_COLUMNS[query.sort]
+    order = [column.desc() if query.descending else column.asc()]
+    if query.sort != "id":
+        order.append(RegistrationRow.id.desc() if query.descending else RegistrationRow.id.asc())
+    rows = session.scalars(
+        statement.order_by(*order).offset(query.offset).limit(query.page_size)
+    ).all()
+    return list(rows), total
+
+
+def get_registration(
+    session: Session, registration_id: str, visible: Collection[str] | None
+) -> RegistrationRow | None:
+    row = session.get(RegistrationRow, registration_id)
+    if row is None or (visible is not None and row.organisation_id not in visible):
+        return None
+    return row
+
+
+def registrations_of(
+    session: Session, organisation_ids: Collection[str] | None
+) -> Sequence[RegistrationRow]:
+    return session.scalars(
+        _scoped(select(RegistrationRow), organisation_ids).order_by(RegistrationRow.id)
+    ).all()
+
+
+def stale_registrations(session: Session, as_of: dt.date, limit: int) -> Sequence[RegistrationRow]:
+    """Registrations last evaluated before ``as_of`` (or never)."""
+    stale = (RegistrationRow.evaluated_on < as_of) | (RegistrationRow.evaluated_on.is_(None))
+    return session.scalars(
+        select(RegistrationRow).where(stale).order_by(RegistrationRow.id).limit(limit)
+    ).all()
+
+
+def set_jurisdictions(session: Session, registration_id: str, countries: Iterable[str]) -> None:
+    session.execute(
+        delete(RegistrationJurisdictionRow).where(
+            RegistrationJurisdictionRow.registration_id == registration_id
+        )
+    )
+    session.add_all(
+        RegistrationJurisdictionRow(registration_id=registration_id, country=c) for c in countries
+    )
+
+
+def organisations(session: Session, visible: Collection[str] | None) -> Sequence[OrganisationRow]:
+    statement = select(OrganisationRow).order_by(OrganisationRow.id)
+    if visible is not None:
+        statement = statement.where(OrganisationRow.id.in_(list(visible)))
+    return session.scalars(statement).all()
+
+
+def providers_of(session: Session, organisation_id: str) -> Sequence[ProviderRow]:
+    return session.scalars(
+        select(ProviderRow)
+        .where(ProviderRow.organisation_id == organisation_id)
+        .order_by(ProviderRow.id)
+    ).all()
+
+
+def providers(session: Session, visible: Collection[str] | None) -> Sequence[ProviderRow]:
+    statement = select(ProviderRow).order_by(ProviderRow.id)
+    if visible is not None:
+        statement = statement.where(ProviderRow.organisation_id.in_(list(visible)))
+    return session.scalars(statement).all()
+
+
+def decisions_of(session: Session, registration_id: str, limit: int = 50) -> Sequence[DecisionRow]:
+    return session.scalars(
+        select(DecisionRow)
+        .where(DecisionRow.registration_id == registration_id)
+        .order_by(DecisionRow.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def latest_decision(session: Session, registration_id: str) -> DecisionRow | None:
+    return session.scalars(
+        select(DecisionRow)
+        .where(DecisionRow.registration_id == registration_id)
+        .order_by(DecisionRow.id.desc())
+        .limit(1)
+    ).first()
+
+
+def audit_of(
+    session: Session, object_type: str, object_id: str, limit: int = 100
+) -> Sequence[AuditRow]:
+    return session.scalars(
+        select(AuditRow)
+        .where(AuditRow.object_type == object_type, AuditRow.object_id == object_id)
+        .order_by(AuditRow.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def verdict_counts(
+    session: Session, visible: Collection[str] | None, organisation: str | None = None
+) -> dict[str, int]:
+    statement = _scoped(select(RegistrationRow.verdict, func.count()), visible)
+    if organisation is not None:
+        statement = statement.where(RegistrationRow.organisation_id == organisation)
+    return {
+        str(v): n for v, n in session.execute(statement.group_by(RegistrationRow.verdict)).all()
+    }

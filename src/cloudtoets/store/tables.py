@@ -1,0 +1,213 @@
+"""The register's tables. The only module that knows the schema; Alembic migrations follow it.
+
+Every row that belongs to an organisation carries ``organisation_id``. Registrations keep every
+field of interface.md (lists and nested objects as JSON) plus the outcome of their latest
+evaluation, so lists can be filtered and sorted by verdict without evaluating anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Portable JSON: JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class OrganisationRow(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(30))
+    critical_entity: Mapped[bool] = mapped_column(Boolean, default=False)
+    essential_entity: Mapped[bool] = mapped_column(Boolean, default=False)
+    vital_provider: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own convention
+
+
+class ProviderRow(Base):
+    """A provider an organisation defined itself; the built-in catalogue is not stored."""
+
+    __tablename__ = "providers"
+
+    # Providers belong to the organisation that defined them: each organisation evaluates
+    # against the catalogue plus its own providers, as an inventory document would.
+    organisation_id: Mapped[str] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(2))
+    parent: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class RegistrationRow(Base):
+    __tablename__ = "registrations"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT")
+    )
+    name: Mapped[str | None] = mapped_column(String(300))
+    provider: Mapped[str | None] = mapped_column(String(100))
+    subprocessors: Mapped[list[str]] = mapped_column(Json, default=list)
+    service_model: Mapped[str | None] = mapped_column(String(10))
+    deployment: Mapped[str] = mapped_column(String(20))
+    functions: Mapped[list[str]] = mapped_column(Json, default=list)
+    storage_countries: Mapped[list[str]] = mapped_column(Json, default=list)
+    processing_countries: Mapped[list[str]] = mapped_column(Json, default=list)
+    encrypted_at_rest: Mapped[bool] = mapped_column(Boolean, default=False)
+    encrypted_in_transit: Mapped[bool] = mapped_column(Boolean, default=False)
+    key_custody: Mapped[str] = mapped_column(String(20), default="provider")
+    open_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    classification: Mapped[str | None] = mapped_column(String(30))
+    tbb_level: Mapped[int | None] = mapped_column(Integer)
+    personal_data: Mapped[str] = mapped_column(String(10), default="none")
+    large_scale_personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    pets: Mapped[list[str]] = mapped_column(Json, default=list)
+    core_task: Mapped[bool] = mapped_column(Boolean, default=False)
+    business_critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    material: Mapped[bool | None] = mapped_column(Boolean)
+    key_register: Mapped[str | None] = mapped_column(String(10))
+    holds_source_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    abro_declaration: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_use_since: Mapped[dt.date | None] = mapped_column(Date)
+    contract_start: Mapped[dt.date | None] = mapped_column(Date)
+    contract_end: Mapped[dt.date | None] = mapped_column(Date)
+    lifecycle_moment: Mapped[dt.date | None] = mapped_column(Date)
+    lifecycle_justification: Mapped[str] = mapped_column(Text, default="")
+    risk_assessment: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    exit_plan: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    notification: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    justifications: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+
+    # outcome of the latest evaluation (see services/evaluation.py)
+    verdict: Mapped[str | None] = mapped_column(String(30))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    is_material: Mapped[bool | None] = mapped_column(Boolean)
+    is_public_cloud: Mapped[bool | None] = mapped_column(Boolean)
+    jurisdictions: Mapped[list[str]] = mapped_column(Json, default=list)
+    findings_count: Mapped[int] = mapped_column(Integer, default=0)
+    evaluated_on: Mapped[dt.date | None] = mapped_column(Date)
+    policy_revision: Mapped[str | None] = mapped_column(String(64))
+    decision_hash: Mapped[str | None] = mapped_column(String(64))  # of the last decision record
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        # the list page: one organisation, optionally one verdict, in id order
+        Index("ix_registrations_org_verdict_id", "organisation_id", "verdict", "id"),
+        Index("ix_registrations_verdict_id", "verdict", "id"),
+        Index("ix_registrations_org_deadline", "organisation_id", "deadline"),
+        Index("ix_registrations_provider", "provider"),
+        Index("ix_registrations_deployment", "deployment"),
+        Index("ix_registrations_evaluated_on", "evaluated_on"),
+    )
+
+
+class RegistrationJurisdictionRow(Base):
+    """One country of a registration's jurisdiction chain, for filtering by jurisdiction."""
+
+    __tablename__ = "registration_jurisdictions"
+
+    registration_id: Mapped[str] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+
+    __table_args__ = (Index("ix_registration_jurisdictions_country", "country", "registration_id"),)
+
+
+class DecisionRow(Base):
+    """One evaluation outcome, with everything needed to show and reproduce it."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registration_id: Mapped[str] = mapped_column(String(100))
+    organisation_id: Mapped[str] = mapped_column(String(100))
+    policy_id: Mapped[str] = mapped_column(String(100))
+    policy_revision: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    evaluated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    verdict: Mapped[str] = mapped_column(String(30))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    input: Mapped[dict[str, Any]] = mapped_column(Json)  # inventory document of one registration
+    result: Mapped[dict[str, Any]] = mapped_column(Json)  # the result as in `check --format json`
+
+    __table_args__ = (
+        Index("ix_decisions_registration", "registration_id", "id"),
+        Index("ix_decisions_organisation", "organisation_id", "id"),
+    )
+
+
+class AuditRow(Base):
+    """Who changed what, when: one row per change, written in the change's own transaction."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[str | None] = mapped_column(String(100))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(200))
+    before: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    after: Mapped[dict[str, Any] | None] = mapped_column(Json)
+
+    __table_args__ = (
+        Index("ix_audit_log_object", "object_type", "object_id", "id"),
+        Index("ix_audit_log_organisation", "organisation_id", "id"),
+    )

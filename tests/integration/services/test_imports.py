@@ -1,0 +1,99 @@
+"""Importing inventories into the register: preview, all or nothing, and export again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from cloudtoets.io.write import write_inventory
+from cloudtoets.problems import InputError
+from cloudtoets.services import registrations
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+from cloudtoets.services.imports import commit_import, export_inventory, preview_import
+from cloudtoets.store.repositories import RegistrationQuery
+from cloudtoets.store.tables import AuditRow, RegistrationRow
+
+from .conftest import CENTRAL
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "ministerie-bzk.yaml"
+
+
+def rows(register: Register) -> int:
+    with register.sessions() as session:
+        return session.scalar(select(func.count()).select_from(RegistrationRow)) or 0
+
+
+def test_preview_says_what_would_change_and_stores_nothing(register: Register) -> None:
+    plan = preview_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    assert plan.ok
+    assert len(plan.registrations.new) == 32
+    assert sum(plan.verdicts.values()) == 32
+    assert set(plan.verdicts) == {
+        "not-allowed",
+        "transition",
+        "advised-against",
+        "allowed-with-conditions",
+        "allowed",
+    }
+    assert rows(register) == 0
+
+
+def test_commit_stores_everything_and_a_second_import_changes_nothing(register: Register) -> None:
+    plan = commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    assert len(plan.registrations.new) == 32
+    assert rows(register) == 32
+    again = preview_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    assert again.ok and len(again.registrations.unchanged) == 32 and not again.registrations.new
+    page = registrations.list_registrations(register, CENTRAL, RegistrationQuery(page_size=100))
+    assert {item.verdict for item in page.items} == set(plan.verdicts)
+
+
+def test_one_bad_row_stores_nothing(register: Register) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "deployment: public", "deployment: publiek", 1
+    )
+    with pytest.raises(InputError) as caught:
+        commit_import(register, CENTRAL, "bzk.yaml", text.encode())
+    assert any("publiek" in p.message for p in caught.value.problems)
+    assert rows(register) == 0
+    with register.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AuditRow)) == 0
+
+
+def test_an_organisation_cannot_import_for_another(register: Register) -> None:
+    uwv = Actor("uwv", organisations=frozenset({"uwv"}))
+    plan = preview_import(register, uwv, "bzk.yaml", EXAMPLE.read_bytes())
+    assert not plan.ok
+    assert any("bzk" in p.where for p in plan.problems)
+    with pytest.raises(InputError):
+        commit_import(register, uwv, "bzk.yaml", EXAMPLE.read_bytes())
+    assert rows(register) == 0
+
+
+def test_oversized_and_unknown_uploads_are_refused(register: Register) -> None:
+    register.settings.max_upload_bytes = 100
+    plan = preview_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    assert not plan.ok and "groter dan" in plan.problems[0].message
+    plan = preview_import(register, CENTRAL, "bzk.exe", b"MZ")
+    assert not plan.ok and "bestandsformaat" in plan.problems[0].message
+
+
+def test_export_reads_back_as_the_same_register(register: Register, tmp_path: Path) -> None:
+    commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    exported = export_inventory(register, CENTRAL)
+    assert len(exported.registrations) == 32
+    target = tmp_path / "export.xlsx"
+    write_inventory(exported, target)
+    plan = preview_import(register, CENTRAL, "export.xlsx", target.read_bytes())
+    assert plan.ok, plan.problems
+    assert len(plan.registrations.unchanged) == 32
+
+
+def test_export_only_holds_what_the_actor_may_see(register: Register) -> None:
+    commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    uwv = Actor("uwv", organisations=frozenset({"uwv"}))
+    assert export_inventory(register, uwv).registrations == []
+    assert export_inventory(register, uwv, organisation="bzk").registrations == []
