@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cloudtoets.problems import InputError
+from cloudtoets.problems import InputError, Problem
 
 app = typer.Typer(
     name="cloudtoets",
@@ -25,6 +25,16 @@ policy_app = typer.Typer(
     help="Beleidsversies bekijken, controleren en vergelijken.", no_args_is_help=True
 )
 app.add_typer(policy_app, name="policy")
+db_app = typer.Typer(help="De database van het register.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="Database-URL (standaard CLOUDTOETS_DATABASE_URL of sqlite:///cloudtoets.sqlite).",
+    ),
+]
 
 
 class OutputFormat(StrEnum):
@@ -341,6 +351,169 @@ def template(
 
     write_template(output)
     typer.echo(f"Sjabloon geschreven: {output}")
+
+
+def _settings(database: str | None) -> Any:
+    from cloudtoets.config import Settings
+
+    settings = Settings()
+    if database is not None:
+        settings.database_url = database
+    return settings
+
+
+def _open_register(database: str | None) -> Any:
+    """The register on a migrated database."""
+    from cloudtoets.services.context import Register
+    from cloudtoets.store.migrate import upgrade
+
+    register = Register.open(_settings(database))
+    upgrade(register.engine)
+    return register
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DatabaseOption = None) -> None:
+    """Breng de database naar de nieuwste versie van het schema (veilig om te herhalen)."""
+    from cloudtoets.store.migrate import current_revision
+
+    register = _open_register(database)
+    typer.echo(f"Database is bij: versie {current_revision(register.engine)}")
+    register.close()
+
+
+@db_app.command("refresh")
+def db_refresh(
+    database: DatabaseOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Peildatum (standaard vandaag).")
+    ] = None,
+) -> None:
+    """Toets registraties opnieuw die voor de peildatum zijn getoetst (dagelijks, via cron)."""
+    from cloudtoets.services.registrations import refresh
+
+    register = _open_register(database)
+    count = refresh(register, _date(as_of))
+    typer.echo(f"{count} registraties opnieuw getoetst.")
+    register.close()
+
+
+@app.command()
+def demo(database: DatabaseOption = None) -> None:
+    """Vul een lege database met de demodata (ministeries, agentschappen, zbo's)."""
+    from cloudtoets.services.demo import is_empty, load_demo
+
+    register = _open_register(database)
+    if not is_empty(register):
+        typer.echo("De database bevat al registraties; er is niets toegevoegd.")
+    else:
+        plan = load_demo(register)
+        typer.echo(f"Demodata geladen: {len(plan.registrations.new)} registraties.")
+    register.close()
+
+
+@app.command("import")
+def import_command(
+    inventory: Annotated[
+        Path, typer.Argument(help="Inventaris: .yaml, .yml, .json, .xlsx of .csv.")
+    ],
+    database: DatabaseOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Alleen controleren en tonen wat er zou veranderen.")
+    ] = False,
+) -> None:
+    """Importeer een inventaris in het register: alles of niets."""
+    from cloudtoets.services.actor import Actor
+    from cloudtoets.services.imports import commit_import, preview_import
+
+    if not inventory.is_file():
+        _fail(InputError(str(inventory), [Problem("", "dit bestand bestaat niet")]))
+    data = inventory.read_bytes()
+    register = _open_register(database)
+    actor = Actor(user=register.settings.local_user)
+    try:
+        if dry_run:
+            plan = preview_import(register, actor, inventory.name, data)
+            if not plan.ok:
+                raise InputError(str(inventory), plan.problems)
+        else:
+
+            def progress(done: int, total: int) -> None:
+                typer.echo(f"verwerkt {done} van {total} registraties", err=True)
+
+            plan = commit_import(register, actor, inventory.name, data, progress=progress)
+    except InputError as error:
+        register.close()
+        _fail(error)
+    register.close()
+    word = "Zou importeren" if dry_run else "Geïmporteerd"
+    typer.echo(
+        f"{word}: {len(plan.registrations.new)} nieuw, "
+        f"{len(plan.registrations.changed)} gewijzigd, "
+        f"{len(plan.registrations.unchanged)} ongewijzigd."
+    )
+
+
+@app.command("export")
+def export_command(
+    target: Annotated[Path, typer.Argument(help="Bestand: .yaml, .json, .xlsx of .csv.")],
+    database: DatabaseOption = None,
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", help="Alleen deze organisatie.")
+    ] = None,
+) -> None:
+    """Exporteer het register (of één organisatie) als inventaris."""
+    from cloudtoets.io.write import write_inventory
+    from cloudtoets.services.actor import Actor
+    from cloudtoets.services.imports import export_inventory
+
+    register = _open_register(database)
+    inventory = export_inventory(register, Actor(_settings(database).local_user), organisation)
+    register.close()
+    try:
+        write_inventory(inventory, target)
+    except InputError as error:
+        _fail(error)
+    typer.echo(f"{len(inventory.registrations)} registraties geschreven naar {target}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Adres om op te luisteren.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Poort.")] = 8000,
+    database: DatabaseOption = None,
+    demo_data: Annotated[
+        bool, typer.Option("--demo", help="Vul een lege database met demodata.")
+    ] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Aantal app-processen.")] = 1,
+) -> None:
+    """Start de webapp en de API (http://HOST:PORT, API-documentatie op /api/v1/docs)."""
+    import uvicorn
+
+    from cloudtoets.services.demo import is_empty, load_demo
+    from cloudtoets.services.registrations import refresh
+
+    register = _open_register(database)
+    if demo_data and is_empty(register):
+        typer.echo("Demodata laden ...", err=True)
+        load_demo(register)
+    refresh(register)
+    url = register.settings.database_url
+    register.close()
+    # every worker builds its own app from the environment (no state lives in a process)
+    os.environ["CLOUDTOETS_DATABASE_URL"] = url
+    if demo_data:
+        os.environ["CLOUDTOETS_DEMO"] = "1"
+    typer.echo(f"cloudtoets draait op http://{host}:{port} (stoppen: Ctrl+C)", err=True)
+    uvicorn.run(
+        "cloudtoets.server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=True,
+    )
 
 
 def main() -> None:

@@ -154,7 +154,8 @@ def _plan(
             plan.problems.append(
                 Problem(
                     f"registratie {registration.id}",
-                    "dit kenmerk is al in gebruik bij een andere organisatie; kies een ander kenmerk",
+                    "dit kenmerk is al in gebruik bij een andere organisatie; "
+                    "kies een ander kenmerk",
                 )
             )
         elif registration_from_row(row) != registration:

@@ -1,0 +1,33 @@
+"""Request-scoped dependencies shared by the API and the web pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+
+
+def get_register(request: Request) -> Register:
+    register: Register = request.app.state.register
+    return register
+
+
+def get_actor(request: Request) -> Actor:
+    """The acting user. Until accounts exist: the configured local user (config.Settings)."""
+    register = get_register(request)
+    settings = register.settings
+    organisations = (
+        frozenset({settings.local_organisation}) if settings.local_organisation else None
+    )
+    return Actor(
+        user=settings.local_user,
+        organisations=organisations,
+        request_id=getattr(request.state, "request_id", None),
+    )
+
+
+RegisterDep = Annotated[Register, Depends(get_register)]
+ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,1 @@
+"""The web pages: server-rendered HTML (Jinja2, NL Design System), working without JavaScript."""
