@@ -48,3 +48,11 @@ def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_test_one() 
     commands = [c for c in commands if c]
     assert commands == ["./scripts/start", "./scripts/test"]
     assert "scripts/test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_setting_is_documented() -> None:
+    from cloudtoets.config import Settings
+
+    text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = [name for name in Settings.model_fields if f"CLOUDTOETS_{name.upper()}" not in text]
+    assert missing == []
