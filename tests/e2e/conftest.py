@@ -1,0 +1,111 @@
+"""Browser tests: the real app on a real port, driven by Debian's chromium through Playwright.
+
+The server runs in a thread of the test process on 127.0.0.1 with the demo register on SQLite,
+and is stopped when the session ends. Browser downloads do not work here, so Playwright launches
+the ``chromium`` on PATH.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from cloudtoets.config import Settings
+from cloudtoets.server.app import create_app
+from cloudtoets.services.context import Register
+from cloudtoets.services.demo import load_demo
+from cloudtoets.store.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+TODAY = dt.date(2026, 11, 29)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerThread(threading.Thread):
+    def __init__(self, app: Any, port: int) -> None:
+        super().__init__(daemon=True)
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+
+    def run(self) -> None:
+        self.server.run()
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("e2e") / "cloudtoets.sqlite"
+    register = Register.open(Settings(database_url=f"sqlite:///{database}", demo=True), today=lambda: TODAY)
+    upgrade(register.engine)
+    load_demo(register)
+    port = _free_port()
+    server = ServerThread(create_app(register=register), port)
+    server.start()
+    deadline = time.monotonic() + 20
+    while not server.server.started:
+        if time.monotonic() > deadline or not server.is_alive():
+            raise RuntimeError("de testserver start niet")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is needed for the browser tests: apt-get install chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def axe_violations(browser: Browser, url: str, *, prepare: Any = None, width: int = 1280) -> list[tuple[str, str, list[Any]]]:
+    """Run axe-core (WCAG 2.2 AA tags) on a page; ``prepare(page)`` may first fill a form."""
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is missing at {AXE}: run npm ci")
+    # the strict CSP forbids injected scripts, so the test context bypasses it (only for axe)
+    context = browser.new_context(bypass_csp=True, locale="nl-NL", viewport={"width": width, "height": 900})
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    page.goto(url, wait_until="networkidle")
+    if prepare is not None:
+        prepare(page)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    context.close()
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
