@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, *, register: Register | None = 
         summary="Register van cloudgebruik, getoetst aan het Rijksbreed cloudbeleid 2026",
         version="1",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served by server/api_docs.py from vendored files
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -39,7 +39,10 @@ def create_app(settings: Settings | None = None, *, register: Register | None = 
     from cloudtoets.api.routes import router as api_router
     from cloudtoets.web.routes import router as web_router
 
+    from cloudtoets.server.api_docs import router as docs_router
+
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(docs_router)
     app.include_router(web_router)
     static = Path(str(resources.files("cloudtoets.web") / "static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
