@@ -1,12 +1,87 @@
-"""All /api/v1 routes (split into modules per resource as they grow)."""
+"""All /api/v1 routes: one module per resource, and a problem response for every error."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
+from starlette.convertors import PathConvertor, register_url_convertor
 
-router = APIRouter()
+from cloudtoets.api import catalogue, inventory, registrations
+from cloudtoets.api.encoding import JsonResponse
+from cloudtoets.api.problems import KINDS, ApiProblem, ProblemRoute, problem_responses
+from cloudtoets.api.schemas import ProblemType
+
+router = APIRouter(route_class=ProblemRoute, default_response_class=JsonResponse)
 
 
 @router.get("/health", tags=["systeem"], summary="Werkt de dienst?")
 def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@router.get(
+    "/problemen/{slug}",
+    name="problem_type",
+    tags=["systeem"],
+    summary="Uitleg bij een probleemtype (de type-URI van elke fout)",
+    response_model=None,
+    responses={200: {"model": ProblemType}, **problem_responses(404, 422)},
+)
+def problem_type(slug: str) -> Response:
+    kind = KINDS.get(slug)
+    if kind is None:
+        raise ApiProblem("niet-gevonden", f"Probleemtype '{slug}' bestaat niet.")
+    return JsonResponse(
+        {
+            "type": slug,
+            "title": kind.title,
+            "status": kind.status or None,
+            "explanation": kind.explanation,
+        }
+    )
+
+
+RESOURCES = (router, catalogue.router, registrations.router, inventory.router)
+for resource in RESOURCES[1:]:
+    router.include_router(resource)
+
+
+async def unknown_address(request: Request, path: str) -> Response:
+    """Every other /api/v1 address: 405 (with Allow) when another method would do, else 404."""
+    allowed: set[str] = set()
+    for resource in RESOURCES:
+        for route in resource.routes:
+            if (
+                isinstance(route, APIRoute)
+                and route.endpoint is not unknown_address
+                and route.path_regex.match("/" + path)
+            ):
+                allowed |= route.methods or set()
+    if allowed:
+        methods = ", ".join(sorted(allowed))
+        raise ApiProblem(
+            "methode-niet-toegestaan",
+            f"{request.method} kan niet op {request.url.path}; wel: {methods}.",
+            headers={"Allow": methods},
+        )
+    raise ApiProblem(
+        "niet-gevonden",
+        f"Het adres {request.url.path} bestaat niet in de API. Alle adressen staan in "
+        f"{request.app.openapi_url}.",
+    )
+
+
+class UnservedPath(PathConvertor):
+    """Any path except ``docs``: the Swagger UI page (server/api_docs.py) is included after the
+    API router, so the catch-all below must leave /api/v1/docs to it."""
+
+    regex = "(?!docs$).*"
+
+
+register_url_convertor("unserved", UnservedPath())
+router.add_api_route(  # last, so it only gets what no other route serves
+    "/{path:unserved}",
+    unknown_address,
+    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    include_in_schema=False,
+)

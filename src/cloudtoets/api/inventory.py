@@ -1,0 +1,208 @@
+"""Whole inventories: evaluate one without storing it, import one (preview, then all or nothing),
+and export the register in any inventory format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from cloudtoets.api.encoding import JsonResponse
+from cloudtoets.api.errors import counted, problem_items
+from cloudtoets.api.problems import (
+    BodyTooLarge,
+    ProblemRoute,
+    invalid,
+    invalid_query,
+    problem_responses,
+)
+from cloudtoets.api.schemas import INVENTORY_SCHEMA, CheckDocument, ImportPlanOut
+from cloudtoets.engine.context import EvaluationContext
+from cloudtoets.engine.evaluate import evaluate_registrations
+from cloudtoets.io import results
+from cloudtoets.io.validate import validate_document
+from cloudtoets.io.write import write_inventory
+from cloudtoets.policy.loader import builtin_policy_ids, load_policy
+from cloudtoets.policy.model import Policy
+from cloudtoets.problems import InputError
+from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.services import imports
+from cloudtoets.services.context import Register
+
+router = APIRouter(
+    prefix="/inventory",
+    tags=["inventaris"],
+    route_class=ProblemRoute,
+    default_response_class=JsonResponse,
+)
+
+MEDIA_TYPES = {
+    "json": "application/json",
+    "yaml": "application/yaml",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+ExportFormat = Literal["json", "yaml", "xlsx", "csv"]
+UploadField = Annotated[
+    UploadFile,
+    File(description="De inventaris: .yaml, .yml, .json, .xlsx of .csv (alleen registraties)"),
+]
+
+
+def _policy(register: Register, policy_id: str | None) -> Policy:
+    """The register's policy, or a built-in one by id (never a file path on the server)."""
+    if policy_id is None:
+        return register.policy
+    known = builtin_policy_ids()
+    if policy_id not in known:
+        raise invalid_query("policy", f"onbekend beleid '{policy_id}'; kies uit {', '.join(known)}")
+    return load_policy(policy_id)
+
+
+def _check(register: Register, body: bytes, as_of: dt.date, policy_id: str | None) -> Response:
+    policy = _policy(register, policy_id)
+    try:
+        checked = validate_document(body, "inventaris")
+    except InputError as error:
+        raise invalid(
+            problem_items(error.problems),
+            f"{counted(len(error.problems))} gevonden in de inventaris. Er is niets getoetst.",
+        ) from None
+    context = EvaluationContext(checked.organisations, checked.providers)
+    decisions = evaluate_registrations(checked.inventory.registrations, context, policy, as_of)
+    out = io.BytesIO()
+    results.write_json(decisions, policy, as_of, out)
+    return Response(out.getvalue(), media_type="application/json")
+
+
+@router.post(
+    "/evaluate",
+    summary="Een inventaris toetsen zonder iets op te slaan (als cloudtoets check)",
+    description="De body is een inventarisdocument (JSON, zie interface.md). Het antwoord is "
+    "precies het document van `cloudtoets check --format json`. Bij ongeldige invoer: 422 met "
+    "elk probleem, en er is niets getoetst.",
+    response_model=None,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": INVENTORY_SCHEMA}},
+        }
+    },
+    responses={200: {"model": CheckDocument}, **problem_responses(413, 422)},
+)
+async def evaluate_inventory(
+    request: Request,
+    register: RegisterDep,
+    as_of: Annotated[
+        dt.date | None, Query(description="Peildatum JJJJ-MM-DD (standaard: vandaag)")
+    ] = None,
+    policy: Annotated[
+        str | None,
+        Query(description="Ingebouwd beleid (id); standaard het beleid van het register"),
+    ] = None,
+) -> Response:
+    body = await request.body()
+    return await run_in_threadpool(_check, register, body, as_of or register.today(), policy)
+
+
+async def _upload(file: UploadFile, register: Register) -> tuple[str, bytes]:
+    limit = register.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise BodyTooLarge(limit)
+    return Path(file.filename or "").name, data
+
+
+def _plan(plan: imports.ImportPlan) -> dict[str, Any]:
+    return {
+        "source": plan.source,
+        "ok": plan.ok,
+        "organisations": plan.organisations,
+        "providers": plan.providers,
+        "registrations": plan.registrations,
+        "verdicts": plan.verdicts,
+        "problems": problem_items(plan.problems),
+    }
+
+
+@router.post(
+    "/import/preview",
+    summary="Laten zien wat een import zou veranderen (slaat niets op)",
+    description="Per lijst: nieuw, gewijzigd en ongewijzigd; de oordelen na de import; en elk "
+    "probleem. Met problemen is `ok` false en zou de import niets opslaan.",
+    response_model=None,
+    responses={200: {"model": ImportPlanOut}, **problem_responses(413, 422)},
+)
+async def preview_import(file: UploadField, register: RegisterDep, actor: ActorDep) -> Response:
+    name, data = await _upload(file, register)
+    plan = await run_in_threadpool(imports.preview_import, register, actor, name, data)
+    return JsonResponse(_plan(plan))
+
+
+@router.post(
+    "/import",
+    summary="Een inventaris importeren: alles of niets",
+    description="Slaat alles op en toetst het, of slaat niets op: dan 422 met elk probleem.",
+    response_model=None,
+    responses={200: {"model": ImportPlanOut}, **problem_responses(413, 422)},
+)
+async def commit_import(file: UploadField, register: RegisterDep, actor: ActorDep) -> Response:
+    name, data = await _upload(file, register)
+    plan = await run_in_threadpool(imports.commit_import, register, actor, name, data)
+    return JsonResponse(_plan(plan))
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
+
+
+@router.get(
+    "/export",
+    summary="Het register downloaden als inventaris (JSON, YAML, Excel of CSV)",
+    description="Alles wat u mag zien, of één organisatie. CSV bevat alleen de registraties. "
+    "Het bestand leest terug met `cloudtoets check` en de import.",
+    response_model=None,
+    responses={
+        200: {
+            "description": "Het bestand, als bijlage",
+            "content": {
+                "application/json": {"schema": INVENTORY_SCHEMA},
+                **{
+                    MEDIA_TYPES[kind]: {"schema": {"type": "string", "format": "binary"}}
+                    for kind in ("yaml", "xlsx", "csv")
+                },
+            },
+        },
+        **problem_responses(422),
+    },
+)
+def export_inventory(
+    register: RegisterDep,
+    actor: ActorDep,
+    format: Annotated[ExportFormat, Query(description="Bestandsformaat")] = "json",
+    organisation: Annotated[str | None, Query(description="Alleen deze organisatie")] = None,
+) -> Response:
+    inventory = imports.export_inventory(register, actor, organisation)
+    folder = tempfile.mkdtemp(prefix="cloudtoets-export-")
+    try:
+        path = Path(folder) / f"export.{format}"
+        write_inventory(inventory, path)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    name = f"cloudtoets-{_safe(organisation or 'register')}-{register.today().isoformat()}.{format}"
+    return FileResponse(
+        path,
+        media_type=MEDIA_TYPES[format],
+        filename=name,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )

@@ -1,0 +1,363 @@
+"""Registrations: list, read, create, replace, delete, decisions, history and evaluation.
+
+Reads send ``ETag: "v{version}"``; writes need that version back in ``If-Match`` (428 without it,
+412 with the current values when someone else changed the registration in between).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from cloudtoets.api import queries
+from cloudtoets.api.encoding import JsonResponse
+from cloudtoets.api.problems import ApiProblem, ProblemRoute, invalid_query, problem_responses
+from cloudtoets.api.schemas import (
+    AuditList,
+    DecisionList,
+    DecisionOut,
+    RegistrationDetail,
+    RegistrationIn,
+    RegistrationPage,
+)
+from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.domain.decision import Decision
+from cloudtoets.domain.model import Registration
+from cloudtoets.domain.vocabulary import Deployment, Verdict
+from cloudtoets.problems import InputError, Problem
+from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.services import registrations as service
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+from cloudtoets.services.errors import NotFound
+from cloudtoets.store.mapping import decision_result, jsonable
+from cloudtoets.store.repositories import RegistrationQuery
+
+router = APIRouter(
+    prefix="/registrations",
+    tags=["registraties"],
+    route_class=ProblemRoute,
+    default_response_class=JsonResponse,
+)
+
+Sort = Literal[
+    "id",
+    "-id",
+    "name",
+    "-name",
+    "organisation",
+    "-organisation",
+    "verdict",
+    "-verdict",
+    "deadline",
+    "-deadline",
+    "provider",
+    "-provider",
+    "deployment",
+    "-deployment",
+]
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description='De versie die u hebt gelezen, zoals de ETag van GET: "v3"',
+        examples=['"v3"'],
+    ),
+]
+ETAG = {"ETag": {"description": 'De versie: "v{versie}"', "schema": {"type": "string"}}}
+
+
+def etag(version: int) -> str:
+    return f'"v{version}"'
+
+
+def decision_view(decision: Decision) -> dict[str, Any]:
+    """A decision as in ``check --format json``, with its date and exact policy."""
+    return {
+        **decision_result(decision),
+        "as_of": decision.as_of,
+        "policy": {"id": decision.policy_id, "revision": decision.policy_revision},
+    }
+
+
+def detail_response(stored: service.StoredRegistration, status: int = 200) -> JsonResponse:
+    body = {
+        **jsonable(stored.registration),
+        "version": stored.version,
+        "decision": decision_view(stored.decision),
+    }
+    return JsonResponse(body, status, headers={"ETag": etag(stored.version)})
+
+
+_VERSION_TAG = re.compile(r"v(\d+)")
+
+
+def _tag_version(tag: str) -> int | None:
+    """``"v3"`` (and, leniently, ``v3``) -> 3; anything else names no version."""
+    match = _VERSION_TAG.fullmatch(tag.strip().strip('"'))
+    return int(match.group(1)) if match else None
+
+
+def expected_version(
+    if_match: str | None, register: Register, actor: Actor, registration_id: str
+) -> int:
+    """The version named in If-Match; 428 when there is none to compare."""
+    if if_match is None or not if_match.strip():
+        raise ApiProblem(
+            "versie-ontbreekt",
+            "Stuur de versie die u hebt gelezen mee in de header If-Match (de ETag van GET, "
+            'zoals If-Match: "v3"). Zo overschrijft u geen wijziging van iemand anders.',
+        )
+    tags = if_match.split(",")
+    if any(tag.strip() == "*" for tag in tags):
+        raise ApiProblem(
+            "versie-ontbreekt",
+            'If-Match: * is niet genoeg. Stuur de versie die u hebt gelezen, zoals "v3".',
+        )
+    versions = {v for tag in tags if (v := _tag_version(tag)) is not None}
+    if len(versions) == 1:
+        return versions.pop()
+    if not versions:
+        return 0  # matches no version: the service answers with the current one (412)
+    current = service.get_registration(register, actor, registration_id).version
+    return current if current in versions else min(versions)
+
+
+def _registration(body: RegistrationIn) -> Registration:
+    registration = body.registration()
+    if "/" in registration.id:
+        raise InputError(
+            "registratie",
+            [Problem("veld id", "een kenmerk mag geen / bevatten", ("registrations", 0), "id")],
+        )
+    return registration
+
+
+def _organisation_as_input_error(error: NotFound) -> InputError:
+    """Writing for an organisation one may not see reads like writing for an unknown one."""
+    return InputError(
+        "registratie",
+        [
+            Problem(
+                "veld organisation",
+                f"onbekende organisatie '{error.object_id}'",
+                ("registrations", 0),
+                "organisation",
+            )
+        ],
+    )
+
+
+@router.get(
+    "",
+    name="list_registrations",
+    summary="Registraties zoeken, filteren, sorteren en bladeren",
+    response_model=None,
+    responses={200: {"model": RegistrationPage}, **problem_responses(422)},
+)
+def list_registrations(
+    register: RegisterDep,
+    actor: ActorDep,
+    verdict: Annotated[Verdict | None, Query(description="Alleen dit oordeel")] = None,
+    deployment: Annotated[Deployment | None, Query(description="Alleen deze inzet")] = None,
+    provider: Annotated[str | None, Query(description="Alleen deze leverancier (kenmerk)")] = None,
+    jurisdiction: Annotated[
+        str | None, Query(description="Alleen met dit land in de jurisdictieketen (ISO-code)")
+    ] = None,
+    material: Annotated[bool | None, Query(description="Alleen (niet) materieel")] = None,
+    organisation: Annotated[str | None, Query(description="Alleen deze organisatie")] = None,
+    q: Annotated[str | None, Query(description="Zoek in kenmerk en naam")] = None,
+    sort: Annotated[Sort, Query(description="Sorteer op dit veld; met - ervoor: aflopend")] = "id",
+    page: Annotated[int, Query(ge=1, description="Paginanummer, vanaf 1")] = 1,
+    page_size: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=500,
+            description="Registraties per pagina (standaard de instelling page_size: 50)",
+        ),
+    ] = None,
+) -> Response:
+    if jurisdiction is not None:
+        jurisdiction = jurisdiction.upper()
+        if jurisdiction not in ISO_COUNTRY_CODES:
+            raise invalid_query(
+                "jurisdiction",
+                f"onbekende landcode '{jurisdiction}'; gebruik een ISO-code zoals NL of US",
+            )
+    size = page_size or register.settings.page_size
+    query = RegistrationQuery(
+        organisation=organisation,
+        verdict=verdict,
+        deployment=deployment,
+        provider=provider,
+        jurisdiction=jurisdiction,
+        material=material,
+        search=q or None,
+        sort=sort.removeprefix("-"),  # type: ignore[arg-type]  # a test checks Sort
+        descending=sort.startswith("-"),
+        page=page,
+        page_size=size,
+    )
+    result = service.list_registrations(register, actor, query)
+    # the services' summaries are dataclasses: orjson writes them as they are
+    return JsonResponse(
+        {"items": result.items, "total": result.total, "page": page, "page_size": size}
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Een registratie toevoegen (wordt meteen getoetst)",
+    response_model=None,
+    responses={
+        201: {"model": RegistrationDetail, "headers": ETAG},
+        **problem_responses(409, 413, 422),
+    },
+)
+def create_registration(
+    body: RegistrationIn, request: Request, register: RegisterDep, actor: ActorDep
+) -> Response:
+    registration = _registration(body)
+    try:
+        stored = service.create_registration(register, actor, registration)
+    except NotFound as error:
+        raise _organisation_as_input_error(error) from None
+    response = detail_response(stored, 201)
+    collection = request.app.url_path_for("list_registrations")
+    response.headers["Location"] = f"{collection}/{quote(stored.registration.id, safe='')}"
+    return response
+
+
+@router.get(
+    "/{registration_id}",
+    name="get_registration",
+    summary="Eén registratie met alle velden, de versie en het oordeel van vandaag",
+    response_model=None,
+    responses={
+        200: {"model": RegistrationDetail, "headers": ETAG},
+        **problem_responses(404, 422),
+    },
+)
+def get_registration(registration_id: str, register: RegisterDep, actor: ActorDep) -> Response:
+    return detail_response(service.get_registration(register, actor, registration_id))
+
+
+@router.put(
+    "/{registration_id}",
+    summary="Een registratie vervangen (met If-Match)",
+    description="Stuur de hele registratie. De header If-Match moet de gelezen versie noemen "
+    '(de ETag van GET, zoals `"v3"`): zonder If-Match 428, met een verouderde versie 412 met '
+    "de huidige versie en waarden.",
+    response_model=None,
+    responses={
+        200: {"model": RegistrationDetail, "headers": ETAG},
+        **problem_responses(404, 412, 413, 422, 428),
+    },
+)
+def replace_registration(
+    registration_id: str,
+    body: RegistrationIn,
+    register: RegisterDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
+) -> Response:
+    version = expected_version(if_match, register, actor, registration_id)
+    registration = _registration(body)
+    try:
+        stored = service.update_registration(
+            register, actor, registration_id, registration, version
+        )
+    except NotFound as error:
+        if error.kind == "registratie":
+            raise
+        raise _organisation_as_input_error(error) from None
+    return detail_response(stored)
+
+
+@router.delete(
+    "/{registration_id}",
+    status_code=204,
+    summary="Een registratie verwijderen (met If-Match)",
+    response_model=None,
+    responses=problem_responses(404, 412, 422, 428),
+)
+def delete_registration(
+    registration_id: str, register: RegisterDep, actor: ActorDep, if_match: IfMatch = None
+) -> Response:
+    version = expected_version(if_match, register, actor, registration_id)
+    service.delete_registration(register, actor, registration_id, version)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{registration_id}/decisions",
+    summary="De oordelen van een registratie door de tijd, met invoer en beleidsversie",
+    description="Nieuwste eerst (hoogstens 50). Met `input` reproduceert `cloudtoets check` "
+    "elk oordeel.",
+    response_model=None,
+    responses={200: {"model": DecisionList}, **problem_responses(404, 422)},
+)
+def list_decisions(registration_id: str, register: RegisterDep, actor: ActorDep) -> Response:
+    rows = service.decisions(register, actor, registration_id)
+    items = [
+        {
+            "id": row.id,
+            "as_of": row.as_of,
+            "evaluated_at": row.evaluated_at,
+            "policy": {"id": row.policy_id, "revision": row.policy_revision},
+            "verdict": row.verdict,
+            "deadline": row.deadline,
+            "result": row.result,
+            "input": row.input,
+        }
+        for row in rows
+    ]
+    return JsonResponse({"items": items})
+
+
+@router.get(
+    "/{registration_id}/history",
+    summary="Wie wijzigde wat en wanneer (ook na verwijderen)",
+    description="Nieuwste eerst (hoogstens 100), met de waarden voor en na elke wijziging.",
+    response_model=None,
+    responses={200: {"model": AuditList}, **problem_responses(404, 422)},
+)
+def list_history(registration_id: str, register: RegisterDep, actor: ActorDep) -> Response:
+    rows = service.history(register, actor, registration_id)
+    items = [
+        {
+            "id": row.id,
+            "at": row.at,
+            "actor": row.actor,
+            "action": row.action,
+            "request_id": row.request_id,
+            "before": row.before,
+            "after": row.after,
+        }
+        for row in rows
+    ]
+    return JsonResponse({"items": items})
+
+
+@router.post(
+    "/{registration_id}/evaluate",
+    summary="Het oordeel op een andere peildatum (wordt niet opgeslagen)",
+    response_model=None,
+    responses={200: {"model": DecisionOut}, **problem_responses(404, 422)},
+)
+def evaluate_registration(
+    registration_id: str,
+    register: RegisterDep,
+    actor: ActorDep,
+    as_of: Annotated[
+        dt.date | None, Query(description="Peildatum JJJJ-MM-DD (standaard: vandaag)")
+    ] = None,
+) -> Response:
+    decision = queries.evaluate_as_of(register, actor, registration_id, as_of or register.today())
+    return JsonResponse(decision_view(decision))

@@ -1,0 +1,282 @@
+"""The API's input and output shapes.
+
+Input: a registration is the domain's own ``Registration`` (the interface.md record), so the API
+accepts exactly what an inventory accepts; ``RegistrationIn`` only adds the read-only fields a
+GET returns, so a fetched registration can be sent back as it is.
+
+Output: the routes answer with plain data serialised by orjson (api/encoding.py); the models below
+document those shapes in OpenAPI and are checked against real responses in the tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from typing_extensions import TypedDict
+
+# Importing io.validate makes unknown keys errors on the domain dataclasses (extra="forbid")
+# before FastAPI builds its validators from them.
+from cloudtoets.domain.model import Inventory, Registration
+from cloudtoets.domain.vocabulary import Deployment, OrganisationType, Scope, Severity, Verdict
+from cloudtoets.io import validate as _validate  # noqa: F401
+
+# --- problems ---------------------------------------------------------------------------------
+
+
+class RecordRef(TypedDict):
+    list: str
+    index: int
+
+
+class ErrorItem(TypedDict, total=False):
+    where: Annotated[str, Field(description="Waar het probleem zit, in gewone taal")]
+    field: Annotated[str | None, Field(description="Het veld (met punten voor geneste velden)")]
+    message: Annotated[str, Field(description="Wat er mis is en wat u kunt doen")]
+    record: Annotated[RecordRef | None, Field(description="Lijst en volgnummer (vanaf 0)")]
+
+
+class ProblemDetails(BaseModel):
+    """Een fout als problem details (RFC 9457), met het verzoeknummer en per type extra velden."""
+
+    model_config = ConfigDict(title="Probleem")
+
+    type: str = Field(description="URI van het probleemtype; GET geeft de uitleg")
+    title: str
+    status: int
+    detail: str
+    instance: str = Field(description="Het pad van het verzoek")
+    request_id: str | None = Field(None, description="Het verzoeknummer (ook X-Request-ID)")
+    errors: list[ErrorItem] | None = Field(None, description="Bij ongeldige invoer: elk probleem")
+    current_version: int | None = Field(None, description="Bij 412: de huidige versie")
+    current: dict[str, Any] | None = Field(None, description="Bij 412: de huidige waarden")
+
+
+class ProblemType(BaseModel):
+    type: str
+    title: str
+    status: int | None
+    explanation: str
+
+
+def inline_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON schema with its ``$defs`` substituted in place (for a schema outside components)."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(value) for value in node]
+        return node
+
+    return resolve(schema)  # type: ignore[no-any-return]
+
+
+# --- registrations --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class RegistrationIn(Registration):
+    """Een registratie zoals in interface.md. `version` en `decision` zijn alleen-lezen: een
+    registratie van GET kan ongewijzigd terug, beide worden genegeerd (de versie die telt staat
+    in If-Match)."""
+
+    version: Annotated[int | None, Field(description="Alleen-lezen; wordt genegeerd")] = None
+    decision: Annotated[
+        dict[str, Any] | None, Field(description="Alleen-lezen; wordt genegeerd")
+    ] = None
+
+    def registration(self) -> Registration:
+        return Registration(
+            **{f.name: getattr(self, f.name) for f in dataclasses.fields(Registration)}
+        )
+
+
+class FindingOut(BaseModel):
+    rule: str
+    section: str
+    severity: Severity
+    deadline: dt.date | None
+    justified: bool
+    message: str = Field(description="Uitleg in gewone taal: wat er mis is en wat te doen")
+
+
+class CheckResult(BaseModel):
+    """Eén resultaat van `cloudtoets check --format json` (interface.md)."""
+
+    registration: str
+    organisation: str
+    scope: Scope
+    public_cloud: bool
+    external_cloud: bool
+    material: bool
+    material_reasons: list[str]
+    jurisdictions: list[str]
+    effective_tbb_level: int | None
+    verdict: Verdict
+    deadline: dt.date | None
+    findings: list[FindingOut]
+
+
+class PolicyRef(BaseModel):
+    id: str
+    revision: str
+
+
+class DecisionOut(CheckResult):
+    """Een oordeel: het toetsresultaat met de peildatum en de precieze beleidsversie."""
+
+    as_of: dt.date
+    policy: PolicyRef
+
+
+@dataclasses.dataclass(kw_only=True)
+class RegistrationDetail(Registration):
+    """Een registratie met alle velden van interface.md, de versie en het oordeel van vandaag."""
+
+    version: int
+    decision: DecisionOut
+
+
+class RegistrationSummary(BaseModel):
+    id: str
+    name: str | None
+    organisation: str
+    provider: str | None
+    deployment: Deployment
+    verdict: Verdict | None
+    deadline: dt.date | None
+    material: bool | None
+    public_cloud: bool | None
+    jurisdictions: list[str]
+    findings_count: int
+    evaluated_on: dt.date | None
+    version: int
+
+
+class RegistrationPage(BaseModel):
+    items: list[RegistrationSummary]
+    total: int = Field(description="Aantal registraties dat aan de filters voldoet")
+    page: int
+    page_size: int
+
+
+class DecisionRecord(BaseModel):
+    id: int
+    as_of: dt.date
+    evaluated_at: dt.datetime
+    policy: PolicyRef
+    verdict: Verdict
+    deadline: dt.date | None
+    result: CheckResult
+    input: dict[str, Any] = Field(
+        description="Het inventarisdocument waarmee cloudtoets check dit oordeel reproduceert"
+    )
+
+
+class DecisionList(BaseModel):
+    items: list[DecisionRecord]
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    request_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AuditList(BaseModel):
+    items: list[AuditEntry]
+
+
+# --- organisations and providers --------------------------------------------------------------
+
+
+class OrganisationOut(BaseModel):
+    id: str
+    name: str | None
+    type: OrganisationType
+    critical_entity: bool
+    essential_entity: bool
+    vital_provider: bool
+    registrations: int = Field(description="Aantal registraties")
+    by_verdict: dict[str, int] = Field(description="Registraties per oordeel")
+
+
+class OrganisationList(BaseModel):
+    items: list[OrganisationOut]
+    total: int
+
+
+class ProviderOut(BaseModel):
+    id: str
+    name: str | None
+    country: str
+    parent: str | None
+    chain: list[str] = Field(description="De leverancier en haar moederbedrijven, tot de top")
+    jurisdictions: list[str] = Field(description="Landen van de keten (gesorteerd)")
+    outside_eea: list[str]
+    source: str = Field(description='"catalogue" of het kenmerk van de organisatie')
+    kind: str | None = None
+    services: list[str] = []
+    reference: str | None = Field(None, description="Bron van de eigendomsgegevens (catalogus)")
+    note: str | None = None
+    uncertain: str | None = None
+
+
+class ProviderList(BaseModel):
+    items: list[ProviderOut]
+    total: int
+
+
+# --- inventories ------------------------------------------------------------------------------
+
+
+class PolicyHead(BaseModel):
+    id: str
+    adopted: dt.date
+    version: str
+    revision: str
+
+
+class CheckSummary(BaseModel):
+    registrations: int
+    by_verdict: dict[str, int]
+    mandatory_by_verdict: dict[str, int]
+
+
+class CheckDocument(BaseModel):
+    """Precies het document van `cloudtoets check --format json`."""
+
+    policy: PolicyHead
+    as_of: dt.date
+    results: list[CheckResult]
+    summary: CheckSummary
+
+
+class Changes(BaseModel):
+    new: list[str]
+    changed: list[str]
+    unchanged: list[str]
+
+
+class ImportPlanOut(BaseModel):
+    source: str
+    ok: bool
+    organisations: Changes
+    providers: Changes = Field(description="Als organisatie/leverancier")
+    registrations: Changes
+    verdicts: dict[str, int] = Field(description="Oordelen na de import, per oordeel")
+    problems: list[ErrorItem]
+
+
+INVENTORY_SCHEMA = inline_schema(TypeAdapter(Inventory).json_schema())
