@@ -37,9 +37,8 @@ def create_app(settings: Settings | None = None, *, register: Register | None = 
     app.add_middleware(RequestContext)
 
     from cloudtoets.api.routes import router as api_router
-    from cloudtoets.web.routes import router as web_router
-
     from cloudtoets.server.api_docs import router as docs_router
+    from cloudtoets.web.routes import router as web_router
 
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(docs_router)

@@ -10,14 +10,15 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 
 
-def get_register(request: Request) -> Register:
+async def get_register(request: Request) -> Register:
+    """No I/O: async keeps FastAPI from handing it to a worker thread on every request."""
     register: Register = request.app.state.register
     return register
 
 
-def get_actor(request: Request) -> Actor:
+async def get_actor(request: Request) -> Actor:
     """The acting user. Until accounts exist: the configured local user (config.Settings)."""
-    register = get_register(request)
+    register: Register = request.app.state.register
     settings = register.settings
     organisations = (
         frozenset({settings.local_organisation}) if settings.local_organisation else None

@@ -71,7 +71,8 @@ class StoredRegistration:
     evaluated_on: dt.date | None
 
 
-def _summary(row: RegistrationRow) -> RegistrationSummary:
+def _summary(row: Any) -> RegistrationSummary:
+    """A summary from a row of ``repositories.SUMMARY_COLUMNS``."""
     return RegistrationSummary(
         id=row.id,
         name=row.name,

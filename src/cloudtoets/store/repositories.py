@@ -65,45 +65,78 @@ def _scoped(statement: _Statement, visible: Collection[str] | None) -> _Statemen
     return statement.where(RegistrationRow.organisation_id.in_(list(visible)))  # type: ignore[return-value]
 
 
-def _filtered(query: RegistrationQuery, visible: Collection[str] | None) -> Select[Any]:
-    statement = _scoped(select(RegistrationRow), visible)
+SUMMARY_COLUMNS = (
+    RegistrationRow.id,
+    RegistrationRow.name,
+    RegistrationRow.organisation_id,
+    RegistrationRow.provider,
+    RegistrationRow.deployment,
+    RegistrationRow.verdict,
+    RegistrationRow.deadline,
+    RegistrationRow.is_material,
+    RegistrationRow.is_public_cloud,
+    RegistrationRow.jurisdictions,
+    RegistrationRow.findings_count,
+    RegistrationRow.evaluated_on,
+    RegistrationRow.version,
+)
+
+
+def _conditions(query: RegistrationQuery, visible: Collection[str] | None) -> list[Any]:
     r = RegistrationRow
+    conditions: list[Any] = []
+    if visible is not None:
+        conditions.append(r.organisation_id.in_(list(visible)))
     if query.organisation is not None:
-        statement = statement.where(r.organisation_id == query.organisation)
+        conditions.append(r.organisation_id == query.organisation)
     if query.verdict is not None:
-        statement = statement.where(r.verdict == query.verdict)
+        conditions.append(r.verdict == query.verdict)
     if query.deployment is not None:
-        statement = statement.where(r.deployment == query.deployment)
+        conditions.append(r.deployment == query.deployment)
     if query.provider is not None:
-        statement = statement.where(r.provider == query.provider)
+        conditions.append(r.provider == query.provider)
     if query.material is not None:
-        statement = statement.where(r.is_material == query.material)
+        conditions.append(r.is_material == query.material)
     if query.jurisdiction is not None:
         in_chain = select(RegistrationJurisdictionRow.registration_id).where(
             RegistrationJurisdictionRow.country == query.jurisdiction
         )
-        statement = statement.where(r.id.in_(in_chain))
+        conditions.append(r.id.in_(in_chain))
     if query.search:
         pattern = f"%{query.search.lower()}%"
-        statement = statement.where(
+        conditions.append(
             func.lower(r.id).like(pattern) | func.lower(func.coalesce(r.name, "")).like(pattern)
         )
-    return statement
+    return conditions
 
 
 def list_registrations(
     session: Session, query: RegistrationQuery, visible: Collection[str] | None
-) -> tuple[list[RegistrationRow], int]:
-    statement = _filtered(query, visible)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+) -> tuple[list[Any], int]:
+    """One page of summary rows (plain rows, no ORM objects: this is the hot path) and the total.
+
+    The total comes with the page (``count(*) over ()``): one round trip. Empty values sort last
+    in both directions, on SQLite and PostgreSQL alike.
+    """
+    conditions = _conditions(query, visible)
     column = SORT_COLUMNS[query.sort]
-    order = [column.desc() if query.descending else column.asc()]
+    order = [(column.desc() if query.descending else column.asc()).nulls_last()]
     if query.sort != "id":
         order.append(RegistrationRow.id.desc() if query.descending else RegistrationRow.id.asc())
-    rows = session.scalars(
-        statement.order_by(*order).offset(query.offset).limit(query.page_size)
-    ).all()
-    return list(rows), total
+    statement = (
+        select(*SUMMARY_COLUMNS, func.count().over().label("total"))
+        .where(*conditions)
+        .order_by(*order)
+        .offset(query.offset)
+        .limit(query.page_size)
+    )
+    rows = list(session.execute(statement).all())
+    if rows:
+        return rows, int(rows[0].total)
+    if query.offset == 0:
+        return [], 0
+    total = session.scalar(select(func.count()).select_from(RegistrationRow).where(*conditions))
+    return [], int(total or 0)
 
 
 def get_registration(
