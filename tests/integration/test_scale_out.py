@@ -1,0 +1,107 @@
+"""Two app processes on one PostgreSQL database: a change through one is seen through the other."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CLI = str(Path(sys.executable).with_name("cloudtoets"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server stopped with {process.returncode}")
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{base} did not start")
+
+
+@pytest.fixture
+def two_servers(postgres_server: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    from tests.conftest import _fresh_postgres_database
+
+    database = _fresh_postgres_database(postgres_server)
+    url = next(database)
+    processes: list[subprocess.Popen[bytes]] = []
+    bases = []
+    env = {**os.environ, "CLOUDTOETS_DATABASE_URL": url}
+    try:
+        for workers in (1, 2):  # the second is itself two worker processes
+            port = free_port()
+            process = subprocess.Popen(
+                [CLI, "serve", "--port", str(port), "--workers", str(workers)],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+            )
+            processes.append(process)
+            bases.append(f"http://127.0.0.1:{port}")
+            wait_until_up(bases[-1], process)
+        yield bases[0], bases[1]
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        next(database, None)
+
+
+@pytest.mark.postgres
+def test_a_change_through_one_process_is_seen_through_the_other(two_servers: tuple[str, str]) -> None:
+    first, second = two_servers
+    organisation = {"id": "bzk", "type": "ministry"}
+    body = {
+        "id": "bzk-schaal",
+        "organisation": organisation["id"],
+        "deployment": "public",
+        "provider": "aws-emea",
+        "storage_countries": ["NL"],
+        "encrypted_at_rest": True,
+        "encrypted_in_transit": True,
+    }
+    imported = httpx.post(
+        f"{first}/api/v1/inventory/import",
+        files={"file": ("org.json", b'{"organisations": [{"id": "bzk", "type": "ministry"}]}', "application/json")},
+        timeout=30,
+    )
+    assert imported.status_code == 200, imported.text
+    created = httpx.post(f"{first}/api/v1/registrations", json=body, timeout=30)
+    assert created.status_code == 201, created.text
+    for _ in range(5):  # whichever worker of the second server answers
+        seen = httpx.get(f"{second}/api/v1/registrations/bzk-schaal", timeout=30)
+        assert seen.status_code == 200
+        assert seen.headers["etag"] == created.headers["etag"]
+    changed = dict(body, key_custody="customer-managed")
+    updated = httpx.put(
+        f"{second}/api/v1/registrations/bzk-schaal", json=changed,
+        headers={"If-Match": created.headers["etag"]}, timeout=30,
+    )
+    assert updated.status_code == 200, updated.text
+    stale = httpx.put(
+        f"{first}/api/v1/registrations/bzk-schaal", json=body,
+        headers={"If-Match": created.headers["etag"]}, timeout=30,
+    )
+    assert stale.status_code == 412
+    listed = httpx.get(f"{first}/api/v1/registrations", timeout=30).json()
+    assert listed["total"] == 1 and listed["items"][0]["verdict"] == "allowed"
