@@ -341,6 +341,7 @@ class Checked:
     inventory: Inventory
     organisations: dict[str, Organisation]
     providers: ProviderDirectory
+    locate: Locator  # how the reader names places, for checks made after validation
 
 
 def validate_document(
@@ -405,4 +406,4 @@ def validate_document(
         raise InputError(source, problems)
     _normalise_countries(inventory)
     _normalise_blank_texts(inventory)
-    return Checked(inventory, organisations, directory)
+    return Checked(inventory, organisations, directory, locate)

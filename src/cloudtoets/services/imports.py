@@ -24,6 +24,7 @@ from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.evaluation import RegisterEvaluator
+from cloudtoets.services.limits import register_problems
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
@@ -99,6 +100,7 @@ def _plan(
 ) -> tuple[ImportPlan, dict[str, list[Provider]]]:
     inventory = checked.inventory
     plan = ImportPlan(source)
+    plan.problems += register_problems(inventory, checked.locate)
     # organisations named by registrations but not in the document come from the built-in list
     named = {r.organisation for r in inventory.registrations} | {
         o.id for o in inventory.organisations

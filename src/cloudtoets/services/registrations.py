@@ -22,6 +22,7 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
 from cloudtoets.services.evaluation import RegisterEvaluator
+from cloudtoets.services.limits import register_problems
 from cloudtoets.services.uow import read_only, unit_of_work
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
@@ -137,7 +138,11 @@ def _validated(session: Session, registration: Registration) -> Registration:
         ],
         "registrations": [jsonable(registration)],
     }
-    checked = validate_document(document, f"registratie {registration.id}", locate=_form_locator)
+    source = f"registratie {registration.id}"
+    checked = validate_document(document, source, locate=_form_locator)
+    problems = register_problems(checked.inventory, _form_locator)
+    if problems:
+        raise InputError(source, problems)
     return checked.inventory.registrations[0]
 
 
@@ -203,6 +208,11 @@ def update_registration(
         if not actor.may_see(registration.organisation):
             raise NotFound("organisatie", registration.organisation)
         registration = _validated(session, registration)
+        if registration == before:  # nothing to store, evaluate or audit
+            evaluator = RegisterEvaluator(session, register.policy, register.today())
+            return StoredRegistration(
+                registration, row.version, evaluator.evaluate(registration), row.evaluated_on
+            )
         for name, value in registration_values(registration).items():
             setattr(row, name, value)
         evaluator = RegisterEvaluator(session, register.policy, register.today())

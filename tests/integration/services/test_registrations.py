@@ -236,3 +236,19 @@ def test_registration_values_round_trip(register: Register) -> None:
     assert dataclasses.asdict(
         service.get_registration(register, CENTRAL, "bzk-m365").registration
     ) == dataclasses.asdict(full)
+
+
+def test_ids_must_fit_the_register(register: Register) -> None:
+    with pytest.raises(InputError) as caught:
+        service.create_registration(register, CENTRAL, registration(id="a/b c", name="x" * 301))
+    assert {p.field for p in caught.value.problems} == {"id", "name"}
+    assert count(register, RegistrationRow) == 0
+
+
+def test_saving_unchanged_values_is_not_a_change(register: Register) -> None:
+    service.create_registration(register, CENTRAL, registration())
+    same = service.update_registration(
+        register, CENTRAL, "bzk-m365", registration(), expected_version=1
+    )
+    assert same.version == 1
+    assert [a.action for a in service.history(register, CENTRAL, "bzk-m365")] == ["create"]
