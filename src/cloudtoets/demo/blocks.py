@@ -38,8 +38,10 @@ HEALTH: Mapping[str, Any] = {"personal_data": D.SPECIAL}  # special personal dat
 CITIZENS: Mapping[str, Any] = {**PEOPLE, "core_task": True, "large_scale_personal_data": True}
 CRITICAL: Mapping[str, Any] = {"business_critical": True}
 # A lifecycle reason that makes a later migration moment acceptable (S1).
-REPLACEMENT = ("Migratie vergt een nieuwe applicatie; vervanging staat gepland aan het einde van "
-               "de levensduur. Eerder migreren kost dubbel en brengt de continuïteit in gevaar.")
+REPLACEMENT = (
+    "Migratie vergt een nieuwe applicatie; vervanging staat gepland aan het einde van "
+    "de levensduur. Eerder migreren kost dubbel en brengt de continuïteit in gevaar."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +65,16 @@ class Service:
     functions: tuple[F, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
 
-    def at(self, since: str | None, state: Dossier | None = None, *,
-           justify: Mapping[str, Deviation] | None = None, contract: tuple[str, str] | None = None,
-           lifecycle: tuple[str, str] | None = None, **facts: Any) -> Use:
+    def at(
+        self,
+        since: str | None,
+        state: Dossier | None = None,
+        *,
+        justify: Mapping[str, Deviation] | None = None,
+        contract: tuple[str, str] | None = None,
+        lifecycle: tuple[str, str] | None = None,
+        **facts: Any,
+    ) -> Use:
         """In use since ``since`` (None: unknown) with this dossier, justifications, contract
         (start, end), lifecycle (moment, reason) and facts; ``key``/``name`` rename the use."""
         if contract:

@@ -73,20 +73,28 @@ def _dates(since: dt.date | None, shift: int) -> tuple[dt.date, dt.date, dt.date
 _UNTESTED = (Dossier.NEVER_TESTED, Dossier.PARTIAL_EXIT, Dossier.UNACCEPTED)
 
 
-def dossier(state: Dossier, platform: Platform, owner: str, notify_to: str,
-            since: dt.date | None, shift: int) -> dict[str, Any]:
+def dossier(
+    state: Dossier,
+    platform: Platform,
+    owner: str,
+    notify_to: str,
+    since: dt.date | None,
+    shift: int,
+) -> dict[str, Any]:
     """Risk assessment, exit plan and notification fields of a registration in ``state``."""
     if state is Dossier.NOTHING:
         return {}
     assessed, accepted, tested, notified = _dates(since, shift)
     unaccepted, partial = state is Dossier.UNACCEPTED, state is Dossier.PARTIAL_EXIT
-    facts: dict[str, Any] = {"risk_assessment": RiskAssessment(
-        date=assessed,
-        covers_lock_in=True,
-        covers_jurisdiction=state is not Dossier.NO_JURISDICTION,
-        accepted_by=None if unaccepted else owner,
-        accepted_on=None if unaccepted else accepted,
-    )}
+    facts: dict[str, Any] = {
+        "risk_assessment": RiskAssessment(
+            date=assessed,
+            covers_lock_in=True,
+            covers_jurisdiction=state is not Dossier.NO_JURISDICTION,
+            accepted_by=None if unaccepted else owner,
+            accepted_on=None if unaccepted else accepted,
+        )
+    }
     if state is not Dossier.NO_EXIT_PLAN:
         if state is Dossier.TEST_OVERDUE:
             tested = dt.date(2025, 3, 3) + shift * DAY
@@ -118,5 +126,6 @@ def justification(rule: str, state: Deviation, owner: str, shift: int) -> Justif
         continuity_risk_established=extra,
         risk_and_exit_tested=extra,
         minister_consent_on=accepted_on - 6 * DAY
-        if extra and state is not Deviation.NO_CONSENT else None,
+        if extra and state is not Deviation.NO_CONSENT
+        else None,
     )

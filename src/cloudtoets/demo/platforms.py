@@ -18,10 +18,18 @@ from cloudtoets.domain.vocabulary import Deployment, KeyCustody, ServiceModel
 Scenario = tuple[int, tuple[str, ...]]  # exit lead time in days, preconditions
 SAAS_EXIT: Scenario = (450, ("aanbesteding opvolger", "export van dossiers in open formaat"))
 CLOUD_EXIT: Scenario = (270, ("infrastructuur als code", "tweede EU-aanbieder gecontracteerd"))
-OFFICE_EXIT: Scenario = (540, ("rijksbrede e-mail- en samenwerkingsvoorziening beschikbaar",
-                               "migratie van postbussen en sites", "archiefbewerking"))
-OFFICE_EMERGENCY: Scenario = (3, ("noodmail via de rijksmailvoorziening in het ODC",
-                                  "contactlijsten en draaiboeken offline"))
+OFFICE_EXIT: Scenario = (
+    540,
+    (
+        "rijksbrede e-mail- en samenwerkingsvoorziening beschikbaar",
+        "migratie van postbussen en sites",
+        "archiefbewerking",
+    ),
+)
+OFFICE_EMERGENCY: Scenario = (
+    3,
+    ("noodmail via de rijksmailvoorziening in het ODC", "contactlijsten en draaiboeken offline"),
+)
 COPY_EMERGENCY: Scenario = (1, ("bevraging direct op de eigen bronvoorziening",))
 
 
@@ -47,11 +55,15 @@ class Platform:
     def facts(self) -> dict[str, Any]:
         """Registration fields that follow from the platform alone."""
         return {
-            "provider": self.provider, "deployment": self.deployment,
-            "service_model": self.service_model, "subprocessors": list(self.subprocessors),
-            "storage_countries": list(self.storage), "key_custody": self.key_custody,
+            "provider": self.provider,
+            "deployment": self.deployment,
+            "service_model": self.service_model,
+            "subprocessors": list(self.subprocessors),
+            "storage_countries": list(self.storage),
+            "key_custody": self.key_custody,
             "processing_countries": list(dict.fromkeys(self.storage + self.processing)),
-            "encrypted_at_rest": True, "encrypted_in_transit": True,
+            "encrypted_at_rest": True,
+            "encrypted_in_transit": True,
         }
 
 
