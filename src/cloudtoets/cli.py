@@ -27,6 +27,10 @@ policy_app = typer.Typer(
 app.add_typer(policy_app, name="policy")
 db_app = typer.Typer(help="De database van het register.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+audit_app = typer.Typer(
+    help="Het auditlogboek: de hashketen controleren en archiveren.", no_args_is_help=True
+)
+app.add_typer(audit_app, name="audit")
 
 DatabaseOption = Annotated[
     str | None,
@@ -430,7 +434,7 @@ def import_command(
         _fail(InputError(str(inventory), [Problem("", "dit bestand bestaat niet")]))
     data = inventory.read_bytes()
     register = _open_register(database)
-    actor = Actor(user=register.settings.local_user)
+    actor = Actor.local(register.settings.local_user)
     try:
         if dry_run:
             plan = preview_import(register, actor, inventory.name, data)
@@ -468,13 +472,65 @@ def export_command(
     from cloudtoets.services.imports import export_inventory
 
     register = _open_register(database)
-    inventory = export_inventory(register, Actor(_settings(database).local_user), organisation)
+    actor = Actor.local(_settings(database).local_user)
+    inventory = export_inventory(register, actor, organisation)
     register.close()
     try:
         write_inventory(inventory, target)
     except InputError as error:
         _fail(error)
     typer.echo(f"{len(inventory.registrations)} registraties geschreven naar {target}")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    database: DatabaseOption = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file", help="Controleer een export (JSON Lines) in plaats van de database."
+        ),
+    ] = None,
+) -> None:
+    """Controleer de hashketen van het auditlogboek; exitcode 1 bij een beschadigd record."""
+    from cloudtoets.services.audit import describe, verify_chain, verify_file
+
+    if file is not None:
+        if database is not None:
+            raise typer.BadParameter("gebruik --file of --database, niet allebei")
+        if not file.is_file():
+            _fail(InputError(str(file), [Problem("", "dit bestand bestaat niet")]))
+        result = verify_file(file)
+    else:
+        register = _open_register(database)
+        result = verify_chain(register)
+        register.close()
+    if result.broken is not None:
+        typer.echo(f"Auditlogboek NIET in orde: {describe(result.broken)}.")
+        typer.echo(
+            f"De {result.count} records daarvoor zijn in orde (laatste hash {result.head_hash})."
+        )
+        raise typer.Exit(1)
+    typer.echo(f"Auditlogboek in orde: {result.count} records, laatste hash {result.head_hash}.")
+
+
+@audit_app.command("export")
+def audit_export(
+    target: Annotated[Path, typer.Argument(help="Bestand om te schrijven (JSON Lines).")],
+    database: DatabaseOption = None,
+) -> None:
+    """Schrijf het hele auditlogboek als JSON Lines (één record per regel, met hash)."""
+    from cloudtoets.services.audit import export_chain
+
+    if not target.parent.is_dir():
+        _fail(InputError(str(target), [Problem("", "de map van dit bestand bestaat niet")]))
+    register = _open_register(database)
+    exported = export_chain(register, target)
+    register.close()
+    typer.echo(
+        f"{exported.count} auditrecords geschreven naar {target}; "
+        f"laatste hash {exported.head_hash}."
+    )
 
 
 @app.command()

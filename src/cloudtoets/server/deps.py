@@ -20,12 +20,9 @@ async def get_actor(request: Request) -> Actor:
     """The acting user. Until accounts exist: the configured local user (config.Settings)."""
     register: Register = request.app.state.register
     settings = register.settings
-    organisations = (
-        frozenset({settings.local_organisation}) if settings.local_organisation else None
-    )
-    return Actor(
-        user=settings.local_user,
-        organisations=organisations,
+    return Actor.local(
+        settings.local_user,
+        settings.local_organisation,
         request_id=getattr(request.state, "request_id", None),
     )
 

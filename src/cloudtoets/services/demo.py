@@ -10,7 +10,7 @@ from cloudtoets.services.context import Register
 from cloudtoets.services.imports import ImportPlan, commit_import
 from cloudtoets.store.tables import RegistrationRow
 
-DEMO_ACTOR = Actor("demo")
+DEMO_ACTOR = Actor.local("demo")
 
 
 def is_empty(register: Register) -> bool:

@@ -25,6 +25,7 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.limits import register_problems
+from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
@@ -191,6 +192,7 @@ def commit_import(
     register: Register, actor: Actor, filename: str, data: bytes, progress: Progress | None = None
 ) -> ImportPlan:
     """Store an upload completely, or nothing at all (InputError with every problem)."""
+    actor.require(Permission.WRITE_REGISTER)
     checked = _read_upload(register, filename, data)
     with unit_of_work(register.sessions, actor) as uow:
         plan, providers_by_organisation = _plan(uow.session, actor, checked, filename)

@@ -23,6 +23,7 @@ from cloudtoets.services.context import Register
 from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.limits import register_problems
+from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import read_only, unit_of_work
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
@@ -159,6 +160,7 @@ def create_registration(
 ) -> StoredRegistration:
     if not actor.may_see(registration.organisation):
         raise NotFound("organisatie", registration.organisation)
+    actor.require(Permission.WRITE_REGISTER)
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
         if session.get(RegistrationRow, registration.id) is not None:
@@ -190,6 +192,7 @@ def update_registration(
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
         row = _row_or_404(session, actor, registration_id)
+        actor.require(Permission.WRITE_REGISTER)
         before = registration_from_row(row)
         if row.version != expected_version:
             raise VersionConflict("registratie", registration_id, row.version, before)
@@ -235,6 +238,7 @@ def delete_registration(
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
         row = _row_or_404(session, actor, registration_id)
+        actor.require(Permission.WRITE_REGISTER)
         before = registration_from_row(row)
         if row.version != expected_version:
             raise VersionConflict("registratie", registration_id, row.version, before)

@@ -38,7 +38,7 @@ def empty_register(database_url: str) -> Iterator[Register]:
 @pytest.fixture
 def register(empty_register: Register) -> Register:
     """The register with the 32 registrations of examples/ministerie-bzk.yaml."""
-    commit_import(empty_register, Actor("test"), EXAMPLE.name, EXAMPLE.read_bytes())
+    commit_import(empty_register, Actor.local("test"), EXAMPLE.name, EXAMPLE.read_bytes())
     return empty_register
 
 

@@ -16,7 +16,7 @@ from cloudtoets.store.migrate import upgrade
 from cloudtoets.store.tables import OrganisationRow
 
 TODAY = dt.date(2026, 11, 29)
-CENTRAL = Actor("centraal")
+CENTRAL = Actor.local("centraal")
 
 
 class Clock:

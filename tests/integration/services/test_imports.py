@@ -64,7 +64,7 @@ def test_one_bad_row_stores_nothing(register: Register) -> None:
 
 
 def test_an_organisation_cannot_import_for_another(register: Register) -> None:
-    uwv = Actor("uwv", organisations=frozenset({"uwv"}))
+    uwv = Actor.local("uwv", "uwv")
     plan = preview_import(register, uwv, "bzk.yaml", EXAMPLE.read_bytes())
     assert not plan.ok
     assert any("bzk" in p.where for p in plan.problems)
@@ -94,6 +94,6 @@ def test_export_reads_back_as_the_same_register(register: Register, tmp_path: Pa
 
 def test_export_only_holds_what_the_actor_may_see(register: Register) -> None:
     commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
-    uwv = Actor("uwv", organisations=frozenset({"uwv"}))
+    uwv = Actor.local("uwv", "uwv")
     assert export_inventory(register, uwv).registrations == []
     assert export_inventory(register, uwv, organisation="bzk").registrations == []

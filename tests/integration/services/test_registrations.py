@@ -98,7 +98,7 @@ def test_delete_keeps_history(register: Register) -> None:
 
 def test_another_organisation_sees_nothing(register: Register) -> None:
     service.create_registration(register, CENTRAL, registration())
-    uwv = Actor("uwv-gebruiker", organisations=frozenset({"uwv"}))
+    uwv = Actor.local("uwv-gebruiker", "uwv")
     assert service.list_registrations(register, uwv, RegistrationQuery()).total == 0
     assert (
         service.list_registrations(register, uwv, RegistrationQuery(organisation="bzk")).total == 0

@@ -1,0 +1,78 @@
+"""Roles and what they permit. Organisation roles act within one organisation; central roles
+see across organisations (cio-rijk, auditor) or manage the installation (admin).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    APPROVER = "approver"
+    CIO_RIJK = "cio-rijk"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    READ_REGISTER = "register:read"
+    WRITE_REGISTER = "register:write"
+    APPROVE = "register:approve"
+    READ_ALL_ORGANISATIONS = "register:read-all"
+    READ_AUDIT = "audit:read"
+    MANAGE_ACCOUNTS = "accounts:manage"
+
+
+ORGANISATION_ROLES = frozenset({Role.VIEWER, Role.EDITOR, Role.APPROVER})
+CENTRAL_ROLES = frozenset({Role.CIO_RIJK, Role.AUDITOR, Role.ADMIN})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.VIEWER: frozenset({Permission.READ_REGISTER}),
+    Role.EDITOR: frozenset({Permission.READ_REGISTER, Permission.WRITE_REGISTER}),
+    Role.APPROVER: frozenset({Permission.READ_REGISTER, Permission.APPROVE}),
+    # reads every organisation and receives notifications; changes no organisation's register
+    Role.CIO_RIJK: frozenset({Permission.READ_REGISTER, Permission.READ_ALL_ORGANISATIONS}),
+    # reads everything including the audit trail; changes nothing
+    Role.AUDITOR: frozenset(
+        {Permission.READ_REGISTER, Permission.READ_ALL_ORGANISATIONS, Permission.READ_AUDIT}
+    ),
+    # accounts and settings, no register content
+    Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS}),
+}
+
+ROLE_LABELS = {
+    Role.VIEWER: "lezer",
+    Role.EDITOR: "bewerker",
+    Role.APPROVER: "accordeerder",
+    Role.CIO_RIJK: "CIO Rijk",
+    Role.AUDITOR: "auditor",
+    Role.ADMIN: "beheerder",
+}
+
+
+def permissions_of(roles: Iterable[str]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        if role in Role._value2member_map_:
+            granted |= ROLE_PERMISSIONS[Role(role)]
+    return frozenset(granted)
+
+
+def check_roles(roles: Iterable[str], organisation_id: str | None) -> str | None:
+    """Why this combination of roles and organisation is not allowed, or None."""
+    roles = set(roles)
+    unknown = sorted(roles - set(Role._value2member_map_))
+    if unknown:
+        return f"onbekende rol(len): {', '.join(unknown)}"
+    if not roles:
+        return "geef minstens één rol"
+    organisation_roles = roles & ORGANISATION_ROLES
+    central_roles = roles & CENTRAL_ROLES
+    if organisation_roles and organisation_id is None:
+        return "de rollen lezer, bewerker en accordeerder horen bij een organisatie"
+    if central_roles and organisation_id is not None:
+        return "de rollen cio-rijk, auditor en admin horen niet bij één organisatie"
+    return None
