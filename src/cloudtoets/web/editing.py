@@ -1,0 +1,171 @@
+"""Adding and changing a registration: one form, POST -> 303 -> GET, 422 with messages, 409 on a
+concurrent change (both versions side by side)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from cloudtoets.problems import InputError
+from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.services import registrations as service
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
+from cloudtoets.web import fields, forms, queries
+from cloudtoets.web.errors import WebRoute
+from cloudtoets.web.forms import FormErrors
+from cloudtoets.web.registrations import provider_names
+from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.templating import redirect, registration_url, render
+
+router = APIRouter(route_class=WebRoute)
+
+NEW = "/registraties/nieuw"
+RESERVED_IDS = frozenset({"nieuw"})
+
+
+def _form_page(
+    request: Request,
+    register: Register,
+    actor: Actor,
+    values: dict[str, Any],
+    *,
+    stored: service.StoredRegistration | None = None,
+    version: int | None = None,
+    errors: FormErrors | None = None,
+    status: int = 200,
+) -> Response:
+    organisations = queries.organisations(register, actor)
+    own = queries.own_providers(register, actor)
+    options = forms.form_options(organisations, own, values.get("provider") or None)
+    errors = errors or FormErrors()
+    context = {
+        "values": values,
+        "errors": errors.fields,
+        "error_list": errors.summary,
+        "form_errors": errors.fields,
+        "themes": fields.THEMES,
+        "options": options,
+        "stored": stored,
+        "registration": stored.registration if stored else None,
+        "version": version if version is not None else (stored.version if stored else None),
+        "action": registration_url(stored.registration.id, "bewerken") if stored else NEW,
+    }
+    return render(request, "pages/formulier.html", context, section="registraties", status=status)
+
+
+@router.get(NEW, name="web_new")
+def new_form(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
+    organisations = queries.organisations(register, actor)
+    chosen = request.query_params.get("organisatie")
+    if chosen not in {o.id for o in organisations}:
+        chosen = organisations[0].id if len(organisations) == 1 else None
+    return _form_page(request, register, actor, forms.empty_values(chosen))
+
+
+@router.get("/registraties/{registration_id}/bewerken", name="web_edit")
+def edit_form(
+    registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
+) -> Response:
+    stored = service.get_registration(register, actor, registration_id)
+    values = forms.values_from_registration(stored.registration)
+    return _form_page(request, register, actor, values, stored=stored)
+
+
+def _submit(
+    request: Request,
+    register: Register,
+    actor: Actor,
+    form: FormData,
+    registration_id: str | None,
+) -> Response:
+    values, data = forms.parse_form(form)
+    stored = None
+    if registration_id is not None:
+        stored = service.get_registration(register, actor, registration_id)
+        values["id"] = data["id"] = registration_id
+    version = forms.read_version(form) if stored else None
+    organisations = queries.organisations(register, actor)
+    organisation = data.get("organisation")
+    own = (
+        queries.own_providers(register, actor, [organisation]).get(organisation, [])
+        if isinstance(organisation, str)
+        else []
+    )
+    errors: FormErrors | None = None
+    if stored is None and data.get("id") in RESERVED_IDS:
+        errors = forms.field_error("id", "dit kenmerk is gereserveerd; kies een ander kenmerk")
+    else:
+        try:
+            registration = forms.validate(data, forms.organisation_objects(organisations), own)
+            if stored is None:
+                saved = service.create_registration(register, actor, registration)
+            else:
+                # the form does not show justifications: they stay as stored
+                registration.justifications = list(stored.registration.justifications)
+                saved = service.update_registration(
+                    register, actor, stored.registration.id, registration, version or 0
+                )
+        except InputError as error:
+            errors = forms.form_errors(error.problems)
+        except AlreadyExists:
+            errors = forms.field_error(
+                "id", "er is al een registratie met dit kenmerk; kies een ander kenmerk"
+            )
+        except NotFound as error:
+            if error.kind == "registratie":
+                raise
+            errors = forms.field_error("organisation", f"onbekende organisatie '{error.object_id}'")
+        except VersionConflict as conflict:
+            return _conflict_page(request, register, actor, form, registration, conflict)
+    if errors is not None:
+        return _form_page(
+            request,
+            register,
+            actor,
+            values,
+            stored=stored,
+            version=version,
+            errors=errors,
+            status=422,
+        )
+    return redirect(request, registration_url(saved.registration.id), flash="opgeslagen")
+
+
+def _conflict_page(
+    request: Request,
+    register: Register,
+    actor: Actor,
+    form: FormData,
+    yours: Any,
+    conflict: VersionConflict,
+) -> Response:
+    organisations = queries.organisations(register, actor)
+    names = fields.Names(provider_names(register, actor), {o.id: o.name for o in organisations})
+    context = {
+        "registration": conflict.current,
+        "rows": fields.changed_fields(yours, conflict.current, names),
+        "pairs": forms.form_pairs(form),
+        "version": conflict.current_version,
+        "action": registration_url(conflict.object_id, "bewerken"),
+    }
+    return render(request, "pages/conflict.html", context, section="registraties", status=409)
+
+
+@router.post(NEW, dependencies=[Depends(check_same_origin)])
+async def new_submit(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_submit, request, register, actor, form, None)
+
+
+@router.post("/registraties/{registration_id}/bewerken", dependencies=[Depends(check_same_origin)])
+async def edit_submit(
+    registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
+) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_submit, request, register, actor, form, registration_id)

@@ -1,0 +1,80 @@
+"""Error pages in Dutch (404, 403, 500) and the route class that turns errors into them.
+
+The app's exception handlers belong to server/app.py; the web pages handle their own errors
+instead: every web route uses ``WebRoute``, which shows the 404 page for a ``NotFound`` from the
+services (unknown, or another organisation's: the two are not told apart) and the 500 page for
+anything unexpected, with the request id so support can find the log line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from cloudtoets.services.errors import NotFound
+from cloudtoets.web.templating import render
+
+log = logging.getLogger("cloudtoets.web")
+
+_PAGES: dict[int, tuple[str, str]] = {
+    400: ("Dit verzoek kan niet worden verwerkt", "Het formulier of de link is niet compleet."),
+    403: (
+        "Dit verzoek is geweigerd",
+        "Het formulier kwam niet van cloudtoets zelf. Open de pagina opnieuw en probeer het nog "
+        "een keer.",
+    ),
+    404: (
+        "Deze pagina bestaat niet",
+        "De pagina of registratie is niet gevonden. Misschien is de registratie verwijderd, "
+        "of hoort zij bij een organisatie die u niet mag zien. Controleer het adres.",
+    ),
+    413: ("Het bestand is te groot", "Splits het bestand op en probeer het opnieuw."),
+    500: (
+        "Er ging iets mis",
+        "Door een fout in cloudtoets kon deze pagina niet worden getoond. Er is niets "
+        "opgeslagen. Probeer het later opnieuw.",
+    ),
+}
+
+
+def error_page(request: Request, status: int, detail: str | None = None) -> Response:
+    heading, text = _PAGES.get(status, _PAGES[500])
+    return render(
+        request,
+        "pages/fout.html",
+        {
+            "status": status,
+            "heading": heading,
+            "text": detail or text,
+            "request_id": getattr(request.state, "request_id", None),
+        },
+        status=status,
+    )
+
+
+class WebRoute(APIRoute):
+    """An HTML route: service errors become Dutch error pages, never JSON or a stack trace."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except NotFound:
+                return error_page(request, 404)
+            except HTTPException as error:
+                if error.status_code in _PAGES:
+                    return error_page(request, error.status_code)
+                raise
+            except Exception:
+                log.exception("fout bij %s %s", request.method, request.url.path)
+                return error_page(request, 500)
+
+        return route_handler

@@ -1,0 +1,343 @@
+"""The registration form: form fields <-> Registration, and problems as messages per field.
+
+The form is parsed by hand into two things: ``values`` (what the user typed, per input, also when
+it is wrong, to show it again) and ``data`` (a dict in interface.md shape, with whole numbers and
+booleans where the text was one, and the text itself where it was not). ``data`` then goes
+through the same validation path as every inventory (``io.validate.validate_document``), so the
+form reports exactly the problems an import would, all at once, each with its field path. Those
+paths map back to inputs (``risk_assessment.date`` -> ``risk_assessment-date``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from cloudtoets.catalogue import catalogue_entries
+from cloudtoets.domain.model import Inventory, Organisation, Provider, Registration
+from cloudtoets.domain.vocabulary import OrganisationType
+from cloudtoets.io.validate import validate_document
+from cloudtoets.problems import InputError, Problem
+from cloudtoets.services.limits import register_problems
+from cloudtoets.web import texts
+from cloudtoets.web.fields import FIELDS, THEMES, Field, value_at
+from cloudtoets.web.queries import OrganisationInfo
+
+VERSION_FIELD = "versie"
+_SPLIT_CODES = re.compile(r"[\s,;]+")
+_WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
+_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_SECTIONS = ("risk_assessment", "exit_plan", "notification")
+
+# Texts for problems the validation phrases for files; said here the way the form asks.
+_MISSING = {
+    "id": "Vul een kenmerk in, bijvoorbeeld fin-m365-mail",
+    "organisation": "Kies de organisatie die de dienst gebruikt",
+    "deployment": "Kies het inzetmodel",
+}
+_PROVIDER_MISSING = (
+    "Kies de leverancier. Alleen bij een private cloud in eigen beheer mag u dit leeg laten"
+)
+
+
+# ------------------------------------------------------------------------- to the form
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def values_from_registration(registration: Registration) -> dict[str, Any]:
+    """What the form shows for a stored registration."""
+    values: dict[str, Any] = {}
+    for spec in FIELDS.values():
+        value = value_at(registration, spec.path)
+        match spec.widget:
+            case "checkboxes":
+                values[spec.name] = [str(v) for v in value or []]
+            case "codes":
+                values[spec.name] = ", ".join(str(v) for v in value or [])
+            case "lines":
+                values[spec.name] = "\n".join(str(v) for v in value or [])
+            case "material":
+                values[spec.name] = "afleiden" if value is None else _text(value)
+            case "yes_no":
+                values[spec.name] = "true" if value else "false"
+            case _:
+                values[spec.name] = _text(value)
+    return values
+
+
+def empty_values(organisation: str | None = None) -> dict[str, Any]:
+    """The new form: the interface.md defaults."""
+    values = values_from_registration(
+        Registration(id="", organisation=organisation or "", deployment=None)  # type: ignore[arg-type]
+    )
+    values["id"] = ""
+    values["deployment"] = ""
+    return values
+
+
+# ----------------------------------------------------------------------- from the form
+
+
+def _one(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _many(form: FormData, name: str) -> list[str]:
+    return [v for v in form.getlist(name) if isinstance(v, str)]
+
+
+def _date(text: str) -> str:
+    """ISO stays ISO; 3-7-2026 (the Dutch way) becomes 2026-07-03; anything else stays as typed."""
+    match = _DUTCH_DATE.match(text)
+    if match:
+        day, month, year = match.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return text
+
+
+def _bool(text: str) -> bool | str | None:
+    if text == "true":
+        return True
+    if text == "false":
+        return False
+    return text or None
+
+
+def _parse(spec: Field, form: FormData) -> tuple[Any, Any]:
+    """(value to show again, value for validation; None = leave out)."""
+    if spec.widget == "checkboxes":
+        chosen = _many(form, spec.name)
+        return chosen, chosen or None
+    raw = _one(form, spec.name)
+    text = raw.strip()
+    match spec.widget:
+        case "codes":
+            return raw, [c for c in _SPLIT_CODES.split(text) if c] or None
+        case "lines":
+            return raw, [line.strip() for line in raw.splitlines() if line.strip()] or None
+        case "textarea":
+            return raw, raw.rstrip() or None
+        case "date":
+            return raw, _date(text) if text else None
+        case "number":
+            return raw, (int(text) if _WHOLE_NUMBER.match(text) else text) if text else None
+        case "yes_no":
+            value = _bool(text)
+            return text or None, value if value is not False else None
+        case "material":
+            return text or "afleiden", None if text in ("", "afleiden") else _bool(text)
+        case "select" if spec.path == "tbb_level":
+            return text, (int(text) if _WHOLE_NUMBER.match(text) else text) if text else None
+        case _:
+            return raw, text or None
+
+
+def _place(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    target = data
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+
+
+def parse_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(values as typed per input, the registration as an interface.md dict)."""
+    values: dict[str, Any] = {}
+    data: dict[str, Any] = {}
+    for spec in FIELDS.values():
+        shown, value = _parse(spec, form)
+        values[spec.name] = shown
+        if value is not None:
+            _place(data, spec.path, value)
+    # a nested object exists when any of its fields is filled in (an empty one means "none")
+    for section in _SECTIONS:
+        if section in data and not data[section]:
+            del data[section]
+    return values, data
+
+
+def read_version(form: Mapping[str, Any]) -> int:
+    """The hidden ``versie`` of an edit or delete form (0 when missing: a conflict follows)."""
+    value = form.get(VERSION_FIELD)
+    if isinstance(value, str) and _WHOLE_NUMBER.match(value.strip()):
+        return int(value)
+    return 0
+
+
+def form_pairs(form: FormData) -> list[tuple[str, str]]:
+    """The submitted fields again, to carry them in hidden inputs (the conflict page)."""
+    return [
+        (k, v)
+        for k, v in form.multi_items()
+        if isinstance(v, str) and k != VERSION_FIELD and (k in _INPUTS)
+    ]
+
+
+_INPUTS = frozenset(spec.name for spec in FIELDS.values())
+
+
+# ------------------------------------------------------------------------- validation
+
+
+def organisation_objects(organisations: Iterable[OrganisationInfo]) -> list[Organisation]:
+    result = []
+    for o in organisations:
+        try:
+            kind = OrganisationType(o.type)
+        except ValueError:
+            kind = OrganisationType.OTHER
+        result.append(Organisation(id=o.id, type=kind, name=o.name))
+    return result
+
+
+def validate(
+    data: Mapping[str, Any],
+    organisations: Iterable[Organisation],
+    own_providers: Iterable[Provider],
+) -> Registration:
+    """The registration, or InputError with every problem and its field path.
+
+    The inventory checks and the register's own limits (ids usable in an address, name length)
+    together, so the form shows every problem at once.
+    """
+    locate = _locate
+    try:
+        checked = validate_document(
+            {"registrations": [dict(data)]},
+            "registratie",
+            locate=locate,
+            extra_organisations=list(organisations),
+            extra_providers=list(own_providers),
+        )
+    except InputError as error:
+        # the register's limits need only the id and the name: check them on what was typed
+        raw_id, raw_name = data.get("id"), data.get("name")
+        limits: list[Problem] = []
+        if isinstance(raw_id, str) and isinstance(raw_name, str | None):
+            typed = Registration(id=raw_id, organisation="", deployment=None, name=raw_name)  # type: ignore[arg-type]
+            limits = register_problems(Inventory(registrations=[typed]), locate)
+        raise InputError("registratie", [*error.problems, *limits]) from None
+    problems = register_problems(checked.inventory, locate)
+    if problems:
+        raise InputError("registratie", problems)
+    return checked.inventory.registrations[0]
+
+
+def _locate(list_name: str, index: int, name: str) -> str:
+    return f"veld {name}" if name else "registratie"
+
+
+@dataclass(slots=True)
+class FormErrors:
+    """Messages per input (for the fields) and in form order (for the summary)."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    summary: list[dict[str, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.summary)
+
+
+def _field_path(problem: Problem) -> str | None:
+    if problem.field is None:
+        return None
+    parts = [p for p in problem.field.split(".") if not p.isdigit()]
+    path = ".".join(parts)
+    while path and path not in FIELDS:  # a part of a field (a list item, a nested key)
+        path = path.rpartition(".")[0]
+    return path or None
+
+
+def _message(path: str | None, problem: Problem) -> str:
+    text = problem.message
+    if path in _MISSING and ("verplicht" in text or "onbekende organisatie" in text):
+        return _MISSING[path] + "."
+    if path == "provider" and text.startswith("vul de leverancier in"):
+        return _PROVIDER_MISSING + "."
+    return texts.sentence(text)
+
+
+def form_errors(problems: Sequence[Problem]) -> FormErrors:
+    """Problems of a registration as messages per input, in the order of the form."""
+    by_path: dict[str | None, list[str]] = {}
+    for problem in problems:
+        path = _field_path(problem)
+        message = _message(path, problem)
+        if message not in by_path.setdefault(path, []):
+            by_path[path].append(message)
+    errors = FormErrors()
+    for theme in THEMES:
+        for spec in theme.fields:
+            messages = by_path.pop(spec.path, None)
+            if messages:
+                text = " ".join(messages)
+                errors.fields[spec.name] = text
+                errors.summary.append({"href": f"#{spec.name}", "message": _summary(spec, text)})
+    for messages in by_path.values():  # not a field of the form (justifications, the record)
+        for text in messages:
+            errors.summary.append({"href": "#basis", "message": text})
+    return errors
+
+
+def _summary(spec: Field, text: str) -> str:
+    """The summary names the field, unless the message does already ("Kies het inzetmodel.")."""
+    if text.startswith(("Kies ", "Vul ")):
+        return text
+    label = spec.label.replace(": ", " – ")  # "Exitplan: doorlooptijd" would give two colons
+    return f"{label}: {text}"
+
+
+def field_error(path: str, message: str) -> FormErrors:
+    return form_errors([Problem(f"veld {path}", message, ("registrations", 0), path)])
+
+
+# ---------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True, slots=True)
+class FormOptions:
+    organisations: list[tuple[str, str]]
+    providers: list[tuple[str, str]]
+
+
+def form_options(
+    organisations: Sequence[OrganisationInfo],
+    own: Mapping[str, Sequence[Provider]],
+    current_provider: str | None = None,
+) -> FormOptions:
+    """Choices for the organisation and the provider (the catalogue, then own providers)."""
+    providers: dict[str, str] = {
+        e.id: f"{e.name} ({e.id})"
+        for e in sorted(catalogue_entries(), key=lambda e: e.name.casefold())
+    }
+    owners: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for organisation_id, items in own.items():
+        for provider in items:
+            owners.setdefault(provider.id, []).append(organisation_id)
+            names[provider.id] = provider.display_name
+    for provider_id in sorted(owners, key=lambda p: names[p].casefold()):
+        owner_list = ", ".join(owners[provider_id])
+        providers[provider_id] = (
+            f"{names[provider_id]} ({provider_id}), eigen leverancier van {owner_list}"
+        )
+    if current_provider and current_provider not in providers:
+        providers[current_provider] = current_provider
+    return FormOptions(
+        organisations=[(o.id, o.name) for o in organisations],
+        providers=list(providers.items()),
+    )

@@ -1,0 +1,64 @@
+"""The overview: per organisation (or all), counts per verdict, deadlines and material gaps."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.web import queries, texts
+from cloudtoets.web.errors import WebRoute
+from cloudtoets.web.templating import render
+
+router = APIRouter(route_class=WebRoute)
+
+
+def _list_url(**params: str | None) -> str:
+    query = {k: v for k, v in params.items() if v}
+    return "/registraties" + (f"?{urlencode(query)}" if query else "")
+
+
+@router.get("/", name="web_overview")
+def overview(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
+    organisations = queries.organisations(register, actor)
+    known = {o.id: o for o in organisations}
+    chosen = request.query_params.get("organisatie") or None
+    if len(organisations) == 1:
+        chosen = organisations[0].id
+    unknown = chosen is not None and chosen not in known
+    if unknown:
+        chosen = None
+    data = queries.overview(register, actor, chosen)
+    cards = [
+        {
+            "number": data.counts.get(verdict, 0),
+            "label": label,
+            "href": _list_url(oordeel=verdict, organisatie=chosen),
+            "verdict": verdict,
+        }
+        for verdict in texts.VERDICT_ORDER
+        for label in [texts.VERDICTS[verdict]]
+    ]
+    cards.append(
+        {
+            "number": data.total,
+            "label": "registraties in totaal",
+            "href": _list_url(organisatie=chosen),
+        }
+    )
+    context = {
+        "organisations": organisations,
+        "org_options": [(o.id, o.name) for o in organisations],
+        "transition_url": _list_url(oordeel="transition", sort="deadline", organisatie=chosen),
+        "organisation_names": {o.id: o.name for o in organisations},
+        "chosen": known.get(chosen) if chosen else None,
+        "unknown": unknown,
+        "all_visible": actor.visible is None,
+        "data": data,
+        "cards": cards,
+        "today": register.today(),
+        "policy": register.policy,
+    }
+    return render(request, "pages/overzicht.html", context, section="overzicht")

@@ -1,0 +1,246 @@
+"""The registration list (filters, sorting, pages, htmx fragment), the detail page and deleting."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from cloudtoets.catalogue import catalogue_entries
+from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.policy.model import Rule
+from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.services import registrations as service
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+from cloudtoets.services.errors import VersionConflict
+from cloudtoets.store.repositories import RegistrationQuery
+from cloudtoets.web import fields, queries, texts
+from cloudtoets.web.errors import WebRoute
+from cloudtoets.web.forms import read_version
+from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.templating import fragment, redirect, render
+
+router = APIRouter(route_class=WebRoute)
+
+SORTS = ("name", "organisation", "provider", "deployment", "deadline", "id")
+DEFAULT_SORT = "name"
+COLUMNS = [
+    {"key": "name", "label": "Registratie", "sortable": True},
+    {"key": "organisation", "label": "Organisatie", "sortable": True},
+    {"key": "provider", "label": "Leverancier", "sortable": True},
+    {"key": "deployment", "label": "Inzetmodel", "sortable": True},
+    {"key": "verdict", "label": "Oordeel"},
+    {"key": "deadline", "label": "Termijn", "sortable": True},
+    {"key": "findings", "label": "Bevindingen", "numeric": True},
+]
+MATERIAL_FILTER = {"ja": True, "nee": False}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The list's query parameters, checked: an unknown value counts as not chosen."""
+
+    organisation: str | None = None
+    verdict: str | None = None
+    deployment: str | None = None
+    provider: str | None = None
+    jurisdiction: str | None = None
+    material: str | None = None
+    q: str | None = None
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    @property
+    def active(self) -> bool:
+        chosen = (self.organisation, self.verdict, self.deployment, self.provider)
+        return any(chosen) or any((self.jurisdiction, self.material, self.q))
+
+    def query(self, page_size: int) -> RegistrationQuery:
+        return RegistrationQuery(
+            organisation=self.organisation,
+            verdict=self.verdict,
+            deployment=self.deployment,
+            provider=self.provider,
+            jurisdiction=self.jurisdiction,
+            material=MATERIAL_FILTER.get(self.material or ""),
+            search=self.q,
+            sort=self.sort.removeprefix("-"),  # type: ignore[arg-type]  # checked in SORTS
+            descending=self.sort.startswith("-"),
+            page=self.page,
+            page_size=page_size,
+        )
+
+
+def _param(params: Mapping[str, str], name: str) -> str | None:
+    value = (params.get(name) or "").strip()
+    return value or None
+
+
+def parse_filters(params: Mapping[str, str], visible: set[str]) -> Filters:
+    jurisdiction = (_param(params, "jurisdictie") or "").upper() or None
+    sort = _param(params, "sort") or DEFAULT_SORT
+    try:
+        page = max(1, int(_param(params, "pagina") or "1"))
+    except ValueError:
+        page = 1
+    organisation = _param(params, "organisatie")
+    verdict = _param(params, "oordeel")
+    deployment = _param(params, "inzet")
+    material = _param(params, "materieel")
+    return Filters(
+        organisation=organisation if organisation in visible else None,
+        verdict=verdict if verdict in texts.VERDICTS else None,
+        deployment=deployment if deployment in texts.DEPLOYMENTS else None,
+        provider=_param(params, "leverancier"),
+        jurisdiction=jurisdiction if jurisdiction in ISO_COUNTRY_CODES else None,
+        material=material if material in MATERIAL_FILTER else None,
+        q=(_param(params, "q") or "")[:200] or None,
+        sort=sort if sort.removeprefix("-") in SORTS else DEFAULT_SORT,
+        page=min(page, 1_000_000),
+    )
+
+
+def provider_names(register: Register, actor: Actor) -> dict[str, str]:
+    names = {e.id: e.name for e in catalogue_entries()}
+    for items in queries.own_providers(register, actor).values():
+        for provider in items:
+            names.setdefault(provider.id, provider.display_name)
+    return names
+
+
+def _list_context(request: Request, register: Register, actor: Actor) -> dict[str, Any]:
+    organisations = queries.organisations(register, actor)
+    filters = parse_filters(request.query_params, {o.id for o in organisations})
+    size = register.settings.page_size
+    result = service.list_registrations(register, actor, filters.query(size))
+    pages = max(1, math.ceil(result.total / size))
+    if filters.page > pages and result.total:
+        filters = Filters(**{**_as_dict(filters), "page": pages})
+        result = service.list_registrations(register, actor, filters.query(size))
+    names = provider_names(register, actor)
+    countries = sorted(texts.COUNTRIES.items(), key=lambda item: item[1])
+    return {
+        "filters": filters,
+        "page": result,
+        "pages": pages,
+        "columns": COLUMNS,
+        "organisations": organisations,
+        "organisation_names": {o.id: o.name for o in organisations},
+        "organisation_options": [(o.id, o.name) for o in organisations],
+        "provider_names": names,
+        "provider_options": sorted(names.items(), key=lambda item: item[1].casefold()),
+        "country_options": [(code, f"{name} ({code})") for code, name in countries],
+        "query": request.query_params,
+    }
+
+
+def _as_dict(filters: Filters) -> dict[str, Any]:
+    return {name: getattr(filters, name) for name in Filters.__slots__}
+
+
+@router.get("/registraties", name="web_registrations")
+def registration_list(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
+    context = _list_context(request, register, actor)
+    headers = {"Vary": "HX-Request"}
+    if request.headers.get("hx-request") and not request.headers.get("hx-history-restore-request"):
+        response = fragment(request, "partials/registraties.html", {**context, "htmx": True})
+        response.headers.update(headers)
+        # the address bar gets the filters that were chosen, not every empty field of the form
+        chosen = [(k, v) for k, v in request.query_params.multi_items() if v.strip()]
+        response.headers["HX-Push-Url"] = "/registraties" + (
+            f"?{urlencode(chosen)}" if chosen else ""
+        )
+        return response
+    return render(
+        request, "pages/registraties.html", context, section="registraties", headers=headers
+    )
+
+
+@router.get("/registraties/{registration_id}", name="web_registration")
+def registration_detail(
+    registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
+) -> Response:
+    stored = service.get_registration(register, actor, registration_id)
+    registration = stored.registration
+    decision = stored.decision
+    organisations = {o.id: o for o in queries.organisations(register, actor)}
+    names = fields.Names(
+        provider_names(register, actor), {k: v.name for k, v in organisations.items()}
+    )
+    history = [
+        {
+            "row": row,
+            "changes": fields.changed_fields(row.before, row.after, names)
+            if row.before is not None and row.after is not None
+            else [],
+        }
+        for row in service.history(register, actor, registration_id)
+    ]
+    context = {
+        "registration": registration,
+        "stored": stored,
+        "decision": decision,
+        "organisation": organisations.get(registration.organisation),
+        "facts": fields.facts(registration, names),
+        "names": names,
+        "chains": queries.provider_chains(register, actor, registration),
+        "decisions": service.decisions(register, actor, registration_id),
+        "history": history,
+        "policy": register.policy,
+        "policy_rule": lambda rule_id: _rule(register, rule_id),
+    }
+    return render(request, "pages/registratie.html", context, section="registraties")
+
+
+def _rule(register: Register, rule_id: str) -> Rule | None:
+    try:
+        return register.policy.rule(rule_id)
+    except KeyError:
+        return None
+
+
+@router.get("/registraties/{registration_id}/verwijderen", name="web_delete")
+def delete_page(
+    registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
+) -> Response:
+    stored = service.get_registration(register, actor, registration_id)
+    return render(
+        request,
+        "pages/verwijderen.html",
+        {"registration": stored.registration, "version": stored.version, "conflict": False},
+        section="registraties",
+    )
+
+
+@router.post(
+    "/registraties/{registration_id}/verwijderen", dependencies=[Depends(check_same_origin)]
+)
+async def delete_submit(
+    registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
+) -> Response:
+    form = await request.form()
+    version = read_version(form)
+    try:
+        await run_in_threadpool(
+            service.delete_registration, register, actor, registration_id, version
+        )
+    except VersionConflict as conflict:
+        return render(
+            request,
+            "pages/verwijderen.html",
+            {
+                "registration": conflict.current,
+                "version": conflict.current_version,
+                "conflict": True,
+            },
+            section="registraties",
+            status=409,
+        )
+    return redirect(request, "/registraties", flash="verwijderd")

@@ -1,0 +1,134 @@
+"""Rendering pages: the Jinja environment, the main menu, flash messages and redirects.
+
+Flash messages ("De registratie is opgeslagen.") survive the POST -> 303 -> GET step in a short
+cookie that holds only a code from ``FLASHES`` (plus, for some, whole numbers), never text:
+nothing to sign, nothing a forged cookie could inject, and no server-side session store, so any
+app process can show it. The page that shows the message deletes the cookie.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from cloudtoets.web import texts
+
+TEMPLATES = Jinja2Templates(directory=Path(str(resources.files("cloudtoets.web") / "templates")))
+_env = TEMPLATES.env
+_env.trim_blocks = False
+_env.filters["datum"] = texts.dutch_day
+_env.filters["moment"] = texts.dutch_moment
+_env.filters["land"] = texts.country_name
+_env.filters["zin"] = texts.sentence
+_env.filters["hoofdletter"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+_env.filters["urlq"] = lambda value: quote(str(value), safe="")
+_env.filters["reason"] = lambda code: texts.MATERIAL_REASONS.get(str(code), str(code))
+_env.globals["texts"] = texts
+_env.globals["buiten_eer"] = texts.outside_eea
+_env.globals["aantal"] = texts.count_text
+
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("overzicht", "Overzicht", "/"),
+    ("registraties", "Registraties", "/registraties"),
+    ("importeren", "Importeren", "/importeren"),
+    ("exporteren", "Exporteren", "/exporteren"),
+    ("leveranciers", "Leveranciers", "/leveranciers"),
+)
+
+FLASH_COOKIE = "ct-melding"
+# code -> (type, text); "{0}", "{1}", ... are filled with the whole numbers after the code
+FLASHES: Mapping[str, tuple[str, str]] = {
+    "opgeslagen": ("ok", "De registratie is opgeslagen."),
+    "toegevoegd": ("ok", "De registratie is opgeslagen. cloudtoets heeft haar meteen getoetst."),
+    "verwijderd": ("ok", "De registratie is verwijderd."),
+    "geimporteerd": (
+        "ok",
+        "De inventaris is geïmporteerd: {0} nieuw, {1} gewijzigd en {2} ongewijzigd.",
+    ),
+}
+_FLASH_VALUE = re.compile(r"^([a-z]+)((?:-\d{1,9}){0,5})$")
+
+
+def nav_items(section: str | None) -> list[dict[str, Any]]:
+    return [{"label": label, "href": href, "current": key == section} for key, label, href in NAV]
+
+
+def _flash_messages(request: Request) -> list[dict[str, str]]:
+    match = _FLASH_VALUE.match(request.cookies.get(FLASH_COOKIE, ""))
+    if match is None or match.group(1) not in FLASHES:
+        return []
+    kind, text = FLASHES[match.group(1)]
+    numbers = [int(n) for n in match.group(2).split("-") if n]
+    try:
+        text = text.format(*numbers)
+    except IndexError:
+        return []
+    return [{"type": kind, "text": text}]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    section: str | None = None,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A page: the template with the menu, any flash message and the request."""
+    values: dict[str, Any] = {
+        "nav_items": nav_items(section),
+        "flash_messages": _flash_messages(request),
+        "static_base": "/static",
+    }
+    values.update(context or {})
+    response = TEMPLATES.TemplateResponse(
+        request, template, values, status_code=status, headers=dict(headers or {})
+    )
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def fragment(
+    request: Request, template: str, context: Mapping[str, Any], *, status: int = 200
+) -> Response:
+    """A part of a page (for htmx): no layout, no menu."""
+    return TEMPLATES.TemplateResponse(request, template, dict(context), status_code=status)
+
+
+def redirect(
+    request: Request, url: str, flash: str | None = None, numbers: Sequence[int] = ()
+) -> Response:
+    """303 See Other to a GET page, with a flash message for that page."""
+    response = RedirectResponse(url, status_code=303)
+    if flash is not None:
+        assert flash in FLASHES, flash
+        value = "-".join([flash, *(str(int(n)) for n in numbers)])
+        response.set_cookie(
+            FLASH_COOKIE,
+            value,
+            max_age=120,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    return response
+
+
+def registration_url(registration_id: str, action: str | None = None) -> str:
+    base = f"/registraties/{quote(registration_id, safe='')}"
+    return f"{base}/{action}" if action else base
+
+
+_env.globals["registratie_url"] = registration_url

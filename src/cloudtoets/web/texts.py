@@ -1,0 +1,250 @@
+"""Dutch display texts for the codes of the inventory format, and date formatting.
+
+The codes themselves (``public``, ``customer-held``, ...) stay what interface.md says; people see
+these texts. Labels of the fields come from ``cloudtoets.io.labels`` (the export headers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cloudtoets.domain.countries import EEA_COUNTRY_CODES
+from cloudtoets.domain.vocabulary import SEVERITY_LABELS, VERDICT_LABELS, Verdict
+from cloudtoets.engine.messages import dutch_date
+
+VERDICTS: Mapping[str, str] = {str(k): v for k, v in VERDICT_LABELS.items()}
+SEVERITIES: Mapping[str, str] = {str(k): v for k, v in SEVERITY_LABELS.items()}
+VERDICT_ORDER: tuple[str, ...] = tuple(v.value for v in Verdict)  # worst first
+
+DEPLOYMENTS: Mapping[str, str] = {
+    "public": "Publieke cloud",
+    "hybrid": "Hybride cloud (publiek en privé samen)",
+    "community": "Community cloud (gedeeld met andere overheden)",
+    "private-external": "Private cloud bij een externe leverancier",
+    "private-internal": "Private cloud in eigen beheer van de overheid",
+}
+DEPLOYMENTS_SHORT: Mapping[str, str] = {
+    "public": "publiek",
+    "hybrid": "hybride",
+    "community": "community",
+    "private-external": "privé, extern",
+    "private-internal": "privé, eigen beheer",
+}
+SERVICE_MODELS: Mapping[str, str] = {
+    "saas": "Software als dienst (SaaS)",
+    "paas": "Platform als dienst (PaaS)",
+    "iaas": "Infrastructuur als dienst (IaaS)",
+}
+FUNCTIONS: Mapping[str, str] = {
+    "email": "E-mail",
+    "document-management": "Documentbeheer",
+    "collaboration": "Samenwerken",
+    "case-management": "Zaakgericht werken",
+    "hosting": "Hosting (servers en opslag)",
+    "analytics": "Analyse van gegevens",
+    "ai": "AI (kunstmatige intelligentie)",
+    "other": "Iets anders",
+}
+KEY_CUSTODY: Mapping[str, str] = {
+    "provider": "De leverancier beheert de sleutels",
+    "customer-managed": "Wij beheren de sleutels, bij de leverancier",
+    "customer-held": "Wij beheren de sleutels, buiten de leverancier",
+}
+PERSONAL_DATA: Mapping[str, str] = {
+    "none": "Geen persoonsgegevens",
+    "regular": "Gewone persoonsgegevens",
+    "special": "Bijzondere persoonsgegevens",
+}
+CLASSIFICATIONS: Mapping[str, str] = {
+    "dep-vertrouwelijk": "Departementaal vertrouwelijk",
+    "stg-confidentieel": "Stg. Confidentieel",
+    "stg-geheim": "Stg. Geheim",
+    "stg-zeer-geheim": "Stg. Zeer geheim",
+}
+TBB_LEVELS: Mapping[str, str] = {
+    "1": "1 (zwaarste bescherming)",
+    "2": "2",
+    "3": "3",
+    "4": "4 (lichtste bescherming)",
+}
+PETS: Mapping[str, str] = {
+    "pseudonymisation": "Pseudonimiseren",
+    "anonymisation": "Anonimiseren",
+    "tokenisation": "Tokeniseren",
+    "data-masking": "Gegevens maskeren",
+    "customer-held-keys": "Sleutels in eigen beheer",
+    "confidential-computing": "Confidential computing",
+    "homomorphic-encryption": "Homomorfe versleuteling",
+    "secure-multiparty-computation": "Rekenen met meerdere partijen (MPC)",
+    "differential-privacy": "Differentiële privacy",
+    "synthetic-data": "Synthetische gegevens",
+    "federated-learning": "Gefedereerd leren",
+    "zero-knowledge-proofs": "Zero-knowledge-bewijzen",
+    "private-set-intersection": "Private set intersection",
+}
+KEY_REGISTERS: Mapping[str, str] = {
+    "BRP": "BRP: Basisregistratie Personen",
+    "HR": "HR: Handelsregister",
+    "BAG": "BAG: Basisregistratie Adressen en Gebouwen",
+    "BRK": "BRK: Basisregistratie Kadaster",
+    "BRT": "BRT: Basisregistratie Topografie",
+    "BGT": "BGT: Basisregistratie Grootschalige Topografie",
+    "BRO": "BRO: Basisregistratie Ondergrond",
+    "BRV": "BRV: Basisregistratie Voertuigen",
+    "BRI": "BRI: Basisregistratie Inkomen",
+    "WOZ": "WOZ: Waardering Onroerende Zaken",
+    "BLAU": "BLAU: Lonen, Arbeids- en Uitkeringsverhoudingen",
+}
+MATERIAL_CHOICES: Mapping[str, str] = {
+    "afleiden": "Laat cloudtoets dit bepalen",
+    "true": "Ja, materieel",
+    "false": "Nee, niet materieel",
+}
+MATERIAL_REASONS: Mapping[str, str] = {
+    "core_task": "ondersteunt een kerntaak",
+    "business_critical": "bedrijfskritisch",
+    "large_scale_personal_data": "grootschalige verwerking van persoonsgegevens",
+    "declared": "zelf als materieel aangemerkt",
+}
+SCOPES: Mapping[str, str] = {
+    "mandatory": "Het beleid is verplicht voor deze organisatie",
+    "advisory": "Het beleid is een advies voor deze organisatie",
+    "excluded": "Het beleid geldt niet voor deze organisatie",
+}
+ORGANISATION_TYPES: Mapping[str, str] = {
+    "ministry": "ministerie",
+    "agency": "agentschap of uitvoeringsorganisatie",
+    "zbo": "zelfstandig bestuursorgaan",
+    "defence": "Defensie",
+    "high-council": "Hoog College van Staat",
+    "municipality": "gemeente",
+    "province": "provincie",
+    "water-board": "waterschap",
+    "other": "overig",
+}
+PROVIDER_KINDS: Mapping[str, str] = {
+    "parent": "moederbedrijf",
+    "cloud": "cloudplatform",
+    "saas": "softwaredienst (SaaS)",
+    "sovereign": "soevereine cloud",
+    "colocation": "datacenter (colocatie)",
+    "other": "overig",
+}
+AUDIT_ACTIONS: Mapping[str, str] = {
+    "create": "Aangemaakt",
+    "update": "Gewijzigd",
+    "delete": "Verwijderd",
+    "import": "Geïmporteerd",
+}
+
+# Dutch names of the countries that occur in the catalogue and in most registers; other
+# codes are shown as the code itself.
+COUNTRIES: Mapping[str, str] = {
+    "AT": "Oostenrijk",
+    "AU": "Australië",
+    "BE": "België",
+    "BG": "Bulgarije",
+    "CA": "Canada",
+    "CH": "Zwitserland",
+    "CN": "China",
+    "CY": "Cyprus",
+    "CZ": "Tsjechië",
+    "DE": "Duitsland",
+    "DK": "Denemarken",
+    "EE": "Estland",
+    "ES": "Spanje",
+    "FI": "Finland",
+    "FR": "Frankrijk",
+    "GB": "Verenigd Koninkrijk",
+    "GR": "Griekenland",
+    "HR": "Kroatië",
+    "HU": "Hongarije",
+    "IE": "Ierland",
+    "IL": "Israël",
+    "IN": "India",
+    "IS": "IJsland",
+    "IT": "Italië",
+    "JP": "Japan",
+    "KR": "Zuid-Korea",
+    "KY": "Kaaimaneilanden",
+    "LI": "Liechtenstein",
+    "LT": "Litouwen",
+    "LU": "Luxemburg",
+    "LV": "Letland",
+    "MT": "Malta",
+    "MX": "Mexico",
+    "NL": "Nederland",
+    "NO": "Noorwegen",
+    "PL": "Polen",
+    "PT": "Portugal",
+    "RO": "Roemenië",
+    "RU": "Rusland",
+    "SE": "Zweden",
+    "SG": "Singapore",
+    "SI": "Slovenië",
+    "SK": "Slowakije",
+    "US": "Verenigde Staten",
+}
+
+try:
+    _AMSTERDAM: dt.tzinfo = ZoneInfo("Europe/Amsterdam")
+except ZoneInfoNotFoundError:  # pragma: no cover - a system without tz data
+    _AMSTERDAM = dt.UTC
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return COUNTRIES.get(code.upper(), code.upper())
+
+
+def outside_eea(code: str | None) -> bool:
+    return bool(code) and str(code).upper() not in EEA_COUNTRY_CODES
+
+
+def as_date(value: object) -> dt.date | None:
+    """A date from a date or an ISO text (audit records keep dates as text); else None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def dutch_day(value: object) -> str:
+    """'3 juli 2026' for a date or ISO text; other text as it is; '' for nothing."""
+    if value is None or value == "":
+        return ""
+    day = as_date(value)
+    return dutch_date(day) if day is not None else str(value)
+
+
+def dutch_moment(value: dt.datetime | None) -> str:
+    """'3 juli 2026 om 14:05' in Dutch time."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(_AMSTERDAM)
+    return f"{dutch_date(local.date())} om {local:%H:%M}"
+
+
+def count_text(number: int, one: str, many: str) -> str:
+    """'1 registratie', '3 registraties'."""
+    return f"{number} {one if number == 1 else many}"
+
+
+def sentence(text: str) -> str:
+    """A message fragment from the services as a sentence: capital first, full stop at the end."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
