@@ -27,6 +27,12 @@ policy_app = typer.Typer(
 app.add_typer(policy_app, name="policy")
 db_app = typer.Typer(help="De database van het register.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+user_app = typer.Typer(
+    help="Accounts beheren (lokale accounts en OpenID Connect).", no_args_is_help=True
+)
+app.add_typer(user_app, name="user")
+token_app = typer.Typer(help="Persoonlijke API-tokens maken en intrekken.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 audit_app = typer.Typer(
     help="Het auditlogboek: de hashketen controleren en archiveren.", no_args_is_help=True
 )
@@ -549,6 +555,18 @@ def serve(
     from cloudtoets.services.demo import is_empty, load_demo
     from cloudtoets.services.registrations import refresh
 
+    settings = _settings(database)
+    if demo_data:
+        settings.demo = True
+    problems = settings.problems()
+    if settings.auth_mode == "local" and host not in ("127.0.0.1", "localhost", "::1"):
+        problems.append(
+            "zonder inlog (CLOUDTOETS_AUTH_MODE=local) luistert cloudtoets alleen op 127.0.0.1"
+        )
+    if problems:
+        for problem in problems:
+            typer.echo(f"Kan niet starten: {problem}.", err=True)
+        raise typer.Exit(2)
     register = _open_register(database)
     if demo_data and is_empty(register):
         typer.echo("Demodata laden ...", err=True)
@@ -570,6 +588,137 @@ def serve(
         log_level="warning",
         proxy_headers=True,
     )
+
+
+def _operator(register: Any) -> Any:
+    """Who acts at the command line: the operator, with account management rights."""
+    from cloudtoets.services.actor import Actor
+
+    return Actor(user=f"cli:{register.settings.local_user}", roles=frozenset({"admin"}))
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Argument(help="Gebruikersnaam.")],
+    role: Annotated[list[str], typer.Option("--role", help="Rol; herhaal voor meer rollen.")],
+    organisation: Annotated[
+        str | None,
+        typer.Option("--organisation", help="Organisatie (bij lezer, bewerker, accordeerder)."),
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Weergavenaam.")] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Lees het wachtwoord van standaardinvoer "
+            "(anders: OpenID Connect-account zonder wachtwoord).",
+        ),
+    ] = False,
+    oidc_subject: Annotated[
+        str | None, typer.Option("--oidc-subject", help="Koppel aan dit OpenID Connect-subject.")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Maak een account.
+
+    Rollen: viewer, editor, approver (met --organisation), cio-rijk, auditor, admin.
+    """
+    from cloudtoets.services.accounts import AccountError, create_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    register = _open_register(database)
+    try:
+        create_user(
+            register,
+            _operator(register),
+            username,
+            display_name=name,
+            organisation=organisation,
+            roles=role,
+            password=password,
+            oidc_subject=oidc_subject,
+        )
+    except AccountError as error:
+        typer.echo(f"Niet gelukt: {error}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        register.close()
+    typer.echo(f"Account {username} gemaakt.")
+
+
+@user_app.command("list")
+def user_list(database: DatabaseOption = None) -> None:
+    """Toon alle accounts met organisatie, rollen en status."""
+    from cloudtoets.services.accounts import list_users
+
+    register = _open_register(database)
+    for user in list_users(register, _operator(register)):
+        status = "uitgeschakeld" if user.disabled else "actief"
+        kind = "wachtwoord" if user.password_hash else "OpenID Connect"
+        typer.echo(
+            f"{user.username}\t{user.organisation_id or '(centraal)'}\t"
+            f"{','.join(user.roles)}\t{kind}\t{status}"
+        )
+    register.close()
+
+
+@user_app.command("disable")
+def user_disable(
+    username: Annotated[str, typer.Argument(help="Gebruikersnaam.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Schakel een account uit; lopende sessies en tokens werken direct niet meer."""
+    from cloudtoets.services.accounts import AccountError, set_disabled
+
+    register = _open_register(database)
+    try:
+        set_disabled(register, _operator(register), username)
+    except AccountError as error:
+        typer.echo(f"Niet gelukt: {error}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        register.close()
+    typer.echo(f"Account {username} uitgeschakeld.")
+
+
+@token_app.command("create")
+def token_create(
+    username: Annotated[str, typer.Argument(help="Gebruikersnaam.")],
+    name: Annotated[str, typer.Option("--name", help="Naam van het token, bijv. ci-pijplijn.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Maak een persoonlijk API-token. Het token wordt één keer getoond."""
+    from cloudtoets.services.accounts import AccountError, create_token
+
+    register = _open_register(database)
+    try:
+        token = create_token(register, _operator(register), username, name)
+    except AccountError as error:
+        typer.echo(f"Niet gelukt: {error}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        register.close()
+    typer.echo(token)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    username: Annotated[str, typer.Argument(help="Gebruikersnaam.")],
+    name: Annotated[str, typer.Option("--name", help="Naam van het token.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Trek een API-token in."""
+    from cloudtoets.services.accounts import AccountError, revoke_token
+
+    register = _open_register(database)
+    try:
+        count = revoke_token(register, _operator(register), username, name)
+    except AccountError as error:
+        typer.echo(f"Niet gelukt: {error}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        register.close()
+    typer.echo(f"{count} token(s) ingetrokken.")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ Nothing reads the environment at import time: ``Settings()`` is called in ``cli.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,9 +30,34 @@ class Settings(BaseSettings):
         description="Het beleid waaraan het register toetst (ingebouwd id of bestand).",
     )
     demo: bool = Field(False, description="Demomodus: vult een lege database met demodata.")
+    auth_mode: Literal["accounts", "local"] = Field(
+        "accounts",
+        description="accounts: inloggen met een account (lokaal of OpenID Connect). local: geen "
+        "inlog, één lokale gebruiker; alleen voor een eigen werkplek (serve luistert dan alleen "
+        "op 127.0.0.1).",
+    )
+    secure_cookies: bool = Field(
+        True,
+        description="Sessiecookie als __Host-sid met Secure. Zet alleen uit voor http zonder "
+        "TLS op een andere host dan localhost (de cookie heet dan cloudtoets-sid).",
+    )
+    secret_key: str = Field(
+        "",
+        description="Geheim voor de korte OpenID Connect-handshake. Verplicht buiten de "
+        "demomodus zodra OpenID Connect aan staat.",
+    )
+    oidc_issuer: str = Field(
+        "", description="OpenID Connect-provider (issuer-URL); leeg: alleen lokale accounts."
+    )
+    oidc_client_id: str = Field("", description="Client-id bij de OpenID Connect-provider.")
+    oidc_client_secret: str = Field("", description="Client-secret bij de OpenID Connect-provider.")
+    oidc_organisation_claim: str = Field(
+        "organisation", description="Claim met het kenmerk van de organisatie van de gebruiker."
+    )
+    oidc_roles_claim: str = Field("roles", description="Claim met de rollen van de gebruiker.")
     local_user: str = Field(
         "beheerder",
-        description="Naam van de lokale gebruiker zolang er geen inlog is.",
+        description="Naam van de lokale gebruiker bij auth_mode local en op de opdrachtregel.",
     )
     local_organisation: str | None = Field(
         None,
@@ -41,6 +67,23 @@ class Settings(BaseSettings):
         20 * 1024 * 1024, description="Grootste toegestane upload bij importeren, in bytes."
     )
     page_size: int = Field(50, ge=1, le=500, description="Registraties per pagina.")
+
+    @property
+    def session_cookie(self) -> str:
+        return "__Host-sid" if self.secure_cookies else "cloudtoets-sid"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    def problems(self) -> list[str]:
+        """Settings that are unsafe outside demo mode (checked when the app starts)."""
+        found = []
+        if self.oidc_enabled and not self.demo and len(self.secret_key) < 32:
+            found.append("CLOUDTOETS_SECRET_KEY moet minstens 32 tekens hebben met OpenID Connect")
+        if self.oidc_enabled and not (self.oidc_client_id and self.oidc_client_secret):
+            found.append("OpenID Connect vraagt CLOUDTOETS_OIDC_CLIENT_ID en _CLIENT_SECRET")
+        return found
 
     @property
     def is_sqlite(self) -> bool:

@@ -58,7 +58,8 @@ class ServerThread(threading.Thread):
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database = tmp_path_factory.mktemp("e2e") / "cloudtoets.sqlite"
-    register = Register.open(Settings(database_url=f"sqlite:///{database}", demo=True), today=lambda: TODAY)
+    settings = Settings(database_url=f"sqlite:///{database}", demo=True, auth_mode="local")
+    register = Register.open(settings, today=lambda: TODAY)
     upgrade(register.engine)
     load_demo(register)
     port = _free_port()

@@ -36,12 +36,26 @@ def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"{base} did not start")
 
 
+def cli(*args: str, url: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        [CLI, *args, "--database", url], input=stdin, capture_output=True, text=True,
+        timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 @pytest.fixture
-def two_servers(postgres_server: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+def two_servers(postgres_server: str, tmp_path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
     from tests.conftest import _fresh_postgres_database
 
     database = _fresh_postgres_database(postgres_server)
     url = next(database)
+    organisation = tmp_path / "organisatie.json"
+    organisation.write_text('{"organisations": [{"id": "bzk", "type": "ministry"}]}', encoding="utf-8")
+    cli("import", str(organisation), url=url)
+    cli("user", "create", "editor-bzk", "--role", "editor", "--organisation", "bzk", url=url)
+    token = cli("token", "create", "editor-bzk", "--name", "test", url=url)
     processes: list[subprocess.Popen[bytes]] = []
     bases = []
     env = {**os.environ, "CLOUDTOETS_DATABASE_URL": url}
@@ -55,7 +69,7 @@ def two_servers(postgres_server: str, tmp_path: Path) -> Iterator[tuple[str, str
             processes.append(process)
             bases.append(f"http://127.0.0.1:{port}")
             wait_until_up(bases[-1], process)
-        yield bases[0], bases[1]
+        yield bases[0], bases[1], {"Authorization": f"Bearer {token}"}
     finally:
         for process in processes:
             process.terminate()
@@ -68,40 +82,36 @@ def two_servers(postgres_server: str, tmp_path: Path) -> Iterator[tuple[str, str
 
 
 @pytest.mark.postgres
-def test_a_change_through_one_process_is_seen_through_the_other(two_servers: tuple[str, str]) -> None:
-    first, second = two_servers
-    organisation = {"id": "bzk", "type": "ministry"}
+def test_a_change_through_one_process_is_seen_through_the_other(
+    two_servers: tuple[str, str, dict[str, str]],
+) -> None:
+    first, second, auth = two_servers
     body = {
         "id": "bzk-schaal",
-        "organisation": organisation["id"],
+        "organisation": "bzk",
         "deployment": "public",
         "provider": "aws-emea",
         "storage_countries": ["NL"],
         "encrypted_at_rest": True,
         "encrypted_in_transit": True,
     }
-    imported = httpx.post(
-        f"{first}/api/v1/inventory/import",
-        files={"file": ("org.json", b'{"organisations": [{"id": "bzk", "type": "ministry"}]}', "application/json")},
-        timeout=30,
-    )
-    assert imported.status_code == 200, imported.text
-    created = httpx.post(f"{first}/api/v1/registrations", json=body, timeout=30)
+    assert httpx.get(f"{first}/api/v1/registrations", timeout=30).status_code == 401
+    created = httpx.post(f"{first}/api/v1/registrations", json=body, headers=auth, timeout=30)
     assert created.status_code == 201, created.text
     for _ in range(5):  # whichever worker of the second server answers
-        seen = httpx.get(f"{second}/api/v1/registrations/bzk-schaal", timeout=30)
+        seen = httpx.get(f"{second}/api/v1/registrations/bzk-schaal", headers=auth, timeout=30)
         assert seen.status_code == 200
         assert seen.headers["etag"] == created.headers["etag"]
     changed = dict(body, key_custody="customer-managed")
     updated = httpx.put(
         f"{second}/api/v1/registrations/bzk-schaal", json=changed,
-        headers={"If-Match": created.headers["etag"]}, timeout=30,
+        headers={"If-Match": created.headers["etag"], **auth}, timeout=30,
     )
     assert updated.status_code == 200, updated.text
     stale = httpx.put(
         f"{first}/api/v1/registrations/bzk-schaal", json=body,
-        headers={"If-Match": created.headers["etag"]}, timeout=30,
+        headers={"If-Match": created.headers["etag"], **auth}, timeout=30,
     )
     assert stale.status_code == 412
-    listed = httpx.get(f"{first}/api/v1/registrations", timeout=30).json()
+    listed = httpx.get(f"{first}/api/v1/registrations", headers=auth, timeout=30).json()
     assert listed["total"] == 1 and listed["items"][0]["verdict"] == "allowed"

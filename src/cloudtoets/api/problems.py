@@ -27,6 +27,8 @@ from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.errors import counted, error_item, problem_items, request_errors
 from cloudtoets.api.schemas import ProblemDetails
 from cloudtoets.problems import InputError
+from cloudtoets.server.auth import CrossSiteRequest, Unauthenticated
+from cloudtoets.services.actor import Forbidden
 from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
 from cloudtoets.store.mapping import jsonable
 
@@ -50,6 +52,26 @@ KINDS = {
     kind.slug: kind
     for kind in (
         Kind("ongeldig-verzoek", 400, "Ongeldig verzoek", "Het verzoek kon niet worden gelezen."),
+        Kind(
+            "niet-ingelogd",
+            401,
+            "Niet ingelogd",
+            "Stuur een geldig persoonlijk API-token mee in de header Authorization: Bearer.",
+        ),
+        Kind(
+            "csrf",
+            403,
+            "Verzoek van buiten",
+            "Een wijziging met een sessiecookie moet van cloudtoets zelf komen en het "
+            "CSRF-token van de sessie meesturen.",
+        ),
+        Kind(
+            "niet-toegestaan",
+            403,
+            "Niet toegestaan",
+            "Uw rol staat deze handeling niet toe (lezer, bewerker, accordeerder, CIO Rijk, "
+            "auditor of beheerder).",
+        ),
         Kind(
             "niet-gevonden",
             404,
@@ -276,6 +298,28 @@ def render_exception(request: Request, exc: Exception) -> Response:
                 headers={"ETag": f'"v{exc.current_version}"'},
                 current_version=exc.current_version,
                 current=jsonable(exc.current),
+            )
+        case Unauthenticated():
+            response = problem_response(
+                request,
+                "niet-ingelogd",
+                "Stuur een persoonlijk API-token mee: Authorization: Bearer <token>. Een token "
+                "maakt u op uw accountpagina of met cloudtoets token create.",
+            )
+            response.headers["WWW-Authenticate"] = 'Bearer realm="cloudtoets"'
+            return response
+        case CrossSiteRequest():
+            return problem_response(
+                request,
+                "csrf",
+                "Dit verzoek komt niet van cloudtoets zelf of mist het CSRF-token "
+                "(X-CSRF-Token). Er is niets gewijzigd.",
+            )
+        case Forbidden():
+            return problem_response(
+                request,
+                "niet-toegestaan",
+                "Uw rol staat deze handeling niet toe. Er is niets gewijzigd.",
             )
         case InputError():
             return problem_response(

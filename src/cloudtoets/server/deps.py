@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from cloudtoets.server.auth import authenticate
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 
@@ -17,14 +18,8 @@ async def get_register(request: Request) -> Register:
 
 
 async def get_actor(request: Request) -> Actor:
-    """The acting user. Until accounts exist: the configured local user (config.Settings)."""
-    register: Register = request.app.state.register
-    settings = register.settings
-    return Actor.local(
-        settings.local_user,
-        settings.local_organisation,
-        request_id=getattr(request.state, "request_id", None),
-    )
+    """The acting user: from its bearer token or session (server/auth.py), never the request."""
+    return await authenticate(request)
 
 
 RegisterDep = Annotated[Register, Depends(get_register)]

@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from cloudtoets.services.actor import Actor
-from cloudtoets.store.tables import AuditRow
+from cloudtoets.store import audit as audit_chain
 
 
 class UnitOfWork:
     def __init__(self, session: Session, actor: Actor) -> None:
         self.session = session
         self.actor = actor
+        self._audit: list[audit_chain.Entry] = []
 
     def audit(
         self,
@@ -27,8 +28,9 @@ class UnitOfWork:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
     ) -> None:
-        self.session.add(
-            AuditRow(
+        """Record a change; it joins the audit chain when the unit of work commits."""
+        self._audit.append(
+            audit_chain.Entry(
                 actor=self.actor.user,
                 organisation_id=organisation_id,
                 request_id=self.actor.request_id,
@@ -40,12 +42,27 @@ class UnitOfWork:
             )
         )
 
+    def append_audit(self) -> None:
+        """Write the recorded changes to the audit chain, as the transaction's last step.
+
+        Everything else is flushed first, so the chain lock (store/audit.py) is the last lock
+        this transaction takes and is held only until the commit: a writer holding it never
+        waits for a row another writer holds, so concurrent use cases cannot deadlock on it.
+        """
+        if not self._audit:
+            return
+        self.session.flush()
+        audit_chain.append(self.session, self._audit)
+        self._audit = []
+
 
 @contextmanager
 def unit_of_work(sessions: sessionmaker[Session], actor: Actor) -> Iterator[UnitOfWork]:
     """Commit when the block ends normally; roll back (nothing stored) on any exception."""
     with sessions() as session, session.begin():
-        yield UnitOfWork(session, actor)
+        uow = UnitOfWork(session, actor)
+        yield uow
+        uow.append_audit()
 
 
 @contextmanager

@@ -192,7 +192,12 @@ class DecisionRow(Base):
 
 
 class AuditRow(Base):
-    """Who changed what, when: one row per change, written in the change's own transaction."""
+    """Who changed what, when: one row per change, written in the change's own transaction.
+
+    The rows form a hash chain (store/audit.py): ``seq`` numbers them 1, 2, 3 … without gaps,
+    ``prev_hash`` is the previous row's ``hash`` and ``hash`` covers every other column.
+    Append-only: triggers (migration 0002) refuse UPDATE and DELETE.
+    """
 
     __tablename__ = "audit_log"
 
@@ -206,6 +211,9 @@ class AuditRow(Base):
     object_id: Mapped[str] = mapped_column(String(200))
     before: Mapped[dict[str, Any] | None] = mapped_column(Json)
     after: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_audit_log_object", "object_type", "object_id", "id"),

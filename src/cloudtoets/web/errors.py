@@ -11,12 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from cloudtoets.server.auth import CrossSiteRequest, Unauthenticated
+from cloudtoets.services.actor import Forbidden
 from cloudtoets.services.errors import NotFound
 from cloudtoets.web.templating import render
 
@@ -69,6 +73,13 @@ class WebRoute(APIRoute):
                 return await handler(request)
             except NotFound:
                 return error_page(request, 404)
+            except Unauthenticated:
+                target = request.url.path
+                if request.url.query:
+                    target += "?" + request.url.query
+                return RedirectResponse(f"/inloggen?volgende={quote(target, safe='')}", 303)
+            except (CrossSiteRequest, Forbidden):
+                return error_page(request, 403)
             except HTTPException as error:
                 if error.status_code in _PAGES:
                     return error_page(request, error.status_code)

@@ -85,11 +85,17 @@ def render(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """A page: the template with the menu, any flash message and the request."""
+    state = request.state
     values: dict[str, Any] = {
         "nav_items": nav_items(section),
         "flash_messages": _flash_messages(request),
         "static_base": "/static",
+        "current_user": getattr(state, "actor", None),
+        "session_login": getattr(state, "via", None) == "session",
     }
+    csrf_token = getattr(state, "csrf_token", None)
+    if csrf_token is not None:
+        values["csrf_token"] = csrf_token
     values.update(context or {})
     response = TEMPLATES.TemplateResponse(
         request, template, values, status_code=status, headers=dict(headers or {})

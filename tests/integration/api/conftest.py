@@ -29,7 +29,7 @@ API = "/api/v1"
 
 @pytest.fixture
 def empty_register(database_url: str) -> Iterator[Register]:
-    register = Register.open(Settings(database_url=database_url), today=lambda: TODAY)
+    register = Register.open(Settings(database_url=database_url, auth_mode="local"), today=lambda: TODAY)
     upgrade(register.engine)
     yield register
     register.close()

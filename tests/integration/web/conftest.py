@@ -33,7 +33,7 @@ CENTRAL = Actor.local("test")
 
 def open_register(database_url: str, **settings: object) -> Register:
     return Register.open(
-        Settings(database_url=database_url, **settings),  # type: ignore[arg-type]
+        Settings(database_url=database_url, **{"auth_mode": "local", **settings}),  # type: ignore[arg-type]
         today=lambda: TODAY,
     )
 

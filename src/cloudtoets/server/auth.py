@@ -1,0 +1,110 @@
+"""Who is asking: a personal bearer token, a session cookie, or (auth_mode local) the local user.
+
+The organisation and roles always come from the account, never from the request. A request that
+changes something on the strength of a session cookie must also carry the session's CSRF token
+(form field ``csrf_token`` or header ``X-CSRF-Token``) and come from our own origin; bearer-token
+requests are not sent by browsers on their own, so they need neither.
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import urlsplit
+
+from fastapi import Request
+
+from cloudtoets.services import accounts
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_SAME_SITE = frozenset({"same-origin", "none"})
+
+
+class Unauthenticated(Exception):
+    """No valid token or session: the API answers 401, a page sends the user to log in."""
+
+
+class CrossSiteRequest(Exception):
+    """A state-changing request without the session's CSRF token or from another origin."""
+
+
+def _own_origin(request: Request) -> str:
+    host = request.headers.get("host") or request.url.netloc
+    return f"{request.url.scheme}://{host}".lower()
+
+
+def from_other_site(request: Request) -> bool:
+    """Sec-Fetch-Site when the browser sends it, otherwise Origin."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site.lower() not in _SAME_SITE
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    parts = urlsplit(origin)
+    return origin == "null" or f"{parts.scheme}://{parts.netloc}".lower() != _own_origin(request)
+
+
+async def _submitted_csrf_token(request: Request) -> str:
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()  # Starlette keeps it for the route
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+async def authenticate(request: Request) -> Actor:
+    """The actor for this request (cached on ``request.state``), or Unauthenticated."""
+    cached = getattr(request.state, "actor", None)
+    if isinstance(cached, Actor):
+        return cached
+    register: Register = request.app.state.register
+    settings = register.settings
+    request_id = getattr(request.state, "request_id", None)
+    actor: Actor | None = None
+    if settings.auth_mode == "local":
+        actor = Actor.local(settings.local_user, settings.local_organisation, request_id)
+        request.state.via = "local"
+    else:
+        authorization = request.headers.get("authorization", "")
+        if authorization.lower().startswith("bearer "):
+            actor = accounts.resolve_token(register, authorization[7:].strip(), request_id)
+            request.state.via = "token"
+        else:
+            token = request.cookies.get(settings.session_cookie)
+            found = accounts.resolve_session(register, token, request_id) if token else None
+            if found is not None:
+                actor, request.state.csrf_token = found
+                request.state.via = "session"
+    if actor is None:
+        raise Unauthenticated()
+    if request.method in UNSAFE_METHODS:
+        await check_csrf(request)
+    request.state.actor = actor
+    return actor
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a state-changing browser request from another site or without the session token."""
+    if getattr(request.state, "via", None) == "token":
+        return
+    if from_other_site(request):
+        raise CrossSiteRequest()
+    expected = getattr(request.state, "csrf_token", None)
+    if expected is None:  # local mode: no session, the origin check is the protection
+        return
+    submitted = await _submitted_csrf_token(request)
+    if not hmac.compare_digest(submitted.encode(), expected.encode()):
+        raise CrossSiteRequest()
+
+
+async def optional_actor(request: Request) -> Actor | None:
+    try:
+        return await authenticate(request)
+    except (Unauthenticated, CrossSiteRequest):
+        return None
