@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 
+from cloudtoets import security_log
 from cloudtoets.services import accounts
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -82,6 +83,13 @@ async def authenticate(request: Request) -> Actor:
                 actor, request.state.csrf_token = found
                 request.state.via = "session"
     if actor is None:
+        if request.url.path.startswith("/api/"):
+            security_log.event(
+                "unauthenticated",
+                path=request.url.path,
+                request_id=request_id,
+                token=bool(request.headers.get("authorization")),
+            )
         raise Unauthenticated()
     if request.method in UNSAFE_METHODS:
         await check_csrf(request)
@@ -93,13 +101,17 @@ async def check_csrf(request: Request) -> None:
     """Refuse a state-changing browser request from another site or without the session token."""
     if getattr(request.state, "via", None) == "token":
         return
-    if from_other_site(request):
-        raise CrossSiteRequest()
+    refused = from_other_site(request)
     expected = getattr(request.state, "csrf_token", None)
-    if expected is None:  # local mode: no session, the origin check is the protection
-        return
-    submitted = await _submitted_csrf_token(request)
-    if not hmac.compare_digest(submitted.encode(), expected.encode()):
+    if not refused and expected is not None:  # local mode: no session, only the origin check
+        submitted = await _submitted_csrf_token(request)
+        refused = not hmac.compare_digest(submitted.encode(), expected.encode())
+    if refused:
+        security_log.event(
+            "csrf_refused",
+            path=request.url.path,
+            request_id=getattr(request.state, "request_id", None),
+        )
         raise CrossSiteRequest()
 
 

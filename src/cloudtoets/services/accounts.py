@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from cloudtoets import security_log
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.permissions import Permission, check_roles
@@ -206,6 +207,9 @@ def login(
     keys = [f"user:{username.lower()}", f"client:{client}"]
     with register.sessions() as session, session.begin():
         if _throttled(session, keys, now):
+            security_log.event(
+                "login_throttled", user=security_log.name_hash(username), client=client
+            )
             raise LoginRefused(throttled=True)
         user = session.scalar(select(UserRow).where(UserRow.username == username))
         stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
@@ -221,7 +225,9 @@ def login(
             refused = False
             started = _start(session, user, keys, now, previous_token, request_id)
     if refused:
+        security_log.event("login_failed", user=security_log.name_hash(username), client=client)
         raise LoginRefused()
+    security_log.event("login", user_id=started.actor.user_id, client=client, request_id=request_id)
     return started
 
 
@@ -283,6 +289,7 @@ def resolve_session(
 def logout(register: Register, token: str) -> None:
     with register.sessions() as session, session.begin():
         session.execute(delete(SessionRow).where(SessionRow.token_hash == digest(token)))
+    security_log.event("logout")
 
 
 # --- personal API tokens ---------------------------------------------------------------------
@@ -334,4 +341,8 @@ def resolve_token(register: Register, token: str, request_id: str | None = None)
             return None
         if row.last_used_at is None or _aware(row.last_used_at) + TOUCH_INTERVAL <= now:
             row.last_used_at = now
+            # once per minute per token is enough to see which tokens are in use
+            security_log.event(
+                "token_used", user_id=user.id, token_id=row.id, request_id=request_id
+            )
         return actor_for(user, request_id)

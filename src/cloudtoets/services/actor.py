@@ -40,6 +40,14 @@ class Actor:
 
     def require(self, permission: Permission) -> None:
         if not self.can(permission):
+            from cloudtoets import security_log
+
+            security_log.event(
+                "permission_denied",
+                user_id=self.user_id,
+                permission=permission.value,
+                request_id=self.request_id,
+            )
             raise Forbidden(permission)
 
     @property

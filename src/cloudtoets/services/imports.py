@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cloudtoets import security_log
 from cloudtoets.domain.model import Inventory, Organisation, Provider, Registration
 from cloudtoets.io.read import FORMATS, read_inventory
 from cloudtoets.io.validate import Checked
@@ -287,6 +288,9 @@ def export_inventory(
     register: Register, actor: Actor, organisation: str | None = None
 ) -> Inventory:
     """The actor's part of the register as an inventory document (all its organisations)."""
+    security_log.event(
+        "export", user_id=actor.user_id, organisation=organisation, request_id=actor.request_id
+    )
     with read_only(register.sessions) as session:
         if organisation is not None and not actor.may_see(organisation):
             return Inventory()
