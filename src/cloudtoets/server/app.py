@@ -35,6 +35,25 @@ def create_app(settings: Settings | None = None, *, register: Register | None = 
     )
     app.state.register = register
     app.add_middleware(RequestContext)
+    if register.settings.oidc_enabled:
+        import secrets
+
+        from starlette.middleware.sessions import SessionMiddleware
+
+        from cloudtoets.web.oidc import HANDSHAKE_COOKIE, HANDSHAKE_PATH, HANDSHAKE_SECONDS
+
+        # only for the OpenID Connect handshake (state, nonce, PKCE verifier): a signed cookie
+        # sent to /inloggen/oidc* for ten minutes; logins themselves are server-side sessions.
+        # Without a secret (allowed in demo mode only) each process signs with its own.
+        app.add_middleware(
+            SessionMiddleware,
+            secret_key=register.settings.secret_key or secrets.token_urlsafe(32),
+            session_cookie=HANDSHAKE_COOKIE,
+            max_age=HANDSHAKE_SECONDS,
+            path=HANDSHAKE_PATH,
+            same_site="lax",
+            https_only=register.settings.secure_cookies,
+        )
 
     from cloudtoets.api.routes import router as api_router
     from cloudtoets.server.api_docs import router as docs_router

@@ -11,17 +11,10 @@ from cloudtoets.server.deps import ActorDep, RegisterDep
 from cloudtoets.services import accounts
 from cloudtoets.services.demo import DEMO_ACCOUNTS
 from cloudtoets.web.errors import WebRoute
-from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.security import check_same_origin, local_target
 from cloudtoets.web.templating import render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-
-
-def _safe_target(target: str | None) -> str:
-    """Only our own paths: never an open redirect to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\\\" not in target:
-        return target
-    return "/"
 
 
 def _login_page(
@@ -42,7 +35,7 @@ def _login_page(
 
 @router.get("/inloggen")
 def login_form(request: Request, register: RegisterDep, volgende: str | None = None) -> Response:
-    return _login_page(request, register, target=_safe_target(volgende), error=None)
+    return _login_page(request, register, target=local_target(volgende), error=None)
 
 
 @router.post("/inloggen", dependencies=[Depends(check_same_origin)])
@@ -71,9 +64,9 @@ def login(
             else "De gebruikersnaam of het wachtwoord klopt niet."
         )
         return _login_page(
-            request, register, target=_safe_target(volgende), error=message, status=401
+            request, register, target=local_target(volgende), error=message, status=401
         )
-    response = RedirectResponse(_safe_target(volgende), status_code=303)
+    response = RedirectResponse(local_target(volgende), status_code=303)
     response.set_cookie(
         settings.session_cookie,
         started.token,

@@ -15,3 +15,16 @@ def check_same_origin(request: Request) -> None:
     """FastAPI dependency for web POSTs: refuse requests sent from another site."""
     if from_other_site(request):
         raise HTTPException(403)
+
+
+def local_target(target: str | None) -> str:
+    """Only a path on this site: never an open redirect (no ``//host``, no ``/\\host``)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
+        return target
+    return "/"
