@@ -81,6 +81,8 @@ class Settings(BaseSettings):
         found = []
         if self.oidc_enabled and not self.demo and len(self.secret_key) < 32:
             found.append("CLOUDTOETS_SECRET_KEY moet minstens 32 tekens hebben met OpenID Connect")
+        if self.oidc_enabled and not self.demo and not self.oidc_issuer.startswith("https://"):
+            found.append("CLOUDTOETS_OIDC_ISSUER moet met https:// beginnen")
         if self.oidc_enabled and not (self.oidc_client_id and self.oidc_client_secret):
             found.append("OpenID Connect vraagt CLOUDTOETS_OIDC_CLIENT_ID en _CLIENT_SECRET")
         return found
