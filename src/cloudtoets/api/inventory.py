@@ -25,7 +25,7 @@ from cloudtoets.api.problems import (
     invalid_query,
     problem_responses,
 )
-from cloudtoets.api.schemas import INVENTORY_SCHEMA, CheckDocument, ImportPlanOut
+from cloudtoets.api.schemas import INVENTORY_SCHEMA, CheckDocument, ImportPlanOut, IsoDate
 from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.engine.evaluate import evaluate_registrations
 from cloudtoets.io import results
@@ -102,8 +102,9 @@ def _check(register: Register, body: bytes, as_of: dt.date, policy_id: str | Non
 async def evaluate_inventory(
     request: Request,
     register: RegisterDep,
+    actor: ActorDep,  # logged-in users only: evaluation costs server time
     as_of: Annotated[
-        dt.date | None, Query(description="Peildatum JJJJ-MM-DD (standaard: vandaag)")
+        IsoDate | None, Query(description="Peildatum JJJJ-MM-DD (standaard: vandaag)")
     ] = None,
     policy: Annotated[
         str | None,

@@ -6,7 +6,6 @@ Reads send ``ETag: "v{version}"``; writes need that version back in ``If-Match``
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -20,6 +19,7 @@ from cloudtoets.api.schemas import (
     AuditList,
     DecisionList,
     DecisionOut,
+    IsoDate,
     RegistrationDetail,
     RegistrationIn,
     RegistrationPage,
@@ -356,7 +356,7 @@ def evaluate_registration(
     register: RegisterDep,
     actor: ActorDep,
     as_of: Annotated[
-        dt.date | None, Query(description="Peildatum JJJJ-MM-DD (standaard: vandaag)")
+        IsoDate | None, Query(description="Peildatum JJJJ-MM-DD (standaard: vandaag)")
     ] = None,
 ) -> Response:
     decision = queries.evaluate_as_of(register, actor, registration_id, as_of or register.today())

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict
 
 # Importing io.validate makes unknown keys errors on the domain dataclasses (extra="forbid")
@@ -280,3 +281,13 @@ class ImportPlanOut(BaseModel):
 
 
 INVENTORY_SCHEMA = inline_schema(TypeAdapter(Inventory).json_schema())
+
+
+def _iso_date_only(value: object) -> object:
+    """A date query parameter is written JJJJ-MM-DD; a bare number is not a date here."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("schrijf de datum als JJJJ-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]

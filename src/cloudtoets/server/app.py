@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from cloudtoets.config import Settings
@@ -62,6 +64,45 @@ def create_app(settings: Settings | None = None, *, register: Register | None = 
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(docs_router)
     app.include_router(web_router)
+    app.openapi = lambda: _openapi_with_security(app)  # type: ignore[method-assign]
     static = Path(str(resources.files("cloudtoets.web") / "static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
     return app
+
+
+_PUBLIC_API_PATHS = frozenset({"/api/v1/health", "/api/v1/problemen/{slug}"})
+_PROBLEM_CONTENT = {"application/problem+json": {"schema": {"type": "object"}}}
+
+
+def _openapi_with_security(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document with the bearer scheme, and 400/401/403 where they can occur."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, summary=app.summary, routes=app.routes
+    )
+    schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "Persoonlijk API-token (cloudtoets token create, of op /account).",
+    }
+    for path, operations in schema.get("paths", {}).items():
+        if path in _PUBLIC_API_PATHS:
+            continue
+        for method, operation in operations.items():
+            operation["security"] = [{"bearer": []}]
+            responses = operation.setdefault("responses", {})
+            responses.setdefault(
+                "401", {"description": "Niet ingelogd", "content": _PROBLEM_CONTENT}
+            )
+            if method in ("post", "put", "patch", "delete"):
+                responses.setdefault(
+                    "403",
+                    {"description": "Niet toegestaan voor uw rol", "content": _PROBLEM_CONTENT},
+                )
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "400", {"description": "Onleesbaar verzoek", "content": _PROBLEM_CONTENT}
+                )
+    app.openapi_schema = schema
+    return schema

@@ -34,12 +34,16 @@ class RequestContext:
         sane = incoming.isalnum() and len(incoming) <= 64
         request_id = incoming if sane else secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
+        path: str = scope.get("path", "")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                # register content must not stay in browser or proxy caches; assets may
+                if not path.startswith("/static/") and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
             await send(message)

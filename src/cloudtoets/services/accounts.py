@@ -142,8 +142,14 @@ def set_disabled(register: Register, actor: Actor, username: str, disabled: bool
         if user is None:
             raise AccountError(f"geen account '{username}'")
         user.disabled = disabled
-        if disabled:
+        if disabled:  # sessions and tokens end for good; enabling again does not revive them
             uow.session.execute(delete(SessionRow).where(SessionRow.user_id == user.id))
+            for token in uow.session.scalars(
+                select(ApiTokenRow).where(
+                    ApiTokenRow.user_id == user.id, ApiTokenRow.revoked_at.is_(None)
+                )
+            ):
+                token.revoked_at = _now()
         uow.audit(
             "disable" if disabled else "enable",
             "user",

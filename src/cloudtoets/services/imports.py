@@ -119,6 +119,8 @@ def _plan(
     for organisation_id in named - set(organisations):
         organisations[organisation_id] = checked.organisations[organisation_id]
     for organisation in organisations.values():
+        if not actor.may_see(organisation.id):
+            continue
         organisation_row = session.get(OrganisationRow, organisation.id)
         target = plan.organisations
         if organisation_row is None:
@@ -132,6 +134,8 @@ def _plan(
     providers_by_organisation: dict[str, list[Provider]] = {}
     for provider in inventory.providers:
         for organisation_id in _organisation_of(provider, inventory.registrations) or []:
+            if not actor.may_see(organisation_id):
+                continue
             providers_by_organisation.setdefault(organisation_id, []).append(provider)
             provider_row = session.get(ProviderRow, (organisation_id, provider.id))
             key = f"{organisation_id}/{provider.id}"
@@ -151,6 +155,8 @@ def _plan(
         )
     }
     for registration in inventory.registrations:
+        if not actor.may_see(registration.organisation):
+            continue  # refused above; comparing would reveal the other organisation's data
         row = existing.get(registration.id)
         if row is None:
             plan.registrations.new.append(registration.id)

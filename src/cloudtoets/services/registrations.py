@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloudtoets.domain.decision import Decision
@@ -256,22 +255,16 @@ def delete_registration(
 def decisions(register: Register, actor: Actor, registration_id: str) -> Sequence[DecisionRow]:
     with read_only(register.sessions) as session:
         _row_or_404(session, actor, registration_id)
-        return repo.decisions_of(session, registration_id)
+        return repo.decisions_of(session, registration_id, actor.visible)
 
 
 def history(register: Register, actor: Actor, registration_id: str) -> Sequence[AuditRow]:
+    """Who changed what; a deleted registration's history stays readable for its organisation."""
     with read_only(register.sessions) as session:
-        row = repo.get_registration(session, registration_id, actor.visible)
-        if row is None:
-            # a deleted registration's history stays readable for its own organisation
-            seen = session.scalars(
-                select(AuditRow.organisation_id).where(
-                    AuditRow.object_type == "registration", AuditRow.object_id == registration_id
-                )
-            ).first()
-            if seen is None or not actor.may_see(seen):
-                raise NotFound("registratie", registration_id)
-        return repo.audit_of(session, "registration", registration_id)
+        rows = repo.audit_of(session, "registration", registration_id, actor.visible)
+        if not rows and repo.get_registration(session, registration_id, actor.visible) is None:
+            raise NotFound("registratie", registration_id)
+        return rows
 
 
 def refresh(register: Register, as_of: dt.date | None = None, batch: int = 2_000) -> int:

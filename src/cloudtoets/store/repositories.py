@@ -197,13 +197,15 @@ def providers(session: Session, visible: Collection[str] | None) -> Sequence[Pro
     return session.scalars(statement).all()
 
 
-def decisions_of(session: Session, registration_id: str, limit: int = 50) -> Sequence[DecisionRow]:
-    return session.scalars(
-        select(DecisionRow)
-        .where(DecisionRow.registration_id == registration_id)
-        .order_by(DecisionRow.id.desc())
-        .limit(limit)
-    ).all()
+def decisions_of(
+    session: Session, registration_id: str, visible: Collection[str] | None, limit: int = 50
+) -> Sequence[DecisionRow]:
+    """Decisions of a registration id, only those of visible organisations: an id can be
+    reused by another organisation after a delete, and its old decisions are not theirs."""
+    statement = select(DecisionRow).where(DecisionRow.registration_id == registration_id)
+    if visible is not None:
+        statement = statement.where(DecisionRow.organisation_id.in_(list(visible)))
+    return session.scalars(statement.order_by(DecisionRow.id.desc()).limit(limit)).all()
 
 
 def latest_decision(session: Session, registration_id: str) -> DecisionRow | None:
@@ -216,14 +218,19 @@ def latest_decision(session: Session, registration_id: str) -> DecisionRow | Non
 
 
 def audit_of(
-    session: Session, object_type: str, object_id: str, limit: int = 100
+    session: Session,
+    object_type: str,
+    object_id: str,
+    visible: Collection[str] | None,
+    limit: int = 100,
 ) -> Sequence[AuditRow]:
-    return session.scalars(
-        select(AuditRow)
-        .where(AuditRow.object_type == object_type, AuditRow.object_id == object_id)
-        .order_by(AuditRow.id.desc())
-        .limit(limit)
-    ).all()
+    """Audit rows of an object, only those of visible organisations (see decisions_of)."""
+    statement = select(AuditRow).where(
+        AuditRow.object_type == object_type, AuditRow.object_id == object_id
+    )
+    if visible is not None:
+        statement = statement.where(AuditRow.organisation_id.in_(list(visible)))
+    return session.scalars(statement.order_by(AuditRow.id.desc()).limit(limit)).all()
 
 
 def verdict_counts(

@@ -78,7 +78,8 @@ def _upload_page(
 
 
 @router.get("/importeren", name="web_import")
-def import_page(request: Request, register: RegisterDep) -> Response:
+def import_page(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
+    """Logged-in users only (the page itself shows nothing secret, but it is part of the app)."""
     return _upload_page(request, register)
 
 

@@ -1,0 +1,293 @@
+"""The app as it runs in production: ``auth_mode="accounts"``, Secure cookies, real logins.
+
+Every test here builds the app with ``create_app(register=...)`` on a migrated register with the
+demo data (``load_demo``: 163 registrations of 11 organisations and one account per role), on
+SQLite and on PostgreSQL. Browsers are imitated with ``TestClient`` on ``https://testserver`` so
+the ``__Host-sid`` cookie (Secure) is sent back; API callers use personal bearer tokens made with
+``services.accounts.create_token``. Nothing here switches logins off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
+
+from cloudtoets.config import Settings
+from cloudtoets.server.app import create_app
+from cloudtoets.services import accounts
+from cloudtoets.services import registrations as registration_service
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+from cloudtoets.services.demo import DEMO_ACCOUNTS, load_demo
+from cloudtoets.services.imports import export_inventory
+from cloudtoets.store.db import make_engine
+from cloudtoets.store.migrate import upgrade
+from cloudtoets.store.tables import AuditRow, RegistrationRow
+from tests.conftest import _fresh_postgres_database
+
+TODAY = dt.date(2026, 11, 29)
+BASE_URL = "https://testserver"
+ORIGIN = BASE_URL
+API = "/api/v1"
+SESSION_COOKIE = "__Host-sid"
+
+# reads and writes the register on behalf of the tests themselves, never through the app
+OPERATOR = Actor.local("security-test")
+ADMIN = Actor("security-test-admin", roles=frozenset({"admin"}))
+PASSWORDS = {account.username: account.password for account in DEMO_ACCOUNTS}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who calls: a demo account, or nobody (``username`` None)."""
+
+    username: str | None
+    organisation: str | None = None
+    roles: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        return self.username or "anoniem"
+
+    @property
+    def password(self) -> str:
+        assert self.username is not None
+        return PASSWORDS[self.username]
+
+    @property
+    def visible(self) -> set[str] | None:
+        """The organisations whose register content this principal may read (None: all)."""
+        if self.username is None or self.roles == {"admin"}:
+            return set()
+        if self.organisation is None:
+            return None
+        return {self.organisation}
+
+    def relation(self, organisation: str) -> str:
+        """How this principal stands to an object of ``organisation`` (the policy's vocabulary)."""
+        if self.username is None:
+            return "anonymous"
+        if "admin" in self.roles:
+            return "admin"
+        if self.organisation is None:
+            return "central"
+        if self.organisation != organisation:
+            return "stranger"
+        return "editor" if "editor" in self.roles else "member"
+
+
+ANONYMOUS = Principal(None)
+PRINCIPALS = (
+    ANONYMOUS,
+    *(
+        Principal(account.username, account.organisation, frozenset(account.roles))
+        for account in DEMO_ACCOUNTS
+    ),
+)
+BY_NAME = {p.name: p for p in PRINCIPALS}
+
+
+def open_register(database_url: str, **settings: Any) -> Register:
+    """The production defaults (auth_mode accounts, Secure cookies), with a fixed 'today'."""
+    return Register.open(Settings(database_url=database_url, **settings), today=lambda: TODAY)
+
+
+def fill(register: Register) -> None:
+    upgrade(register.engine)
+    load_demo(register)
+
+
+def browser(app: FastAPI) -> TestClient:
+    return TestClient(app, base_url=BASE_URL, follow_redirects=False)
+
+
+# Filling a register (migrations, 163 registrations, seven argon2 hashes) takes seconds; every
+# test gets a copy of one filled register instead: a file copy on SQLite, CREATE DATABASE ...
+# TEMPLATE on PostgreSQL. The copy is the same database a fresh fill would give.
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("security-template") / "cloudtoets.sqlite"
+    register = open_register(f"sqlite:///{path}")
+    fill(register)
+    register.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: str) -> Iterator[str]:
+    for url in _fresh_postgres_database(postgres_server):
+        register = open_register(url)
+        fill(register)
+        register.close()
+        yield url
+
+
+def _copy_postgres(admin_url: str, template_url: str) -> Iterator[str]:
+    template = template_url.rsplit("/", 1)[1]
+    name = f"cloudtoets_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _filled_copy(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = folder / "cloudtoets.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    yield from _copy_postgres(
+        request.getfixturevalue("postgres_server"), request.getfixturevalue("postgres_template")
+    )
+
+
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DATABASES)
+def filled_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A register with the demo data, once on SQLite and once on PostgreSQL."""
+    yield from _filled_copy(request, tmp_path)
+
+
+@pytest.fixture
+def register(filled_database_url: str) -> Iterator[Register]:
+    opened = open_register(filled_database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def app(register: Register) -> FastAPI:
+    return create_app(register=register)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> TestClient:
+    return browser(app)
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def shared_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Like ``filled_database_url``, once per module."""
+    yield from _filled_copy(request, tmp_path_factory.mktemp("security"))
+
+
+@pytest.fixture(scope="module")
+def shared_register(shared_database_url: str) -> Iterator[Register]:
+    opened = open_register(shared_database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def shared_app(shared_register: Register) -> FastAPI:
+    return create_app(register=shared_register)
+
+
+# ------------------------------------------------------------------------------ logging in
+
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def csrf_of(html: str) -> str:
+    found = _CSRF_META.search(html)
+    assert found is not None, "page without a CSRF token"
+    return found.group(1)
+
+
+@dataclass
+class LoggedIn:
+    """A browser with a live session: its client (cookie jar), session token and CSRF token."""
+
+    client: TestClient
+    session: str
+    csrf: str
+
+
+def log_in(client: TestClient, username: str, password: str | None = None) -> LoggedIn:
+    """Log in through the login form, as a browser does (Origin of our own site)."""
+    response = client.post(
+        "/inloggen",
+        data={"gebruikersnaam": username, "wachtwoord": password or PASSWORDS[username]},
+        headers={"Origin": ORIGIN},
+    )
+    assert response.status_code == 303, response.text
+    session = client.cookies.get(SESSION_COOKIE)
+    assert session
+    account = client.get("/account")
+    assert account.status_code == 200
+    return LoggedIn(client, session, csrf_of(account.text))
+
+
+def token_for(register: Register, username: str, name: str = "test") -> str:
+    """A personal API token, made the way the account page and the CLI make them."""
+    return accounts.create_token(register, ADMIN, username, name)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# ------------------------------------------------------------------------------ the register
+
+
+def registration_ids(register: Register) -> dict[str, str]:
+    """Every stored registration id and its organisation."""
+    with register.sessions() as session:
+        rows = session.execute(select(RegistrationRow.id, RegistrationRow.organisation_id))
+        return {row[0]: row[1] for row in rows}
+
+
+def snapshot(register: Register) -> tuple[int, int, int]:
+    """(registrations, sum of their versions, audit rows): equal before and after means that
+    nothing in the register changed."""
+    with register.sessions() as session:
+        count, versions = session.execute(
+            select(func.count(), func.coalesce(func.sum(RegistrationRow.version), 0))
+        ).one()
+        audit = session.scalar(select(func.count()).select_from(AuditRow)) or 0
+        return int(count), int(versions), int(audit)
+
+
+def version_of(register: Register, registration_id: str) -> int | None:
+    with register.sessions() as session:
+        row = session.get(RegistrationRow, registration_id)
+        return None if row is None else row.version
+
+
+def stored(register: Register, registration_id: str) -> registration_service.StoredRegistration:
+    return registration_service.get_registration(register, OPERATOR, registration_id)
+
+
+def inventory_file(register: Register, organisation: str, registration_id: str, name: str) -> bytes:
+    """An inventory (JSON) of one stored registration with a new name: importing it changes the
+    register by exactly one version."""
+    from cloudtoets.io.write import inventory_document
+
+    inventory = export_inventory(register, OPERATOR, organisation)
+    inventory.registrations = [r for r in inventory.registrations if r.id == registration_id]
+    inventory.registrations[0].name = name
+    return orjson.dumps(inventory_document(inventory))
