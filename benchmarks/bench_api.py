@@ -89,6 +89,8 @@ class ImportResult:
     rss_mb: float
     size_mb: float
     notes: list[str] = field(default_factory=list)
+    import_cpu: float = 0.0  # cores: the cloudtoets import processes
+    rest_cpu: float = 0.0  # cores: the rest of the machine (PostgreSQL, other jobs)
 
     @property
     def rate(self) -> float:
@@ -161,6 +163,7 @@ def import_register(
                 return ImportResult(kind, "one file", n, failed.wall, failed.rss_mb, 0.0, notes)
         wall = 0.0
         rss = 0.0
+        usage = _CpuMeter()
         for path in parts:
             print(f"  import {path.name} ...", file=sys.stderr)
             result = cloudtoets_import(path, url)
@@ -172,11 +175,32 @@ def import_register(
         how = f"{len(parts)} files"
     else:
         print(f"  import {whole.name} ...", file=sys.stderr)
+        usage = _CpuMeter()
         result = cloudtoets_import(whole, url)
         if result.code != 0:
             raise SystemExit(f"import of {whole} ended with {result.code}: {result.last_line()}")
         wall, rss, how = result.wall, result.rss_mb, "one file"
-    return ImportResult(kind, how, n, wall, rss, database_size_mb(url), notes)
+    own, rest = usage.stop()
+    return ImportResult(
+        kind, how, n, wall, rss, database_size_mb(url), notes, own / wall, rest / wall
+    )
+
+
+class _CpuMeter:
+    """CPU seconds of this process's children (waited for) and of the rest of the machine."""
+
+    def __init__(self) -> None:
+        self.children = _children_cpu()
+        self.busy = _machine_busy()
+
+    def stop(self) -> tuple[float, float]:
+        own = _children_cpu() - self.children
+        return own, max(0.0, _machine_busy() - self.busy - own)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def vacuum_analyze(url: str) -> None:
@@ -228,7 +252,9 @@ def choose_paths(url: str, seed: int, folder: Path) -> dict[str, Path]:
                     f"/api/v1/registrations?organisation={organisation}&verdict={verdict}"
                     f"&page_size=50&page={page}"
                 )
-    detail = [f"/api/v1/registrations/{i}" for i in random.Random(seed).sample(ids, 5000)]
+    detail = [
+        f"/api/v1/registrations/{i}" for i in random.Random(seed).sample(ids, min(5000, len(ids)))
+    ]
     lists = {
         "filtered": filtered,
         "first-page": ["/api/v1/registrations?page_size=50"],
@@ -504,6 +530,12 @@ def measure(
 # ------------------------------------------------------------------------------------------ report
 
 
+def _errors(errors: dict[str, int]) -> str:
+    """``0``, or the counts by kind, such as ``28 timeout`` (wrk's timeout is 10 s)."""
+    kinds = [f"{count} {kind}" for kind, count in errors.items() if count]
+    return ", ".join(kinds) or "0"
+
+
 def report(imports: list[ImportResult], loads: list[LoadResult], repointed: int, args: Any) -> None:
     print()
     print(f"Load average at the end: {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} CPUs.")
@@ -511,19 +543,33 @@ def report(imports: list[ImportResult], loads: list[LoadResult], repointed: int,
         f"Register: generate.py --registrations {args.registrations:,} --seed {args.seed} "
         f"({repointed} nested document suppliers re-pointed, see registers.py)."
     )
+    if imports:
+        _import_table(imports)
+    if loads:
+        _load_table(loads)
+
+
+def _import_table(imports: list[ImportResult]) -> None:
     print()
-    print("| database | how | registrations | wall | registrations/s | peak RSS | database size |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print(
+        "| database | how | registrations | wall | registrations/s | peak RSS | database size | "
+        "CPU import | CPU rest of machine |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for imported in imports:
         print(
             f"| {imported.database} | {imported.how} | {imported.registrations:,} | "
             f"{imported.wall:.1f} s | {imported.rate:.0f} | {imported.rss_mb:.0f} MB | "
-            f"{imported.size_mb:.0f} MB |"
+            f"{imported.size_mb:.0f} MB | {imported.import_cpu:.2f} | {imported.rest_cpu:.2f} |"
         )
+    print()
     for imported in imports:
         for note in imported.notes:
-            print(f"\n- {imported.database}: {note}", end="")
-    print("\n")
+            print(f"- {imported.database}: {note}")
+
+
+def _load_table(loads: list[LoadResult]) -> None:
+    print()
     print(
         "| database | workers | endpoint | clients | req/s | p50 | p90 | p99 | max | errors | "
         "CPU app | CPU PostgreSQL | CPU wrk | CPU other |"
@@ -540,7 +586,7 @@ def report(imports: list[ImportResult], loads: list[LoadResult], repointed: int,
         print(
             f"| {r.database} | {r.workers} | {r.endpoint} | {r.clients} | {r.rps:.0f} | "
             f"{r.p50_ms:.1f} ms | {r.p90_ms:.1f} ms | {r.p99_ms:.1f} ms | {r.max_ms:.0f} ms | "
-            f"{sum(r.errors.values())} | {app} | {db} | {r.wrk_cpu:.2f} | {r.other_cpu:.2f} |"
+            f"{_errors(r.errors)} | {app} | {db} | {r.wrk_cpu:.2f} | {r.other_cpu:.2f} |"
         )
     print()
     for r in loads:
@@ -589,6 +635,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="keep the databases afterwards, and use them (no import) if they exist",
     )
     parser.add_argument("--json", type=Path, help="also write all results to this JSON file")
+    parser.add_argument("--import-only", action="store_true", help="no server, no load")
     parser.add_argument(
         "--app",
         help="serve this app factory (module:function, on PYTHONPATH) with uvicorn instead of "
@@ -647,6 +694,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                     )
                 else:
                     print("  reusing the existing database (no import)", file=sys.stderr)
+                if args.import_only:
+                    continue
                 paths = choose_paths(url, args.seed, Path(folder))
                 workers_list = args.workers_sqlite if kind == "sqlite" else args.workers_postgresql
                 for workers in (int(w) for w in workers_list.split(",")):
