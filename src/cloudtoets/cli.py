@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cloudtoets.cli_notifications import notification_app
 from cloudtoets.problems import InputError, Problem
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ audit_app = typer.Typer(
     help="Het auditlogboek: de hashketen controleren en archiveren.", no_args_is_help=True
 )
 app.add_typer(audit_app, name="audit")
+app.add_typer(notification_app, name="notification")
 
 DatabaseOption = Annotated[
     str | None,
@@ -443,7 +445,7 @@ def import_command(
     actor = Actor.local(register.settings.local_user)
     try:
         if dry_run:
-            plan = preview_import(register, actor, inventory.name, data)
+            plan = preview_import(register, actor, inventory.name, data, uploaded=False)
             if not plan.ok:
                 raise InputError(str(inventory), plan.problems)
         else:
@@ -451,7 +453,9 @@ def import_command(
             def progress(done: int, total: int) -> None:
                 typer.echo(f"verwerkt {done} van {total} registraties", err=True)
 
-            plan = commit_import(register, actor, inventory.name, data, progress=progress)
+            plan = commit_import(
+                register, actor, inventory.name, data, progress=progress, uploaded=False
+            )
     except InputError as error:
         register.close()
         _fail(error)
@@ -719,6 +723,52 @@ def token_revoke(
     finally:
         register.close()
     typer.echo(f"{count} token(s) ingetrokken.")
+
+
+@app.command("reminders")
+def reminders_command(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Peildatum JJJJ-MM-DD (standaard: vandaag).")
+    ] = None,
+    send: Annotated[
+        bool,
+        typer.Option("--send", help="Verstuur ze ook per e-mail (elke herinnering één keer)."),
+    ] = False,
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", help="Alleen deze organisatie.")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Toon de herinneringen (termijnen, herbeoordelingen, tests); --send mailt ze."""
+    from cloudtoets.cli_monitoring import run_reminders
+
+    raise typer.Exit(run_reminders(_open_register(database), _date(as_of), organisation, send))
+
+
+class ReportFormat(StrEnum):
+    PDF = "pdf"
+    XLSX = "xlsx"
+
+
+@app.command("report")
+def report_command(
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", help="pdf (toegankelijk) of xlsx.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Het bestand dat u krijgt.")],
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", help="Alleen deze organisatie.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Peildatum JJJJ-MM-DD (standaard: vandaag).")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Schrijf het rapport van de monitoring (alle organisaties of één) als PDF of Excel."""
+    from cloudtoets.cli_monitoring import run_report
+
+    register = _open_register(database)
+    raise typer.Exit(run_report(register, report_format.value, output, organisation, _date(as_of)))
 
 
 def main() -> None:

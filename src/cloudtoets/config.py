@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE = "sqlite:///cloudtoets.sqlite"
@@ -67,6 +67,66 @@ class Settings(BaseSettings):
         20 * 1024 * 1024, description="Grootste toegestane upload bij importeren, in bytes."
     )
     page_size: int = Field(50, ge=1, le=500, description="Registraties per pagina.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Het adres van cloudtoets zoals gebruikers het openen; voor de links in "
+        "herinneringsmails en PDF-rapporten.",
+    )
+    reminder_days: int = Field(
+        90,
+        ge=1,
+        le=3650,
+        description="Herinner zoveel dagen voor een termijn of een herbeoordeling.",
+    )
+    reminder_recipients: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description='Wie herinneringen krijgt, als JSON: {"fin": ["cio@minfin.nl"], ...} '
+        "(kenmerk van de organisatie -> e-mailadressen; één adres als tekst mag ook).",
+    )
+    smtp_host: str = Field("", description="SMTP-server voor herinneringen; leeg: geen e-mail.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="Poort van de SMTP-server.")
+    smtp_user: str = Field("", description="Gebruikersnaam bij de SMTP-server (leeg: zonder).")
+    smtp_password: str = Field("", description="Wachtwoord bij de SMTP-server.")
+    smtp_from: str = Field("", description="Afzender van de herinneringen (e-mailadres).")
+    smtp_starttls: bool = Field(
+        True, description="Versleutel de verbinding met STARTTLS voordat er iets wordt verstuurd."
+    )
+    production: bool = Field(
+        False,
+        description="Productie-installatie: dan moet CLOUDTOETS_SIGNING_KEY_FILE gezet zijn "
+        "(cloudtoets maakt dan zelf geen sleutel).",
+    )
+    instance_name: str = Field(
+        "cloudtoets",
+        description="Naam van deze installatie in ondertekende meldingspakketten, bijvoorbeeld "
+        "cio-rijk of fin.",
+    )
+    signing_key_file: Path | None = Field(
+        None,
+        description="PEM-bestand met de Ed25519-sleutel waarmee deze installatie "
+        "meldingspakketten ondertekent. Leeg: buiten productie maakt cloudtoets een sleutel en "
+        "bewaart die in de database.",
+    )
+    trusted_keys_file: Path | None = Field(
+        None,
+        description="Bestand met de publieke sleutels van andere installaties waarvan u "
+        "meldingspakketten aanneemt: per regel de naam en de sleutel (base64).",
+    )
+    risk_review_months: int = Field(
+        12,
+        ge=1,
+        le=120,
+        description="Na hoeveel maanden een geaccordeerde risicoanalyse opnieuw beoordeeld moet "
+        "worden.",
+    )
+
+    @field_validator("reminder_recipients", mode="before")
+    @classmethod
+    def _addresses_as_lists(cls, value: object) -> object:
+        """One address may be given as text instead of a list of one."""
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+        return value
 
     @property
     def session_cookie(self) -> str:
@@ -85,6 +145,8 @@ class Settings(BaseSettings):
             found.append("CLOUDTOETS_OIDC_ISSUER moet met https:// beginnen")
         if self.oidc_enabled and not (self.oidc_client_id and self.oidc_client_secret):
             found.append("OpenID Connect vraagt CLOUDTOETS_OIDC_CLIENT_ID en _CLIENT_SECRET")
+        if self.production and not self.demo and self.signing_key_file is None:
+            found.append("in productie vraagt ondertekenen CLOUDTOETS_SIGNING_KEY_FILE")
         return found
 
     @property

@@ -1,8 +1,10 @@
 """Browser tests: the real app on a real port, driven by Debian's chromium through Playwright.
 
 The server runs in a thread of the test process on 127.0.0.1 with the demo register on SQLite,
-and is stopped when the session ends. Browser downloads do not work here, so Playwright launches
-the ``chromium`` on PATH.
+and is stopped when the session ends. ``live_server`` needs no login (auth_mode local) and is
+shared by the whole session; ``accounts_server`` is a fresh register per test module where
+everyone logs in with a demo account, for tests that take a registration through its workflows.
+Browser downloads do not work here, so Playwright launches the ``chromium`` on PATH.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +33,13 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 TODAY = dt.date(2026, 11, 29)
 
@@ -45,7 +53,9 @@ def _free_port() -> int:
 class ServerThread(threading.Thread):
     def __init__(self, app: Any, port: int) -> None:
         super().__init__(daemon=True)
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        )
 
     def run(self) -> None:
         self.server.run()
@@ -55,10 +65,9 @@ class ServerThread(threading.Thread):
         self.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("e2e") / "cloudtoets.sqlite"
-    settings = Settings(database_url=f"sqlite:///{database}", demo=True, auth_mode="local")
+@contextmanager
+def demo_server(settings: Settings) -> Iterator[str]:
+    """The app with the demo register on its own port; yields its address."""
     register = Register.open(settings, today=lambda: TODAY)
     upgrade(register.engine)
     load_demo(register)
@@ -70,8 +79,29 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if time.monotonic() > deadline or not server.is_alive():
             raise RuntimeError("de testserver start niet")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+        register.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("e2e") / "cloudtoets.sqlite"
+    with demo_server(
+        Settings(database_url=f"sqlite:///{database}", demo=True, auth_mode="local")
+    ) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def accounts_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("e2e-accounts") / "cloudtoets.sqlite"
+    with demo_server(
+        Settings(database_url=f"sqlite:///{database}", demo=True, auth_mode="accounts")
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -93,12 +123,25 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def axe_violations(browser: Browser, url: str, *, prepare: Any = None, width: int = 1280) -> list[tuple[str, str, list[Any]]]:
-    """Run axe-core (WCAG 2.2 AA tags) on a page; ``prepare(page)`` may first fill a form."""
+def axe_violations(
+    browser: Browser,
+    url: str,
+    *,
+    prepare: Any = None,
+    width: int = 1280,
+    storage_state: Any = None,
+) -> list[tuple[str, str, list[Any]]]:
+    """Run axe-core (WCAG 2.2 AA tags) on a page; ``prepare(page)`` may first fill a form.
+    ``storage_state`` (of a logged-in context) opens the page with that login."""
     if not AXE.is_file():
         pytest.fail(f"axe-core is missing at {AXE}: run npm ci")
     # the strict CSP forbids injected scripts, so the test context bypasses it (only for axe)
-    context = browser.new_context(bypass_csp=True, locale="nl-NL", viewport={"width": width, "height": 900})
+    context = browser.new_context(
+        bypass_csp=True,
+        locale="nl-NL",
+        viewport={"width": width, "height": 900},
+        storage_state=storage_state,
+    )
     context.add_init_script(path=str(AXE))
     page = context.new_page()
     page.goto(url, wait_until="networkidle")

@@ -29,7 +29,12 @@ from cloudtoets.api.schemas import ProblemDetails
 from cloudtoets.problems import InputError
 from cloudtoets.server.auth import CrossSiteRequest, Unauthenticated
 from cloudtoets.services.actor import Forbidden
-from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
+from cloudtoets.services.errors import (
+    AlreadyExists,
+    InvalidTransition,
+    NotFound,
+    VersionConflict,
+)
 from cloudtoets.store.mapping import jsonable
 
 log = logging.getLogger("cloudtoets.api")
@@ -99,6 +104,13 @@ KINDS = {
             "Gelijktijdige wijziging",
             "Een andere wijziging kwam tegelijk binnen. Haal de gegevens opnieuw op en probeer "
             "het nog eens.",
+        ),
+        Kind(
+            "ongeldige-toestand",
+            409,
+            "Niet mogelijk in deze toestand",
+            "Het object staat in een toestand die deze stap niet toelaat, zoals een "
+            "risicoanalyse die al geaccordeerd of vervangen is. detail zegt wat wel kan.",
         ),
         Kind(
             "versie-verouderd",
@@ -288,6 +300,8 @@ def render_exception(request: Request, exc: Exception) -> Response:
                 f"Er is al een {exc.kind} met het kenmerk '{exc.object_id}'. Kies een ander "
                 "kenmerk, of wijzig de bestaande met PUT.",
             )
+        case InvalidTransition():
+            return problem_response(request, "ongeldige-toestand", exc.message)
         case VersionConflict():
             return problem_response(
                 request,
@@ -316,11 +330,9 @@ def render_exception(request: Request, exc: Exception) -> Response:
                 "(X-CSRF-Token). Er is niets gewijzigd.",
             )
         case Forbidden():
-            return problem_response(
-                request,
-                "niet-toegestaan",
-                "Uw rol staat deze handeling niet toe. Er is niets gewijzigd.",
-            )
+            # a workflow step says who may take it (services/workflow_steps.RoleRefused)
+            reason = getattr(exc, "detail", None) or "Uw rol staat deze handeling niet toe."
+            return problem_response(request, "niet-toegestaan", f"{reason} Er is niets gewijzigd.")
         case InputError():
             return problem_response(
                 request,

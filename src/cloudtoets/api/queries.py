@@ -44,7 +44,7 @@ def _organisation(session: Session, actor: Actor, row: OrganisationRow) -> dict[
 
 def organisations(register: Register, actor: Actor) -> list[dict[str, Any]]:
     """The organisations the actor may see, with their registrations counted per verdict."""
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         rows = repo.organisations(session, actor.visible)
         return [_organisation(session, actor, row) for row in rows]
 
@@ -52,7 +52,7 @@ def organisations(register: Register, actor: Actor) -> list[dict[str, Any]]:
 def organisation(register: Register, actor: Actor, organisation_id: str) -> dict[str, Any]:
     if not actor.may_see(organisation_id):
         raise NotFound("organisatie", organisation_id)
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         rows = repo.organisations(session, [organisation_id])
         if not rows:
             raise NotFound("organisatie", organisation_id)
@@ -94,7 +94,7 @@ def providers(register: Register, actor: Actor) -> list[dict[str, Any]]:
         }
         for entry in catalogue_entries()
     ]
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         rows = repo.providers(session, actor.visible)
     by_organisation: dict[str, list[Provider]] = {}
     for row in rows:
@@ -144,5 +144,5 @@ def evaluate_as_of(
 ) -> Decision:
     """A stored registration's decision on another date; stores nothing."""
     stored = registration_service.get_registration(register, actor, registration_id)
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         return RegisterEvaluator(session, register.policy, as_of).evaluate(stored.registration)

@@ -6,7 +6,15 @@ from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 from starlette.convertors import PathConvertor, register_url_convertor
 
-from cloudtoets.api import catalogue, inventory, registrations
+from cloudtoets.api import (
+    catalogue,
+    inventory,
+    justifications,
+    monitoring,
+    notifications,
+    registrations,
+    risk_exit,
+)
 from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.problems import KINDS, ApiProblem, ProblemRoute, problem_responses
 from cloudtoets.api.schemas import ProblemType
@@ -41,7 +49,16 @@ def problem_type(slug: str) -> Response:
     )
 
 
-RESOURCES = (router, catalogue.router, registrations.router, inventory.router)
+RESOURCES = (
+    router,
+    catalogue.router,
+    registrations.router,
+    inventory.router,
+    risk_exit.router,
+    justifications.router,
+    notifications.router,
+    monitoring.router,
+)
 for resource in RESOURCES[1:]:
     router.include_router(resource)
 

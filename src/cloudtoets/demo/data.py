@@ -48,6 +48,9 @@ FIN = Member(Organisation("fin", O.MINISTRY, "Ministerie van Financiën"),
     ITSM.at("2020-03-01", COMPLETE, contract=("2021-01-01", "2031-12-31")),  # outlasts 2030
     REPORTS.at("2021-06-01", name="Rapportages begrotingsuitvoering"),
     s("ai-wetsanalyse", "AI-proef wetsanalyse", p.OPENAI_EU, AI).at("2026-09-01"),
+    # new, material and without any paperwork: the README tour takes it to 'allowed'
+    s("chatbot-belastingvragen", "Chatbot belastingvragen", p.OPENAI_EU, AI, **CITIZENS).at(
+        "2026-10-15", NOTHING),
     WEBSITE.at("2018-01-01", name="Rijksbegroting.nl"),
     DMS.at("2015-04-01"),
     PROJECTS.at("2022-02-01"),

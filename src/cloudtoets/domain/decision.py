@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from cloudtoets.domain.vocabulary import Scope, Severity, Verdict
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Finding:
-    """One rule that fires for a registration. Immutable: equal findings are shared."""
+    """One rule that fires for a registration. Immutable: equal findings are shared.
+
+    The message may be composed on first read (``Finding.deferred``): most findings of a large
+    register are never shown, and the text is fixed by values captured at evaluation time.
+    """
+
+    # declared by hand (not ``slots=True``) to add the composer slot, which is not a field
+    __slots__ = ("_compose", "deadline", "justified", "message", "rule", "section", "severity")
 
     rule: str
     section: str
@@ -18,6 +27,65 @@ class Finding:
     deadline: dt.date | None
     justified: bool
     message: str
+
+    @classmethod
+    def deferred(
+        cls,
+        rule: str,
+        section: str,
+        severity: Severity,
+        deadline: dt.date | None,
+        justified: bool,
+        compose: Callable[[], str],
+    ) -> Finding:
+        """A finding whose message ``compose()`` builds when it is first read."""
+        draft = _Draft()
+        draft.rule, draft.section, draft.severity = rule, section, severity
+        draft.deadline, draft.justified, draft._compose = deadline, justified, compose
+        draft.__class__ = cls  # type: ignore[assignment]  # same slots: Python checks the layout
+        return cast(Finding, draft)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.rule, self.section, self.severity, self.deadline, self.justified, self.message)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(_FIELDS, state, strict=True):
+            object.__setattr__(self, name, value)
+
+
+_FIELDS = ("rule", "section", "severity", "deadline", "justified", "message")
+
+
+class _Draft:
+    """Finding's memory layout without the frozen guard. A new finding is filled in here with
+    plain slot stores and then becomes a Finding: a frozen dataclass sets each field through
+    ``object.__setattr__``, several times slower, and large registers create many findings."""
+
+    __slots__ = Finding.__slots__
+    rule: str
+    section: str
+    severity: Severity
+    deadline: dt.date | None
+    justified: bool
+    _compose: Callable[[], str] | None
+
+
+def _compose_message(finding: Finding, name: str) -> str:
+    """Python calls this only for an empty slot: the message of a deferred finding."""
+    if name != "message":
+        raise AttributeError(name)
+    compose: Callable[[], str] | None = object.__getattribute__(finding, "_compose")
+    if compose is None:  # another thread composed it since this one looked
+        text: str = object.__getattribute__(finding, "message")
+        return text
+    text = compose()
+    object.__setattr__(finding, "message", text)
+    object.__setattr__(finding, "_compose", None)  # let go of the captured values
+    return text
+
+
+# Set after the class body so that type checkers keep rejecting unknown attributes.
+setattr(Finding, "__getattr__", _compose_message)  # noqa: B010
 
 
 @dataclass(slots=True)

@@ -2,11 +2,11 @@
 
 Interpreting a condition tree per registration costs far more than the rules themselves, so the
 checked conditions are translated once (``conditions.to_python``) and assembled into a function
-``evaluate(r, organisations, jurisdiction_cache, resolve_jurisdictions)``. It looks up the
-organisation and jurisdiction chain, derives the facts, tests every rule in rule-id order,
-attaches deadlines, justifications and messages, and returns the Decision. What is the same for
-every registration (default deadlines, rule metadata, the as-of date) is a constant of the
-generated code; identical findings are built once and shared.
+``evaluate(r, context)``. It looks up the organisation and jurisdiction chain, derives the facts,
+tests every rule in rule-id order, attaches deadlines and justifications, and returns the
+Decision. What is the same for every registration (default deadlines, rule metadata, the as-of
+date) is a constant of the generated code; identical findings are built once and shared, and
+their messages are composed when first read (``Finding.deferred``).
 
 The behaviour is specified in policy.md; ``cloudtoets policy show --source`` prints the code.
 """
@@ -14,31 +14,23 @@ The behaviour is specified in policy.md; ``cloudtoets policy show --source`` pri
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import partial
-from itertools import product
 from typing import Any
 
 from cloudtoets.domain.decision import Decision, Finding
-from cloudtoets.domain.model import Justification, Organisation, Registration
-from cloudtoets.domain.vocabulary import Severity, Verdict
+from cloudtoets.domain.model import Justification, Registration
+from cloudtoets.domain.vocabulary import Deployment, Severity, Verdict
+from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.engine.messages import Facts, MessageBuilder
 from cloudtoets.engine.transition import add_months, period_months
 from cloudtoets.policy.conditions import All, Emitter, to_python
 from cloudtoets.policy.model import Policy, Rule
 from cloudtoets.policy.schema import Transition
 
-# evaluate(registration, organisations by id, jurisdiction cache, resolver) -> Decision
-Evaluate = Callable[
-    [
-        Registration,
-        Mapping[str, Organisation],
-        Mapping[object, tuple[frozenset[str], tuple[str, ...]]],
-        Callable[[Registration], tuple[frozenset[str], tuple[str, ...]]],
-    ],
-    Decision,
-]
+Evaluate = Callable[[Registration, EvaluationContext], Decision]
 
 
 def justification_holds(justification: Justification, rule: Rule) -> bool:
@@ -67,71 +59,147 @@ class CompiledPolicy:
     source: str
     constants: dict[str, Any]
     months_thresholds: dict[str, int]
+    # per rule: are its shared findings told apart by details beyond the deadline?
+    keyed: tuple[bool, ...]
+    # name of a table of shared findings -> name of the default deadline it holds findings for
+    default_tables: dict[str, str]
 
-    def bind(self, as_of: dt.date) -> Evaluate:
-        """The evaluation function with everything date-dependent fixed for ``as_of``."""
+    def bind(self, as_of: dt.date, *, eager_messages: bool = False) -> Evaluate:
+        """The evaluation function with everything date-dependent fixed for ``as_of``.
+
+        ``eager_messages`` composes every message from the registration as the finding is made,
+        instead of on first read: the reference that deferred messages are tested against.
+        """
         policy = self.policy
-        messages = MessageBuilder(policy)
-        rules = policy.rules
-
-        def justify(r: Registration, index: int) -> Justification | None:
-            """The valid justification for the rule; a reported one wins over an unreported one."""
-            rule = rules[index]
-            found = None
-            for j in r.justifications:
-                if j.rule == rule.id and justification_holds(j, rule):
-                    if j.reported_on is not None:
-                        return j
-                    if found is None:
-                        found = j
-            return found
-
-        def finding(
-            index: int,
-            deadline: dt.date | None,
-            justification: Justification | None,
-            r: Registration,
-            jurisdictions: frozenset[str],
-            tbb: int | None,
-            unreported: tuple[str, ...],
-            details: tuple[object, ...],
-        ) -> Finding:
-            rule = rules[index]
-            facts = Facts(r, jurisdictions, tbb, unreported)
-            message = messages.message(rule, facts, deadline, as_of, justification, details)
-            return Finding(
-                rule.id, rule.section, rule.severity, deadline, justification is not None, message
-            )
-
+        support = _RuleSupport(policy, as_of)
+        tables = _FindingTables(self.keyed)
         namespace: dict[str, Any] = dict(self.constants)
         for name, months in self.months_thresholds.items():
             namespace[name] = add_months(as_of, -months)
+        for table, deadline in self.default_tables.items():
+            namespace[table] = tables.get(namespace[deadline])
         namespace.update(
             AS_OF=as_of,
-            _justify=justify,
-            _finding=finding,
+            _justify=support.justify,
+            _finding=support.eager if eager_messages else support.deferred,
+            _table=tables.get,
+            _T_NONE=tables.get(None),
             _by_rule=_by_rule,
+            _new=object.__new__,
             Decision=Decision,
-            # one cache of shared findings per rule (see _rule_block)
-            **{f"_F{i}": {} for i in range(len(rules))},
-            **{f"_J{i}": {} for i in range(len(rules))},  # findings with an accepted justification
+            # findings with an accepted justification, per rule
+            **{f"_J{i}": {} for i in range(len(policy.rules))},
         )
         exec(compile(self.source, f"<policy {policy.id}>", "exec"), namespace)
         function: Evaluate = namespace["evaluate"]
         return function
 
 
-def _material_reasons(criteria: tuple[str, ...]) -> dict[tuple[bool, ...], tuple[str, ...]]:
-    """Every combination of the criteria flags -> its sorted reasons."""
-    return {
-        flags: tuple(sorted(c for c, flag in zip(criteria, flags, strict=True) if flag))
-        for flags in product((False, True), repeat=len(criteria))
-    }
+class _FindingTables:
+    """The shared findings of one deadline: a list indexed by rule.
+
+    The slot of a rule whose texts name details (countries, jurisdictions ...) holds a dict of
+    findings keyed by those details; the others hold the finding itself once it occurred.
+    Indexing a list is the cheapest look-up the generated code can do per finding.
+    """
+
+    def __init__(self, keyed: tuple[bool, ...]) -> None:
+        self._size = len(keyed)
+        self._keyed = [index for index, k in enumerate(keyed) if k]
+        self._tables: dict[dt.date | None, list[Any]] = {}
+
+    def get(self, deadline: dt.date | None) -> list[Any]:
+        table = self._tables.get(deadline)
+        if table is None:
+            table = self._tables[deadline] = [None] * self._size
+            for index in self._keyed:
+                table[index] = {}
+        return table
+
+
+class _RuleSupport:
+    """What the generated code calls for a rule: its justification, and a finding it has not
+    seen before (rule index, deadline, accepted justification, the registration's facts and the
+    values the rule's texts name)."""
+
+    def __init__(self, policy: Policy, as_of: dt.date) -> None:
+        self.rules = policy.rules
+        self.messages = MessageBuilder(policy)
+        self.as_of = as_of
+
+    def justify(self, r: Registration, index: int) -> Justification | None:
+        """The valid justification for the rule; a reported one wins over an unreported one."""
+        rule = self.rules[index]
+        found = None
+        for j in r.justifications:
+            if j.rule == rule.id and justification_holds(j, rule):
+                if j.reported_on is not None:
+                    return j
+                if found is None:
+                    found = j
+        return found
+
+    def deferred(
+        self,
+        index: int,
+        deadline: dt.date | None,
+        justification: Justification | None,
+        r: Registration,
+        jurisdictions: frozenset[str],
+        tbb: int | None,
+        unreported: tuple[str, ...],
+        details: tuple[object, ...],
+    ) -> Finding:
+        """A finding whose message is composed from ``details`` when first read."""
+        rule = self.rules[index]
+        accepted = (
+            None
+            if justification is None
+            else (justification.accepted_by, justification.accepted_on)
+        )
+        compose = partial(self.messages.compose, rule, deadline, self.as_of, accepted, details)
+        return Finding.deferred(
+            rule.id, rule.section, rule.severity, deadline, justification is not None, compose
+        )
+
+    def eager(
+        self,
+        index: int,
+        deadline: dt.date | None,
+        justification: Justification | None,
+        r: Registration,
+        jurisdictions: frozenset[str],
+        tbb: int | None,
+        unreported: tuple[str, ...],
+        details: tuple[object, ...],
+    ) -> Finding:
+        """A finding with its message composed now, from the registration's facts."""
+        rule = self.rules[index]
+        facts = Facts(r, jurisdictions, tbb, unreported)
+        message = self.messages.message(rule, facts, deadline, self.as_of, justification)
+        return Finding(
+            rule.id, rule.section, rule.severity, deadline, justification is not None, message
+        )
+
+
+def _material_reasons(criteria: tuple[str, ...], chosen: tuple[str, ...] = ()) -> Any:
+    """The sorted reasons for every combination of the criteria flags, as nested pairs indexed
+    by each flag in turn (``reasons[core_task][business_critical]...``): indexing by a flag is
+    cheaper than hashing a tuple of them."""
+    if not criteria:
+        return tuple(sorted(chosen))
+    first, rest = criteria[0], criteria[1:]
+    return (_material_reasons(rest, chosen), _material_reasons(rest, (*chosen, first)))
 
 
 def _deadline_name(transition: Transition) -> str:
     """The local variable holding a registration's deadline for this kind of transition."""
     return f"dl{'x' if transition.extensions else ''}_{transition.period}"
+
+
+def _table_name(deadline: str) -> str:
+    """The local holding the shared findings for the deadline in local ``deadline``."""
+    return "_T_NONE" if deadline == "None" else f"t_{deadline}"
 
 
 def _conjuncts(rule: Rule, emit: Emitter) -> list[str]:
@@ -173,32 +241,35 @@ def _grouped(blocks: Sequence[tuple[list[str], Callable[[list[str]], list[str]]]
 def _rule_block(
     index: int, rule: Rule, emit: Emitter, key_sources: list[str], conditions: list[str]
 ) -> list[str]:
-    """The code for one rule: test, then the (cached) finding and its effect on the verdict.
+    """The code for one rule: test, then the (shared) finding and its effect on the verdict.
 
     A finding without an accepted justification is fully determined by the rule, its deadline
-    and the values its text names, so identical findings are one shared, frozen object.
+    and the values its text names, so identical findings are one shared, frozen object, found in
+    the table of its deadline (see _FindingTables).
     """
     deadline = "None" if rule.transition is None else _deadline_name(rule.transition)
+    table = _table_name(deadline)
     advised = rule.severity is Severity.ADVISED_AGAINST
-    key = f"({deadline}, {', '.join(key_sources)})" if key_sources else deadline
     details = f"({', '.join(key_sources)},)" if key_sources else "()"
-    create = (
-        f"_finding({index}, {deadline}, None, r, jurisdictions, eff, tuple(unreported), {details})"
-    )
+    create = f"_finding({index}, {deadline}, None, r, jurisdictions, eff, unreported, {details})"
+    if key_sources:
+        key = key_sources[0] if len(key_sources) == 1 else details
+        shared = [
+            f"f = {table}[{index}].get({key})",
+            "if f is None:",
+            f"    f = {table}[{index}][{key}] = {create}",
+        ]
+    else:
+        shared = [f"f = {table}[{index}]", "if f is None:", f"    f = {table}[{index}] = {create}"]
     lines = [f"    # {rule.id}", f"    if {' and '.join(conditions)}:"]
     add = lines.append
-    cached = [
-        f"f = _F{index}.get({key})",
-        "if f is None:",
-        f"    f = _F{index}[{key}] = {create}",
-    ]
     if advised:
         add(f"        j = _justify(r, {index}) if r.justifications else None")
         add("        if j is None:")
-        lines += ["            " + line for line in cached]
+        lines += ["            " + line for line in shared]
         add("            open_advice = True")
         add("        else:")
-        justified_key = f"({key}, j.accepted_by, j.accepted_on)"
+        justified_key = f"({deadline}, {details}, j.accepted_by, j.accepted_on)"
         add(f"            f = _J{index}.get({justified_key})")
         add("            if f is None:")
         add(
@@ -206,9 +277,9 @@ def _rule_block(
             f"_finding({index}, {deadline}, j, r, jurisdictions, eff, (), {details})"
         )
         add("            if j.reported_on is None:")
-        add(f"                unreported.append({emit.constant(rule.id)})")
+        add(f"                unreported += ({emit.constant(rule.id)},)")
     else:
-        lines += ["        " + line for line in cached]
+        lines += ["        " + line for line in shared]
     add("        findings.append(f)")
     if rule.severity.is_hard:
         # deadlines are per kind of transition, so the verdict only needs to know which kinds
@@ -221,27 +292,81 @@ def _rule_block(
     return lines
 
 
+def _placed(reads: list[tuple[str, str]], body: list[str]) -> list[str]:
+    """Put each read of a nested object in the innermost block that holds all its uses.
+
+    ``reads`` are (local, statement) pairs, parents first. Most registrations skip the blocks
+    that test exit plans and risk assessments, so they need not read those objects at all.
+    """
+    body = list(body)
+    for name, statement in reversed(reads):  # children first: their reads use the parent
+        word = re.compile(rf"\b{name}\b")
+        uses = [i for i, line in enumerate(body) if word.search(line)]
+        header, indent = _innermost_block(body, uses[0], uses[-1]) if uses else (-1, "    ")
+        body.insert(header + 1, indent + statement)
+    return body
+
+
+def _innermost_block(body: list[str], first: int, last: int) -> tuple[int, str]:
+    """The ``if``/``else`` line before ``first`` whose block runs past ``last``, and the indent
+    of its block; (-1, function indent) when no block holds both. Blocks nest, so the nearest
+    such line is the innermost."""
+    for header in range(first - 1, -1, -1):
+        line = body[header]
+        if line.lstrip().startswith("#") or not line.endswith(":"):
+            continue
+        indent = _indent_of(line)
+        end = header + 1
+        while end < len(body) and _indent_of(body[end]) > indent:
+            end += 1
+        if end > last:
+            return header, " " * (indent + 4)
+    return -1, "    "
+
+
+def _indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _decision_lines(values: Mapping[str, str]) -> list[str]:
+    """Build the Decision by storing each field: as its dataclass __init__ does, but without the
+    call (one of the larger costs per registration). A field without a value is an error here."""
+    lines = ["    d = _new(Decision)"]
+    lines += [f"    d.{field.name} = {values[field.name]}" for field in fields(Decision)]
+    return [*lines, "    return d"]
+
+
 def compile_policy(policy: Policy) -> CompiledPolicy:
     p = policy.parameters
     emit = Emitter()
     builder = MessageBuilder(policy)
     c = emit.constant
-    public = c(frozenset(p.public_deployments))
-    internal = c(frozenset(p.internal_deployments))
-    tbb = c({str(k): v for k, v in p.tbb_by_classification.items()})
-    scope = c({str(k): v for k, v in p.scope_by_org_type.items()})
+    # deployment -> (public cloud, external cloud): one look-up instead of two set tests
+    clouds = c(
+        {d: (d in p.public_deployments, d not in p.internal_deployments) for d in Deployment}
+    )
+    # keyed by the enum members: a validated value is found by identity, a plain text by value
+    tbb = c(dict(p.tbb_by_classification))
+    scope = c(dict(p.scope_by_org_type))
     adopted = c(p.adopted)
     reasons = c(_material_reasons(p.material_criteria))
-    flags = ", ".join(f"r.{name}" for name in p.material_criteria)
+    flags = "".join(f"[r.{name}]" for name in p.material_criteria)
     criteria = " or ".join(f"r.{name}" for name in p.material_criteria) or "False"
-    transitions = {r.transition for r in policy.rules if r.transition is not None}
-    hard_transitions = {
-        r.transition for r in policy.rules if r.transition is not None and r.severity.is_hard
-    }
+    transitions = sorted(
+        {r.transition for r in policy.rules if r.transition is not None}, key=_deadline_name
+    )
+    hard_transitions = [
+        t
+        for t in transitions
+        if any(r.transition == t and r.severity.is_hard for r in policy.rules)
+    ]
+    default_tables: dict[str, str] = {}
     deadline_lines: list[str] = []
-    for t in sorted(transitions, key=_deadline_name):
+    for t in transitions:
         name, default = _deadline_name(t), c(add_months(p.adopted, period_months(t, p)))
-        deadline_lines.append(f"        {name} = {default}")
+        table = _table_name(name)
+        default_tables[f"_T_{name}"] = default
+        deadline_lines += [f"        {name} = {default}", f"        {table} = _T_{name}"]
         if t.extensions:
             deadline_lines += [
                 f"        if end is not None and end > {name} and start is not None"
@@ -250,24 +375,37 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
                 f"        if moment is not None and moment > {name}"
                 " and r.lifecycle_justification.strip():",
                 f"            {name} = moment",
+                f"        if {name} is not {default}:",
+                f"            {table} = _table({name})",
             ]
     verdicts = {v: c(v) for v in Verdict}
 
     lines = [
-        "def evaluate(r, organisations, jurisdiction_cache, resolve_jurisdictions):",
-        "    o = organisations[r.organisation]",
-        "    pair = None if r.subprocessors else jurisdiction_cache.get(r.provider)",
+        "def evaluate(r, context):",
+        "    o = context.organisations[r.organisation]",
+        # the key of context.jurisdiction_key, built here to save a call per registration
+        "    subprocessors = r.subprocessors",
+        "    pair = context.jurisdiction_cache.get("
+        "(r.provider, *subprocessors) if subprocessors else r.provider)",
         "    if pair is None:",
-        "        pair = resolve_jurisdictions(r)",
+        "        pair = context.jurisdictions(r)",
         "    jurisdictions, jurisdiction_list = pair",
-        f"    public_cloud = r.deployment in {public}",
-        f"    external_cloud = r.deployment not in {internal}",
+        f"    public_cloud, external_cloud = {clouds}[r.deployment]",
         "    declared = r.material",
-        f"    material = bool({criteria}) if declared is None else declared",
-        "    level = r.tbb_level",
-        f"    implied = None if r.classification is None else {tbb}[r.classification]",
-        "    eff = effective_tbb_level = (implied if level is None else level if implied is None"
-        " else min(level, implied))",
+        "    if declared is not None:",
+        "        material = declared",
+        f"        why = {c(('declared',))} if declared else ()",
+        f"    elif {criteria}:",
+        "        material = True",
+        f"        why = {reasons}{flags}",
+        "    else:",
+        "        material = False",
+        "        why = ()",
+        "    if r.classification is None:",
+        "        eff = effective_tbb_level = r.tbb_level",
+        "    else:",
+        f"        implied, level = {tbb}[r.classification], r.tbb_level",
+        "        eff = effective_tbb_level = implied if level is None else min(level, implied)",
         "    since = r.in_use_since",
         f"    existing_use = since is not None and since < {adopted}",
         f"    scope = {scope}[o.type]",
@@ -276,37 +414,31 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         *deadline_lines,
         "    else:",
         *(f"        {_deadline_name(t)} = None" for t in transitions),
+        *(f"        {_table_name(_deadline_name(t))} = _T_NONE" for t in transitions),
         "        pass",
         "    findings = []",
-        "    unreported = []",
+        "    unreported = ()",
         "    blocked = open_advice = False",
-        *(
-            f"    hit_{_deadline_name(t)} = False"
-            for t in sorted(hard_transitions, key=_deadline_name)
-        ),
+        *(f"    hit_{_deadline_name(t)} = False" for t in hard_transitions),
         "    earliest = None",
     ]
+    head = list(lines)
     blocks = []
     late_lines: list[str] = []
     for index, rule in enumerate(policy.rules):
         conditions = _conjuncts(rule, emit)
         build = partial(_rule_block, index, rule, emit, builder.key_sources(rule))
         if rule.late:
-            late_lines += build(conditions)
+            # a late finding is added after the others: put it in rule-id order at once
+            late_lines += [*build(conditions), "        findings.sort(key=_by_rule)"]
         else:
             blocks.append((conditions, build))
     rule_lines = _grouped(blocks)
-    lines += emit.prelude()
+    reads = list(zip(emit.objects.values(), emit.prelude(indent=""), strict=True))
     lines += rule_lines
     if late_lines:
-        lines += [
-            "    unreported_deviation = bool(unreported)",
-            "    count = len(findings)",
-            *late_lines,
-            "    if len(findings) != count:",
-            "        findings.sort(key=_by_rule)",
-        ]
-    for t in sorted(hard_transitions, key=_deadline_name):
+        lines += ["    unreported_deviation = unreported != ()", *late_lines]
+    for t in hard_transitions:
         name = _deadline_name(t)
         lines += [
             f"    if hit_{name}:",
@@ -327,15 +459,35 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         f"        verdict = {verdicts[Verdict.ALLOWED_WITH_CONDITIONS]}",
         "    else:",
         f"        verdict = {verdicts[Verdict.ALLOWED]}",
-        "    if declared is None:",
-        f"        why = {reasons}[({flags},)]" if flags else "        why = ()",
-        "    else:",
-        f"        why = {c(('declared',))} if declared else ()",
-        "    return Decision(r.id, r.organisation, scope, public_cloud, external_cloud, material,"
-        " why, jurisdiction_list, eff, verdict, earliest, tuple(findings),"
-        f" {c(policy.id)}, {c(policy.revision)}, AS_OF)",
+        *_decision_lines(
+            {
+                "registration": "r.id",
+                "organisation": "r.organisation",
+                "scope": "scope",
+                "public_cloud": "public_cloud",
+                "external_cloud": "external_cloud",
+                "material": "material",
+                "material_reasons": "why",
+                "jurisdictions": "jurisdiction_list",
+                "effective_tbb_level": "eff",
+                "verdict": "verdict",
+                "deadline": "earliest",
+                "findings": "tuple(findings)",
+                "policy_id": c(policy.id),
+                "policy_revision": c(policy.revision),
+                "as_of": "AS_OF",
+            }
+        ),
         "",
     ]
+    body = _placed(reads, lines[len(head) :])
+    lines = [*head, *body]
+    keyed = tuple(bool(builder.key_sources(rule)) for rule in policy.rules)
     return CompiledPolicy(
-        policy, "\n".join(lines), dict(emit.constants), dict(emit.months_thresholds)
+        policy,
+        "\n".join(lines),
+        dict(emit.constants),
+        dict(emit.months_thresholds),
+        keyed,
+        default_tables,
     )

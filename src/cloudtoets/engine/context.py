@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from cloudtoets.domain.model import Organisation, Registration
 from cloudtoets.domain.providers import ProviderDirectory
 
+# The jurisdictions as a set (for tests) and as a sorted tuple (for the decision).
+Jurisdictions = tuple[frozenset[str], tuple[str, ...]]
+
 
 class EvaluationContext:
     """Organisations and providers for one evaluation run, with memoised jurisdiction chains."""
@@ -21,23 +24,38 @@ class EvaluationContext:
     ) -> None:
         self.organisations = organisations
         self.providers = providers
-        # keyed by provider id, or by (provider, sub-processors) when there are sub-processors
-        self.jurisdiction_cache: dict[object, tuple[frozenset[str], tuple[str, ...]]] = {}
+        # keyed by provider id, or by (provider, *sub-processors) when there are sub-processors
+        # (the generated evaluation function looks keys up itself, see jurisdiction_key)
+        self.jurisdiction_cache: dict[object, Jurisdictions] = {}
+        # one pair per distinct set: equal chains are the same objects, so look-ups keyed by
+        # them (the engine's shared findings) match by identity
+        self._by_countries: dict[frozenset[str], Jurisdictions] = {}
+        self._countries: dict[str, frozenset[str]] = {}
 
-    def jurisdictions(self, registration: Registration) -> tuple[frozenset[str], tuple[str, ...]]:
+    def jurisdictions(self, registration: Registration) -> Jurisdictions:
         """The jurisdiction chain as a set and as a sorted tuple."""
-        subprocessors = registration.subprocessors
-        key = (
-            (registration.provider, tuple(subprocessors))
-            if subprocessors
-            else registration.provider
-        )
+        key = jurisdiction_key(registration)
         found = self.jurisdiction_cache.get(key)
         if found is None:
-            countries: set[str] = set()
-            for provider_id in (registration.provider, *subprocessors):
+            countries: frozenset[str] = frozenset()
+            for provider_id in (registration.provider, *registration.subprocessors):
                 if provider_id is not None:
-                    countries.update(p.country for p in self.providers.chain(provider_id))
-            found = (frozenset(countries), tuple(sorted(countries)))
+                    countries |= self._provider_countries(provider_id)
+            found = self._by_countries.get(countries)
+            if found is None:
+                found = self._by_countries[countries] = (countries, tuple(sorted(countries)))
             self.jurisdiction_cache[key] = found
         return found
+
+    def _provider_countries(self, provider_id: str) -> frozenset[str]:
+        countries = self._countries.get(provider_id)
+        if countries is None:
+            chain = self.providers.chain(provider_id)
+            countries = self._countries[provider_id] = frozenset(p.country for p in chain)
+        return countries
+
+
+def jurisdiction_key(registration: Registration) -> object:
+    """The jurisdiction cache key: a flat tuple hashes faster than a nested one."""
+    subprocessors = registration.subprocessors
+    return (registration.provider, *subprocessors) if subprocessors else registration.provider

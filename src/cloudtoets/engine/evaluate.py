@@ -1,7 +1,8 @@
 """evaluate(registration, context, policy, as_of) -> Decision: pure and deterministic.
 
 The work is done by the function ``engine/compiler.py`` generates from the policy; this module
-binds it to an as-of date and supplies the organisation and jurisdiction chain from the context.
+binds it to an as-of date. The generated function reads the organisation and jurisdiction chain
+from the context itself.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ from functools import lru_cache
 
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Registration
-from cloudtoets.engine.compiler import CompiledPolicy, compile_policy, justification_holds
+from cloudtoets.engine.compiler import (
+    CompiledPolicy,
+    Evaluate,
+    compile_policy,
+    justification_holds,
+)
 from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.policy.model import Policy
 
@@ -26,25 +32,25 @@ __all__ = [
 
 
 class Evaluator:
-    """A policy bound to an as-of date, ready to evaluate any number of registrations."""
+    """A policy bound to an as-of date, ready to evaluate any number of registrations.
 
-    def __init__(self, policy: Policy, as_of: dt.date) -> None:
+    ``evaluate(registration, context) -> Decision`` is the generated function itself, not a
+    method that calls it: one Python call less per registration. ``eager_messages`` composes
+    each finding's message as it is made instead of on first read (the same text).
+    """
+
+    evaluate: Evaluate
+
+    def __init__(self, policy: Policy, as_of: dt.date, *, eager_messages: bool = False) -> None:
         self.policy = policy
         self.as_of = as_of
-        self._evaluate = compiled_policy(policy).bind(as_of)
-
-    def evaluate(self, registration: Registration, context: EvaluationContext) -> Decision:
-        return self._evaluate(
-            registration, context.organisations, context.jurisdiction_cache, context.jurisdictions
-        )
+        self.evaluate = compiled_policy(policy).bind(as_of, eager_messages=eager_messages)
 
     def evaluate_all(
         self, registrations: Iterable[Registration], context: EvaluationContext
     ) -> list[Decision]:
-        run = self._evaluate
-        organisations = context.organisations
-        cache, resolve = context.jurisdiction_cache, context.jurisdictions
-        return [run(r, organisations, cache, resolve) for r in registrations]
+        run = self.evaluate
+        return [run(r, context) for r in registrations]
 
 
 @lru_cache(maxsize=32)

@@ -3,6 +3,10 @@
 A message says what is wrong (the rule's ``problem``), when it must be solved (transition),
 whether a justification was accepted, what to do (``action``), and the policy section. Messages
 repeat a lot across a register, so each distinct combination is formatted once.
+
+The engine composes a finding's message when it is first read (``compose``), from the values
+the finding captured while the registration was evaluated: most findings of a large register are
+never shown. ``message`` composes the same text at once from a registration's facts.
 """
 
 from __future__ import annotations
@@ -53,18 +57,43 @@ class Facts(NamedTuple):
     unreported_rules: tuple[str, ...] = ()
 
 
-# For each placeholder: a Python expression (over the locals of the generated evaluation
-# function) of everything its text depends on. Findings are cached per rule on these values.
-KEY_SOURCES: Mapping[str, str | None] = {
-    "countries_outside_allowed": "tuple(r.storage_countries), tuple(r.processing_countries)",
-    "allowed_countries_label": None,  # the same for every registration
-    "jurisdictions_outside_eea": "jurisdictions",
-    "jurisdictions": "jurisdictions",
-    "effective_tbb_level": "eff",
-    "key_register": "r.key_register",
-    "classification": "r.classification",
-    "unreported_rules": "tuple(unreported)",
+# For each placeholder: Python expressions (over the locals of the generated evaluation function)
+# of the values its text depends on. Findings are cached per rule on these values, and a deferred
+# message is composed from them alone, so it never reads the (mutable) registration again.
+KEY_SOURCES: Mapping[str, tuple[str, ...]] = {
+    "countries_outside_allowed": ("tuple(r.storage_countries)", "tuple(r.processing_countries)"),
+    "allowed_countries_label": (),  # the same for every registration
+    "jurisdictions_outside_eea": ("jurisdictions",),
+    "jurisdictions": ("jurisdictions",),
+    "effective_tbb_level": ("eff",),
+    "key_register": ("r.key_register",),
+    "classification": ("r.classification",),
+    "unreported_rules": ("unreported",),
 }
+
+# The same values taken from a registration's facts (messages composed at once).
+FACT_VALUES: Mapping[str, Callable[[Facts], tuple[object, ...]]] = {
+    "countries_outside_allowed": lambda f: (
+        tuple(f.registration.storage_countries),
+        tuple(f.registration.processing_countries),
+    ),
+    "allowed_countries_label": lambda f: (),
+    "jurisdictions_outside_eea": lambda f: (f.jurisdictions,),
+    "jurisdictions": lambda f: (f.jurisdictions,),
+    "effective_tbb_level": lambda f: (f.effective_tbb_level,),
+    "key_register": lambda f: (f.registration.key_register,),
+    "classification": lambda f: (f.registration.classification,),
+    "unreported_rules": lambda f: (f.unreported_rules,),
+}
+
+# Who accepted a justification and when: all a justified finding's text needs of it.
+Accepted = tuple[str | None, dt.date | None]
+
+
+def accepted(justification: Justification | None) -> Accepted | None:
+    if justification is None:
+        return None
+    return justification.accepted_by, justification.accepted_on
 
 
 class MessageBuilder:
@@ -79,19 +108,19 @@ class MessageBuilder:
         else:
             label = _join(sorted(allowed))
 
-        def outside_allowed(f: Facts) -> str:
-            r = f.registration
-            return _join(sorted(set(r.storage_countries).union(r.processing_countries) - allowed))
+        def outside_allowed(storage: tuple[str, ...], processing: tuple[str, ...]) -> str:
+            return _join(sorted(set(storage).union(processing) - allowed))
 
-        self._render: Mapping[str, Callable[[Facts], str]] = {
+        # placeholder -> its text, from the values of its KEY_SOURCES
+        self._render: Mapping[str, Callable[..., str]] = {
             "countries_outside_allowed": outside_allowed,
-            "allowed_countries_label": lambda f: label,
-            "jurisdictions_outside_eea": lambda f: _join(sorted(f.jurisdictions - eea)),
-            "jurisdictions": lambda f: _join(sorted(f.jurisdictions)),
-            "effective_tbb_level": lambda f: str(f.effective_tbb_level or "-"),
-            "key_register": lambda f: str(f.registration.key_register or "-"),
-            "classification": lambda f: str(f.registration.classification or "-"),
-            "unreported_rules": lambda f: _join(list(f.unreported_rules)),
+            "allowed_countries_label": lambda: label,
+            "jurisdictions_outside_eea": lambda j: _join(sorted(j - eea)),
+            "jurisdictions": lambda j: _join(sorted(j)),
+            "effective_tbb_level": lambda level: str(level or "-"),
+            "key_register": lambda register: str(register or "-"),
+            "classification": lambda classification: str(classification or "-"),
+            "unreported_rules": lambda rules: _join(list(rules)),
         }
         self._names = {
             rule.id: list(
@@ -103,14 +132,14 @@ class MessageBuilder:
             )
             for rule in policy.rules
         }
-        self._problems: dict[tuple[str, tuple[object, ...]], str] = {}
-        self._actions: dict[tuple[str, tuple[object, ...]], str] = {}
+        # (rule, details) -> (problem, action): one entry, so a concurrent reader sees both
+        self._texts: dict[tuple[str, tuple[object, ...]], tuple[str, str]] = {}
         self._timings: dict[tuple[object, ...], str] = {}
         self._sections: dict[str, str] = {}
 
     def key_sources(self, rule: Rule) -> list[str]:
         """Expressions of what the rule's texts depend on beyond the deadline (see KEY_SOURCES)."""
-        return [source for name in self._names[rule.id] if (source := KEY_SOURCES[name])]
+        return [source for name in self._names[rule.id] for source in KEY_SOURCES[name]]
 
     def message(
         self,
@@ -119,6 +148,19 @@ class MessageBuilder:
         deadline: dt.date | None,
         as_of: dt.date,
         justification: Justification | None,
+    ) -> str:
+        """The message composed at once from the registration's facts."""
+        details = tuple(
+            value for name in self._names[rule.id] for value in FACT_VALUES[name](facts)
+        )
+        return self.compose(rule, deadline, as_of, accepted(justification), details)
+
+    def compose(
+        self,
+        rule: Rule,
+        deadline: dt.date | None,
+        as_of: dt.date,
+        accepted: Accepted | None,
         details: tuple[object, ...],
     ) -> str:
         """The message; ``details`` are the values of the rule's ``key_sources``.
@@ -127,18 +169,28 @@ class MessageBuilder:
         only joins parts that were formatted before.
         """
         key = (rule.id, details)
-        problem = self._problems.get(key)
-        if problem is None:
-            values = {name: self._render[name](facts) for name in self._names[rule.id]}
-            problem = self._problems[key] = _tidy(rule.problem.format(**values))
-            self._actions[key] = _tidy(rule.action.format(**values))
-        parts = [problem, self._timing(rule, deadline, as_of, justification is not None)]
-        if justification is not None:
-            parts.append(self._justified(rule, justification))
-        else:
-            parts.append(self._actions[key])
+        texts = self._texts.get(key)
+        if texts is None:
+            values = self._values(rule, details)
+            texts = self._texts[key] = (
+                _tidy(rule.problem.format(**values)),
+                _tidy(rule.action.format(**values)),
+            )
+        problem, action = texts
+        parts = [problem, self._timing(rule, deadline, as_of, accepted is not None)]
+        parts.append(action if accepted is None else self._justified(rule, *accepted))
         parts.append(self._section(rule))
         return " ".join(p for p in parts if p)
+
+    def _values(self, rule: Rule, details: tuple[object, ...]) -> dict[str, str]:
+        """Each placeholder's text, from its share of ``details``."""
+        values = {}
+        start = 0
+        for name in self._names[rule.id]:
+            end = start + len(KEY_SOURCES[name])
+            values[name] = self._render[name](*details[start:end])
+            start = end
+        return values
 
     def _common(self, rule: Rule, deadline: dt.date | None) -> dict[str, str]:
         return {
@@ -175,12 +227,11 @@ class MessageBuilder:
             text = self._timings[key] = _tidy(text)
         return text
 
-    def _justified(self, rule: Rule, justification: Justification) -> str:
-        accepted_on = justification.accepted_on
+    def _justified(self, rule: Rule, accepted_by: str | None, accepted_on: dt.date | None) -> str:
         return _tidy(
             self.policy.texts.justified.format(
                 **self._common(rule, None),
-                accepted_by=justification.accepted_by or "",
+                accepted_by=accepted_by or "",
                 accepted_on=dutch_date(accepted_on) if accepted_on else "",
             )
         )

@@ -23,7 +23,7 @@ from cloudtoets import security_log
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.permissions import Permission, check_roles
-from cloudtoets.services.uow import unit_of_work
+from cloudtoets.services.uow import system_session, unit_of_work
 from cloudtoets.store.accounts import ApiTokenRow, LoginFailureRow, SessionRow, UserRow
 from cloudtoets.store.tables import OrganisationRow
 
@@ -102,7 +102,7 @@ def create_user(
         raise AccountError(problem)
     if password is not None and len(password) < 12:
         raise AccountError("een wachtwoord heeft minstens 12 tekens")
-    with unit_of_work(register.sessions, actor) as uow:
+    with unit_of_work(register.sessions, actor, system=True) as uow:
         session = uow.session
         if session.scalar(select(UserRow).where(UserRow.username == username)) is not None:
             raise AccountError(f"er is al een account '{username}'")
@@ -130,14 +130,14 @@ def create_user(
 
 def list_users(register: Register, actor: Actor) -> list[UserRow]:
     actor.require(Permission.MANAGE_ACCOUNTS)
-    with register.sessions() as session:
+    with system_session(register.sessions) as session:
         return list(session.scalars(select(UserRow).order_by(UserRow.username)))
 
 
 def set_disabled(register: Register, actor: Actor, username: str, disabled: bool = True) -> None:
     """Disable (or enable) an account; disabling ends its sessions and tokens at once."""
     actor.require(Permission.MANAGE_ACCOUNTS)
-    with unit_of_work(register.sessions, actor) as uow:
+    with unit_of_work(register.sessions, actor, system=True) as uow:
         user = uow.session.scalar(select(UserRow).where(UserRow.username == username))
         if user is None:
             raise AccountError(f"geen account '{username}'")
@@ -211,7 +211,7 @@ def login(
     """Check a local account's password and start a new session (ending ``previous_token``)."""
     now = _now()
     keys = [f"user:{username.lower()}", f"client:{client}"]
-    with register.sessions() as session, session.begin():
+    with system_session(register.sessions) as session, session.begin():
         if _throttled(session, keys, now):
             security_log.event(
                 "login_throttled", user=security_log.name_hash(username), client=client
@@ -262,7 +262,7 @@ def login_external(
 ) -> Login:
     """Start a session for an account whose identity an OpenID Connect provider confirmed."""
     now = _now()
-    with register.sessions() as session, session.begin():
+    with system_session(register.sessions) as session, session.begin():
         user = session.get(UserRow, user_id)
         if user is None or user.disabled:
             raise LoginRefused()
@@ -278,7 +278,7 @@ def resolve_session(
 ) -> tuple[Actor, str] | None:
     """The actor and CSRF token of a live session, or None (unknown, expired, disabled)."""
     now = _now()
-    with register.sessions() as session, session.begin():
+    with system_session(register.sessions) as session, session.begin():
         row = session.get(SessionRow, digest(token))
         if row is None:
             return None
@@ -293,7 +293,7 @@ def resolve_session(
 
 
 def logout(register: Register, token: str) -> None:
-    with register.sessions() as session, session.begin():
+    with system_session(register.sessions) as session, session.begin():
         session.execute(delete(SessionRow).where(SessionRow.token_hash == digest(token)))
     security_log.event("logout")
 
@@ -303,7 +303,7 @@ def logout(register: Register, token: str) -> None:
 
 def create_token(register: Register, actor: Actor, username: str, name: str) -> str:
     """A new bearer token for ``username`` (the user itself, or an administrator). Shown once."""
-    with unit_of_work(register.sessions, actor) as uow:
+    with unit_of_work(register.sessions, actor, system=True) as uow:
         user = uow.session.scalar(select(UserRow).where(UserRow.username == username))
         if user is None or (user.id != actor.user_id and not actor.can(Permission.MANAGE_ACCOUNTS)):
             raise AccountError(f"geen account '{username}'")
@@ -314,7 +314,7 @@ def create_token(register: Register, actor: Actor, username: str, name: str) -> 
 
 
 def revoke_token(register: Register, actor: Actor, username: str, name: str) -> int:
-    with unit_of_work(register.sessions, actor) as uow:
+    with unit_of_work(register.sessions, actor, system=True) as uow:
         user = uow.session.scalar(select(UserRow).where(UserRow.username == username))
         if user is None or (user.id != actor.user_id and not actor.can(Permission.MANAGE_ACCOUNTS)):
             raise AccountError(f"geen account '{username}'")
@@ -338,7 +338,7 @@ def resolve_token(register: Register, token: str, request_id: str | None = None)
     if not token.startswith(TOKEN_PREFIX):
         return None
     now = _now()
-    with register.sessions() as session, session.begin():
+    with system_session(register.sessions) as session, session.begin():
         row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == digest(token)))
         if row is None or row.revoked_at is not None:
             return None

@@ -75,4 +75,6 @@ class Actor:
         )
 
 
-LOCAL_ROLES = frozenset({"editor", "approver", "auditor"})
+# The single local user plays every part of the workflow, including CIO Rijk's (a demo or a
+# one-person installation); account management stays with real administrator accounts.
+LOCAL_ROLES = frozenset({"editor", "approver", "auditor", "cio-rijk"})

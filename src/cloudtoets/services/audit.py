@@ -27,7 +27,7 @@ class Exported:
 
 def verify_chain(register: Register) -> Verification:
     """Walk the stored chain in seq order up to the first fault."""
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, None, consistent=True) as session:
         return chain.verify_records(chain.iter_chain(session))
 
 
@@ -41,7 +41,7 @@ def export_chain(register: Register, path: Path) -> Exported:
     try:
         with (
             os.fdopen(fd, "w", encoding="utf-8", newline="\n") as file,
-            read_only(register.sessions) as session,
+            read_only(register.sessions, None, consistent=True) as session,
         ):
             for record in chain.iter_chain(session):
                 file.write(chain.canonical_json(record) + "\n")

@@ -11,6 +11,7 @@ from cloudtoets.services.accounts import create_user
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.imports import ImportPlan, commit_import
+from cloudtoets.services.uow import system_session
 from cloudtoets.store.tables import RegistrationRow
 
 DEMO_ACTOR = Actor.local("demo")
@@ -56,7 +57,7 @@ DEMO_ACCOUNTS = (
 
 
 def is_empty(register: Register) -> bool:
-    with register.sessions() as session:
+    with system_session(register.sessions) as session:
         return not session.scalar(select(func.count()).select_from(RegistrationRow))
 
 

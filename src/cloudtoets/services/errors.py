@@ -30,3 +30,14 @@ class AlreadyExists(Exception):
         self.kind = kind
         self.object_id = object_id
         super().__init__(f"{kind} {object_id} bestaat al")
+
+
+class InvalidTransition(Exception):
+    """The object is not in a state that allows this step (accepting twice, changing a version
+    that was replaced, ...). ``message`` says why and what to do, in Dutch."""
+
+    def __init__(self, kind: str, object_id: str, message: str) -> None:
+        self.kind = kind
+        self.object_id = object_id
+        self.message = message
+        super().__init__(message)

@@ -9,7 +9,7 @@ repeats the whole check inside one transaction and stores everything or nothing.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloudtoets import security_log
-from cloudtoets.domain.model import Inventory, Organisation, Provider, Registration
+from cloudtoets.domain.model import Inventory, Organisation, Provider
 from cloudtoets.io.read import FORMATS, read_inventory
 from cloudtoets.io.validate import Checked
 from cloudtoets.problems import InputError, Problem
@@ -28,6 +28,12 @@ from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.limits import register_problems
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
+from cloudtoets.services.workflow_projection import (
+    apply_derived_fields,
+    mark_renotification,
+    material_changes,
+    registrations_with_workflow,
+)
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
     jsonable,
@@ -66,14 +72,16 @@ class ImportPlan:
         return not self.problems
 
 
-def _read_upload(register: Register, filename: str, data: bytes) -> Checked:
+def _read_upload(register: Register, filename: str, data: bytes, *, uploaded: bool) -> Checked:
+    """``uploaded``: the bytes came over the network and the upload limit applies; a file the
+    operator names on the command line is read whatever its size."""
     suffix = Path(filename).suffix.lower()
     if suffix not in FORMATS:
         raise InputError(
             filename, [Problem("", f"onbekend bestandsformaat; gebruik {', '.join(FORMATS)}")]
         )
     limit = register.settings.max_upload_bytes
-    if len(data) > limit:
+    if uploaded and len(data) > limit:
         raise InputError(
             filename,
             [Problem("", f"het bestand is groter dan {limit // (1024 * 1024)} MB; splits het op")],
@@ -87,14 +95,35 @@ def _read_upload(register: Register, filename: str, data: bytes) -> Checked:
             raise InputError(filename, error.problems) from None
 
 
-def _organisation_of(provider: Provider, registrations: Iterable[Registration]) -> list[str]:
-    return sorted(
-        {
-            r.organisation
-            for r in registrations
-            if provider.id == r.provider or provider.id in r.subprocessors
-        }
-    )
+def _users_of_document_providers(inventory: Inventory) -> dict[str, set[str]]:
+    """Document provider id -> the organisations whose registrations' chains pass through it.
+
+    A supplier's parent is part of every chain the supplier is in, so an organisation that
+    names only a subsidiary also needs the document's parent (else its chain breaks off).
+    """
+    parents = {p.id: p.parent for p in inventory.providers}
+    users: dict[str, set[str]] = {}
+    for registration in inventory.registrations:
+        for start in (registration.provider, *registration.subprocessors):
+            provider_id, seen = start, set()
+            while provider_id in parents and provider_id not in seen:  # cycles were refused
+                seen.add(provider_id)
+                users.setdefault(provider_id, set()).add(registration.organisation)
+                provider_id = parents[provider_id]
+    return users
+
+
+# PostgreSQL takes at most 65,535 parameters in one statement: look ids up in parts.
+LOOKUP_CHUNK = 10_000
+
+
+def _existing_registrations(session: Session, ids: list[str]) -> dict[str, RegistrationRow]:
+    existing: dict[str, RegistrationRow] = {}
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        for row in session.scalars(select(RegistrationRow).where(RegistrationRow.id.in_(chunk))):
+            existing[row.id] = row
+    return existing
 
 
 def _plan(
@@ -132,8 +161,9 @@ def _plan(
 
     # a document provider belongs to every organisation whose registrations use it
     providers_by_organisation: dict[str, list[Provider]] = {}
+    users = _users_of_document_providers(inventory)
     for provider in inventory.providers:
-        for organisation_id in _organisation_of(provider, inventory.registrations) or []:
+        for organisation_id in sorted(users.get(provider.id, ())):
             if not actor.may_see(organisation_id):
                 continue
             providers_by_organisation.setdefault(organisation_id, []).append(provider)
@@ -146,14 +176,7 @@ def _plan(
             else:
                 plan.providers.unchanged.append(key)
 
-    existing = {
-        row.id: row
-        for row in session.scalars(
-            select(RegistrationRow).where(
-                RegistrationRow.id.in_([r.id for r in inventory.registrations])
-            )
-        )
-    }
+    existing = _existing_registrations(session, [r.id for r in inventory.registrations])
     for registration in inventory.registrations:
         if not actor.may_see(registration.organisation):
             continue  # refused above; comparing would reveal the other organisation's data
@@ -175,13 +198,15 @@ def _plan(
     return plan, providers_by_organisation
 
 
-def preview_import(register: Register, actor: Actor, filename: str, data: bytes) -> ImportPlan:
+def preview_import(
+    register: Register, actor: Actor, filename: str, data: bytes, *, uploaded: bool = True
+) -> ImportPlan:
     """Check an upload and say what an import would change; stores nothing."""
     try:
-        checked = _read_upload(register, filename, data)
+        checked = _read_upload(register, filename, data, uploaded=uploaded)
     except InputError as error:
         return ImportPlan(filename, problems=error.problems)
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         plan, _ = _plan(session, actor, checked, filename)
     if plan.ok:
         from cloudtoets.engine.context import EvaluationContext
@@ -196,11 +221,17 @@ def preview_import(register: Register, actor: Actor, filename: str, data: bytes)
 
 
 def commit_import(
-    register: Register, actor: Actor, filename: str, data: bytes, progress: Progress | None = None
+    register: Register,
+    actor: Actor,
+    filename: str,
+    data: bytes,
+    progress: Progress | None = None,
+    *,
+    uploaded: bool = True,
 ) -> ImportPlan:
     """Store an upload completely, or nothing at all (InputError with every problem)."""
     actor.require(Permission.WRITE_REGISTER)
-    checked = _read_upload(register, filename, data)
+    checked = _read_upload(register, filename, data, uploaded=uploaded)
     with unit_of_work(register.sessions, actor) as uow:
         plan, providers_by_organisation = _plan(uow.session, actor, checked, filename)
         if not plan.ok:
@@ -270,9 +301,16 @@ def _store(
     unchanged = set(plan.registrations.unchanged)
     todo = [r for r in inventory.registrations if r.id not in unchanged]
     verdicts = [session.get(RegistrationRow, rid).verdict for rid in unchanged]  # type: ignore[union-attr]
+    with_workflow = registrations_with_workflow(session, {r.organisation for r in todo})
     for done, registration in enumerate(todo, start=1):
         values = registration_values(registration)
         row, before = _upsert(session, RegistrationRow, registration.id, values)
+        if registration.id in with_workflow and before is not None:
+            # the register's workflow objects own these fields; an import does not undo them
+            changes = material_changes(before, jsonable(values))
+            mark_renotification(uow, row.id, row.organisation_id, changes)
+            apply_derived_fields(session, row)
+            registration = registration_from_row(row)
         # flushes the row together with its outcome: one version step per import
         verdicts.append(evaluator.apply(row, registration).verdict.value)
         uow.audit(
@@ -297,7 +335,7 @@ def export_inventory(
     security_log.event(
         "export", user_id=actor.user_id, organisation=organisation, request_id=actor.request_id
     )
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         if organisation is not None and not actor.may_see(organisation):
             return Inventory()
         visible = [organisation] if organisation is not None else actor.visible

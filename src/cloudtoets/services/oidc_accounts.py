@@ -117,7 +117,7 @@ def _free_username(session: Session, identity: Identity) -> str:
 
 
 def _sync(register: Register, identity: Identity, actor: Actor) -> int:
-    with unit_of_work(register.sessions, actor) as uow:
+    with unit_of_work(register.sessions, actor, system=True) as uow:
         session = uow.session
         user = session.scalar(select(UserRow).where(UserRow.oidc_subject == identity.subject))
         if user is not None and user.disabled:

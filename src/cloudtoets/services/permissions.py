@@ -23,6 +23,10 @@ class Permission(StrEnum):
     APPROVE = "register:approve"
     READ_ALL_ORGANISATIONS = "register:read-all"
     READ_AUDIT = "audit:read"
+    # receive notifications of material use, ask questions, comment and close them (S3.3)
+    HANDLE_NOTIFICATIONS = "notifications:handle"
+    # the central monitoring of every organisation's obligations
+    MONITOR = "monitoring:read"
     MANAGE_ACCOUNTS = "accounts:manage"
 
 
@@ -34,10 +38,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.EDITOR: frozenset({Permission.READ_REGISTER, Permission.WRITE_REGISTER}),
     Role.APPROVER: frozenset({Permission.READ_REGISTER, Permission.APPROVE}),
     # reads every organisation and receives notifications; changes no organisation's register
-    Role.CIO_RIJK: frozenset({Permission.READ_REGISTER, Permission.READ_ALL_ORGANISATIONS}),
+    Role.CIO_RIJK: frozenset(
+        {
+            Permission.READ_REGISTER,
+            Permission.READ_ALL_ORGANISATIONS,
+            Permission.HANDLE_NOTIFICATIONS,
+            Permission.MONITOR,
+        }
+    ),
     # reads everything including the audit trail; changes nothing
     Role.AUDITOR: frozenset(
-        {Permission.READ_REGISTER, Permission.READ_ALL_ORGANISATIONS, Permission.READ_AUDIT}
+        {
+            Permission.READ_REGISTER,
+            Permission.READ_ALL_ORGANISATIONS,
+            Permission.READ_AUDIT,
+            Permission.MONITOR,
+        }
     ),
     # accounts and settings, no register content
     Role.ADMIN: frozenset({Permission.MANAGE_ACCOUNTS}),

@@ -23,7 +23,13 @@ from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.limits import register_problems
 from cloudtoets.services.permissions import Permission
-from cloudtoets.services.uow import read_only, unit_of_work
+from cloudtoets.services.uow import read_only, system_session, unit_of_work
+from cloudtoets.services.workflow_projection import (
+    apply_derived_fields,
+    mark_renotification,
+    material_changes,
+    with_derived_fields,
+)
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
     jsonable,
@@ -92,7 +98,7 @@ def _summary(row: Any) -> RegistrationSummary:
 
 
 def list_registrations(register: Register, actor: Actor, query: RegistrationQuery) -> Page:
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         if query.organisation is not None and not actor.may_see(query.organisation):
             return Page([], 0, query)
         rows, total = repo.list_registrations(session, query, actor.visible)
@@ -107,7 +113,7 @@ def _row_or_404(session: Session, actor: Actor, registration_id: str) -> Registr
 
 
 def get_registration(register: Register, actor: Actor, registration_id: str) -> StoredRegistration:
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         row = _row_or_404(session, actor, registration_id)
         registration = registration_from_row(row)
         evaluator = RegisterEvaluator(session, register.policy, register.today())
@@ -209,14 +215,19 @@ def update_registration(
             )
         if not actor.may_see(registration.organisation):
             raise NotFound("organisatie", registration.organisation)
-        registration = _validated(session, registration)
+        registration = with_derived_fields(session, row, _validated(session, registration))
         if registration == before:  # nothing to store, evaluate or audit
             evaluator = RegisterEvaluator(session, register.policy, register.today())
             return StoredRegistration(
                 registration, row.version, evaluator.evaluate(registration), row.evaluated_on
             )
-        for name, value in registration_values(registration).items():
+        values = registration_values(registration)
+        changes = material_changes(registration_values(before), values)
+        for name, value in values.items():
             setattr(row, name, value)
+        if mark_renotification(uow, row.id, row.organisation_id, changes):
+            apply_derived_fields(session, row)  # the notification no longer counts
+            registration = registration_from_row(row)
         evaluator = RegisterEvaluator(session, register.policy, register.today())
         decision = evaluator.apply(row, registration)
         session.flush()  # raises StaleDataError if a concurrent writer won
@@ -253,14 +264,14 @@ def delete_registration(
 
 
 def decisions(register: Register, actor: Actor, registration_id: str) -> Sequence[DecisionRow]:
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         _row_or_404(session, actor, registration_id)
         return repo.decisions_of(session, registration_id, actor.visible)
 
 
 def history(register: Register, actor: Actor, registration_id: str) -> Sequence[AuditRow]:
     """Who changed what; a deleted registration's history stays readable for its organisation."""
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         rows = repo.audit_of(session, "registration", registration_id, actor.visible)
         if not rows and repo.get_registration(session, registration_id, actor.visible) is None:
             raise NotFound("registratie", registration_id)
@@ -272,7 +283,7 @@ def refresh(register: Register, as_of: dt.date | None = None, batch: int = 2_000
     day = as_of or register.today()
     total = 0
     while True:
-        with register.sessions() as session, session.begin():
+        with system_session(register.sessions) as session, session.begin():
             rows = repo.stale_registrations(session, day, batch)
             if not rows:
                 return total

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cloudtoets.services.actor import Actor
 from cloudtoets.store import audit as audit_chain
+from cloudtoets.store import row_security
+from cloudtoets.store.db import READ_ONLY, SCOPE
 
 
 class UnitOfWork:
@@ -56,17 +58,46 @@ class UnitOfWork:
         self._audit = []
 
 
+def _scope(actor: Actor | None) -> str:
+    """The organisations a session acts for; None is the system itself (all of them)."""
+    return row_security.scope_value(actor.visible if actor is not None else None)
+
+
+def system_session(sessions: sessionmaker[Session]) -> Session:
+    """A session of the installation itself (logins, accounts, demo, re-evaluation): it sees
+    every organisation."""
+    return sessions(info={SCOPE: row_security.ALL_ORGANISATIONS})
+
+
 @contextmanager
-def unit_of_work(sessions: sessionmaker[Session], actor: Actor) -> Iterator[UnitOfWork]:
-    """Commit when the block ends normally; roll back (nothing stored) on any exception."""
-    with sessions() as session, session.begin():
+def unit_of_work(
+    sessions: sessionmaker[Session], actor: Actor, *, system: bool = False
+) -> Iterator[UnitOfWork]:
+    """Commit when the block ends normally; roll back (nothing stored) on any exception.
+
+    ``system``: the change is to the installation (accounts), not to an organisation's
+    register, so it may look up any organisation.
+    """
+    scope = row_security.ALL_ORGANISATIONS if system else _scope(actor)
+    with sessions(info={SCOPE: scope}) as session, session.begin():
         uow = UnitOfWork(session, actor)
         yield uow
         uow.append_audit()
 
 
 @contextmanager
-def read_only(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """A session for reading; closing it ends the transaction and keeps loaded rows readable."""
-    with sessions() as session:
+def read_only(
+    sessions: sessionmaker[Session], actor: Actor | None, *, consistent: bool = False
+) -> Iterator[Session]:
+    """A session for reading what ``actor`` may see (None, said explicitly: the installation
+    itself, which sees everything).
+
+    On PostgreSQL it runs in autocommit: each query sees the latest committed data, without
+    BEGIN and ROLLBACK round trips. ``consistent``: every query of the session sees one snapshot
+    (and may stream through a server-side cursor), in one transaction. Closing it keeps loaded
+    rows readable.
+    """
+    with sessions(info={SCOPE: _scope(actor), READ_ONLY: not consistent}) as session:
+        if not consistent and session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield session

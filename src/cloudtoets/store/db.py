@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from cloudtoets.store import row_security
+
+# Session.info keys: the organisations a session acts for (row_security.scope_value), and
+# whether it only reads (then it runs in autocommit: no BEGIN/ROLLBACK round trips).
+SCOPE = "cloudtoets.scope"
+READ_ONLY = "cloudtoets.read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -31,11 +38,34 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(url, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    options.setdefault("pool_pre_ping", True)
+    # No ping per checkout (a round trip on every request): connections are renewed after
+    # 30 minutes instead, and a dropped one fails one request, which the client can retry.
+    options.setdefault("pool_pre_ping", False)
+    options.setdefault("pool_recycle", 1800)
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 20)
     return create_engine(url, **options)
 
 
+def _tell_scope(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
+    """Give PostgreSQL the session's organisations (row_security) when its transaction begins.
+
+    A writing transaction sets them for itself only. A read-only session runs in autocommit, so
+    the setting lives on the connection; it is remembered there and only sent when it differs,
+    which costs the hot read path no round trip.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    value = session.info.get(SCOPE, "")
+    if session.info.get(READ_ONLY):
+        if connection.info.get(SCOPE) != value:
+            row_security.set_scope(connection, value, transaction_only=False)
+            connection.info[SCOPE] = value
+    else:
+        row_security.set_scope(connection, value, transaction_only=True)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    event.listen(sessions, "after_begin", _tell_scope)
+    return sessions

@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from cloudtoets.store import row_security
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -21,11 +23,13 @@ def _config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to ``revision``; a no-op when it is already there."""
+    """Bring the database to ``revision`` and (re)make its row-level security policies."""
     config = _config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        if revision == "head":
+            row_security.enable(connection)
 
 
 def current_revision(engine: Engine) -> str | None:

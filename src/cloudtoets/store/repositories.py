@@ -115,16 +115,19 @@ def list_registrations(
 ) -> tuple[list[Any], int]:
     """One page of summary rows (plain rows, no ORM objects: this is the hot path) and the total.
 
-    The total comes with the page (``count(*) over ()``): one round trip. Empty values sort last
-    in both directions, on SQLite and PostgreSQL alike.
+    The total comes with the page as an uncorrelated subquery: one round trip, and the database
+    counts the matching index entries once instead of carrying a window over every matching row
+    (``count(*) over ()`` reads them all to number them). Empty values sort last in both
+    directions, on SQLite and PostgreSQL alike.
     """
     conditions = _conditions(query, visible)
     column = SORT_COLUMNS[query.sort]
     order = [(column.desc() if query.descending else column.asc()).nulls_last()]
     if query.sort != "id":
         order.append(RegistrationRow.id.desc() if query.descending else RegistrationRow.id.asc())
+    counted = select(func.count()).select_from(RegistrationRow).where(*conditions)
     statement = (
-        select(*SUMMARY_COLUMNS, func.count().over().label("total"))
+        select(*SUMMARY_COLUMNS, counted.correlate(None).scalar_subquery().label("total"))
         .where(*conditions)
         .order_by(*order)
         .offset(query.offset)
@@ -135,8 +138,7 @@ def list_registrations(
         return rows, int(rows[0].total)
     if query.offset == 0:
         return [], 0
-    total = session.scalar(select(func.count()).select_from(RegistrationRow).where(*conditions))
-    return [], int(total or 0)
+    return [], int(session.scalar(counted) or 0)
 
 
 def get_registration(

@@ -33,7 +33,7 @@ class OrganisationInfo:
 
 def organisations(register: Register, actor: Actor) -> list[OrganisationInfo]:
     """The organisations in the register this actor may see, by name."""
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         rows = repo.organisations(session, actor.visible)
         found = [OrganisationInfo(r.id, r.name or r.id, r.type) for r in rows]
     return sorted(found, key=lambda o: o.name.casefold())
@@ -46,7 +46,7 @@ def own_providers(
     visible = actor.visible
     if organisation_ids is not None:
         visible = [o for o in organisation_ids if actor.may_see(o)]
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         rows = repo.providers(session, visible)
         result: dict[str, list[Provider]] = {}
         for row in rows:
@@ -141,7 +141,7 @@ def overview(register: Register, actor: Actor, organisation: str | None) -> Over
     ).items
     # the policy asks these of material use of an external cloud (not the government's own)
     internal = sorted(str(d) for d in register.policy.parameters.internal_deployments)
-    with read_only(register.sessions) as session:
+    with read_only(register.sessions, actor) as session:
         counts = repo.verdict_counts(session, actor.visible, organisation)
         result = Overview(counts, sum(counts.values()), upcoming)
         for key, title, explanation, condition in _gap_conditions():

@@ -7,11 +7,15 @@ from fastapi import APIRouter
 from cloudtoets.web import (
     accounts,
     editing,
+    justifications,
+    monitoring,
+    notifications,
     oidc,
     overview,
     pages,
     providers,
     registrations,
+    risk_exit,
     transfer,
 )
 from cloudtoets.web.errors import WebRoute
@@ -19,6 +23,19 @@ from cloudtoets.web.errors import WebRoute
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
 # editing first: /registraties/nieuw is not a registration id
-for module in (accounts, oidc, overview, editing, registrations, transfer, providers, pages):
+for module in (
+    accounts,
+    oidc,
+    overview,
+    editing,
+    registrations,
+    risk_exit,
+    transfer,
+    providers,
+    pages,
+):
     router.include_router(module.router, include_in_schema=False)
+router.include_router(monitoring.router, include_in_schema=False)
+router.include_router(justifications.router, include_in_schema=False)
+router.include_router(notifications.router, include_in_schema=False)
 pages.add_catch_all(router)

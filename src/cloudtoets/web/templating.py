@@ -54,6 +54,30 @@ FLASHES: Mapping[str, tuple[str, str]] = {
         "ok",
         "De inventaris is geïmporteerd: {0} nieuw, {1} gewijzigd en {2} ongewijzigd.",
     ),
+    "risicoopgeslagen": ("ok", "De risicoanalyse is opgeslagen als concept."),
+    "risiconieuw": (
+        "ok",
+        "De wijziging is opgeslagen als versie {0}, een concept. De geaccordeerde versie blijft "
+        "gelden tot deze versie is geaccordeerd.",
+    ),
+    "geaccordeerd": ("ok", "De risicoanalyse is geaccordeerd."),
+    "exitopgeslagen": ("ok", "Het exitplan is opgeslagen."),
+    "exitgetest": ("ok", "De test van het exitplan is vastgelegd."),
+    "exitbeoordeeld": ("ok", "De beoordeling van het exitplan is vastgelegd."),
+    "afwijkingvoorgesteld": (
+        "ok",
+        "De afwijking is voorgesteld. Een accordeerder kan haar nu accepteren.",
+    ),
+    "afwijkinggeaccepteerd": ("ok", "De afwijking is geaccepteerd en gemeld bij CIO Rijk."),
+    "afwijkingingetrokken": ("ok", "De afwijking is ingetrokken."),
+    "meldinggemaakt": ("ok", "De melding is gemaakt als concept. Dien haar in als ze klaar is."),
+    "meldingingediend": ("ok", "De melding is ingediend bij CIO Rijk."),
+    "meldingontvangen": ("ok", "De melding is in ontvangst genomen."),
+    "meldingopmerking": ("ok", "De opmerking is geplaatst."),
+    "meldingvraag": ("ok", "De vraag is gesteld. De organisatie kan nu antwoorden."),
+    "meldingantwoord": ("ok", "Het antwoord is verstuurd naar CIO Rijk."),
+    "meldingafgesloten": ("ok", "De melding is afgesloten."),
+    "meldinggeimporteerd": ("ok", "Het pakket is gecontroleerd en de melding is geïmporteerd."),
 }
 _FLASH_VALUE = re.compile(r"^([a-z]+)((?:-\d{1,9}){0,5})$")
 

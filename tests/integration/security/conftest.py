@@ -1,7 +1,7 @@
 """The app as it runs in production: ``auth_mode="accounts"``, Secure cookies, real logins.
 
 Every test here builds the app with ``create_app(register=...)`` on a migrated register with the
-demo data (``load_demo``: 163 registrations of 11 organisations and one account per role), on
+demo data (``load_demo``: 162 registrations of 11 organisations and one account per role), on
 SQLite and on PostgreSQL. Browsers are imitated with ``TestClient`` on ``https://testserver`` so
 the ``__Host-sid`` cookie (Secure) is sent back; API callers use personal bearer tokens made with
 ``services.accounts.create_token``. Nothing here switches logins off.
@@ -9,6 +9,7 @@ the ``__Host-sid`` cookie (Secure) is sent back; API callers use personal bearer
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import shutil
@@ -23,6 +24,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import ProgrammingError
 
 from cloudtoets.config import Settings
 from cloudtoets.server.app import create_app
@@ -32,6 +34,7 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.demo import DEMO_ACCOUNTS, load_demo
 from cloudtoets.services.imports import export_inventory
+from cloudtoets.services.uow import system_session
 from cloudtoets.store.db import make_engine
 from cloudtoets.store.migrate import upgrade
 from cloudtoets.store.tables import AuditRow, RegistrationRow
@@ -113,7 +116,7 @@ def browser(app: FastAPI) -> TestClient:
     return TestClient(app, base_url=BASE_URL, follow_redirects=False)
 
 
-# Filling a register (migrations, 163 registrations, seven argon2 hashes) takes seconds; every
+# Filling a register (migrations, 162 registrations, seven argon2 hashes) takes seconds; every
 # test gets a copy of one filled register instead: a file copy on SQLite, CREATE DATABASE ...
 # TEMPLATE on PostgreSQL. The copy is the same database a fresh fill would give.
 
@@ -137,13 +140,17 @@ def postgres_template(postgres_server: str) -> Iterator[str]:
 
 
 def _copy_postgres(admin_url: str, template_url: str) -> Iterator[str]:
+    """A copy of the template that the app reaches as an ordinary role (APP_ROLE), the way
+    docs/security.md tells operators to run it: row-level security binds every query."""
     template = template_url.rsplit("/", 1)[1]
     name = f"cloudtoets_test_{uuid.uuid4().hex[:12]}"
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    base = admin_url.rsplit("/", 1)[0]
+    grant_app_role(f"{base}/{name}")
     try:
-        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
+        yield app_role_url(f"{base}/{name}")
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -159,6 +166,39 @@ def _filled_copy(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
     yield from _copy_postgres(
         request.getfixturevalue("postgres_server"), request.getfixturevalue("postgres_template")
     )
+
+
+APP_ROLE = "cloudtoets_app"
+
+
+def app_role_url(url: str) -> str:
+    """The same database, reached as APP_ROLE (trust authentication on the test server)."""
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{APP_ROLE}@{rest.split('@', 1)[1]}"
+
+
+def grant_app_role(url: str) -> None:
+    """Create APP_ROLE (not a superuser: row-level security applies to it) and let it use the
+    tables of this database, as docs/security.md describes."""
+    engine = make_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+    with engine.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": APP_ROLE}
+        )
+        if not exists:
+            # a test process running beside this one may make it meanwhile
+            with contextlib.suppress(ProgrammingError):
+                connection.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN"))
+        connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
+        connection.execute(
+            text(
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}"
+            )
+        )
+        connection.execute(
+            text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+        )
+    engine.dispose()
 
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -256,7 +296,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def registration_ids(register: Register) -> dict[str, str]:
     """Every stored registration id and its organisation."""
-    with register.sessions() as session:
+    with system_session(register.sessions) as session:
         rows = session.execute(select(RegistrationRow.id, RegistrationRow.organisation_id))
         return {row[0]: row[1] for row in rows}
 
@@ -264,7 +304,7 @@ def registration_ids(register: Register) -> dict[str, str]:
 def snapshot(register: Register) -> tuple[int, int, int]:
     """(registrations, sum of their versions, audit rows): equal before and after means that
     nothing in the register changed."""
-    with register.sessions() as session:
+    with system_session(register.sessions) as session:
         count, versions = session.execute(
             select(func.count(), func.coalesce(func.sum(RegistrationRow.version), 0))
         ).one()
@@ -273,7 +313,7 @@ def snapshot(register: Register) -> tuple[int, int, int]:
 
 
 def version_of(register: Register, registration_id: str) -> int | None:
-    with register.sessions() as session:
+    with system_session(register.sessions) as session:
         row = session.get(RegistrationRow, registration_id)
         return None if row is None else row.version
 

@@ -40,12 +40,14 @@ from cloudtoets.server.app import create_app
 from cloudtoets.services import accounts
 from cloudtoets.services import registrations as registration_service
 from cloudtoets.services.context import Register
+from cloudtoets.services.uow import system_session
 from cloudtoets.store.mapping import jsonable
 from cloudtoets.store.tables import ProviderRow
 from cloudtoets.web.forms import values_from_registration
 from cloudtoets.web.pages import not_found
 from cloudtoets.web.transfer import pack
 
+from . import risk_exit_walk, workflow_walk
 from .conftest import (
     API,
     OPERATOR,
@@ -82,6 +84,15 @@ class Kind(StrEnum):
     PREVIEW = "preview"  # dry run of an import: stores nothing
     IMPORT = "import"  # stores an inventory of one organisation
     OIDC = "oidc"  # the OpenID Connect handshake: 404 while OpenID Connect is off (as here)
+    # figures across organisations: one's own, or every one for central roles; 403 for a role
+    # without register content, 404 for an organisation one may not see
+    MONITOR = "monitor"
+    # accepts on behalf of the responsible official: only the organisation's approver
+    APPROVE = "approve"
+    # a step of CIO Rijk on an organisation's notification (receive, comment, question, close)
+    HANDLE = "handle"
+    # stores a notification package another installation signed: CIO Rijk only
+    RECEIVE = "receive"
 
 
 ORGANISATIONS = ("fin", "uwv")
@@ -116,6 +127,15 @@ EXPECTED: dict[Kind, dict[str, set[int] | str]] = {
     Kind.PREVIEW: {**READERS_200, "stranger": "refused", "admin": "refused"},
     # another organisation's editor: 422 (a problem of the file); its other roles: 403 first
     Kind.IMPORT: {**DENIED_WRITE, "editor": "ok", "stranger": {403, 422}, "admin": {403}},
+    Kind.MONITOR: {**READERS_200, "stranger": {404}, "admin": {403}},
+    # "approver": the approver of the object's organisation (for this kind not a "member")
+    Kind.APPROVE: {**DENIED_WRITE, "editor": {403}, "approver": "ok"},
+    # "handler": CIO Rijk (for these kinds not "central", which the auditor stays)
+    Kind.HANDLE: {**DENIED_WRITE, "editor": {403}, "handler": "ok"},
+    Kind.RECEIVE: {
+        **{relation: {403} for relation in RELATIONS if relation != "anonymous"},
+        "handler": "ok",
+    },
 }
 CHANGES = {Kind.WRITE, Kind.CREATE, Kind.IMPORT}
 
@@ -238,6 +258,80 @@ def _new_token(walk: Walk, call: Call, target: Target, principal: Principal) -> 
     call.data = {"naam": "routewandeling"}
 
 
+def _allowed(principal: Principal, target: Target, role: str) -> bool:
+    """Whether this caller may take the step (so its build may prepare the object)."""
+    return principal.organisation == target.organisation and role in principal.roles
+
+
+def _risk_url(target: Target, number: int, web: bool = False) -> str:
+    if web:
+        return f"/registraties/{target.registration}/risicoanalyse/{number}/accorderen"
+    return f"{R}/{target.registration}/risk-assessments/{number}"
+
+
+def _api_risk_create(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
+    assert target.registration is not None
+    if _allowed(principal, target, "editor"):
+        risk_exit_walk.without_draft(walk.register, target.registration)
+    call.json = risk_exit_walk.ASSESSMENT
+
+
+def _api_risk_replace(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
+    assert target.registration is not None
+    found = risk_exit_walk.newest(walk.register, target.registration)
+    call.url = _risk_url(target, found.number)
+    call.headers["If-Match"] = f'"v{found.version}"'
+    call.json = risk_exit_walk.ASSESSMENT
+
+
+def _draft_to_accept(walk: Walk, target: Target, principal: Principal) -> Any:
+    assert target.registration is not None
+    if _allowed(principal, target, "approver"):
+        return risk_exit_walk.with_draft(walk.register, target.registration)
+    return risk_exit_walk.newest(walk.register, target.registration)
+
+
+def _api_risk_accept(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
+    found = _draft_to_accept(walk, target, principal)
+    call.url = _risk_url(target, found.number) + "/accept"
+    call.headers["If-Match"] = f'"v{found.version}"'
+    call.json = risk_exit_walk.ACCEPTANCE
+
+
+def _plan_if_match(walk: Walk, call: Call, target: Target) -> None:
+    assert target.registration is not None
+    version = risk_exit_walk.plan_version(walk.register, target.registration)
+    call.headers["If-Match"] = f'"v{version}"'
+
+
+def _api_plan(body: dict[str, Any]) -> Build:
+    def build(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
+        _plan_if_match(walk, call, target)
+        call.json = body
+
+    return build
+
+
+def _web_risk_edit(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
+    assert target.registration is not None
+    call.data = risk_exit_walk.web_assessment_form(walk.register, target.registration)
+
+
+def _web_risk_accept(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
+    found = _draft_to_accept(walk, target, principal)
+    call.url = _risk_url(target, found.number, web=True)
+    call.data = {"versie": str(found.version), **risk_exit_walk.ACCEPTANCE}
+
+
+def _web_plan(form: dict[str, str]) -> Build:
+    def build(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
+        assert target.registration is not None
+        version = risk_exit_walk.plan_version(walk.register, target.registration)
+        call.data = {"versie": str(version), **form}
+
+    return build
+
+
 R = f"{API}/registrations"
 POLICY: dict[tuple[str, str], Rule] = {
     # --- API: open
@@ -332,6 +426,142 @@ POLICY: dict[tuple[str, str], Rule] = {
         overrides={"stranger": {422}, "admin": {422}},
     ),
     ("GET", "/leveranciers"): Rule(Kind.LIST),
+    # --- monitoring, reports and reminders
+    **{
+        ("GET", path): Rule(
+            Kind.MONITOR,
+            filtered=True,
+            query=lambda t: {"organisation": t.organisation} if t.organisation else {},
+        )
+        for path in (
+            f"{API}/monitoring",
+            f"{API}/monitoring/report.pdf",
+            f"{API}/monitoring/report.xlsx",
+            f"{API}/reminders",
+        )
+    },
+    **{
+        ("GET", path): Rule(
+            Kind.MONITOR,
+            filtered=True,
+            query=lambda t: {"organisatie": t.organisation} if t.organisation else {},
+        )
+        for path in ("/monitoring", "/monitoring/rapport.pdf", "/monitoring/rapport.xlsx")
+    },
+    # --- risk assessments and exit plans
+    ("GET", f"{R}/{{registration_id}}/risk-assessments"): Rule(Kind.READ),
+    ("POST", f"{R}/{{registration_id}}/risk-assessments"): Rule(
+        Kind.WRITE, ok={201}, build=_api_risk_create
+    ),
+    ("GET", f"{R}/{{registration_id}}/risk-assessments/{{number}}"): Rule(Kind.READ),
+    ("PUT", f"{R}/{{registration_id}}/risk-assessments/{{number}}"): Rule(
+        Kind.WRITE, ok={200, 201}, build=_api_risk_replace
+    ),
+    ("POST", f"{R}/{{registration_id}}/risk-assessments/{{number}}/accept"): Rule(
+        Kind.APPROVE, build=_api_risk_accept
+    ),
+    ("GET", f"{R}/{{registration_id}}/exit-plan"): Rule(Kind.READ),
+    ("PUT", f"{R}/{{registration_id}}/exit-plan"): Rule(
+        Kind.WRITE, build=_api_plan(risk_exit_walk.PLAN)
+    ),
+    ("POST", f"{R}/{{registration_id}}/exit-plan/test"): Rule(
+        Kind.WRITE, build=_api_plan(risk_exit_walk.TEST)
+    ),
+    ("POST", f"{R}/{{registration_id}}/exit-plan/review"): Rule(
+        Kind.WRITE, build=_api_plan(risk_exit_walk.REVIEW)
+    ),
+    ("GET", "/registraties/{registration_id}/risicoanalyse"): Rule(Kind.READ),
+    ("GET", "/registraties/{registration_id}/risicoanalyse/bewerken"): Rule(Kind.READ),
+    ("POST", "/registraties/{registration_id}/risicoanalyse/bewerken"): Rule(
+        Kind.WRITE, ok={303}, build=_web_risk_edit
+    ),
+    ("GET", "/registraties/{registration_id}/risicoanalyse/{number}"): Rule(Kind.READ),
+    ("POST", "/registraties/{registration_id}/risicoanalyse/{number}/accorderen"): Rule(
+        Kind.APPROVE, ok={303}, build=_web_risk_accept
+    ),
+    ("GET", "/registraties/{registration_id}/exitplan"): Rule(Kind.READ),
+    ("GET", "/registraties/{registration_id}/exitplan/bewerken"): Rule(Kind.READ),
+    ("POST", "/registraties/{registration_id}/exitplan/bewerken"): Rule(
+        Kind.WRITE, ok={303}, build=_web_plan(risk_exit_walk.web_plan_form())
+    ),
+    ("POST", "/registraties/{registration_id}/exitplan/test"): Rule(
+        Kind.WRITE, ok={303}, build=_web_plan(risk_exit_walk.TEST)
+    ),
+    ("POST", "/registraties/{registration_id}/exitplan/beoordeling"): Rule(
+        Kind.WRITE, ok={303}, build=_web_plan(risk_exit_walk.REVIEW)
+    ),
+    # --- justifications (comply or explain) and notifications to CIO Rijk
+    ("GET", f"{R}/{{registration_id}}/justifications"): Rule(Kind.READ),
+    ("POST", f"{R}/{{registration_id}}/justifications"): Rule(
+        Kind.WRITE, ok={201}, build=workflow_walk.propose
+    ),
+    ("POST", f"{R}/{{registration_id}}/justifications/{{justification_id}}/accept"): Rule(
+        Kind.APPROVE, build=workflow_walk.accept
+    ),
+    ("POST", f"{R}/{{registration_id}}/justifications/{{justification_id}}/withdraw"): Rule(
+        Kind.WRITE, build=workflow_walk.withdraw
+    ),
+    ("GET", f"{API}/deviations"): Rule(Kind.LIST),
+    ("GET", f"{API}/notifications"): Rule(
+        Kind.LIST,
+        filtered=True,
+        query=lambda t: {"organisation": t.organisation} if t.organisation else {},
+    ),
+    ("POST", f"{R}/{{registration_id}}/notifications"): Rule(
+        Kind.WRITE, ok={201}, build=workflow_walk.create
+    ),
+    ("GET", f"{API}/notifications/{{notification_id}}"): Rule(
+        Kind.READ, build=workflow_walk.read_notification()
+    ),
+    ("GET", f"{API}/notifications/{{notification_id}}/package"): Rule(
+        Kind.READ, build=workflow_walk.read_notification("/package")
+    ),
+    ("POST", f"{API}/notifications/import"): Rule(
+        Kind.RECEIVE, ok={201}, build=workflow_walk.package
+    ),
+    ("POST", "/registraties/{registration_id}/meldingen/nieuw"): Rule(
+        Kind.WRITE, ok={303}, build=workflow_walk.create
+    ),
+    ("GET", "/registraties/{registration_id}/afwijkingen/nieuw"): Rule(Kind.READ),
+    ("POST", "/registraties/{registration_id}/afwijkingen/nieuw"): Rule(
+        Kind.WRITE, ok={303}, build=workflow_walk.propose
+    ),
+    ("GET", "/registraties/{registration_id}/afwijkingen/{justification_id}"): Rule(
+        Kind.READ, build=workflow_walk.read_justification
+    ),
+    ("POST", "/registraties/{registration_id}/afwijkingen/{justification_id}/accepteren"): Rule(
+        Kind.APPROVE, ok={303}, build=workflow_walk.accept
+    ),
+    ("POST", "/registraties/{registration_id}/afwijkingen/{justification_id}/intrekken"): Rule(
+        Kind.WRITE, ok={303}, build=workflow_walk.withdraw
+    ),
+    ("GET", "/afwijkingen"): Rule(Kind.LIST),
+    ("GET", "/meldingen"): Rule(
+        Kind.LIST,
+        filtered=True,
+        query=lambda t: {"organisatie": t.organisation} if t.organisation else {},
+    ),
+    ("GET", "/meldingen/importeren"): Rule(Kind.PAGE),
+    ("POST", "/meldingen/importeren"): Rule(Kind.RECEIVE, ok={303}, build=workflow_walk.package),
+    ("GET", "/meldingen/{notification_id}"): Rule(Kind.READ, build=workflow_walk.read_notification()),
+    ("GET", "/meldingen/{notification_id}/pakket"): Rule(
+        Kind.READ, build=workflow_walk.read_notification("/pakket")
+    ),
+    **{
+        (method, path): Rule(kind, ok=ok, build=workflow_walk.step(role, state, api_name, web_name, text))
+        for kind, role, state, api_name, web_name, text in (
+            (Kind.WRITE, "editor", "draft", "submit", "indienen", None),
+            (Kind.HANDLE, "cio-rijk", "submitted", "receive", "ontvangen", None),
+            (Kind.HANDLE, "cio-rijk", "received", "comment", "opmerking", "Dank u."),
+            (Kind.HANDLE, "cio-rijk", "received", "question", "vraag", "Is de exit getest?"),
+            (Kind.WRITE, "editor", "questions", "answer", "antwoord", "Ja, in oktober."),
+            (Kind.HANDLE, "cio-rijk", "received", "close", "afsluiten", None),
+        )
+        for method, path, ok in (
+            ("POST", f"{API}/notifications/{{notification_id}}/{api_name}", {200}),
+            ("POST", f"/meldingen/{{notification_id}}/{web_name}", {303}),
+        )
+    },
 }
 
 # (method, path, caller) -> why the current behaviour is a bug to fix in src/
@@ -412,6 +642,7 @@ def walk(shared_register: Register, shared_app: FastAPI) -> Walk:
         for p in PRINCIPALS
         if p.username
     }
+    risk_exit_walk.prepare(shared_register, list(READ_TARGET.values()))
     return Walk(
         shared_register,
         shared_app,
@@ -423,7 +654,9 @@ def walk(shared_register: Register, shared_app: FastAPI) -> Walk:
 
 
 def _targets(rule: Rule) -> list[Target]:
-    if rule.kind in (Kind.READ, Kind.WRITE, Kind.CREATE, Kind.PREVIEW, Kind.IMPORT):
+    if rule.kind in (Kind.READ, Kind.WRITE, Kind.CREATE, Kind.PREVIEW, Kind.IMPORT, Kind.APPROVE):
+        return [Target(o, READ_TARGET[o]) for o in ORGANISATIONS]
+    if rule.kind in (Kind.HANDLE, Kind.RECEIVE):
         return [Target(o, READ_TARGET[o]) for o in ORGANISATIONS]
     if rule.filtered:
         return [*(Target(o) for o in ORGANISATIONS), Target(None)]
@@ -436,6 +669,10 @@ def _fill(path: str, target: Target) -> str:
         "organisation_id": target.organisation,
         "provider_id": CATALOGUE_PROVIDER,
         "slug": "niet-gevonden",
+        "number": "1",  # a risk assessment's version (risk_exit_walk.prepare makes it)
+        # the builds of workflow_walk put the object they prepared in the address
+        "justification_id": "1",
+        "notification_id": "1",
     }
     names = re.findall(r"{(\w+)}", path)
     unknown = [n for n in names if values.get(n) is None]
@@ -468,7 +705,7 @@ def _foreign_ids(walk: Walk, principal: Principal, call: Call) -> set[str]:
     if visible is None:
         return set()
     registrations = {i for i, org in registration_ids(walk.register).items() if org not in visible}
-    with walk.register.sessions() as session:
+    with system_session(walk.register.sessions) as session:
         own = session.execute(select(ProviderRow.id, ProviderRow.organisation_id)).all()
     mine = {pid for pid, org in own if org in visible}
     providers = {pid for pid, org in own if org not in visible} - mine - walk.catalogue
@@ -548,6 +785,7 @@ def _restore(
     """Put back a registration an allowed delete removed, so the walk can go on."""
     if version_of(walk.register, registration_id) is None:
         registration_service.create_registration(walk.register, OPERATOR, before.registration)
+        risk_exit_walk.prepare(walk.register, [registration_id])  # deleted with it
 
 
 def _walk_login(walk: Walk, principal: Principal) -> None:
@@ -620,8 +858,16 @@ def test_route(walk: Walk, method: str, path: str, principal: Principal) -> None
     for target in _targets(rule):
         # without a target an account stands to its own organisation
         relation = principal.relation(target.organisation or principal.organisation or "-")
+        if rule.kind is Kind.APPROVE and relation == "member" and "approver" in principal.roles:
+            relation = "approver"
+        if rule.kind in (Kind.HANDLE, Kind.RECEIVE) and "cio-rijk" in principal.roles:
+            relation = "handler"
         expected = _expected(rule, relation, api, target)
-        allowed_change = rule.kind in CHANGES and relation == "editor"
+        allowed_change = (rule.kind in CHANGES and relation == "editor") or (
+            rule.kind is Kind.APPROVE and relation == "approver"
+        ) or (
+            rule.kind in (Kind.HANDLE, Kind.RECEIVE) and relation == "handler"
+        )
         before_registration = (
             stored(walk.register, target.registration) if target.registration else None
         )

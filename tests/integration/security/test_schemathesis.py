@@ -31,6 +31,7 @@ from .conftest import API, bearer, fill, open_register, token_for
 
 MAX_EXAMPLES = 20
 
+
 def documented_status(ctx: Any, response: Any, case: Case) -> bool | None:
     return sc.status_code_conformance(ctx, response, case)
 

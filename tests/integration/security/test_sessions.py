@@ -23,6 +23,7 @@ from sqlalchemy import update
 
 from cloudtoets.services import accounts
 from cloudtoets.services.context import Register
+from cloudtoets.services.uow import system_session
 from cloudtoets.store.accounts import SessionRow
 
 from .conftest import (
@@ -83,7 +84,7 @@ def is_live(app: FastAPI, token: str) -> bool:
 
 
 def move_session(register: Register, token: str, **values: dt.datetime) -> None:
-    with register.sessions() as session, session.begin():
+    with system_session(register.sessions) as session, session.begin():
         session.execute(
             update(SessionRow)
             .where(SessionRow.token_hash == accounts.digest(token))
@@ -92,7 +93,7 @@ def move_session(register: Register, token: str, **values: dt.datetime) -> None:
 
 
 def session_rows(register: Register, token: str) -> int:
-    with register.sessions() as session:
+    with system_session(register.sessions) as session:
         return 1 if session.get(SessionRow, accounts.digest(token)) is not None else 0
 
 
@@ -197,7 +198,7 @@ def test_use_keeps_a_session_alive(app: FastAPI, register: Register) -> None:
     busy = log_in(browser(app), "lezer")
     move_session(register, busy.session, last_seen_at=now - dt.timedelta(minutes=20))
     assert is_live(app, busy.session)  # the request moves last_seen_at on
-    with register.sessions() as session:
+    with system_session(register.sessions) as session:
         row = session.get(SessionRow, accounts.digest(busy.session))
         assert row is not None
         seen = (
@@ -209,7 +210,7 @@ def test_use_keeps_a_session_alive(app: FastAPI, register: Register) -> None:
 def test_absolute_time_out_ends_even_a_busy_session(app: FastAPI, register: Register) -> None:
     now = dt.datetime.now(dt.UTC)
     busy = log_in(browser(app), "lezer")
-    with register.sessions() as session:
+    with system_session(register.sessions) as session:
         row = session.get(SessionRow, accounts.digest(busy.session))
         assert row is not None
         created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)

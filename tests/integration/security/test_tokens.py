@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from cloudtoets.services import accounts
 from cloudtoets.services.context import Register
+from cloudtoets.services.uow import system_session
 from cloudtoets.store.tables import Base
 
 from .conftest import ADMIN, API, ORIGIN, PASSWORDS, bearer, browser, log_in, token_for
@@ -106,7 +107,7 @@ def test_a_new_token_is_shown_once(app: FastAPI, register: Register) -> None:
 def _dump(register: Register) -> str:
     """Every value of every table, as text."""
     parts: list[str] = []
-    with register.sessions() as session:
+    with system_session(register.sessions) as session:
         for table in Base.metadata.sorted_tables:
             for row in session.execute(select(table)):
                 parts.extend(str(value) for value in row)

@@ -97,3 +97,54 @@ def test_export_only_holds_what_the_actor_may_see(register: Register) -> None:
     uwv = Actor.local("uwv", "uwv")
     assert export_inventory(register, uwv).registrations == []
     assert export_inventory(register, uwv, organisation="bzk").registrations == []
+
+
+NESTED_SUPPLIERS = """
+organisations:
+  - {id: bzk, type: ministry}
+  - {id: uwv, type: zbo}
+providers:
+  - {id: moeder-holding, country: NL}
+  - {id: dochter-cloud, country: NL, parent: moeder-holding}
+  - {id: kleindochter-saas, country: DE, parent: dochter-cloud}
+registrations:
+  - {id: bzk-saas, organisation: bzk, deployment: public, provider: kleindochter-saas}
+  - {id: uwv-cloud, organisation: uwv, deployment: public, provider: dochter-cloud}
+"""
+
+
+def test_a_supplier_whose_parent_is_in_the_same_document_imports_whole_chains(
+    register: Register,
+) -> None:
+    """bzk names only the grandchild: the child and the parent are stored for bzk as well."""
+    plan = commit_import(register, CENTRAL, "keten.yaml", NESTED_SUPPLIERS.encode())
+    assert sorted(plan.providers.new) == [
+        "bzk/dochter-cloud",
+        "bzk/kleindochter-saas",
+        "bzk/moeder-holding",
+        "uwv/dochter-cloud",
+        "uwv/moeder-holding",
+    ]
+    stored = registrations.get_registration(register, CENTRAL, "bzk-saas")
+    assert set(stored.decision.jurisdictions) == {"DE", "NL"}
+
+
+def test_ids_are_looked_up_in_parts(register: Register, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL takes at most 65,535 parameters in one statement; the lookup comes in parts
+    (made small here so 32 registrations need 11 of them) and still finds every row."""
+    from cloudtoets.services import imports
+
+    commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    monkeypatch.setattr(imports, "LOOKUP_CHUNK", 3)
+    plan = preview_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    assert plan.ok and len(plan.registrations.unchanged) == 32 and not plan.registrations.new
+
+
+def test_the_upload_limit_is_for_uploads_not_for_the_operators_own_file(
+    register: Register,
+) -> None:
+    register.settings.max_upload_bytes = 100
+    with pytest.raises(InputError):
+        commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    plan = commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes(), uploaded=False)
+    assert len(plan.registrations.new) == 32 and rows(register) == 32

@@ -61,7 +61,7 @@ def test_new_form_has_every_theme_and_no_html_required(client: TestClient) -> No
     # defaults of interface.md are chosen already
     assert re.search(r'name="key_custody" value="provider"\s+checked', html)
     assert re.search(r'name="material" value="afleiden"\s+checked', html)
-    assert "legt u vast met een import" in text(html)
+    assert "of met een import, niet in dit formulier" in text(html)
 
 
 def test_create_redirects_with_a_flash_and_stores(client: TestClient, register: Register) -> None:

@@ -56,10 +56,10 @@ def test_overview_counts_each_verdict_and_links_to_the_list(shared_client: TestC
     page = text(html)
     assert "Cloudgebruik van alle organisaties" in page
     assert "29 november 2026" in page
-    # 193 registrations: 161 demo + 32 of the BZK example
-    assert re.search(r"193\s*</span>\s*<span class=\"ct-card__label\">registraties in totaal", html)
+    # 194 registrations: 162 demo + 32 of the BZK example
+    assert re.search(r"194\s*</span>\s*<span class=\"ct-card__label\">registraties in totaal", html)
     assert re.search(
-        r'href="/registraties\?oordeel=not-allowed">\s*<span class="ct-card__number">23<', html
+        r'href="/registraties\?oordeel=not-allowed">\s*<span class="ct-card__number">24<', html
     )
     # the next ten transition deadlines, with their registrations
     deadlines = html.split('id="termijnen-tabel"', 1)[1].split("</table>", 1)[0]
@@ -81,7 +81,7 @@ def test_overview_of_one_organisation(shared_client: TestClient) -> None:
 
 def test_list_filters_change_the_rows(shared_client: TestClient) -> None:
     everything = shared_client.get("/registraties").text
-    assert "193 registraties." in text(everything)
+    assert "194 registraties." in text(everything)
     assert len(result_ids(everything)) == 50  # the page size
     cases = {
         "oordeel=not-allowed": "niet toegestaan",
@@ -95,7 +95,7 @@ def test_list_filters_change_the_rows(shared_client: TestClient) -> None:
     for query, cell in cases.items():
         html = shared_client.get(f"/registraties?{query}").text
         ids = result_ids(html)
-        assert 0 < len(ids) < 193, query
+        assert 0 < len(ids) < 194, query
         assert f"{len(ids)} registratie" in text(html) or "U ziet" in text(html), query
         if cell is not None:
             table = html.split('id="registraties-tabel"', 1)[1]
@@ -121,7 +121,7 @@ def test_list_combines_filters_and_keeps_them_in_the_form(shared_client: TestCli
 
 def test_unknown_filter_values_are_ignored(shared_client: TestClient) -> None:
     html = shared_client.get("/registraties?oordeel=slecht&jurisdictie=XX&pagina=abc").text
-    assert "193 registraties." in text(html)
+    assert "194 registraties." in text(html)
 
 
 def test_sorting_by_deadline(shared_client: TestClient) -> None:
@@ -149,7 +149,7 @@ def test_pages_of_the_list(shared_client: TestClient) -> None:
     nav = first.split('aria-label="Paginering"', 1)[1].split("</nav>", 1)[0]
     assert 'href="/registraties?pagina=4"' in nav and 'rel="next"' in nav
     beyond = shared_client.get("/registraties?pagina=99").text
-    assert "U ziet 151 tot en met 193." in text(beyond)
+    assert "U ziet 151 tot en met 194." in text(beyond)
 
 
 def test_htmx_request_gets_only_the_results(shared_client: TestClient) -> None:
@@ -160,7 +160,7 @@ def test_htmx_request_gets_only_the_results(shared_client: TestClient) -> None:
     assert response.status_code == 200
     assert "<html" not in html and '<nav class="ct-nav"' not in html
     assert 'id="registraties-tabel"' in html
-    assert 'id="filter-status" hx-swap-oob="innerHTML">23 registraties gevonden.' in html
+    assert 'id="filter-status" hx-swap-oob="innerHTML">24 registraties gevonden.' in html
     assert response.headers["vary"] == "HX-Request"
     empty_fields = shared_client.get(
         "/registraties?q=&organisatie=&oordeel=not-allowed&inzet=", headers={"HX-Request": "true"}

@@ -164,7 +164,7 @@ def test_export_page(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "organisation", "expected"),
-    [("xlsx", "bzk", 20), ("json", "bzk", 20), ("yaml", None, 193), ("csv", "uwv", 17)],
+    [("xlsx", "bzk", 20), ("json", "bzk", 20), ("yaml", None, 194), ("csv", "uwv", 17)],
 )
 def test_export_downloads_read_back(
     client: TestClient, tmp_path: Path, kind: str, organisation: str | None, expected: int

@@ -1,0 +1,48 @@
+"""The monitoring report of one organisation or of all, as the page, a PDF or a workbook shows
+it: the figures and reminders of the organisations the actor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cloudtoets.reports.view import MonitoringView
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+from cloudtoets.services.monitoring import monitoring
+from cloudtoets.services.reminders import reminders
+
+PDF_MEDIA_TYPE = "application/pdf"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def monitoring_view(
+    register: Register, actor: Actor, as_of: dt.date, organisation: str | None = None
+) -> MonitoringView:
+    figures = monitoring(register, actor, as_of, organisation)
+    found = reminders(register, actor, as_of, organisation)
+    if organisation is not None:
+        scope_name = figures.organisations.get(organisation, organisation)
+    elif len(figures.organisations) == 1:
+        scope_name = next(iter(figures.organisations.values()))
+    else:
+        scope_name = "alle organisaties"
+    return MonitoringView(figures, found, scope_name, register.policy.title)
+
+
+def pdf_report(
+    register: Register, actor: Actor, as_of: dt.date, organisation: str | None = None
+) -> bytes:
+    """Tagged PDF (PDF/UA-1); PdfUnavailable when this machine cannot make PDFs."""
+    from cloudtoets.reports.pdf import render_pdf
+
+    view = monitoring_view(register, actor, as_of, organisation)
+    return render_pdf(view, register.settings.public_url, register.settings.reminder_days)
+
+
+def xlsx_report(
+    register: Register, actor: Actor, as_of: dt.date, organisation: str | None = None
+) -> bytes:
+    from cloudtoets.reports.xlsx import write_workbook
+
+    view = monitoring_view(register, actor, as_of, organisation)
+    return write_workbook(view, register.settings.reminder_days)

@@ -1,0 +1,114 @@
+"""What the monitoring page and the PDF report show: labels, charts and template values, made
+once from the monitoring figures and the reminders, so page and report cannot differ."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from cloudtoets.domain.vocabulary import VERDICT_LABELS
+from cloudtoets.reports.charts import Bar, bar_chart
+from cloudtoets.services.monitoring import AGE_BUCKETS, Monitoring
+from cloudtoets.services.reminders import KINDS, Reminder, count_by_organisation
+from cloudtoets.web.templating import TEMPLATES
+
+VERDICTS = {str(k): v for k, v in VERDICT_LABELS.items()} | {"none": "nog niet getoetst"}
+NOTIFICATION_STATES = {
+    "draft": "concept",
+    "submitted": "ingediend",
+    "received": "ontvangen door CIO Rijk",
+    "questions": "vragen van CIO Rijk",
+    "answered": "vragen beantwoord",
+    "closed": "afgesloten",
+}
+AGE_LABELS = {
+    "0-30": "0 tot 30 dagen",
+    "31-90": "31 tot 90 dagen",
+    "91-180": "91 tot 180 dagen",
+    "181+": "meer dan 180 dagen",
+}
+REMINDER_LIST_LIMIT = 200  # the PDF lists the most urgent; the XLSX lists all
+
+
+def percent(value: float | None) -> str:
+    """0.8806 -> '88%'; nothing to divide -> '–'."""
+    if value is None:
+        return "–"
+    return f"{round(value * 100)}%"
+
+
+def count_share(count: int, total: int) -> str:
+    """'59 (88%)'."""
+    return f"{count} ({percent(count / total if total else None)})"
+
+
+TEMPLATES.env.globals.setdefault("aantal_deel", count_share)
+
+
+@dataclass(frozen=True, slots=True)
+class MonitoringView:
+    monitoring: Monitoring
+    reminders: list[Reminder]
+    scope_name: str  # "alle organisaties" or the organisation's name
+    policy_title: str
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.monitoring.as_of
+
+    def context(self) -> dict[str, Any]:
+        m = self.monitoring
+        return {
+            "m": m,
+            "scope_name": self.scope_name,
+            "policy_title": self.policy_title,
+            "as_of": m.as_of,
+            "charts": charts(m),
+            "verdict_labels": VERDICTS,
+            "verdict_keys": list(m.verdict_total.counts),
+            "state_labels": NOTIFICATION_STATES,
+            "age_labels": AGE_LABELS,
+            "age_keys": [label for label, _, _ in AGE_BUCKETS],
+            "reminders": self.reminders,
+            "reminder_kinds": KINDS,
+            "reminder_counts": count_by_organisation(self.reminders),
+            "reminder_limit": REMINDER_LIST_LIMIT,
+        }
+
+
+def charts(m: Monitoring) -> dict[str, Markup]:
+    total = m.material_total
+    documents = (
+        ("Geaccepteerde risicoafweging", total.risk_assessment),
+        ("Volledig exitplan", total.exit_plan),
+        ("Gemeld bij CIO Rijk", total.notification),
+        ("Alle drie op orde", total.complete),
+    )
+    material = [Bar(label, n, count_share(n, total.material)) for label, n in documents]
+    verdicts = [
+        Bar(VERDICTS.get(key, key), count, str(count))
+        for key, count in m.verdict_total.counts.items()
+    ]
+    calendar = [Bar(bucket.label, bucket.count, str(bucket.count)) for bucket in m.calendar]
+    states = [
+        Bar(NOTIFICATION_STATES.get(s.state, s.state), s.count, str(s.count))
+        for s in m.notifications
+    ]
+    providers = [Bar(p.label, p.registrations, str(p.registrations)) for p in m.providers[:10]]
+    return {
+        "material": bar_chart(
+            "grafiek-materieel",
+            "Materieel gebruik: hoeveel heeft de drie documenten die het beleid vraagt?",
+            material,
+            maximum=total.material,
+        ),
+        "verdicts": bar_chart("grafiek-oordelen", "Registraties per oordeel", verdicts),
+        "calendar": bar_chart("grafiek-termijnen", "Overgangstermijnen per kwartaal", calendar),
+        "notifications": bar_chart("grafiek-meldingen", "Meldingen per status", states),
+        "providers": bar_chart(
+            "grafiek-leveranciers", "De 10 leveranciers met de meeste registraties", providers
+        ),
+    }

@@ -1,0 +1,458 @@
+"""Central monitoring (S3.3): how far organisations are with their obligations, in figures.
+
+CIO Rijk and auditors see every organisation; an organisation's own users see the same figures
+for their organisation. Every figure is one set-based query (``GROUP BY`` in the database), so
+the page stays fast with 100,000 registrations. What counts as an accepted risk assessment, a
+complete exit plan and a submitted notification is defined once, in ``services/obligations.py``.
+docs/monitoring.md defines each figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, distinct, extract, func, select
+from sqlalchemy.orm import Session
+
+from cloudtoets.catalogue import catalogue_entries
+from cloudtoets.domain.vocabulary import Verdict
+from cloudtoets.engine.transition import add_months
+from cloudtoets.services import obligations as ob
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+from cloudtoets.services.errors import NotFound
+from cloudtoets.services.permissions import Permission
+from cloudtoets.services.uow import read_only
+from cloudtoets.store import repositories as repo
+from cloudtoets.store.tables import ProviderRow, RegistrationJurisdictionRow, RegistrationRow
+from cloudtoets.store.workflows import NotificationRow
+
+R = RegistrationRow
+NOTIFICATION_STATES = ("draft", "submitted", "received", "questions", "answered", "closed")
+# CIO Rijk has these and has not closed them: their age is how long an organisation waits
+OPEN_STATES = ("submitted", "received", "questions", "answered")
+# (label, first day, last day) of days since submission; None: no upper bound
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-30", 0, 30),
+    ("31-90", 31, 90),
+    ("91-180", 91, 180),
+    ("181+", 181, None),
+)
+EXPIRED, LATER = "verlopen", "later"
+TOP_PROVIDERS = 15
+# figures before this year or after the next century are mistakes, not monitoring
+FIRST_AS_OF, LAST_AS_OF = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def share(count: int, total: int) -> float | None:
+    """count / total, rounded to four decimals; None when there is nothing to divide."""
+    return round(count / total, 4) if total else None
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialUse:
+    """Material use of an external cloud by one organisation (or the total), and how much of it
+    has each of the three documents the policy asks for."""
+
+    organisation: str
+    name: str
+    material: int
+    risk_assessment: int  # accepted risk assessment
+    exit_plan: int  # complete exit plan
+    notification: int  # notification CIO Rijk has
+    complete: int  # all three
+
+    def share(self, count: int) -> float | None:
+        return share(count, self.material)
+
+    @property
+    def without_risk_assessment(self) -> int:
+        return self.material - self.risk_assessment
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictCounts:
+    organisation: str
+    name: str
+    counts: dict[str, int]  # verdict -> registrations; every verdict present
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationState:
+    state: str
+    count: int
+    ages: dict[str, int]  # AGE_BUCKETS label -> notifications (open states only)
+    oldest_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Deviations:
+    """Accepted justifications (comply or explain) of one organisation, or the total."""
+
+    organisation: str
+    name: str
+    accepted: int
+    reported: int  # of which reported to CIO Rijk
+
+    @property
+    def unreported(self) -> int:
+        return self.accepted - self.reported
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarBucket:
+    """Transition deadlines in one quarter (key ``2027-K3``), expired, or after the last year."""
+
+    key: str
+    label: str
+    count: int
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Concentration:
+    """How many registrations depend on one provider or one jurisdiction (``label``: the
+    provider's name; for a jurisdiction its ISO code, which pages show as the country's name)."""
+
+    key: str
+    label: str
+    registrations: int
+    material: int
+    organisations: int
+    outside_eea: bool = False
+
+
+@dataclass(slots=True)
+class Monitoring:
+    as_of: dt.date
+    organisation: str | None  # the one organisation asked for, or None: every visible one
+    organisations: dict[str, str]  # id -> name, of the organisations the figures cover
+    material: list[MaterialUse]
+    material_total: MaterialUse
+    verdicts: list[VerdictCounts]
+    verdict_total: VerdictCounts
+    notifications: list[NotificationState]
+    deviations: list[Deviations]
+    deviation_total: Deviations
+    deviations_by_rule: dict[str, int]
+    calendar: list[CalendarBucket]
+    providers: list[Concentration]
+    provider_count: int
+    jurisdictions: list[Concentration]
+    registrations: int = 0
+
+
+def check_as_of(as_of: dt.date) -> None:
+    if not FIRST_AS_OF <= as_of <= LAST_AS_OF:
+        raise ValueError("kies een peildatum tussen 2000 en 2100")
+
+
+def scope(register: Register, actor: Actor, organisation: str | None) -> list[str] | None:
+    """The organisations the figures cover: ``organisation`` if the actor may see it (else
+    NotFound, as for any other organisation's object), else every visible one (None: all)."""
+    actor.require(Permission.READ_REGISTER)
+    if organisation is not None:
+        if not actor.may_see(organisation):
+            raise NotFound("organisatie", organisation)
+        with read_only(register.sessions, actor) as session:
+            if not repo.organisations(session, [organisation]):
+                raise NotFound("organisatie", organisation)
+        return [organisation]
+    visible = actor.visible
+    return None if visible is None else sorted(visible)
+
+
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
+
+
+def _within(statement: _S, column: Any, organisations: list[str] | None) -> _S:
+    """Only the rows of these organisations (None: no limit; row security adds its own)."""
+    if organisations is None:
+        return statement
+    return statement.where(column.in_(organisations))
+
+
+def monitoring(
+    register: Register, actor: Actor, as_of: dt.date, organisation: str | None = None
+) -> Monitoring:
+    """Every monitoring figure for the organisations this actor may see (or one of them)."""
+    check_as_of(as_of)
+    organisations = scope(register, actor, organisation)
+    parameters = register.policy.parameters
+    with read_only(register.sessions, actor) as session:
+        dialect = session.get_bind().dialect.name
+        names = {row.id: row.name or row.id for row in repo.organisations(session, organisations)}
+        material, material_total = _material_use(
+            session, dialect, organisations, names, parameters.internal_deployments
+        )
+        verdicts, verdict_total = _verdicts(session, organisations, names)
+        deviations, deviation_total, by_rule = _deviations(session, dialect, organisations, names)
+        last_year = add_months(parameters.adopted, parameters.transition_years * 12).year
+        providers, provider_count = _providers(session, organisations, parameters)
+        return Monitoring(
+            as_of=as_of,
+            organisation=organisation,
+            organisations=names,
+            material=material,
+            material_total=material_total,
+            verdicts=verdicts,
+            verdict_total=verdict_total,
+            notifications=_notifications(session, organisations, as_of),
+            deviations=deviations,
+            deviation_total=deviation_total,
+            deviations_by_rule=by_rule,
+            calendar=_calendar(session, organisations, as_of, last_year),
+            providers=providers,
+            provider_count=provider_count,
+            jurisdictions=_jurisdictions(session, organisations, parameters),
+            registrations=verdict_total.total,
+        )
+
+
+def _by_name(names: dict[str, str]) -> list[str]:
+    return sorted(names, key=lambda o: (names[o].casefold(), o))
+
+
+def _material_use(
+    session: Session,
+    dialect: str,
+    organisations: list[str] | None,
+    names: dict[str, str],
+    internal: Collection[str],
+) -> tuple[list[MaterialUse], MaterialUse]:
+    assessed = ob.accepted_risk_assessment()
+    planned = ob.complete_exit_plan(dialect)
+    notified = ob.submitted_notification()
+    statement = select(
+        R.organisation_id,
+        func.count(),
+        ob.count_if(assessed),
+        ob.count_if(planned),
+        ob.count_if(notified),
+        ob.count_if(assessed & planned & notified),
+    ).where(ob.material_external(internal))
+    statement = _within(statement, R.organisation_id, organisations).group_by(R.organisation_id)
+    found = {row[0]: [int(n) for n in row[1:]] for row in session.execute(statement)}
+    rows = [
+        MaterialUse(org, names[org], *found.get(org, [0, 0, 0, 0, 0])) for org in _by_name(names)
+    ]
+    totals = [sum(values[i] for values in found.values()) for i in range(5)]
+    return rows, MaterialUse("", "Totaal", *totals)
+
+
+def _verdicts(
+    session: Session, organisations: list[str] | None, names: dict[str, str]
+) -> tuple[list[VerdictCounts], VerdictCounts]:
+    statement = select(R.organisation_id, R.verdict, func.count())
+    statement = _within(statement, R.organisation_id, organisations)
+    grouped: dict[str, dict[str, int]] = {}
+    for org, verdict, count in session.execute(statement.group_by(R.organisation_id, R.verdict)):
+        grouped.setdefault(org, {})[str(verdict) if verdict else "none"] = int(count)
+    order = [v.value for v in Verdict]
+
+    def counts_of(found: dict[str, int]) -> dict[str, int]:
+        counts = {v: found.get(v, 0) for v in order}
+        if found.get("none"):  # not evaluated yet: shown only when it occurs
+            counts["none"] = found["none"]
+        return counts
+
+    rows = [
+        VerdictCounts(org, names[org], counts_of(grouped.get(org, {})), 0)
+        for org in _by_name(names)
+    ]
+    rows = [VerdictCounts(r.organisation, r.name, r.counts, sum(r.counts.values())) for r in rows]
+    total: dict[str, int] = {}
+    for found in grouped.values():
+        for verdict, count in found.items():
+            total[verdict] = total.get(verdict, 0) + count
+    total_counts = counts_of(total)
+    return rows, VerdictCounts("", "Totaal", total_counts, sum(total_counts.values()))
+
+
+def _submitted_day(dialect: str) -> ColumnElement[Any]:
+    """The day a notification was submitted (UTC), as the database can group on it."""
+    if dialect == "postgresql":
+        return func.date(func.timezone("UTC", NotificationRow.submitted_at))
+    return func.date(NotificationRow.submitted_at)
+
+
+def _notifications(
+    session: Session, organisations: list[str] | None, as_of: dt.date
+) -> list[NotificationState]:
+    dialect = session.get_bind().dialect.name
+    day = _submitted_day(dialect)
+    statement = select(NotificationRow.state, day, func.count())
+    statement = _within(statement, NotificationRow.organisation_id, organisations)
+    counts = dict.fromkeys(NOTIFICATION_STATES, 0)
+    ages: dict[str, dict[str, int]] = {s: dict.fromkeys(_labels(), 0) for s in OPEN_STATES}
+    oldest: dict[str, int] = {}
+    for state, submitted, count in session.execute(statement.group_by(NotificationRow.state, day)):
+        counts[state] = counts.get(state, 0) + int(count)
+        if state not in OPEN_STATES or submitted is None:
+            continue
+        days = max(0, (as_of - _as_date(submitted)).days)
+        ages[state][_bucket(days)] += int(count)
+        oldest[state] = max(oldest.get(state, 0), days)
+    return [
+        NotificationState(state, count, ages.get(state, {}), oldest.get(state))
+        for state, count in counts.items()
+    ]
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _labels() -> list[str]:
+    return [label for label, _, _ in AGE_BUCKETS]
+
+
+def _bucket(days: int) -> str:
+    for label, first, last in AGE_BUCKETS:
+        if days >= first and (last is None or days <= last):
+            return label
+    return AGE_BUCKETS[-1][0]
+
+
+def _deviations(
+    session: Session, dialect: str, organisations: list[str] | None, names: dict[str, str]
+) -> tuple[list[Deviations], Deviations, dict[str, int]]:
+    accepted = ob.accepted_justifications(dialect, organisations).subquery()
+    per_org = select(
+        accepted.c.organisation_id,
+        func.count(),
+        ob.count_if(accepted.c.reported_on.is_not(None)),
+    ).group_by(accepted.c.organisation_id)
+    found = {org: (int(n), int(reported)) for org, n, reported in session.execute(per_org)}
+    rows = [Deviations(org, names[org], *found.get(org, (0, 0))) for org in _by_name(names)]
+    by_rule = {
+        str(rule): int(n)
+        for rule, n in session.execute(
+            select(accepted.c.rule, func.count())
+            .group_by(accepted.c.rule)
+            .order_by(func.count().desc(), accepted.c.rule)
+        )
+    }
+    total = Deviations(
+        "",
+        "Totaal",
+        sum(n for n, _ in found.values()),
+        sum(reported for _, reported in found.values()),
+    )
+    return rows, total, by_rule
+
+
+def quarter_of(day: dt.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def _calendar(
+    session: Session, organisations: list[str] | None, as_of: dt.date, last_year: int
+) -> list[CalendarBucket]:
+    """Expired deadlines, every quarter from the as-of date through ``last_year``, and later."""
+    base = _within(select(func.count()), R.organisation_id, organisations)
+    expired = session.scalar(base.where(R.deadline.is_not(None), R.deadline < as_of)) or 0
+    year, month = extract("year", R.deadline), extract("month", R.deadline)
+    statement = _within(
+        select(year, month, func.count()).where(R.deadline >= as_of),
+        R.organisation_id,
+        organisations,
+    ).group_by(year, month)
+    per_quarter: dict[tuple[int, int], int] = {}
+    later = 0
+    for found_year, found_month, count in session.execute(statement):
+        y, m = int(found_year), int(found_month)
+        if y > last_year:
+            later += int(count)
+        else:
+            key = (y, (m - 1) // 3 + 1)
+            per_quarter[key] = per_quarter.get(key, 0) + int(count)
+    buckets = [CalendarBucket(EXPIRED, f"Verlopen (voor {as_of.isoformat()})", int(expired))]
+    y, q = quarter_of(as_of)
+    while y <= last_year:
+        first = dt.date(y, 3 * q - 2, 1)
+        last = add_months(first, 3) - dt.timedelta(days=1)
+        buckets.append(
+            CalendarBucket(
+                f"{y}-K{q}", f"{q}e kwartaal {y}", per_quarter.get((y, q), 0), first, last
+            )
+        )
+        y, q = (y + 1, 1) if q == 4 else (y, q + 1)
+    buckets.append(
+        CalendarBucket(LATER, f"{last_year + 1} en later", later, dt.date(last_year + 1, 1, 1))
+    )
+    return buckets
+
+
+def _provider_names(session: Session, organisations: list[str] | None) -> dict[str, str]:
+    names = {entry.id: entry.name or entry.id for entry in catalogue_entries()}
+    own = _within(
+        select(ProviderRow.id, ProviderRow.name), ProviderRow.organisation_id, organisations
+    )
+    for provider_id, name in session.execute(own):
+        names.setdefault(provider_id, name or provider_id)
+    return names
+
+
+def _providers(
+    session: Session, organisations: list[str] | None, parameters: Any
+) -> tuple[list[Concentration], int]:
+    material = ob.material_external(parameters.internal_deployments)
+    used = R.provider.is_not(None)
+    statement = (
+        _within(
+            select(
+                R.provider,
+                func.count(),
+                ob.count_if(material),
+                func.count(distinct(R.organisation_id)),
+            ).where(used),
+            R.organisation_id,
+            organisations,
+        )
+        .group_by(R.provider)
+        .order_by(func.count().desc(), R.provider)
+        .limit(TOP_PROVIDERS)
+    )
+    names = _provider_names(session, organisations)
+    rows = [
+        Concentration(str(p), names.get(str(p), str(p)), int(n), int(m), int(o))
+        for p, n, m, o in session.execute(statement)
+    ]
+    count = session.scalar(
+        _within(
+            select(func.count(distinct(R.provider))).where(used), R.organisation_id, organisations
+        )
+    )
+    return rows, int(count or 0)
+
+
+def _jurisdictions(
+    session: Session, organisations: list[str] | None, parameters: Any
+) -> list[Concentration]:
+    j = RegistrationJurisdictionRow
+    material = ob.material_external(parameters.internal_deployments)
+    statement = _within(
+        select(
+            j.country, func.count(), ob.count_if(material), func.count(distinct(R.organisation_id))
+        )
+        .select_from(j)
+        .join(R, R.id == j.registration_id),
+        R.organisation_id,
+        organisations,
+    ).group_by(j.country)
+    eea = {str(c) for c in parameters.eea}
+    rows = [
+        Concentration(str(country), str(country), int(n), int(m), int(o), str(country) not in eea)
+        for country, n, m, o in session.execute(statement)
+    ]
+    return sorted(rows, key=lambda c: (-c.registrations, c.key))

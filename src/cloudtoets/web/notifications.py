@@ -1,0 +1,293 @@
+"""Notifications to CIO Rijk in the browser: the inbox "Meldingen", one notification with its
+snapshot, thread and the steps the user's role allows, signed packages out and in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from cloudtoets.problems import InputError
+from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.services import notification_packages as packages
+from cloudtoets.services import notifications as service
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+from cloudtoets.services.errors import InvalidTransition, VersionConflict
+from cloudtoets.services.notification_states import INBOX_ORDER, STATE_LABELS, allowed_steps
+from cloudtoets.services.package_signing import KeyProblem
+from cloudtoets.services.permissions import Permission
+from cloudtoets.services.workflow_steps import RoleRefused
+from cloudtoets.web import queries
+from cloudtoets.web.errors import WebRoute
+from cloudtoets.web.forms import read_version
+from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.templating import redirect, render
+from cloudtoets.web.workflow_inputs import text
+
+router = APIRouter(route_class=WebRoute)
+
+# the address of each step, its service step, button text and flash message
+STEP_PATHS = {
+    "indienen": ("submit", "Dien de melding in", "meldingingediend"),
+    "ontvangen": ("receive", "Neem de melding in ontvangst", "meldingontvangen"),
+    "opmerking": ("comment", "Plaats de opmerking", "meldingopmerking"),
+    "vraag": ("question", "Stel de vraag", "meldingvraag"),
+    "antwoord": ("answer", "Verstuur het antwoord", "meldingantwoord"),
+    "afsluiten": ("close", "Sluit de melding af", "meldingafgesloten"),
+}
+PATH_OF_STEP = {step: path for path, (step, _, _) in STEP_PATHS.items()}
+
+
+def notification_url(notification_id: int, action: str = "") -> str:
+    return f"/meldingen/{notification_id}" + (f"/{action}" if action else "")
+
+
+def _days_open(summary: service.NotificationSummary, today: dt.date) -> int | None:
+    if summary.submitted_at is None or summary.state == "closed":
+        return None
+    return max(0, (today - summary.submitted_at.date()).days)
+
+
+# ------------------------------------------------------------------------------ the inbox
+
+
+@router.get("/meldingen", name="web_notifications")
+def inbox(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
+    chosen = request.query_params.get("toestand", "")
+    state = chosen if chosen in STATE_LABELS else None
+    organisations = queries.organisations(register, actor)
+    organisation = request.query_params.get("organisatie", "")
+    visible = {o.id for o in organisations}
+    found = service.list_notifications(
+        register,
+        actor,
+        state=state,
+        organisation=organisation if organisation in visible else None,
+    )
+    today = register.today()
+    groups = [
+        (key, STATE_LABELS[key], [n for n in found if n.state == key])
+        for key in INBOX_ORDER
+        if any(n.state == key for n in found)
+    ]
+    return render(
+        request,
+        "pages/meldingen.html",
+        {
+            "groups": groups,
+            "total": len(found),
+            "days_open": lambda n: _days_open(n, today),
+            "state_options": [(key, STATE_LABELS[key]) for key in INBOX_ORDER],
+            "chosen_state": state or "",
+            "organisation_options": [(o.id, o.name) for o in organisations],
+            "chosen_organisation": organisation if organisation in visible else "",
+            "organisation_names": {o.id: o.name for o in organisations},
+            "may_import": actor.can(Permission.HANDLE_NOTIFICATIONS),
+            "inbox_current": True,
+        },
+        section="meldingen",
+    )
+
+
+# ------------------------------------------------------------------------------ importing
+
+
+def _import_page(
+    request: Request, error: str | None = None, status: int = 200, *, actor: Actor
+) -> Response:
+    errors = {"bestand": error} if error else {}
+    return render(
+        request,
+        "pages/melding_importeren.html",
+        {
+            "errors": errors,
+            "form_errors": errors,
+            "may_import": actor.can(Permission.HANDLE_NOTIFICATIONS),
+            "inbox_current": True,
+        },
+        section="meldingen",
+        status=status,
+    )
+
+
+@router.get("/meldingen/importeren", name="web_notification_import")
+def import_form(request: Request, actor: ActorDep) -> Response:
+    return _import_page(request, actor=actor)
+
+
+@router.post("/meldingen/importeren", dependencies=[Depends(check_same_origin)])
+async def import_submit(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
+    limit = register.settings.max_upload_bytes
+    form = await request.form(max_part_size=limit + 1024)
+    upload = form.get("bestand")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _import_page(request, "Kies het bestand met het meldingspakket.", 422, actor=actor)
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        return _import_page(request, "Het bestand is te groot.", 422, actor=actor)
+    try:
+        imported = await run_in_threadpool(packages.import_package, register, actor, data)
+    except RoleRefused as refused:
+        return _import_page(request, refused.detail, 403, actor=actor)
+    except InputError as error:
+        return _import_page(request, error.problems[0].message, 422, actor=actor)
+    except KeyProblem as problem:
+        return _import_page(request, str(problem), 422, actor=actor)
+    return redirect(request, notification_url(imported.id), flash="meldinggeimporteerd")
+
+
+# ------------------------------------------------------------------------------ one notification
+
+
+def _page(
+    request: Request,
+    register: Register,
+    actor: Actor,
+    notification_id: int,
+    *,
+    refusal: str | None = None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    notification = service.get_notification(register, actor, notification_id)
+    organisations = {o.id: o.name for o in queries.organisations(register, actor)}
+    snapshot = notification.snapshot or {}
+    steps = allowed_steps(actor, notification.state)
+    return render(
+        request,
+        "pages/melding.html",
+        {
+            "notification": notification,
+            "snapshot": snapshot,
+            "registration_name": (snapshot.get("registration") or {}).get("name")
+            or notification.registration,
+            "organisation_name": organisations.get(
+                notification.organisation, notification.organisation
+            ),
+            "state_label": STATE_LABELS.get(notification.state, notification.state),
+            "steps": steps,
+            "step_paths": PATH_OF_STEP,
+            "step_buttons": {step: label for step, label, _ in STEP_PATHS.values()},
+            "may_renotify": notification.renotification_needed
+            and actor.can(Permission.WRITE_REGISTER),
+            "refusal": refusal,
+            "values": values or {},
+            "errors": errors or {},
+            "form_errors": bool(errors),
+            "url": lambda action="": notification_url(notification_id, action),
+            "inbox_current": actor.can(Permission.HANDLE_NOTIFICATIONS),
+        },
+        section="meldingen",
+        status=status,
+    )
+
+
+@router.get("/meldingen/{notification_id}", name="web_notification")
+def notification_page(
+    notification_id: int, request: Request, register: RegisterDep, actor: ActorDep
+) -> Response:
+    return _page(request, register, actor, notification_id)
+
+
+@router.get("/meldingen/{notification_id}/pakket", name="web_notification_package")
+def package_download(
+    notification_id: int, request: Request, register: RegisterDep, actor: ActorDep
+) -> Response:
+    try:
+        package = packages.export_package(register, actor, notification_id)
+    except (InvalidTransition, KeyProblem) as refused:
+        message = refused.message if isinstance(refused, InvalidTransition) else str(refused)
+        return _page(request, register, actor, notification_id, refusal=message, status=409)
+    return Response(
+        packages.package_bytes(package),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="melding-{notification_id}.json"'},
+    )
+
+
+def _add_step_route(path: str) -> None:
+    step, _, flash = STEP_PATHS[path]
+
+    async def take(
+        notification_id: int, request: Request, register: RegisterDep, actor: ActorDep
+    ) -> Response:
+        form = await request.form()
+        message = text(form, "text")
+        try:
+            await run_in_threadpool(
+                service.take_step,
+                register,
+                actor,
+                notification_id,
+                step,
+                read_version(form),
+                message,
+            )
+        except InputError as error:
+            errors = {f"{step}-text": error.problems[0].message}
+            values = {f"{step}-text": message}
+            return _page(
+                request, register, actor, notification_id, values=values, errors=errors, status=422
+            )
+        except (InvalidTransition, RoleRefused, VersionConflict) as refused:
+            return _page(
+                request,
+                register,
+                actor,
+                notification_id,
+                refusal=_refusal_text(refused),
+                values={f"{step}-text": message},
+                status=403 if isinstance(refused, RoleRefused) else 409,
+            )
+        return redirect(request, notification_url(notification_id), flash=flash)
+
+    router.add_api_route(
+        f"/meldingen/{{notification_id}}/{path}",
+        take,
+        methods=["POST"],
+        dependencies=[Depends(check_same_origin)],
+        name=f"web_notification_{step}",
+    )
+
+
+def _refusal_text(refused: Exception) -> str:
+    if isinstance(refused, RoleRefused):
+        return refused.detail
+    if isinstance(refused, VersionConflict):
+        return (
+            "Iemand anders heeft deze melding intussen gewijzigd. Hieronder staat hoe zij nu is; "
+            "probeer het zo nodig opnieuw."
+        )
+    assert isinstance(refused, InvalidTransition)
+    return refused.message
+
+
+for _path in STEP_PATHS:
+    _add_step_route(_path)
+
+
+@router.post(
+    "/registraties/{registration_id}/meldingen/nieuw", dependencies=[Depends(check_same_origin)]
+)
+async def create_submit(
+    registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
+) -> Response:
+    await request.form()  # the CSRF token travels in the form
+    try:
+        created = await run_in_threadpool(
+            service.create_notification, register, actor, registration_id
+        )
+    except (InvalidTransition, RoleRefused) as refused:
+        return render(
+            request,
+            "pages/melding_geweigerd.html",
+            {"registration_id": registration_id, "message": _refusal_text(refused)},
+            section="registraties",
+            status=403 if isinstance(refused, RoleRefused) else 409,
+        )
+    return redirect(request, notification_url(created.id), flash="meldinggemaakt")
