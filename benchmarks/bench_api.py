@@ -4,12 +4,16 @@
 
 For each database (a fresh SQLite file, a fresh PostgreSQL database ``cloudtoets_bench_api``):
 
-1. import the register (benchmarks/generate.py, seed 1, 100,000 registrations) with
-   ``cloudtoets import FILE --database URL`` as a child process: wall time, peak RSS, rate. See
-   registers.py for the two things the import does not accept yet and how they are worked around
-   (nested document suppliers; more than 65,535 registrations in one file on PostgreSQL);
+1. import the register (benchmarks/generate.py, seed 1, 100,000 registrations, as generated, in
+   one compact JSON file) with ``cloudtoets import FILE --database URL`` as a child process: wall
+   time, peak RSS, rate;
 2. start ``cloudtoets serve --port PORT --database URL --workers N`` on a free loopback port
-   (1 worker; for PostgreSQL also 2) and wait for ``/api/v1/health``;
+   (1 worker; for PostgreSQL also 2) and wait for ``/api/v1/health``. On PostgreSQL the import
+   connects as the admin URL's user (the owner, who runs the migrations) and the server as the
+   ordinary role ``--app-role`` (``cloudtoets_app``: made if missing and granted the tables, as
+   docs/security.md describes), so row-level security binds every query the app sends. That
+   server is uvicorn with the app factory every ``serve`` worker runs and serve's options, as
+   ``serve`` itself first runs the migrations, which only the owner may;
 3. load it with Debian's ``wrk`` (keep-alive connections, one wrk thread, a closed loop of 1, 10
    and 50 clients), ``--warmup`` seconds unmeasured and then ``--duration`` seconds measured, for
    - ``filtered``: ``/api/v1/registrations?organisation=O&verdict=V&page_size=50&page=P`` over
@@ -48,31 +52,31 @@ import time
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from generate import generate
 from registers import (
+    APP_ROLE,
     CLI,
     DATA,
-    IMPORT_ENVIRONMENT,
     POSTGRES_ADMIN_URL,
     cloudtoets_import,
     create_postgres,
     database_size_mb,
     drop_postgres,
-    importable,
+    grant_app_role,
     remove_sqlite,
-    run_measured,
-    split,
+    role_url,
     write_json,
 )
 
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "wrk_rotate.lua"
 POSTGRES_NAME = "cloudtoets_bench_api"
-POSTGRES_PARAMETER_LIMIT = 65_535
+# what every `cloudtoets serve` worker runs (uvicorn's factory), and the server as an ordinary role
+APP_FACTORY = "cloudtoets.server.app:create_app"
 # the filtered list on PostgreSQL at 10 clients: p99 <= 60 ms at >= 450 requests/s
 TARGET_CASE = ("postgresql", "filtered", 10)
 TARGET_P99_MS = 60.0
@@ -88,7 +92,6 @@ class ImportResult:
     wall: float
     rss_mb: float
     size_mb: float
-    notes: list[str] = field(default_factory=list)
     import_cpu: float = 0.0  # cores: the cloudtoets import processes
     rest_cpu: float = 0.0  # cores: the rest of the machine (PostgreSQL, other jobs)
 
@@ -123,66 +126,31 @@ class LoadResult:
 # ------------------------------------------------------------------------------------ the register
 
 
-def prepare_register(n: int, seed: int, part_size: int) -> tuple[Path, list[Path], int]:
-    """The importable register as one compact JSON file and in parts of ``part_size``."""
-    whole = DATA / f"register-{n // 1000}k-seed{seed}-importable.json"
-    parts = [
-        DATA / f"register-{n // 1000}k-seed{seed}-importable-part{i + 1}.json"
-        for i in range((n + part_size - 1) // part_size)
-    ]
-    marker = DATA / f"register-{n // 1000}k-seed{seed}-importable.repointed"
-    if not (whole.exists() and marker.exists() and all(p.exists() for p in parts)):
+def prepare_register(n: int, seed: int) -> Path:
+    """The generated register as one compact JSON file (written once; same seed, same bytes)."""
+    path = DATA / f"register-{n // 1000}k-seed{seed}-compact.json"
+    if not path.exists():
         print(f"generating {n:,} registrations (seed {seed}) ...", file=sys.stderr)
-        document, repointed = importable(generate(n, seed))
-        write_json(document, whole)
-        for part, path in zip(split(document, part_size), parts, strict=True):
-            write_json(part, path)
-        marker.write_text(str(repointed))
-    return whole, parts, int(marker.read_text())
+        write_json(generate(n, seed), path)
+    return path
 
 
-def import_register(
-    kind: str, url: str, whole: Path, parts: list[Path], n: int, try_whole: bool
-) -> ImportResult:
-    notes: list[str] = []
-    if kind == "postgresql" and n > POSTGRES_PARAMETER_LIMIT and len(parts) > 1:
-        if try_whole:
-            print(
-                "  import of the whole file (expected to fail on PostgreSQL) ...", file=sys.stderr
-            )
-            failed = run_measured(
-                [str(CLI), "import", str(whole), "--database", url],
-                {**IMPORT_ENVIRONMENT, "CLOUDTOETS_DEBUG": "1"},
-            )
-            limit = "number of parameters must be between 0 and 65535" in failed.stderr
-            notes.append(
-                f"one file of {n:,}: exit {failed.code} after {failed.wall:.1f} s"
-                + (" (psycopg: number of parameters must be between 0 and 65535)" if limit else "")
-            )
-            if failed.code == 0:
-                return ImportResult(kind, "one file", n, failed.wall, failed.rss_mb, 0.0, notes)
-        wall = 0.0
-        rss = 0.0
-        usage = _CpuMeter()
-        for path in parts:
-            print(f"  import {path.name} ...", file=sys.stderr)
-            result = cloudtoets_import(path, url)
-            if result.code != 0:
-                raise SystemExit(f"import of {path} ended with {result.code}: {result.last_line()}")
-            wall += result.wall
-            rss = max(rss, result.rss_mb)
-            notes.append(f"{path.name}: {result.wall:.1f} s, {result.rss_mb:.0f} MB")
-        how = f"{len(parts)} files"
-    else:
-        print(f"  import {whole.name} ...", file=sys.stderr)
-        usage = _CpuMeter()
-        result = cloudtoets_import(whole, url)
-        if result.code != 0:
-            raise SystemExit(f"import of {whole} ended with {result.code}: {result.last_line()}")
-        wall, rss, how = result.wall, result.rss_mb, "one file"
+def import_register(kind: str, url: str, path: Path, n: int) -> ImportResult:
+    print(f"  import {path.name} ...", file=sys.stderr)
+    usage = _CpuMeter()
+    result = cloudtoets_import(path, url)
+    if result.code != 0:
+        raise SystemExit(f"import of {path} ended with {result.code}: {result.last_line()}")
     own, rest = usage.stop()
     return ImportResult(
-        kind, how, n, wall, rss, database_size_mb(url), notes, own / wall, rest / wall
+        kind,
+        "one file",
+        n,
+        result.wall,
+        result.rss_mb,
+        database_size_mb(url),
+        own / result.wall,
+        rest / result.wall,
     )
 
 
@@ -344,7 +312,8 @@ def running_server(
     """``cloudtoets serve`` on a free loopback port; stopped on leaving, also after errors.
 
     ``app`` ("module:factory"): run that app factory with uvicorn instead, as ``serve`` would
-    (same options; the database must be migrated), to measure a change without installing it."""
+    (same options; the database must be migrated): to measure a change without installing it, and
+    for the PostgreSQL app role, which does not run the migrations that ``serve`` starts with."""
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDTOETS_")}
     # no login: the API as the local user sees it (a bearer token would add its own look-up)
@@ -536,13 +505,17 @@ def _errors(errors: dict[str, int]) -> str:
     return ", ".join(kinds) or "0"
 
 
-def report(imports: list[ImportResult], loads: list[LoadResult], repointed: int, args: Any) -> None:
+def report(
+    imports: list[ImportResult], loads: list[LoadResult], app_role: str | None, args: Any
+) -> None:
     print()
     print(f"Load average at the end: {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} CPUs.")
     print(
-        f"Register: generate.py --registrations {args.registrations:,} --seed {args.seed} "
-        f"({repointed} nested document suppliers re-pointed, see registers.py)."
+        f"Register: generate.py --registrations {args.registrations:,} --seed {args.seed}, "
+        "imported as generated, in one file."
     )
+    if app_role is not None:
+        print(f"PostgreSQL: the server connected as {app_role}.")
     if imports:
         _import_table(imports)
     if loads:
@@ -562,10 +535,6 @@ def _import_table(imports: list[ImportResult]) -> None:
             f"{imported.wall:.1f} s | {imported.rate:.0f} | {imported.rss_mb:.0f} MB | "
             f"{imported.size_mb:.0f} MB | {imported.import_cpu:.2f} | {imported.rest_cpu:.2f} |"
         )
-    print()
-    for imported in imports:
-        for note in imported.notes:
-            print(f"- {imported.database}: {note}")
 
 
 def _load_table(loads: list[LoadResult]) -> None:
@@ -617,18 +586,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=1,
         help="measure each case this often and keep the run least disturbed by other processes",
     )
-    parser.add_argument("--part-size", type=int, default=50_000, help="PostgreSQL import parts")
-    parser.add_argument(
-        "--no-whole-attempt",
-        action="store_true",
-        help="on PostgreSQL, do not first try (and fail) to import the whole file",
-    )
     parser.add_argument(
         "--no-vacuum",
         action="store_true",
         help="on PostgreSQL, do not run VACUUM (ANALYZE) after the import",
     )
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
+    parser.add_argument(
+        "--app-role",
+        default=APP_ROLE,
+        help="PostgreSQL role the server connects as (made if missing, granted the tables); "
+        "'' for the admin URL's user (a superuser passes every row-level security policy)",
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -653,7 +622,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             file=sys.stderr,
         )
 
-    whole, parts, repointed = prepare_register(args.registrations, args.seed, args.part_size)
+    register_file = prepare_register(args.registrations, args.seed)
+    app_role: str | None = None  # how the PostgreSQL server connected, for the report
     imports: list[ImportResult] = []
     loads: list[LoadResult] = []
     sqlite_file = DATA / "bench-api.sqlite"
@@ -680,9 +650,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         remove_sqlite(sqlite_file)
                     else:
                         create_postgres(args.postgres_admin_url, POSTGRES_NAME)
-                    result = import_register(
-                        kind, url, whole, parts, args.registrations, not args.no_whole_attempt
-                    )
+                    result = import_register(kind, url, register_file, args.registrations)
                     imports.append(result)
                     if kind == "postgresql" and not args.no_vacuum:
                         vacuum_analyze(url)
@@ -697,11 +665,24 @@ def main(argv: Sequence[str] | None = None) -> None:
                 if args.import_only:
                     continue
                 paths = choose_paths(url, args.seed, Path(folder))
+                server_url, app = url, args.app
+                if kind == "postgresql" and args.app_role:
+                    bypasses = grant_app_role(url, args.app_role)
+                    server_url = role_url(url, args.app_role)
+                    kind_of_role = "superuser or BYPASSRLS" if bypasses else "ordinary role"
+                    # `cloudtoets serve` migrates first, which is the owner's job (the import did
+                    # it, docs/security.md); the role runs the app factory serve's workers run
+                    app = args.app or APP_FACTORY
+                    app_role = f"{args.app_role} ({kind_of_role}), uvicorn {app} --factory"
+                elif kind == "postgresql":
+                    app_role = f"{url.split('://', 1)[1].split('@', 1)[0]} (the admin URL's user)"
+                if kind == "postgresql":
+                    print(f"  the server connects as {app_role}", file=sys.stderr)
                 workers_list = args.workers_sqlite if kind == "sqlite" else args.workers_postgresql
                 for workers in (int(w) for w in workers_list.split(",")):
                     print(f"  {workers} worker(s)", file=sys.stderr)
                     log = Path(folder) / f"serve-{kind}-{workers}.log"
-                    with running_server(url, workers, log, args.app) as (base, pid):
+                    with running_server(server_url, workers, log, app) as (base, pid):
                         loads += measure(kind, url, workers, base, pid, paths, args)
             finally:
                 if not args.reuse:
@@ -710,7 +691,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     else:
                         drop_postgres(args.postgres_admin_url, POSTGRES_NAME)
 
-    report(imports, loads, repointed, args)
+    report(imports, loads, app_role, args)
     if args.json:
         args.json.write_text(
             json.dumps(

@@ -10,7 +10,10 @@ median and mean time per request and, separately, the time of the service call
 (``services.registrations.list_registrations`` / ``get_registration``) and of the bare SQL of the
 page, so the share of the web layer, the ORM/service layer and the database is visible. The
 database must hold an imported register (``bench_api.py --reuse`` keeps one in
-benchmarks/data/bench-api.sqlite and PostgreSQL database cloudtoets_bench_api).
+benchmarks/data/bench-api.sqlite and PostgreSQL database cloudtoets_bench_api). The app runs
+without login (``auth_mode`` local: the local user sees every organisation), as bench_api.py
+serves it; on PostgreSQL connect as the app's ordinary role, as the server does, so row-level
+security applies: ``--database postgresql://cloudtoets_app@127.0.0.1/cloudtoets_bench_api``.
 """
 
 from __future__ import annotations
@@ -105,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from cloudtoets.services.actor import Actor
     from cloudtoets.store.repositories import RegistrationQuery
 
-    settings = Settings(database_url=args.database)
+    settings = Settings(database_url=args.database, auth_mode="local")  # as bench_api.py serves
     app = create_app(settings)
     register = app.state.register
     # the acting user as the app builds it for the local user (Actor.local where it exists)
@@ -135,15 +138,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         organisation, verdict = COMBINATIONS[0]
         where = f"organisation_id = '{organisation}' and verdict = '{verdict}'"
+        columns = (
+            "id, name, organisation_id, provider, deployment, verdict, deadline, is_material, "
+            "is_public_cloud, jurisdictions, findings_count, evaluated_on, version"
+        )
+        page_ids = f"select id from registrations where {where} order by id limit 50"
+        count = f"select count(*) from registrations where {where}"
         statements = {
-            "SQL: page with count(*) over ()": "select id, name, organisation_id, provider, "
-            "deployment, verdict, deadline, is_material, is_public_cloud, jurisdictions, "
-            "findings_count, evaluated_on, version, count(*) over () as total from registrations "
-            f"where {where} order by id limit 50",
-            "SQL: page alone": "select id, name, organisation_id, provider, deployment, verdict, "
-            "deadline, is_material, is_public_cloud, jurisdictions, findings_count, "
-            f"evaluated_on, version from registrations where {where} order by id limit 50",
-            "SQL: count alone": f"select count(*) from registrations where {where}",
+            # the shape repositories.list_registrations sends: the page's ids first, the total
+            # as an uncorrelated subquery
+            "SQL: page with total (as the list sends it)": f"select {columns}, ({count}) as total "
+            f"from registrations where id in ({page_ids}) order by id",
+            "SQL: page alone": f"select {columns} from registrations where id in ({page_ids}) "
+            "order by id",
+            "SQL: count alone": count,
         }
         with register.engine.connect() as connection:
             for label, sql in statements.items():

@@ -1,22 +1,13 @@
-"""Helpers shared by bench_api.py and bench_import_xlsx.py: registers that import, fresh databases,
-``cloudtoets import`` as a measured child process.
+"""Helpers shared by bench_api.py and bench_import_xlsx.py: the generated register as one file,
+fresh databases, an ordinary PostgreSQL role for the app, ``cloudtoets import`` as a measured child
+process.
 
-Not a benchmark itself. Two things the register's import does not (yet) accept are worked around
-here, and both benchmarks say so in their output:
-
-- ``importable(document)``: a document supplier whose parent is another document supplier (the
-  generator makes 26 of 250 at 100k) is re-pointed to its first ancestor outside the document. The
-  register stores a document supplier only for the organisations whose registrations name it
-  directly, so the intermediate supplier is missing from the chain of the organisations that use
-  only the child, and the import stops with "Interne fout (KeyError)" (895 of 100k registrations).
-- ``split(document, size)``: PostgreSQL takes at most 65,535 parameters in one statement, and the
-  import looks up all registration ids of a file in one ``IN (...)`` with a parameter per id, so a
-  file of more than 65,535 registrations fails on PostgreSQL. Such files are imported in parts.
+Not a benchmark itself. The register is imported as generate.py writes it: nested document
+suppliers and all registrations in one file, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import subprocess
@@ -35,39 +26,9 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 CLI = Path(sys.executable).parent / "cloudtoets"
 POSTGRES_ADMIN_URL = "postgresql://root@127.0.0.1:5432/postgres"
-# The register refuses uploads over 20 MB by default (Settings.max_upload_bytes); a 100k register
-# is 56 MB as compact JSON. `cloudtoets import` reads the same setting, so raise it for the child.
-IMPORT_ENVIRONMENT = {"CLOUDTOETS_MAX_UPLOAD_BYTES": str(2**31)}
-
-
-def importable(document: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """A copy in which no document supplier has another document supplier as its parent.
-
-    Returns the copy and how many suppliers were re-pointed (see the module docstring)."""
-    document = copy.deepcopy(document)
-    own = {p["id"]: p for p in document["providers"]}
-    changed = 0
-    for provider in document["providers"]:
-        parent = provider.get("parent")
-        if parent not in own:
-            continue
-        while parent in own:
-            parent = own[parent].get("parent")
-        changed += 1
-        if parent is None:
-            provider.pop("parent")
-        else:
-            provider["parent"] = parent
-    return document, changed
-
-
-def split(document: dict[str, Any], size: int) -> list[dict[str, Any]]:
-    """Documents of at most ``size`` registrations, each with all organisations and providers."""
-    registrations = document["registrations"]
-    return [
-        {**document, "registrations": registrations[start : start + size]}
-        for start in range(0, len(registrations), size)
-    ]
+# What docs/security.md tells operators to run the app as: an ordinary role (not a superuser, no
+# BYPASSRLS), so PostgreSQL's row-level security binds every query it sends.
+APP_ROLE = "cloudtoets_app"
 
 
 def write_json(document: dict[str, Any], path: Path) -> None:
@@ -81,6 +42,40 @@ def write_json(document: dict[str, Any], path: Path) -> None:
 
 def postgres_url(admin_url: str, name: str) -> str:
     return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def role_url(url: str, role: str) -> str:
+    """The same PostgreSQL database, reached as ``role`` (trust authentication on loopback)."""
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{role}@{rest.split('@', 1)[-1]}"
+
+
+def grant_app_role(url: str, role: str = APP_ROLE) -> bool:
+    """Let ``role`` (made if missing, LOGIN, not a superuser) read and write the tables of the
+    database at ``url``, as docs/security.md describes; returns whether it is a superuser or has
+    BYPASSRLS (then row-level security does not bind it)."""
+    import psycopg
+    from psycopg import sql
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", role):
+        raise ValueError(f"role name {role!r}")
+    name = sql.Identifier(role)
+    with psycopg.connect(url, autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = %s", (role,)
+        ).fetchone()
+        if found is None:
+            connection.execute(sql.SQL("CREATE ROLE {} LOGIN").format(name))
+        connection.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(name))
+        connection.execute(
+            sql.SQL(
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
+            ).format(name)
+        )
+        connection.execute(
+            sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(name)
+        )
+    return bool(found and found[0])
 
 
 def _admin(admin_url: str, statement: str) -> None:
@@ -190,7 +185,7 @@ def run_measured(command: Sequence[str], environment: dict[str, str] | None = No
 
 
 def cloudtoets_import(path: Path, url: str) -> ChildResult:
-    return run_measured([str(CLI), "import", str(path), "--database", url], IMPORT_ENVIRONMENT)
+    return run_measured([str(CLI), "import", str(path), "--database", url])
 
 
 def cloudtoets_upgrade(url: str) -> ChildResult:

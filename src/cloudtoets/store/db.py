@@ -42,8 +42,11 @@ def make_engine(url: str, **options: Any) -> Engine:
     # 30 minutes instead, and a dropped one fails one request, which the client can retry.
     options.setdefault("pool_pre_ping", False)
     options.setdefault("pool_recycle", 1800)
-    options.setdefault("pool_size", 10)
-    options.setdefault("max_overflow", 20)
+    # At most 30 connections per process, all kept: overflow connections beyond a smaller pool
+    # were closed when handed back, so above 10 concurrent requests nearly every request paid
+    # for a new PostgreSQL backend (a fork, authentication and the row-level security setting).
+    options.setdefault("pool_size", 30)
+    options.setdefault("max_overflow", 0)
     return create_engine(url, **options)
 
 

@@ -7,11 +7,13 @@ Every query that returns an organisation's data takes the organisations the call
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, String, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from cloudtoets.store.tables import (
@@ -80,65 +82,105 @@ SUMMARY_COLUMNS = (
     RegistrationRow.evaluated_on,
     RegistrationRow.version,
 )
+# A summary row as a named tuple: reading its 13 fields by name costs a tenth of what it costs on
+# SQLAlchemy's Row (about 4 µs per row there: 0.2 ms of CPU per page of 50).
+SummaryRow = namedtuple(  # type: ignore[misc]  # the keys of SUMMARY_COLUMNS, and the total
+    "SummaryRow", [*(column.key for column in SUMMARY_COLUMNS), "total"]
+)
 
 
-def _conditions(query: RegistrationQuery, visible: Collection[str] | None) -> list[Any]:
-    r = RegistrationRow
-    conditions: list[Any] = []
+def _filters(query: RegistrationQuery, visible: Collection[str] | None) -> dict[str, Any]:
+    """The list's filters that apply, as bound parameter values by name (see ``_condition``)."""
+    values: dict[str, Any] = {}
     if visible is not None:
-        conditions.append(r.organisation_id.in_(list(visible)))
-    if query.organisation is not None:
-        conditions.append(r.organisation_id == query.organisation)
-    if query.verdict is not None:
-        conditions.append(r.verdict == query.verdict)
-    if query.deployment is not None:
-        conditions.append(r.deployment == query.deployment)
-    if query.provider is not None:
-        conditions.append(r.provider == query.provider)
-    if query.material is not None:
-        conditions.append(r.is_material == query.material)
-    if query.jurisdiction is not None:
-        in_chain = select(RegistrationJurisdictionRow.registration_id).where(
-            RegistrationJurisdictionRow.country == query.jurisdiction
-        )
-        conditions.append(r.id.in_(in_chain))
+        values["visible"] = list(visible)
+    for name in ("organisation", "verdict", "deployment", "provider", "material", "jurisdiction"):
+        value = getattr(query, name)
+        if value is not None:
+            values[name] = value
     if query.search:
-        pattern = f"%{query.search.lower()}%"
-        conditions.append(
-            func.lower(r.id).like(pattern) | func.lower(func.coalesce(r.name, "")).like(pattern)
+        values["search"] = f"%{query.search.lower()}%"
+    return values
+
+
+def _condition(name: str) -> Any:
+    """The condition of one filter, on a bound parameter of the same name."""
+    r = RegistrationRow
+    if name == "visible":
+        return r.organisation_id.in_(bindparam("visible", expanding=True))
+    if name == "jurisdiction":
+        in_chain = select(RegistrationJurisdictionRow.registration_id).where(
+            RegistrationJurisdictionRow.country == bindparam("jurisdiction")
         )
-    return conditions
+        return r.id.in_(in_chain)
+    if name == "search":
+        pattern = bindparam("search", type_=String)
+        return func.lower(r.id).like(pattern) | func.lower(func.coalesce(r.name, "")).like(pattern)
+    column = {
+        "organisation": r.organisation_id,
+        "verdict": r.verdict,
+        "deployment": r.deployment,
+        "provider": r.provider,
+        "material": r.is_material,
+    }[name]
+    return column == bindparam(name)
+
+
+@lru_cache(maxsize=512)
+def _list_statements(
+    filters: tuple[str, ...], sort: str, descending: bool
+) -> tuple[Select[*tuple[Any, ...]], Select[int]]:
+    """The page (with the total) and the count alone, for one combination of filters and order.
+
+    Values are bound parameters, so each shape is built once per process: building and keying a
+    statement of this size cost about 0.2 ms of CPU per request, several times its execution.
+    """
+    conditions = [_condition(name) for name in filters]
+    column = SORT_COLUMNS[sort]
+    order = [(column.desc() if descending else column.asc()).nulls_last()]
+    if sort != "id":
+        order.append(RegistrationRow.id.desc() if descending else RegistrationRow.id.asc())
+    counted = select(func.count()).select_from(RegistrationRow).where(*conditions)
+    page_ids = (
+        select(RegistrationRow.id)
+        .where(*conditions)
+        .order_by(*order)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .correlate(None)  # its own FROM registrations, not the outer query's
+    )
+    page = (
+        select(*SUMMARY_COLUMNS, counted.correlate(None).scalar_subquery().label("total"))
+        .where(RegistrationRow.id.in_(page_ids))
+        .order_by(*order)
+    )
+    return page, counted
 
 
 def list_registrations(
     session: Session, query: RegistrationQuery, visible: Collection[str] | None
 ) -> tuple[list[Any], int]:
-    """One page of summary rows (plain rows, no ORM objects: this is the hot path) and the total.
+    """One page of summary rows (``SummaryRow``, no ORM objects: this is the hot path) and the
+    total.
 
     The total comes with the page as an uncorrelated subquery: one round trip, and the database
     counts the matching index entries once instead of carrying a window over every matching row
-    (``count(*) over ()`` reads them all to number them). Empty values sort last in both
-    directions, on SQLite and PostgreSQL alike.
+    (``count(*) over ()`` reads them all to number them). The page's ids are chosen first, in
+    a subquery that needs only the ids (an index-only scan for the usual filters), and only those
+    rows are read whole: on PostgreSQL the row-level security condition, whose selectivity the
+    planner cannot know, otherwise makes it estimate a handful of matching rows and read every
+    matching row from the table to sort them (2,352 rows for a page of 50). Empty values sort
+    last in both directions, on SQLite and PostgreSQL alike.
     """
-    conditions = _conditions(query, visible)
-    column = SORT_COLUMNS[query.sort]
-    order = [(column.desc() if query.descending else column.asc()).nulls_last()]
-    if query.sort != "id":
-        order.append(RegistrationRow.id.desc() if query.descending else RegistrationRow.id.asc())
-    counted = select(func.count()).select_from(RegistrationRow).where(*conditions)
-    statement = (
-        select(*SUMMARY_COLUMNS, counted.correlate(None).scalar_subquery().label("total"))
-        .where(*conditions)
-        .order_by(*order)
-        .offset(query.offset)
-        .limit(query.page_size)
-    )
-    rows = list(session.execute(statement).all())
+    values = _filters(query, visible)
+    page, counted = _list_statements(tuple(values), query.sort, query.descending)
+    parameters = {**values, "offset": query.offset, "limit": query.page_size}
+    rows: list[Any] = list(map(SummaryRow._make, session.execute(page, parameters)))
     if rows:
         return rows, int(rows[0].total)
     if query.offset == 0:
         return [], 0
-    return [], int(session.scalar(counted) or 0)
+    return [], int(session.scalar(counted, values) or 0)
 
 
 def get_registration(
