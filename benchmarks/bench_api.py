@@ -76,7 +76,7 @@ HERE = Path(__file__).resolve().parent
 LUA = HERE / "wrk_rotate.lua"
 POSTGRES_NAME = "cloudtoets_bench_api"
 # what every `cloudtoets serve` worker runs (uvicorn's factory), and the server as an ordinary role
-APP_FACTORY = "cloudtoets.server.app:create_app"
+APP_FACTORY = "cloudtoets.server.app:serve_app"
 # the filtered list on PostgreSQL at 10 clients: p99 <= 60 ms at >= 450 requests/s
 TARGET_CASE = ("postgresql", "filtered", 10)
 TARGET_P99_MS = 60.0

@@ -584,7 +584,7 @@ def serve(
         os.environ["CLOUDTOETS_DEMO"] = "1"
     typer.echo(f"cloudtoets draait op http://{host}:{port} (stoppen: Ctrl+C)", err=True)
     uvicorn.run(
-        "cloudtoets.server.app:create_app",
+        "cloudtoets.server.app:serve_app",
         factory=True,
         host=host,
         port=port,

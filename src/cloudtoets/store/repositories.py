@@ -7,7 +7,6 @@ Every query that returns an organisation's data takes the organisations the call
 from __future__ import annotations
 
 import datetime as dt
-from collections import namedtuple
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -82,11 +81,6 @@ SUMMARY_COLUMNS = (
     RegistrationRow.evaluated_on,
     RegistrationRow.version,
 )
-# A summary row as a named tuple: reading its 13 fields by name costs a tenth of what it costs on
-# SQLAlchemy's Row (about 4 µs per row there: 0.2 ms of CPU per page of 50).
-SummaryRow = namedtuple(  # type: ignore[misc]  # the keys of SUMMARY_COLUMNS, and the total
-    "SummaryRow", [*(column.key for column in SUMMARY_COLUMNS), "total"]
-)
 
 
 def _filters(query: RegistrationQuery, visible: Collection[str] | None) -> dict[str, Any]:
@@ -159,9 +153,9 @@ def _list_statements(
 
 def list_registrations(
     session: Session, query: RegistrationQuery, visible: Collection[str] | None
-) -> tuple[list[Any], int]:
-    """One page of summary rows (``SummaryRow``, no ORM objects: this is the hot path) and the
-    total.
+) -> tuple[list[tuple[Any, ...]], int]:
+    """One page of summary rows (plain tuples of ``SUMMARY_COLUMNS``, no ORM objects: this is
+    the hot path) and the total.
 
     The total comes with the page as an uncorrelated subquery: one round trip, and the database
     counts the matching index entries once instead of carrying a window over every matching row
@@ -175,9 +169,11 @@ def list_registrations(
     values = _filters(query, visible)
     page, counted = _list_statements(tuple(values), query.sort, query.descending)
     parameters = {**values, "offset": query.offset, "limit": query.page_size}
-    rows: list[Any] = list(map(SummaryRow._make, session.execute(page, parameters)))
+    # Through the session's connection (a Core statement needs none of the ORM's result
+    # handling), fetched at once (iterating would fetch row by row).
+    rows = session.connection().execute(page, parameters).fetchall()
     if rows:
-        return rows, int(rows[0].total)
+        return [row[:-1] for row in rows], int(rows[0][-1])
     if query.offset == 0:
         return [], 0
     return [], int(session.scalar(counted, values) or 0)
