@@ -251,7 +251,8 @@ def _rule_block(
     table = _table_name(deadline)
     advised = rule.severity is Severity.ADVISED_AGAINST
     details = f"({', '.join(key_sources)},)" if key_sources else "()"
-    create = f"_finding({index}, {deadline}, None, r, jurisdictions, eff, unreported, {details})"
+    facts = "r, jurisdictions, effective_tbb_level"  # what a message may name besides details
+    create = f"_finding({index}, {deadline}, None, {facts}, unreported, {details})"
     if key_sources:
         key = key_sources[0] if len(key_sources) == 1 else details
         shared = [
@@ -274,13 +275,13 @@ def _rule_block(
         add("            if f is None:")
         add(
             f"                f = _J{index}[{justified_key}] = "
-            f"_finding({index}, {deadline}, j, r, jurisdictions, eff, (), {details})"
+            f"_finding({index}, {deadline}, j, {facts}, (), {details})"
         )
         add("            if j.reported_on is None:")
         add(f"                unreported += ({emit.constant(rule.id)},)")
     else:
         lines += ["        " + line for line in shared]
-    add("        findings.append(f)")
+    add("        findings += (f,)")
     if rule.severity.is_hard:
         # deadlines are per kind of transition, so the verdict only needs to know which kinds
         # had a hard finding; it is settled once after all rules (see compile_policy)
@@ -402,10 +403,10 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         "        material = False",
         "        why = ()",
         "    if r.classification is None:",
-        "        eff = effective_tbb_level = r.tbb_level",
+        "        effective_tbb_level = r.tbb_level",
         "    else:",
         f"        implied, level = {tbb}[r.classification], r.tbb_level",
-        "        eff = effective_tbb_level = implied if level is None else min(level, implied)",
+        "        effective_tbb_level = implied if level is None else min(level, implied)",
         "    since = r.in_use_since",
         f"    existing_use = since is not None and since < {adopted}",
         f"    scope = {scope}[o.type]",
@@ -416,7 +417,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         *(f"        {_deadline_name(t)} = None" for t in transitions),
         *(f"        {_table_name(_deadline_name(t))} = _T_NONE" for t in transitions),
         "        pass",
-        "    findings = []",
+        "    findings = ()",  # a tuple grown by one: no list, no copy at the end
         "    unreported = ()",
         "    blocked = open_advice = False",
         *(f"    hit_{_deadline_name(t)} = False" for t in hard_transitions),
@@ -430,10 +431,17 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         build = partial(_rule_block, index, rule, emit, builder.key_sources(rule))
         if rule.late:
             # a late finding is added after the others: put it in rule-id order at once
-            late_lines += [*build(conditions), "        findings.sort(key=_by_rule)"]
+            resort = "        findings = tuple(sorted(findings, key=_by_rule))"
+            late_lines += [*build(conditions), resort]
         else:
             blocks.append((conditions, build))
     rule_lines = _grouped(blocks)
+    if not any(re.search(r"\bexisting_use\b", line) for line in [*rule_lines, *late_lines]):
+        # no rule reads the fact: test it where it is used instead of storing it first
+        test = f"since is not None and since < {adopted}"
+        lines.remove(f"    existing_use = {test}")
+        lines[lines.index("    if existing_use:")] = f"    if {test}:"
+        head = list(lines)
     reads = list(zip(emit.objects.values(), emit.prelude(indent=""), strict=True))
     lines += rule_lines
     if late_lines:
@@ -469,10 +477,10 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
                 "material": "material",
                 "material_reasons": "why",
                 "jurisdictions": "jurisdiction_list",
-                "effective_tbb_level": "eff",
+                "effective_tbb_level": "effective_tbb_level",
                 "verdict": "verdict",
                 "deadline": "earliest",
-                "findings": "tuple(findings)",
+                "findings": "findings",
                 "policy_id": c(policy.id),
                 "policy_revision": c(policy.revision),
                 "as_of": "AS_OF",

@@ -65,7 +65,7 @@ KEY_SOURCES: Mapping[str, tuple[str, ...]] = {
     "allowed_countries_label": (),  # the same for every registration
     "jurisdictions_outside_eea": ("jurisdictions",),
     "jurisdictions": ("jurisdictions",),
-    "effective_tbb_level": ("eff",),
+    "effective_tbb_level": ("effective_tbb_level",),
     "key_register": ("r.key_register",),
     "classification": ("r.classification",),
     "unreported_rules": ("unreported",),

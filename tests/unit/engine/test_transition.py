@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cloudtoets.domain.model import Registration
 from cloudtoets.domain.vocabulary import Classification, KeyCustody, ServiceFunction, Verdict
+from cloudtoets.engine.evaluate import evaluate
+from cloudtoets.policy.loader import load_policy
 
 from .builders import (
     ADOPTED,
@@ -16,10 +19,12 @@ from .builders import (
     BEFORE_ADOPTION,
     EXIT_PLAN_END,
     TRANSITION_END,
+    context,
     decide,
     finding,
     material_registration,
     registration,
+    rules_fired,
 )
 
 ENCRYPTION = "cb2026.4.encryption"
@@ -326,3 +331,38 @@ def test_advised_against_deadline_does_not_make_the_registration_transition() ->
 
     assert finding(decision, "cb2026.4.5.documents").deadline == TRANSITION_END
     assert decision.verdict is Verdict.ADVISED_AGAINST
+
+
+# --- derived facts in a variant's own rule ---------------------------------------------------
+
+
+def test_a_variant_rule_can_read_existing_use_and_the_effective_tbb_level(tmp_path: Path) -> None:
+    """The compiler folds a fact no rule reads into the test that uses it; a rule that reads
+    it gets the fact itself."""
+    path = tmp_path / "variant.yaml"
+    path.write_text(
+        "id: test-facts\nextends: rijksbreed-cloudbeleid-2026\ntitle: Test\nversion: '1'\n"
+        "status: concept\nsource: test\nrules:\n"
+        "  - id: test.existing-classified\n"
+        "    section: '4'\n"
+        "    basis: summary\n"
+        "    severity: recommended\n"
+        "    transition: none\n"
+        "    finding_when:\n"
+        "      all:\n"
+        "        - {fact: existing_use, op: is-true}\n"
+        "        - {fact: effective_tbb_level, op: le, value: 4}\n"
+        "    text: {title: Oud en gerubriceerd, problem: Bestaand gebruik met BBN., action: Kijk.}\n",
+        encoding="utf-8",
+    )
+    variant = load_policy(path)
+    rule = "test.existing-classified"
+
+    def fired(reg: Registration) -> bool:
+        decision = evaluate(reg, context(None), variant, AS_OF)
+        return rule in rules_fired(decision)
+
+    classified = {"classification": Classification.DEP_VERTROUWELIJK}
+    assert fired(registration(in_use_since=BEFORE_ADOPTION, **classified))
+    assert not fired(registration(in_use_since=ADOPTED, **classified))
+    assert not fired(registration(in_use_since=BEFORE_ADOPTION))
