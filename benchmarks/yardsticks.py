@@ -21,6 +21,24 @@ from cloudtoets.policy.model import Policy
 
 Check = Callable[[Registration], list[str]]
 
+# the twelve rules both yardsticks check
+RULE_IDS = frozenset(
+    {
+        "cb2026.3.1.risk-assessment",
+        "cb2026.3.2.data-exit",
+        "cb2026.3.2.emergency-plan",
+        "cb2026.3.2.exit-plan",
+        "cb2026.3.3.notification",
+        "cb2026.4.5.documents",
+        "cb2026.4.5.email",
+        "cb2026.4.6.special-data",
+        "cb2026.4.encryption",
+        "cb2026.4.key-custody",
+        "cb2026.4.location",
+        "cb2026.5.2.classified",
+    }
+)
+
 
 def _filled(texts: list[str]) -> bool:
     return any(t.strip() for t in texts)

@@ -380,6 +380,11 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
                 f"            {table} = _table({name})",
             ]
     verdicts = {v: c(v) for v in Verdict}
+    existing = f"since is not None and since < {adopted}"
+    if any("existing_use" in rule.facts for rule in policy.rules):
+        existing_lines = [f"    existing_use = {existing}", "    if existing_use:"]
+    else:  # no rule reads the fact: test it where it is used instead of storing it first
+        existing_lines = [f"    if {existing}:"]
 
     lines = [
         "def evaluate(r, context):",
@@ -407,10 +412,9 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         "    else:",
         f"        implied, level = {tbb}[r.classification], r.tbb_level",
         "        effective_tbb_level = implied if level is None else min(level, implied)",
-        "    since = r.in_use_since",
-        f"    existing_use = since is not None and since < {adopted}",
         f"    scope = {scope}[o.type]",
-        "    if existing_use:",
+        "    since = r.in_use_since",
+        *existing_lines,
         "        end, start, moment = r.contract_end, r.contract_start, r.lifecycle_moment",
         *deadline_lines,
         "    else:",
@@ -436,12 +440,6 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         else:
             blocks.append((conditions, build))
     rule_lines = _grouped(blocks)
-    if not any(re.search(r"\bexisting_use\b", line) for line in [*rule_lines, *late_lines]):
-        # no rule reads the fact: test it where it is used instead of storing it first
-        test = f"since is not None and since < {adopted}"
-        lines.remove(f"    existing_use = {test}")
-        lines[lines.index("    if existing_use:")] = f"    if {test}:"
-        head = list(lines)
     reads = list(zip(emit.objects.values(), emit.prelude(indent=""), strict=True))
     lines += rule_lines
     if late_lines:

@@ -342,15 +342,12 @@ def _test(p: Predicate, value: str, emit: Emitter) -> str:
         if op == "contains":
             return f"({c} in {value})"
         # the set's bound method as the constant: one attribute look-up less per test
-        operand = emit.constant(p.operand)
-        disjoint = emit.constant(emit.constants[operand].isdisjoint)
-        superset = emit.constant(emit.constants[operand].issuperset)
-        return {
-            "intersects": f"(not {disjoint}({value}))",
-            "disjoint-from": f"{disjoint}({value})",
-            "subset-of": f"{superset}({value})",
-            "not-subset-of": f"(not {superset}({value}))",
-        }[op]
+        sets = emit.constants[c]
+        if op in ("intersects", "disjoint-from"):
+            test = f"{emit.constant(sets.isdisjoint)}({value})"
+            return f"(not {test})" if op == "intersects" else test
+        test = f"{emit.constant(sets.issuperset)}({value})"
+        return test if op == "subset-of" else f"(not {test})"
     if op in ("in", "not-in"):
         return f"({value} {'in' if op == 'in' else 'not in'} {c})"
     if op in ("eq", "ne"):

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from cloudtoets.policy.conditions import LATE_FACTS, ConditionError, parse, uses_facts
+from cloudtoets.policy.conditions import ConditionError, parse, uses_facts
 from cloudtoets.policy.model import Policy, Rule
 from cloudtoets.policy.schema import PolicyFile
 from cloudtoets.problems import InputError, Problem, dutch_message
@@ -209,7 +209,7 @@ def _load_checked(path: Path, mtime_ns: int) -> Policy:
                 title=spec_rule.text.title,
                 problem=spec_rule.text.problem,
                 action=spec_rule.text.action,
-                late=bool(facts & LATE_FACTS),
+                facts=frozenset(facts),
             )
         )
     if problems:

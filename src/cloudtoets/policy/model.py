@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cloudtoets.domain.vocabulary import Severity
-from cloudtoets.policy.conditions import Node
+from cloudtoets.policy.conditions import LATE_FACTS, Node
 from cloudtoets.policy.schema import JustificationCondition, Parameters, Texts, Transition
 
 
@@ -23,7 +23,12 @@ class Rule:
     title: str
     problem: str
     action: str
-    late: bool  # reads facts that exist only after the other rules (deviation reporting)
+    facts: frozenset[str]  # the derived facts its conditions read
+
+    @property
+    def late(self) -> bool:
+        """Reads facts that exist only after the other rules (deviation reporting)."""
+        return not self.facts.isdisjoint(LATE_FACTS)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
