@@ -56,6 +56,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from cloudtoets.server.workers import reuse_port_supported
 from generate import generate
 from registers import (
     APP_ROLE,
@@ -77,6 +78,12 @@ LUA = HERE / "wrk_rotate.lua"
 POSTGRES_NAME = "cloudtoets_bench_api"
 # what every `cloudtoets serve` worker runs (uvicorn's factory), and the server as an ordinary role
 APP_FACTORY = "cloudtoets.server.app:serve_app"
+# an app factory in several workers the way `cloudtoets serve --workers N` runs them
+SUPERVISE = (
+    "import sys; from cloudtoets.server.workers import Supervisor; "
+    "sys.exit(Supervisor({workers}, '127.0.0.1', {port}, {{'log_level': 'warning'}}, "
+    "report=print, app={app!r}).run() is not None)"
+)
 # the filtered list on PostgreSQL at 10 clients: p99 <= 60 ms at >= 450 requests/s
 TARGET_CASE = ("postgresql", "filtered", 10)
 TARGET_P99_MS = 60.0
@@ -258,6 +265,15 @@ def _read(path: str) -> str | None:
         return None
 
 
+def _listening_sockets(port: int) -> int:
+    """Sockets listening on the loopback port (/proc/net/tcp, state 0A)."""
+    count = 0
+    for line in (_read("/proc/net/tcp") or "").splitlines()[1:]:
+        fields = line.split()
+        count += fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port
+    return count
+
+
 def _tree(pid: int) -> list[int]:
     """pid and all its descendants (from /proc/PID/task/*/children)."""
     found = [pid]
@@ -321,6 +337,10 @@ def running_server(
     if app is None:
         command = [str(CLI), "serve", "--host", "127.0.0.1", "--port", str(port)]
         command += ["--database", url, "--workers", str(workers)]
+    elif workers > 1 and reuse_port_supported():
+        # the workers as ``serve`` runs them: each with its own listening socket
+        command = [sys.executable, "-c", SUPERVISE.format(app=app, port=port, workers=workers)]
+        environment["CLOUDTOETS_DATABASE_URL"] = url
     else:
         command = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1"]
         command += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
@@ -352,7 +372,10 @@ def running_server(
         # with several workers the first one may answer before the others are up
         while len(_tree(server.pid)) < 1 + (workers if workers > 1 else 0):
             time.sleep(0.2)
-        if workers > 1:
+        if workers > 1 and reuse_port_supported():
+            while _listening_sockets(port) < workers:
+                time.sleep(0.2)
+        elif workers > 1:
             time.sleep(3)
         print(
             f"  server pid {server.pid} up after {time.perf_counter() - started:.1f} s",

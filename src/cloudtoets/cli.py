@@ -556,6 +556,7 @@ def serve(
     """Start de webapp en de API (http://HOST:PORT, API-documentatie op /api/v1/docs)."""
     import uvicorn
 
+    from cloudtoets.server.workers import APP, reuse_port_supported
     from cloudtoets.services.demo import is_empty, load_demo
     from cloudtoets.services.registrations import refresh
 
@@ -582,16 +583,33 @@ def serve(
     os.environ["CLOUDTOETS_DATABASE_URL"] = url
     if demo_data:
         os.environ["CLOUDTOETS_DEMO"] = "1"
+    options: dict[str, Any] = {"log_level": "warning", "proxy_headers": True}
     typer.echo(f"cloudtoets draait op http://{host}:{port} (stoppen: Ctrl+C)", err=True)
-    uvicorn.run(
-        "cloudtoets.server.app:serve_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        proxy_headers=True,
+    if workers > 1 and reuse_port_supported():
+        _serve_workers(workers, host, port, options)
+        return
+    uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, **options)
+
+
+def _serve_workers(workers: int, host: str, port: int, options: dict[str, Any]) -> None:
+    """Several app processes, each with its own listening socket (see server/workers.py)."""
+    from cloudtoets.server.workers import Supervisor
+
+    supervisor = Supervisor(
+        workers, host, port, options, report=lambda text: typer.echo(text, err=True)
     )
+    try:
+        failure = supervisor.run()
+    except OSError as exc:
+        typer.echo(
+            f"Kan niet luisteren op {host}:{port}: {exc.strerror}. Kies een andere poort "
+            "met --port, of stop het programma dat deze poort gebruikt.",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    if failure:
+        typer.echo(f"cloudtoets is gestopt: {failure}.", err=True)
+        raise typer.Exit(1)
 
 
 def _operator(register: Any) -> Any:

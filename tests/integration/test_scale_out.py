@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -38,8 +39,12 @@ def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
 
 def cli(*args: str, url: str, stdin: str | None = None) -> str:
     result = subprocess.run(
-        [CLI, *args, "--database", url], input=stdin, capture_output=True, text=True,
-        timeout=120, check=False,
+        [CLI, *args, "--database", url],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
@@ -52,7 +57,9 @@ def two_servers(postgres_server: str, tmp_path: Path) -> Iterator[tuple[str, str
     database = _fresh_postgres_database(postgres_server)
     url = next(database)
     organisation = tmp_path / "organisatie.json"
-    organisation.write_text('{"organisations": [{"id": "bzk", "type": "ministry"}]}', encoding="utf-8")
+    organisation.write_text(
+        '{"organisations": [{"id": "bzk", "type": "ministry"}]}', encoding="utf-8"
+    )
     cli("import", str(organisation), url=url)
     cli("user", "create", "editor-bzk", "--role", "editor", "--organisation", "bzk", url=url)
     token = cli("token", "create", "editor-bzk", "--name", "test", url=url)
@@ -64,7 +71,10 @@ def two_servers(postgres_server: str, tmp_path: Path) -> Iterator[tuple[str, str
             port = free_port()
             process = subprocess.Popen(
                 [CLI, "serve", "--port", str(port), "--workers", str(workers)],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=tmp_path,
             )
             processes.append(process)
             bases.append(f"http://127.0.0.1:{port}")
@@ -104,14 +114,105 @@ def test_a_change_through_one_process_is_seen_through_the_other(
         assert seen.headers["etag"] == created.headers["etag"]
     changed = dict(body, key_custody="customer-managed")
     updated = httpx.put(
-        f"{second}/api/v1/registrations/bzk-schaal", json=changed,
-        headers={"If-Match": created.headers["etag"], **auth}, timeout=30,
+        f"{second}/api/v1/registrations/bzk-schaal",
+        json=changed,
+        headers={"If-Match": created.headers["etag"], **auth},
+        timeout=30,
     )
     assert updated.status_code == 200, updated.text
     stale = httpx.put(
-        f"{first}/api/v1/registrations/bzk-schaal", json=body,
-        headers={"If-Match": created.headers["etag"], **auth}, timeout=30,
+        f"{first}/api/v1/registrations/bzk-schaal",
+        json=body,
+        headers={"If-Match": created.headers["etag"], **auth},
+        timeout=30,
     )
     assert stale.status_code == 412
     listed = httpx.get(f"{first}/api/v1/registrations", headers=auth, timeout=30).json()
     assert listed["total"] == 1 and listed["items"][0]["verdict"] == "allowed"
+
+
+def listening_processes(port: int) -> set[int]:
+    """The processes with a socket listening on the port, read from the kernel's tables."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text(encoding="ascii").splitlines()[1:]:
+            fields = line.split()  # local address, state (0A = LISTEN), inode
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    pids = set()
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if str(fd.readlink()) in inodes:
+                pids.add(int(fd.parts[2]))
+        except OSError:  # the process or descriptor went away meanwhile
+            continue
+    return pids
+
+
+def wait_for_listeners(port: int, count: int, gone: int | None = None) -> set[int]:
+    """The listening processes once there are ``count`` of them, ``gone`` not among them."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        pids = listening_processes(port)
+        if len(pids) == count and gone not in pids:
+            break
+        time.sleep(0.2)
+    return pids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT spreads on Linux")
+def test_every_worker_listens_on_its_own_socket_is_replaced_and_stops(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "CLOUDTOETS_DATABASE_URL": f"sqlite:///{tmp_path / 'register.sqlite'}"}
+    process = subprocess.Popen(
+        [CLI, "serve", "--port", str(port), "--workers", "3"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", process)
+        workers = wait_for_listeners(port, 3)  # the first worker up answers; wait for the others
+        assert process.poll() is None
+        assert len(workers) == 3 and process.pid not in workers, Path("/proc/net/tcp").read_text()
+        crashed = min(workers)
+        os.kill(crashed, signal.SIGKILL)
+        replaced = wait_for_listeners(port, 3, gone=crashed)
+        assert len(replaced) == 3 and crashed not in replaced
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            assert all(client.get("/api/v1/health").status_code == 200 for _ in range(10))
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr.decode()
+    assert "een nieuw proces neemt het over" in stderr.decode()
+    assert listening_processes(port) == set()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT spreads on Linux")
+def test_workers_on_a_port_in_use_get_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                CLI,
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--database",
+                f"sqlite:///{tmp_path / 'register.sqlite'}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=tmp_path,
+        )
+    assert result.returncode == 2
+    assert f"Kan niet luisteren op 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr

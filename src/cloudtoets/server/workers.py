@@ -1,0 +1,148 @@
+"""``cloudtoets serve --workers N`` on Linux: one listening socket per worker process.
+
+uvicorn's own workers share one listening socket, and the worker that wakes first accepts every
+connection that is waiting. A handful of keep-alive clients (a load balancer, a test tool) then all
+end up on one worker while the others idle. Here every worker binds its own socket to the same
+address with ``SO_REUSEPORT``, and the kernel spreads new connections over the listening sockets.
+
+A worker starts to listen only after its app has started (uvicorn calls ``listen`` after the
+lifespan start-up), so no connection is handed to a worker that cannot answer yet.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+APP = "cloudtoets.server.app:serve_app"
+# How long workers get to finish their requests after a stop request before they are killed.
+STOP_SECONDS = 30.0
+
+
+def reuse_port_supported() -> bool:
+    """Linux spreads connections over ``SO_REUSEPORT`` sockets; elsewhere it does not."""
+    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
+
+def bind_reuse_port(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port with ``SO_REUSEPORT``, not yet listening."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _worker(app: str, host: str, port: int, options: dict[str, Any], ready: Any) -> None:
+    """One worker process: its own socket, its own app, uvicorn's graceful stop on SIGTERM.
+
+    ``ready`` is set once the worker listens, so the supervisor can tell a worker that could not
+    start (stop everything) from one that stopped while serving (replace it).
+    """
+    import uvicorn
+
+    # Ctrl+C reaches the whole process group; until uvicorn takes the signals over, the
+    # supervisor's SIGTERM stops this process instead of a KeyboardInterrupt during start-up.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    server = uvicorn.Server(uvicorn.Config(app, factory=True, **options))
+    threading.Thread(target=_report_ready, args=(server, ready), daemon=True).start()
+    server.run(sockets=[bind_reuse_port(host, port)])
+
+
+def _report_ready(server: Any, ready: Any) -> None:
+    while not server.started and not server.should_exit:
+        time.sleep(0.05)
+    if server.started:
+        ready.set()
+
+
+class Supervisor:
+    """Starts the workers, restarts one that stops while serving, and stops them all on request."""
+
+    def __init__(
+        self,
+        count: int,
+        host: str,
+        port: int,
+        options: dict[str, Any],
+        report: Callable[[str], None],
+        app: str = APP,
+    ) -> None:
+        """``app`` is the app factory ("module:function") every worker calls."""
+        self.count, self.host, self.port, self.options = count, host, port, options
+        self.app = app
+        self.report = report
+        self.stopping = threading.Event()
+        self.failure: str | None = None
+        self._context = multiprocessing.get_context("spawn")
+        self._workers: dict[int, tuple[Any, Any]] = {}  # slot: (process, its ready event)
+
+    def run(self) -> str | None:
+        """Serve until SIGINT or SIGTERM; the reason it stopped by itself, or None."""
+        # Held for as long as the workers run: the port is taken at once (a clear error when it
+        # is in use), and stays ours while a worker restarts. A socket that is bound but not
+        # listening receives no connections.
+        reservation = bind_reuse_port(self.host, self.port)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: self.stopping.set())
+        try:
+            for slot in range(self.count):
+                self._start(slot)
+            while not self.stopping.wait(0.5):
+                self._replace_stopped()
+        finally:
+            self._stop_all()
+            reservation.close()
+        return self.failure
+
+    def _start(self, slot: int) -> None:
+        ready = self._context.Event()
+        process = self._context.Process(
+            target=_worker,
+            args=(self.app, self.host, self.port, self.options, ready),
+            name=f"cloudtoets-worker-{slot + 1}",
+        )
+        process.start()
+        self._workers[slot] = (process, ready)
+
+    def _replace_stopped(self) -> None:
+        for slot, (process, ready) in list(self._workers.items()):
+            if process.is_alive():
+                continue
+            if not ready.is_set():
+                self.failure = (
+                    f"app-proces {slot + 1} stopte tijdens het starten (afsluitcode "
+                    f"{process.exitcode}); de melding erboven zegt waarom"
+                )
+                self.stopping.set()
+                return
+            self.report(
+                f"App-proces {slot + 1} stopte (afsluitcode {process.exitcode}); "
+                "een nieuw proces neemt het over."
+            )
+            self._start(slot)
+
+    def _stop_all(self) -> None:
+        processes = [process for process, _ in self._workers.values()]
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: uvicorn finishes the open requests first
+        deadline = time.monotonic() + STOP_SECONDS
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join()
