@@ -584,31 +584,37 @@ def serve(
     if demo_data:
         os.environ["CLOUDTOETS_DEMO"] = "1"
     options: dict[str, Any] = {"log_level": "warning", "proxy_headers": True}
-    typer.echo(f"cloudtoets draait op http://{host}:{port} (stoppen: Ctrl+C)", err=True)
+    running = f"cloudtoets draait op http://{host}:{port} (stoppen: Ctrl+C)"
     if workers > 1 and reuse_port_supported():
-        _serve_workers(workers, host, port, options)
+        _serve_workers(workers, host, port, options, running)
         return
+    typer.echo(running, err=True)
     uvicorn.run(APP, factory=True, host=host, port=port, workers=workers, **options)
 
 
-def _serve_workers(workers: int, host: str, port: int, options: dict[str, Any]) -> None:
+def _serve_workers(
+    workers: int, host: str, port: int, options: dict[str, Any], running: str
+) -> None:
     """Several app processes, each with its own listening socket (see server/workers.py)."""
+    import errno
+
     from cloudtoets.server.workers import Supervisor
 
-    supervisor = Supervisor(
-        workers, host, port, options, report=lambda text: typer.echo(text, err=True)
-    )
+    def say(text: str) -> None:
+        typer.echo(text, err=True)
+
+    supervisor = Supervisor(workers, host, port, options, report=say)
     try:
-        failure = supervisor.run()
+        failure = supervisor.run(on_claimed=lambda: say(running))
     except OSError as exc:
-        typer.echo(
-            f"Kan niet luisteren op {host}:{port}: {exc.strerror}. Kies een andere poort "
-            "met --port, of stop het programma dat deze poort gebruikt.",
-            err=True,
+        reason = "de poort is al in gebruik" if exc.errno == errno.EADDRINUSE else exc.strerror
+        say(
+            f"Kan niet luisteren op {host}:{port}: {reason}. Kies een andere poort met --port, "
+            "of stop het programma dat deze poort gebruikt."
         )
         raise typer.Exit(2) from None
     if failure:
-        typer.echo(f"cloudtoets is gestopt: {failure}.", err=True)
+        say(f"cloudtoets is gestopt: {failure}.")
         raise typer.Exit(1)
 
 

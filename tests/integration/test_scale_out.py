@@ -182,6 +182,19 @@ def test_every_worker_listens_on_its_own_socket_is_replaced_and_stops(tmp_path: 
         assert len(replaced) == 3 and crashed not in replaced
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             assert all(client.get("/api/v1/health").status_code == 200 for _ in range(10))
+        # SO_REUSEPORT would let a second server of the same user share the port: it must not
+        second = subprocess.run(
+            [CLI, "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=tmp_path,
+        )
+        assert second.returncode == 2, second.stderr
+        assert "de poort is al in gebruik" in second.stderr
+        assert "draait op" not in second.stderr
     finally:
         process.terminate()
         _, stderr = process.communicate(timeout=60)
@@ -214,5 +227,5 @@ def test_workers_on_a_port_in_use_get_a_clear_error(tmp_path: Path) -> None:
             cwd=tmp_path,
         )
     assert result.returncode == 2
-    assert f"Kan niet luisteren op 127.0.0.1:{port}" in result.stderr
+    assert f"Kan niet luisteren op 127.0.0.1:{port}: de poort is al in gebruik" in result.stderr
     assert "Traceback" not in result.stderr

@@ -30,20 +30,38 @@ def reuse_port_supported() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
-def bind_reuse_port(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to host:port with ``SO_REUSEPORT``, not yet listening."""
-    family, kind, proto, _, address = socket.getaddrinfo(
+def _bound(host: str, port: int, *, address: bool, port_shared: bool) -> socket.socket:
+    """A TCP socket bound to host:port, not listening; the flags set SO_REUSEADDR/SO_REUSEPORT."""
+    family, kind, proto, _, where = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
     sock = socket.socket(family, kind, proto)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind(address)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, int(address))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, int(port_shared))
+        sock.bind(where)
     except OSError:
         sock.close()
         raise
     return sock
+
+
+def bind_reuse_port(host: str, port: int) -> socket.socket:
+    """A worker's socket: bound to host:port next to the other workers' (``SO_REUSEPORT``)."""
+    return _bound(host, port, address=True, port_shared=True)
+
+
+def claim_port(host: str, port: int) -> socket.socket:
+    """The port for this server's workers alone: OSError when anything else holds it.
+
+    ``SO_REUSEPORT`` lets every process of the same user join a port, so a second
+    ``cloudtoets serve`` on the same port would silently take half the connections. A plain
+    bind first fails when anything listens there; the socket returned, bound with
+    ``SO_REUSEPORT`` only, then makes that plain bind fail for the next server as well, also
+    before its workers listen. It receives no connections itself.
+    """
+    _bound(host, port, address=True, port_shared=False).close()
+    return _bound(host, port, address=False, port_shared=True)
 
 
 def _worker(app: str, host: str, port: int, options: dict[str, Any], ready: Any) -> None:
@@ -90,12 +108,15 @@ class Supervisor:
         self._context = multiprocessing.get_context("spawn")
         self._workers: dict[int, tuple[Any, Any]] = {}  # slot: (process, its ready event)
 
-    def run(self) -> str | None:
-        """Serve until SIGINT or SIGTERM; the reason it stopped by itself, or None."""
+    def run(self, on_claimed: Callable[[], None] = lambda: None) -> str | None:
+        """Serve until SIGINT or SIGTERM; the reason it stopped by itself, or None.
+
+        ``on_claimed`` is called once the port is ours, before the workers start.
+        """
         # Held for as long as the workers run: the port is taken at once (a clear error when it
-        # is in use), and stays ours while a worker restarts. A socket that is bound but not
-        # listening receives no connections.
-        reservation = bind_reuse_port(self.host, self.port)
+        # is in use), and stays ours while a worker restarts.
+        reservation = claim_port(self.host, self.port)
+        on_claimed()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: self.stopping.set())
         try:
