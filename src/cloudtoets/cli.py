@@ -133,7 +133,7 @@ def check(
     if output_format is OutputFormat.JSON:
         results.write_json(decisions, loaded_policy, day, sys.stdout.buffer)
     elif output_format is OutputFormat.CSV:
-        results.write_csv(decisions, sys.stdout)
+        results.write_csv(decisions, sys.stdout.buffer)
     else:
         results.render_table(decisions, loaded_policy, day, sys.stdout, color=color)
     sys.stdout.flush()

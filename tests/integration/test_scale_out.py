@@ -176,6 +176,7 @@ def test_every_worker_listens_on_its_own_socket_is_replaced_and_stops(tmp_path: 
         workers = wait_for_listeners(port, 3)  # the first worker up answers; wait for the others
         assert process.poll() is None
         assert len(workers) == 3 and process.pid not in workers, Path("/proc/net/tcp").read_text()
+        time.sleep(0.5)  # a worker reports itself ready just after it starts to listen
         crashed = min(workers)
         os.kill(crashed, signal.SIGKILL)
         replaced = wait_for_listeners(port, 3, gone=crashed)

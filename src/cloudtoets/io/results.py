@@ -79,8 +79,20 @@ def write_json(
     """
     head = {"policy": _policy_head(policy), "as_of": as_of}
     out.write(orjson.dumps(head)[:-1] + b',"results":[')
+    written: dict[int, orjson.Fragment] = {}  # by id: findings are shared (engine/compiler.py)
+
+    def first_time(finding: Finding) -> orjson.Fragment:
+        json = written[id(finding)] = orjson.Fragment(orjson.dumps(finding))
+        return json
+
     for start in range(0, len(decisions), JSON_CHUNK):
-        chunk = orjson.dumps([_result(d) for d in decisions[start : start + JSON_CHUNK]])
+        results = []
+        for d in decisions[start : start + JSON_CHUNK]:
+            result = _result(d)
+            if d.findings:  # each distinct finding, with its long message, serialised once
+                result["findings"] = [written.get(id(f)) or first_time(f) for f in d.findings]
+            results.append(result)
+        chunk = orjson.dumps(results)
         if start:
             out.write(b",")
         out.write(chunk[1:-1])
@@ -104,24 +116,26 @@ CSV_COLUMNS = (
 )
 
 
-def write_csv(decisions: Sequence[Decision], out: IO[str]) -> None:
-    """One row per finding (a registration without findings gets one row with an empty rule).
+def write_csv(decisions: Sequence[Decision], out: IO[bytes]) -> None:
+    """One row per finding (a registration without findings gets one row with an empty rule),
+    UTF-8.
 
     Findings are shared between decisions (engine/compiler.py), so each distinct finding's
-    columns are formatted once; rows are written in large pieces.
+    columns are formatted and encoded once (its long message included); a registration's own
+    columns once for all its rows. Rows are written in large pieces.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="")
 
-    def line(fields: Sequence[str]) -> str:
+    def line(fields: Sequence[str], end: str) -> bytes:
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(fields)
-        return buffer.getvalue()
+        return (buffer.getvalue() + end).encode()
 
-    formatted: dict[Finding, str] = {}
-    no_finding = line(["", "", "", "", "", ""])
-    rows = [line(CSV_COLUMNS) + "\r\n"]
+    formatted: dict[int, bytes] = {}  # by id: shared findings, alive as long as the decisions
+    no_finding = line(["", "", "", "", "", ""], "\r\n")
+    rows = [line(CSV_COLUMNS, "\r\n")]
     for d in decisions:
         head = line(
             [
@@ -132,14 +146,15 @@ def write_csv(decisions: Sequence[Decision], out: IO[str]) -> None:
                 d.deadline.isoformat() if d.deadline else "",
                 "true" if d.material else "false",
                 " ".join(d.jurisdictions),
-            ]
+            ],
+            ",",
         )
         if not d.findings:
-            rows.append(f"{head},{no_finding}\r\n")
+            rows += (head, no_finding)
         for f in d.findings:
-            columns = formatted.get(f)
+            columns = formatted.get(id(f))
             if columns is None:
-                columns = formatted[f] = line(
+                columns = formatted[id(f)] = line(
                     [
                         f.rule,
                         f.section,
@@ -147,13 +162,14 @@ def write_csv(decisions: Sequence[Decision], out: IO[str]) -> None:
                         f.deadline.isoformat() if f.deadline else "",
                         "true" if f.justified else "false",
                         f.message,
-                    ]
+                    ],
+                    "\r\n",
                 )
-            rows.append(f"{head},{columns}\r\n")
-        if len(rows) > 10_000:
-            out.write("".join(rows))
+            rows += (head, columns)
+        if len(rows) > 20_000:
+            out.write(b"".join(rows))
             rows.clear()
-    out.write("".join(rows))
+    out.write(b"".join(rows))
 
 
 VERDICT_STYLES = {

@@ -72,19 +72,17 @@ def _worker(app: str, host: str, port: int, options: dict[str, Any], ready: Any)
     """
     import uvicorn
 
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:  # the app has started and the socket listens
+                ready.set()
+
     # Ctrl+C reaches the whole process group; until uvicorn takes the signals over, the
     # supervisor's SIGTERM stops this process instead of a KeyboardInterrupt during start-up.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    server = uvicorn.Server(uvicorn.Config(app, factory=True, **options))
-    threading.Thread(target=_report_ready, args=(server, ready), daemon=True).start()
+    server = Server(uvicorn.Config(app, factory=True, **options))
     server.run(sockets=[bind_reuse_port(host, port)])
-
-
-def _report_ready(server: Any, ready: Any) -> None:
-    while not server.started and not server.should_exit:
-        time.sleep(0.05)
-    if server.started:
-        ready.set()
 
 
 class Supervisor:

@@ -116,8 +116,8 @@ def _json(decisions: list[Decision]) -> bytes:
     return out.getvalue()
 
 
-def _csv(decisions: list[Decision]) -> str:
-    out = io.StringIO()
+def _csv(decisions: list[Decision]) -> bytes:
+    out = io.BytesIO()
     results.write_csv(decisions, out)
     return out.getvalue()
 
