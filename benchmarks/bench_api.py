@@ -370,12 +370,12 @@ def running_server(
                 raise SystemExit("server did not answer /api/v1/health within 120 s")
             time.sleep(0.2)
         # with several workers the first one may answer before the others are up
-        while len(_tree(server.pid)) < 1 + (workers if workers > 1 else 0):
-            time.sleep(0.2)
-        if workers > 1 and reuse_port_supported():
+        if workers > 1 and reuse_port_supported():  # each listens once its app has started
             while _listening_sockets(port) < workers:
                 time.sleep(0.2)
-        elif workers > 1:
+        elif workers > 1:  # uvicorn's workers share one socket: wait for them, then a while
+            while len(_tree(server.pid)) < 1 + workers:
+                time.sleep(0.2)
             time.sleep(3)
         print(
             f"  server pid {server.pid} up after {time.perf_counter() - started:.1f} s",
