@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cloudtoets.domain.clock import AMSTERDAM, amsterdam_date
 from cloudtoets.domain.countries import EEA_COUNTRY_CODES
 from cloudtoets.domain.vocabulary import SEVERITY_LABELS, VERDICT_LABELS, Verdict
 from cloudtoets.engine.messages import dutch_date
@@ -188,12 +188,6 @@ COUNTRIES: Mapping[str, str] = {
     "US": "Verenigde Staten",
 }
 
-try:
-    _AMSTERDAM: dt.tzinfo = ZoneInfo("Europe/Amsterdam")
-except ZoneInfoNotFoundError:  # pragma: no cover - a system without tz data
-    _AMSTERDAM = dt.UTC
-
-
 def country_name(code: str | None) -> str:
     if not code:
         return ""
@@ -207,7 +201,7 @@ def outside_eea(code: str | None) -> bool:
 def as_date(value: object) -> dt.date | None:
     """A date from a date or an ISO text (audit records keep dates as text); else None."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        return amsterdam_date(value)
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -232,7 +226,7 @@ def dutch_moment(value: dt.datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    local = value.astimezone(_AMSTERDAM)
+    local = value.astimezone(AMSTERDAM)
     return f"{dutch_date(local.date())} om {local:%H:%M}"
 
 
