@@ -62,8 +62,10 @@ class FailOn(StrEnum):
 
 
 def _date(value: str | None) -> dt.date:
+    """The --as-of date, or today in Amsterdam by the settings' clock (CLOUDTOETS_NOW)."""
     if value is None:
-        return dt.date.today()
+        today: dt.date = _settings(None).clock().today()
+        return today
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -366,9 +368,9 @@ def template(
 
 
 def _settings(database: str | None) -> Any:
-    from cloudtoets.config import Settings
+    from cloudtoets.config import load_settings
 
-    settings = Settings()
+    settings = load_settings()
     if database is not None:
         settings.database_url = database
     return settings
@@ -803,6 +805,11 @@ def main() -> None:
         typer.echo("Afgebroken.", err=True)
         sys.exit(130)
     except Exception as exc:  # the last line of defence; input errors are handled per command
+        from cloudtoets.config import SettingsError  # lazily: check starts without settings
+
+        if isinstance(exc, SettingsError):
+            typer.echo(str(exc), err=True)
+            sys.exit(2)
         if os.environ.get("CLOUDTOETS_DEBUG"):
             raise
         typer.echo(

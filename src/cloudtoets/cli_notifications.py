@@ -24,11 +24,11 @@ DatabaseOption = Annotated[
 
 
 def _register(database: str | None) -> Any:
-    from cloudtoets.config import Settings
+    from cloudtoets.config import load_settings
     from cloudtoets.services.context import Register
     from cloudtoets.store.migrate import upgrade
 
-    settings = Settings()
+    settings = load_settings()
     if database is not None:
         settings.database_url = database
     register = Register.open(settings)

@@ -6,11 +6,15 @@ Nothing reads the environment at import time: ``Settings()`` is called in ``cli.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cloudtoets.domain.clock import SYSTEM_CLOCK, Clock, ShiftedClock
 
 DEFAULT_DATABASE = "sqlite:///cloudtoets.sqlite"
 
@@ -120,6 +124,26 @@ class Settings(BaseSettings):
         "worden.",
     )
 
+    now: dt.datetime | None = Field(
+        None,
+        description="Laat de klok van cloudtoets op dit moment beginnen (ISO 8601 met tijdzone, "
+        "bijvoorbeeld 2030-07-04T09:00+02:00); daarna loopt ze gewoon door. Voor demonstraties "
+        "en tests; leeg: de klok van het systeem. 'Vandaag' is altijd de datum in Amsterdam.",
+    )
+
+    @field_validator("now")
+    @classmethod
+    def _now_has_a_zone(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("geef een tijdzone mee, bijvoorbeeld 2030-07-04T09:00+02:00")
+        return value
+
+    def clock(self) -> Clock:
+        """The system clock, or one that starts at ``now`` and runs on from there."""
+        if self.now is None:
+            return SYSTEM_CLOCK
+        return ShiftedClock(self.now - SYSTEM_CLOCK.now())
+
     @field_validator("reminder_recipients", mode="before")
     @classmethod
     def _addresses_as_lists(cls, value: object) -> object:
@@ -145,6 +169,8 @@ class Settings(BaseSettings):
             found.append("CLOUDTOETS_OIDC_ISSUER moet met https:// beginnen")
         if self.oidc_enabled and not (self.oidc_client_id and self.oidc_client_secret):
             found.append("OpenID Connect vraagt CLOUDTOETS_OIDC_CLIENT_ID en _CLIENT_SECRET")
+        if self.production and self.now is not None:
+            found.append("CLOUDTOETS_NOW is voor demonstraties en tests, niet voor productie")
         if self.production and not self.demo and self.signing_key_file is None:
             found.append("in productie vraagt ondertekenen CLOUDTOETS_SIGNING_KEY_FILE")
         return found
@@ -157,3 +183,40 @@ class Settings(BaseSettings):
         if not self.is_sqlite:
             return None
         return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+class SettingsError(ValueError):
+    """A ``CLOUDTOETS_*`` variable that cannot be read; the message is Dutch and names it."""
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or a SettingsError that says which variable to mend."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [f"- CLOUDTOETS_{str(e['loc'][0]).upper()}: {_dutch(e)}" for e in exc.errors()]
+        raise SettingsError(
+            "Een instelling klopt niet; pas de omgevingsvariabele aan:\n" + "\n".join(lines)
+        ) from None
+
+
+def _dutch(error: ErrorDetails) -> str:
+    """Pydantic's message for a setting in Dutch (our own validators speak Dutch already)."""
+    kind, context = error["type"], error.get("ctx", {})
+    if kind == "value_error":
+        return str(context.get("error", error["msg"]))
+    if kind.startswith("datetime"):
+        return "geen tijdstip; schrijf bijvoorbeeld 2030-07-04T09:00+02:00"
+    if kind.startswith("int"):
+        return "geen geheel getal"
+    if kind.startswith("bool"):
+        return "schrijf true of false"
+    if kind == "greater_than_equal":
+        return f"moet minstens {context.get('ge')} zijn"
+    if kind == "less_than_equal":
+        return f"mag hoogstens {context.get('le')} zijn"
+    if kind == "literal_error":
+        return f"kies uit {context.get('expected')}"
+    if kind.startswith(("json", "dict")):
+        return "geen geldige JSON met de vorm die de documentatie noemt"
+    return f"ongeldige waarde ({error['msg']})"

@@ -24,6 +24,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
 from cloudtoets.server.app import create_app
 from cloudtoets.services.context import Register
 from cloudtoets.services.demo import load_demo
@@ -68,7 +69,7 @@ class ServerThread(threading.Thread):
 @contextmanager
 def demo_server(settings: Settings) -> Iterator[str]:
     """The app with the demo register on its own port; yields its address."""
-    register = Register.open(settings, today=lambda: TODAY)
+    register = Register.open(settings, clock=FixedClock.on(TODAY))
     upgrade(register.engine)
     load_demo(register)
     port = _free_port()

@@ -23,6 +23,15 @@ def amsterdam_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(AMSTERDAM).date()
 
 
+def day_of(value: object) -> dt.date:
+    """The date of a date, a moment (in Amsterdam) or an ISO text; ValueError otherwise."""
+    if isinstance(value, dt.datetime):
+        return amsterdam_date(value)
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 class Clock(ABC):
     @abstractmethod
     def now(self) -> dt.datetime:
@@ -66,6 +75,16 @@ class FixedClock(Clock):
 
     def now(self) -> dt.datetime:
         return self._moment
+
+
+class ShiftedClock(Clock):
+    """The system clock moved by a fixed offset: it runs on from a chosen start."""
+
+    def __init__(self, offset: dt.timedelta) -> None:
+        self.offset = offset
+
+    def now(self) -> dt.datetime:
+        return SYSTEM_CLOCK.now() + self.offset
 
 
 SYSTEM_CLOCK = SystemClock()

@@ -55,10 +55,6 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _aware(moment: dt.datetime) -> dt.datetime:
     """SQLite hands back naive datetimes; everything here is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
@@ -149,7 +145,7 @@ def set_disabled(register: Register, actor: Actor, username: str, disabled: bool
                     ApiTokenRow.user_id == user.id, ApiTokenRow.revoked_at.is_(None)
                 )
             ):
-                token.revoked_at = _now()
+                token.revoked_at = register.now()
         uow.audit(
             "disable" if disabled else "enable",
             "user",
@@ -209,7 +205,7 @@ def login(
     request_id: str | None = None,
 ) -> Login:
     """Check a local account's password and start a new session (ending ``previous_token``)."""
-    now = _now()
+    now = register.now()
     keys = [f"user:{username.lower()}", f"client:{client}"]
     with system_session(register.sessions) as session, session.begin():
         if _throttled(session, keys, now):
@@ -261,7 +257,7 @@ def login_external(
     request_id: str | None = None,
 ) -> Login:
     """Start a session for an account whose identity an OpenID Connect provider confirmed."""
-    now = _now()
+    now = register.now()
     with system_session(register.sessions) as session, session.begin():
         user = session.get(UserRow, user_id)
         if user is None or user.disabled:
@@ -277,7 +273,7 @@ def resolve_session(
     register: Register, token: str, request_id: str | None = None
 ) -> tuple[Actor, str] | None:
     """The actor and CSRF token of a live session, or None (unknown, expired, disabled)."""
-    now = _now()
+    now = register.now()
     with system_session(register.sessions) as session, session.begin():
         row = session.get(SessionRow, digest(token))
         if row is None:
@@ -326,7 +322,7 @@ def revoke_token(register: Register, actor: Actor, username: str, name: str) -> 
             )
         ).all()
         for row in rows:
-            row.revoked_at = _now()
+            row.revoked_at = register.now()
         if rows:
             uow.audit(
                 "revoke", "api-token", f"{username}/{name}", organisation_id=user.organisation_id
@@ -337,7 +333,7 @@ def revoke_token(register: Register, actor: Actor, username: str, name: str) -> 
 def resolve_token(register: Register, token: str, request_id: str | None = None) -> Actor | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    now = _now()
+    now = register.now()
     with system_session(register.sessions) as session, session.begin():
         row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == digest(token)))
         if row is None or row.revoked_at is not None:

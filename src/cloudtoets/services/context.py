@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from cloudtoets.config import Settings
+from cloudtoets.domain.clock import Clock
 from cloudtoets.policy.loader import load_policy
 from cloudtoets.policy.model import Policy
 from cloudtoets.store.db import make_engine, make_session_factory
@@ -17,24 +17,33 @@ from cloudtoets.store.db import make_engine, make_session_factory
 
 @dataclass
 class Register:
-    """The register as the services see it: database, policy and today's date."""
+    """The register as the services see it: database, policy and the clock."""
 
     engine: Engine
     sessions: sessionmaker[Session]
     policy: Policy
     settings: Settings
-    today: Callable[[], dt.date] = field(default=dt.date.today)
+    clock: Clock
 
     @classmethod
-    def open(cls, settings: Settings, *, today: Callable[[], dt.date] | None = None) -> Register:
+    def open(cls, settings: Settings, *, clock: Clock | None = None) -> Register:
+        """The register of ``settings``; ``clock`` replaces the settings' clock (tests)."""
+        clock = clock or settings.clock()
         engine = make_engine(settings.database_url)
         return cls(
             engine=engine,
-            sessions=make_session_factory(engine),
+            sessions=make_session_factory(engine, clock),
             policy=load_policy(settings.policy),
             settings=settings,
-            today=today or dt.date.today,
+            clock=clock,
         )
+
+    def today(self) -> dt.date:
+        """Today's date in Amsterdam."""
+        return self.clock.today()
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
 
     def close(self) -> None:
         self.engine.dispose()

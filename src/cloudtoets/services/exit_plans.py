@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cloudtoets.domain.clock import amsterdam_date
 from cloudtoets.domain.exit_feasibility import Estimate, estimate, lead_time_warning
 from cloudtoets.domain.exit_plan import REVIEW_MONTHS, ExitPlanIn, ExitReviewIn, ExitTestIn
 from cloudtoets.engine.transition import add_months
@@ -76,10 +77,6 @@ class StoredExitPlan:
         return self.review_due < today
 
 
-def _created_on(row: ExitPlanRow) -> dt.date:
-    return row.created_at.date() if row.created_at else dt.date.today()
-
-
 def _stored(row: ExitPlanRow) -> StoredExitPlan:
     return StoredExitPlan(
         registration_id=row.registration_id,
@@ -96,7 +93,7 @@ def _stored(row: ExitPlanRow) -> StoredExitPlan:
         test_result=row.test_result,
         test_notes=row.test_notes,
         last_reviewed=row.last_reviewed,
-        review_due=add_months(row.last_reviewed or _created_on(row), REVIEW_MONTHS),
+        review_due=add_months(row.last_reviewed or amsterdam_date(row.created_at), REVIEW_MONTHS),
         created_by=row.created_by,
         version=row.version,
         created_at=utc(row.created_at),

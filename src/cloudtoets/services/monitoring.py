@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, distinct, extract, func, select
 from sqlalchemy.orm import Session
 
 from cloudtoets.catalogue import catalogue_entries
+from cloudtoets.domain.clock import day_of
 from cloudtoets.domain.vocabulary import Verdict
 from cloudtoets.engine.transition import add_months
 from cloudtoets.services import obligations as ob
@@ -295,21 +296,13 @@ def _notifications(
         counts[state] = counts.get(state, 0) + int(count)
         if state not in OPEN_STATES or submitted is None:
             continue
-        days = max(0, (as_of - _as_date(submitted)).days)
+        days = max(0, (as_of - day_of(submitted)).days)
         ages[state][_bucket(days)] += int(count)
         oldest[state] = max(oldest.get(state, 0), days)
     return [
         NotificationState(state, count, ages.get(state, {}), oldest.get(state))
         for state, count in counts.items()
     ]
-
-
-def _as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _labels() -> list[str]:

@@ -50,7 +50,7 @@ from cloudtoets.services.uow import unit_of_work
 from cloudtoets.services.workflow_projection import SUBMITTED_STATES, sync_registration
 from cloudtoets.services.workflow_steps import require_role
 from cloudtoets.store.audit import canonical_time
-from cloudtoets.store.tables import OrganisationRow, RegistrationRow, utcnow
+from cloudtoets.store.tables import OrganisationRow, RegistrationRow
 from cloudtoets.store.workflows import NotificationMessageRow, NotificationRow
 
 FORMAT = "cloudtoets-melding"
@@ -65,7 +65,7 @@ def _time(value: dt.datetime | None) -> str | None:
 def _content(register: Register, notification: NotificationView) -> dict[str, Any]:
     return {
         "instance": register.settings.instance_name,
-        "exported_at": canonical_time(utcnow()),
+        "exported_at": canonical_time(register.now()),
         "notification": {
             "id": notification.id,
             "registration": notification.registration,
@@ -277,7 +277,7 @@ def import_package(register: Register, actor: Actor, data: bytes) -> Notificatio
                 NotificationMessageRow(
                     notification_id=row.id,
                     organisation_id=organisation,
-                    at=_moment(message.get("at"), "Het tijdstip van een bericht") or utcnow(),
+                    at=_moment(message.get("at"), "Het tijdstip van een bericht") or register.now(),
                     author=_text(message.get("author"), "De schrijver van een bericht"),
                     side=side,
                     kind=kind,

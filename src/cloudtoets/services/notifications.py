@@ -30,7 +30,7 @@ from cloudtoets.services.workflow_projection import SUBMITTED_STATES, sync_regis
 from cloudtoets.services.workflow_steps import require_role
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import registration_from_row
-from cloudtoets.store.tables import RegistrationRow, utcnow
+from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import NotificationMessageRow, NotificationRow
 
 KIND = "melding"
@@ -381,7 +381,7 @@ def submit_notification(
         before = audit_view(row)
         row.state = step.target or row.state
         row.submitted_by = actor.user
-        row.submitted_at = utcnow()
+        row.submitted_at = register.now()
         session.flush()
         # the registration counts as notified from now: the snapshot shows that decision
         sync_registration(uow, register, row.registration_id)
@@ -420,7 +420,7 @@ def take_step(
             raise InvalidTransition(KIND, str(row.id), state_refusal(step, row.state))
         message = _message_text(text) if step.message_kind else None
         before = audit_view(row)
-        now = utcnow()
+        now = register.now()
         row.state = step.target or row.state
         row.updated_at = now  # a comment changes no state, but is a new version all the same
         if step.name == "receive":

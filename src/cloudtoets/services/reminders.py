@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Date, and_, case, cast, exists, not_, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from cloudtoets.domain.clock import day_of
 from cloudtoets.engine.messages import dutch_date
 from cloudtoets.engine.transition import add_months
 from cloudtoets.services import obligations as ob
@@ -221,7 +222,7 @@ class _Rules:
             )
         )
         for row in self.session.execute(self._scoped(statement, plan.organisation_id)).all():
-            yield row, row.happened or _day(row.created_at)
+            yield row, row.happened or day_of(row.created_at)
 
     def _entered_plans(self, field: str, months: int) -> Iterable[tuple[Any, dt.date]]:
         """The same for exit plans entered on the registration (no workflow object): only
@@ -234,7 +235,7 @@ class _Rules:
             entered <= self._since(months),
         )
         for row in self._rows(statement):
-            yield row, _day(row.happened)
+            yield row, day_of(row.happened)
 
     def exit_plan_reviews(self) -> list[Reminder]:
         found = []
@@ -296,7 +297,7 @@ class _Rules:
         )
         found = []
         for row in self.session.execute(statement).all():
-            accepted_on = _day(row.accepted_on)
+            accepted_on = day_of(row.accepted_on)
             due = add_months(accepted_on, REVIEW_MONTHS)
             if due <= self.limit:
                 found.append(
@@ -314,14 +315,6 @@ class _Rules:
                     )
                 )
         return found
-
-
-def _day(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def count_by_organisation(found: Iterable[Reminder]) -> dict[str, dict[str, int]]:

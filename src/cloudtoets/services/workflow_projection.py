@@ -20,6 +20,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
+from cloudtoets.domain.clock import amsterdam_date
 from cloudtoets.domain.model import Registration
 from cloudtoets.services.context import Register
 from cloudtoets.services.evaluation import RegisterEvaluator
@@ -118,7 +119,7 @@ def notification_field(notifications: list[NotificationRow]) -> dict[str, Any] |
     latest = max(submitted, key=lambda n: n.id)
     if latest.renotification_needed or latest.submitted_at is None:
         return None
-    return {"submitted_on": latest.submitted_at.date().isoformat(), "to": "CIO Rijk"}
+    return {"submitted_on": amsterdam_date(latest.submitted_at).isoformat(), "to": "CIO Rijk"}
 
 
 def justifications_field(justifications: list[JustificationRow]) -> list[dict[str, Any]]:

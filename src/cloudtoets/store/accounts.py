@@ -10,7 +10,8 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cloudtoets.store.tables import Base, utcnow
+from cloudtoets.store.clock import now_default
+from cloudtoets.store.tables import Base
 
 
 class UserRow(Base):
@@ -27,7 +28,7 @@ class UserRow(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))  # local accounts only
     oidc_subject: Mapped[str | None] = mapped_column(String(300), unique=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
 
 
 class SessionRow(Base):
@@ -38,8 +39,8 @@ class SessionRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # absolute limit
 
 
@@ -52,7 +53,7 @@ class ApiTokenRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

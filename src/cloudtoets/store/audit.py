@@ -39,7 +39,8 @@ from typing import Any, Literal, cast
 from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
-from cloudtoets.store.tables import AuditRow, utcnow
+from cloudtoets.store.clock import session_now
+from cloudtoets.store.tables import AuditRow
 
 GENESIS = "0" * 64
 CHAIN_LOCK_KEY = 0x636C6F7564746F65  # "cloudtoe" in ASCII: the advisory lock of the chain
@@ -192,7 +193,7 @@ def append(session: Session, entries: Sequence[Entry], at: dt.datetime | None = 
         return None
     lock_chain(session)
     seq, prev_hash = read_head(session)
-    at = (at or utcnow()).astimezone(dt.UTC)
+    at = (at or session_now(session)).astimezone(dt.UTC)
     at_text = canonical_time(at)
     rows = []
     for row_id, entry in zip(_new_ids(session, len(entries)), entries, strict=True):

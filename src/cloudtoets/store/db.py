@@ -8,7 +8,9 @@ import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from cloudtoets.domain.clock import SYSTEM_CLOCK, Clock
 from cloudtoets.store import row_security
+from cloudtoets.store.clock import with_clock
 
 # Session.info keys: the organisations a session acts for (row_security.scope_value), and
 # whether it only reads (then it runs in autocommit: no BEGIN/ROLLBACK round trips).
@@ -72,7 +74,8 @@ def _tell_scope(session: Session, _transaction: SessionTransaction, connection: 
         row_security.set_scope(connection, value, transaction_only=True)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    sessions = sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, clock: Clock = SYSTEM_CLOCK) -> sessionmaker[Session]:
+    """Sessions on ``engine`` whose timestamps come from ``clock`` (store.clock)."""
+    sessions = sessionmaker(with_clock(engine, clock), expire_on_commit=False)
     event.listen(sessions, "after_begin", _tell_scope)
     return sessions

@@ -12,7 +12,8 @@ import datetime as dt
 from sqlalchemy import DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cloudtoets.store.tables import Base, utcnow
+from cloudtoets.store.clock import now_default
+from cloudtoets.store.tables import Base
 
 INSTANCE_KEY = "notification-signing"
 
@@ -23,4 +24,4 @@ class InstanceKeyRow(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     private_key: Mapped[str] = mapped_column(Text)  # PEM, PKCS#8
     public_key: Mapped[str] = mapped_column(String(100))  # raw key, base64
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)

@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from cloudtoets.store.clock import now_default
+
 # Portable JSON: JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
 Json = JSON().with_variant(JSONB(), "postgresql")
 
@@ -35,10 +37,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
 }
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -55,9 +53,9 @@ class OrganisationRow(Base):
     essential_entity: Mapped[bool] = mapped_column(Boolean, default=False)
     vital_provider: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=now_default, onupdate=now_default
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own convention
@@ -78,9 +76,9 @@ class ProviderRow(Base):
     country: Mapped[str] = mapped_column(String(2))
     parent: Mapped[str | None] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=now_default, onupdate=now_default
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -138,9 +136,9 @@ class RegistrationRow(Base):
     decision_hash: Mapped[str | None] = mapped_column(String(64))  # of the last decision record
 
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=now_default, onupdate=now_default
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -179,7 +177,7 @@ class DecisionRow(Base):
     policy_id: Mapped[str] = mapped_column(String(100))
     policy_revision: Mapped[str] = mapped_column(String(64))
     as_of: Mapped[dt.date] = mapped_column(Date)
-    evaluated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    evaluated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     verdict: Mapped[str] = mapped_column(String(30))
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     input: Mapped[dict[str, Any]] = mapped_column(Json)  # inventory document of one registration
@@ -202,7 +200,7 @@ class AuditRow(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     actor: Mapped[str] = mapped_column(String(200))
     organisation_id: Mapped[str | None] = mapped_column(String(100))
     request_id: Mapped[str | None] = mapped_column(String(64))

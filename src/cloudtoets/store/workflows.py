@@ -26,7 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cloudtoets.store.tables import Base, Json, utcnow
+from cloudtoets.store.clock import now_default
+from cloudtoets.store.tables import Base, Json
 
 
 class RiskAssessmentRow(Base):
@@ -62,9 +63,9 @@ class RiskAssessmentRow(Base):
     review_due: Mapped[dt.date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=now_default, onupdate=now_default
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -104,9 +105,9 @@ class ExitPlanRow(Base):
     last_reviewed: Mapped[dt.date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=now_default, onupdate=now_default
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -141,9 +142,9 @@ class JustificationRow(Base):
     reported_on: Mapped[dt.date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=now_default, onupdate=now_default
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -182,9 +183,9 @@ class NotificationRow(Base):
     received_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=now_default, onupdate=now_default
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -205,7 +206,7 @@ class NotificationMessageRow(Base):
     organisation_id: Mapped[str] = mapped_column(
         ForeignKey("organisations.id", ondelete="RESTRICT")
     )
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     author: Mapped[str] = mapped_column(String(200))
     side: Mapped[str] = mapped_column(String(20))  # cio-rijk|organisation
     kind: Mapped[str] = mapped_column(String(20))  # comment|question|answer
@@ -223,6 +224,6 @@ class ReminderDeliveryRow(Base):
     organisation_id: Mapped[str | None] = mapped_column(String(100))
     reminder_key: Mapped[str] = mapped_column(String(300))
     recipient: Mapped[str] = mapped_column(String(300))
-    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
 
     __table_args__ = (UniqueConstraint("reminder_key", "recipient"),)

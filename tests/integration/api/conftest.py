@@ -15,6 +15,7 @@ from httpx import Response
 from sqlalchemy import func, select
 
 from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
 from cloudtoets.server.app import create_app
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -29,7 +30,7 @@ API = "/api/v1"
 
 @pytest.fixture
 def empty_register(database_url: str) -> Iterator[Register]:
-    register = Register.open(Settings(database_url=database_url, auth_mode="local"), today=lambda: TODAY)
+    register = Register.open(Settings(database_url=database_url, auth_mode="local"), clock=FixedClock.on(TODAY))
     upgrade(register.engine)
     yield register
     register.close()

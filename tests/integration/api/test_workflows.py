@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
 from cloudtoets.server.app import create_app
 from cloudtoets.services import accounts
 from cloudtoets.services.actor import Actor
@@ -150,7 +151,7 @@ def receiving(register: Register, tmp_path: Path) -> Iterator[TestClient]:
             instance_name="cio-rijk",
             trusted_keys_file=trusted,
         ),
-        today=lambda: TODAY,
+        clock=FixedClock.on(TODAY),
     )
     upgrade(other.engine)
     with other.sessions() as session, session.begin():

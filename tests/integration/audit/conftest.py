@@ -10,19 +10,20 @@ import pytest
 from sqlalchemy import Connection, select
 
 from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
 from cloudtoets.services import registrations as service
 from cloudtoets.services.context import Register
 from cloudtoets.services.imports import commit_import
 from cloudtoets.store.migrate import upgrade
 from cloudtoets.store.tables import AuditRow, OrganisationRow
-from tests.integration.services.conftest import CENTRAL, TODAY, Clock, registration
+from tests.integration.services.conftest import CENTRAL, TODAY, registration
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "ministerie-bzk.yaml"
 
 
 @pytest.fixture
 def register(database_url: str) -> Iterator[Register]:
-    opened = Register.open(Settings(database_url=database_url), today=Clock(TODAY))
+    opened = Register.open(Settings(database_url=database_url), clock=FixedClock.on(TODAY))
     upgrade(opened.engine)
     with opened.sessions() as session, session.begin():
         for org_id, kind in (("bzk", "ministry"), ("uwv", "zbo")):

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
 from cloudtoets.services.context import Register
 from cloudtoets.services.demo import load_demo
 from cloudtoets.store.migrate import upgrade
@@ -33,7 +34,7 @@ UTC = dt.UTC
 
 def open_register(database_url: str, **settings: Any) -> Register:
     return Register.open(
-        Settings(database_url=database_url, auth_mode="local", **settings), today=lambda: TODAY
+        Settings(database_url=database_url, auth_mode="local", **settings), clock=FixedClock.on(TODAY)
     )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import ProgrammingError
 
 from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
 from cloudtoets.server.app import create_app
 from cloudtoets.services import accounts
 from cloudtoets.services import registrations as registration_service
@@ -104,7 +105,7 @@ BY_NAME = {p.name: p for p in PRINCIPALS}
 
 def open_register(database_url: str, **settings: Any) -> Register:
     """The production defaults (auth_mode accounts, Secure cookies), with a fixed 'today'."""
-    return Register.open(Settings(database_url=database_url, **settings), today=lambda: TODAY)
+    return Register.open(Settings(database_url=database_url, **settings), clock=FixedClock.on(TODAY))
 
 
 def fill(register: Register) -> None:

@@ -180,7 +180,7 @@ def test_logout_of_one_session_leaves_the_others(app: FastAPI) -> None:
 
 
 def test_idle_time_out_ends_the_session(app: FastAPI, register: Register) -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = register.now()
     quiet, idle = log_in(browser(app), "lezer"), log_in(browser(app), "lezer")
     move_session(
         register, quiet.session, last_seen_at=now - accounts.IDLE_TIMEOUT + dt.timedelta(minutes=2)
@@ -194,7 +194,7 @@ def test_idle_time_out_ends_the_session(app: FastAPI, register: Register) -> Non
 
 
 def test_use_keeps_a_session_alive(app: FastAPI, register: Register) -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = register.now()
     busy = log_in(browser(app), "lezer")
     move_session(register, busy.session, last_seen_at=now - dt.timedelta(minutes=20))
     assert is_live(app, busy.session)  # the request moves last_seen_at on
@@ -208,7 +208,7 @@ def test_use_keeps_a_session_alive(app: FastAPI, register: Register) -> None:
 
 
 def test_absolute_time_out_ends_even_a_busy_session(app: FastAPI, register: Register) -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = register.now()
     busy = log_in(browser(app), "lezer")
     with system_session(register.sessions) as session:
         row = session.get(SessionRow, accounts.digest(busy.session))

@@ -206,7 +206,7 @@ def _standing_notification(register: Register, registration_id: str) -> tuple[in
                 snapshot_hash=snapshot_hash(snapshot),
                 created_by=OPERATOR.user,
                 submitted_by=OPERATOR.user,
-                submitted_at=dt.datetime.now(dt.UTC),
+                submitted_at=register.now(),
             )
             session.add(found)
             session.flush()

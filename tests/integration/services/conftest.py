@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
 from cloudtoets.domain.model import Organisation, Registration
 from cloudtoets.domain.vocabulary import Deployment, OrganisationType
 from cloudtoets.services.actor import Actor
@@ -19,22 +20,14 @@ TODAY = dt.date(2026, 11, 29)
 CENTRAL = Actor.local("centraal")
 
 
-class Clock:
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
-
-    def __call__(self) -> dt.date:
-        return self.day
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock.on(TODAY)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(TODAY)
-
-
-@pytest.fixture
-def register(database_url: str, clock: Clock) -> Iterator[Register]:
-    opened = Register.open(Settings(database_url=database_url), today=clock)
+def register(database_url: str, clock: FixedClock) -> Iterator[Register]:
+    opened = Register.open(Settings(database_url=database_url), clock=clock)
     upgrade(opened.engine)
     with opened.sessions() as session, session.begin():
         for org_id, kind in (("bzk", "ministry"), ("uwv", "zbo"), ("gemeente-x", "municipality")):

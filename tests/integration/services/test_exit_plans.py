@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from cloudtoets.domain.clock import FixedClock
 from cloudtoets.domain.exit_plan import ExitPlanIn, ExitReviewIn, ExitTestIn
 from cloudtoets.engine.transition import add_months
 from cloudtoets.problems import InputError
@@ -197,3 +198,22 @@ def test_only_editors_write_and_others_see_nothing(material: Register) -> None:
         with pytest.raises(NotFound):
             call()
     assert service.get_exit_plan(material, APPROVER, RID).version == 1
+
+
+def test_today_is_amsterdams_date_just_after_midnight(
+    material: Register, clock: FixedClock
+) -> None:
+    clock.moment = dt.datetime(2026, 12, 6, 23, 30, tzinfo=dt.UTC)  # 00:30 on 7 December
+    created = service.create_exit_plan(material, EDITOR, RID, plan())
+    passed = service.record_test(
+        material, EDITOR, RID, ExitTestIn(tested_on="2026-12-07", result="passed"), created.version
+    )
+    assert passed.last_tested == dt.date(2026, 12, 7)  # not "in de toekomst"
+    with pytest.raises(InputError, match="in de toekomst"):
+        service.record_test(
+            material,
+            EDITOR,
+            RID,
+            ExitTestIn(tested_on="2026-12-08", result="passed"),
+            passed.version,
+        )

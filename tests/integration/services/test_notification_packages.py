@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
 from cloudtoets.problems import InputError
 from cloudtoets.services import notifications as notification_service
 from cloudtoets.services.context import Register
@@ -28,7 +29,7 @@ from cloudtoets.store.migrate import upgrade
 from cloudtoets.store.tables import OrganisationRow
 from cloudtoets.store.workflows import NotificationMessageRow, NotificationRow
 
-from .conftest import TODAY, Clock
+from .conftest import TODAY
 from .workflow_actors import (
     CIO,
     EDITOR,
@@ -44,7 +45,7 @@ SENDER = "bzk-register"
 
 
 def _open(url: str, **settings: Any) -> Register:
-    opened = Register.open(Settings(database_url=url, **settings), today=Clock(TODAY))
+    opened = Register.open(Settings(database_url=url, **settings), clock=FixedClock.on(TODAY))
     upgrade(opened.engine)
     return opened
 

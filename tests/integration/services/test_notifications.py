@@ -69,7 +69,7 @@ def test_submitting_bundles_a_snapshot_and_resolves_the_notification_finding(
     assert any("risicoafweging" in r for r in snapshot["remarks"])
     assert any("exitplan" in r for r in snapshot["remarks"])
     stored = registration_service.get_registration(register, CENTRAL, "bzk-kern")
-    assert stored.registration.notification == Notification(dt.date.today(), "CIO Rijk")
+    assert stored.registration.notification == Notification(register.today(), "CIO Rijk")
 
 
 def test_the_whole_way_with_the_role_for_each_step(register: Register) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from cloudtoets.domain.clock import FixedClock
 from cloudtoets.problems import InputError
 from cloudtoets.services import registrations as service
 from cloudtoets.services.actor import Actor
@@ -20,7 +21,7 @@ from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
 from cloudtoets.store.repositories import RegistrationQuery
 from cloudtoets.store.tables import AuditRow, DecisionRow, RegistrationRow
 
-from .conftest import CENTRAL, Clock, registration
+from .conftest import CENTRAL, registration
 
 
 def count(register: Register, table: type) -> int:
@@ -147,12 +148,12 @@ def test_filters_and_sorting(register: Register) -> None:
     assert ids(page=2, page_size=2) == ["uwv-intern"]
 
 
-def test_passing_time_is_a_reevaluation_not_a_change(register: Register, clock: Clock) -> None:
+def test_passing_time_is_a_reevaluation_not_a_change(register: Register, clock: FixedClock) -> None:
     stored = service.create_registration(
         register, CENTRAL, registration(in_use_since=dt.date(2020, 1, 1))
     )
     assert stored.decision.verdict == "transition"
-    clock.day = dt.date(2030, 7, 3)
+    clock.move_to(dt.date(2030, 7, 3))
     assert service.refresh(register) == 1
     page = service.list_registrations(register, CENTRAL, RegistrationQuery())
     assert page.items[0].verdict == "not-allowed"

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
 from cloudtoets.server.app import create_app
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -34,7 +35,7 @@ CENTRAL = Actor.local("test")
 def open_register(database_url: str, **settings: object) -> Register:
     return Register.open(
         Settings(database_url=database_url, **{"auth_mode": "local", **settings}),  # type: ignore[arg-type]
-        today=lambda: TODAY,
+        clock=FixedClock.on(TODAY),
     )
 
 
