@@ -10,7 +10,7 @@ from cloudtoets.api import queries
 from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.problems import ProblemRoute, problem_responses
 from cloudtoets.api.schemas import OrganisationList, OrganisationOut, ProviderList, ProviderOut
-from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.http.deps import ActorDep, RegisterDep
 
 router = APIRouter(route_class=ProblemRoute, default_response_class=JsonResponse)
 

@@ -28,13 +28,13 @@ from cloudtoets.api.problems import (
 from cloudtoets.api.schemas import INVENTORY_SCHEMA, CheckDocument, ImportPlanOut, IsoDate
 from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.engine.evaluate import evaluate_registrations
+from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.io import results
 from cloudtoets.io.validate import validate_document
 from cloudtoets.io.write import write_inventory
 from cloudtoets.policy.loader import builtin_policy_ids, load_policy
 from cloudtoets.policy.model import Policy
 from cloudtoets.problems import InputError
-from cloudtoets.server.deps import ActorDep, RegisterDep
 from cloudtoets.services import imports
 from cloudtoets.services.context import Register
 

@@ -18,7 +18,7 @@ from cloudtoets.api.workflow_schemas import (
     JustificationOut,
     ObjectId,
 )
-from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.services import justifications as service
 from cloudtoets.services.deviations import list_deviations
 

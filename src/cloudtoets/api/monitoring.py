@@ -24,9 +24,9 @@ from cloudtoets.api.monitoring_schemas import (
 )
 from cloudtoets.api.problems import ApiProblem, ProblemRoute, invalid_query, problem_responses
 from cloudtoets.api.schemas import IsoDate
+from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.reports import build
 from cloudtoets.reports.pdf import PdfUnavailable
-from cloudtoets.server.deps import ActorDep, RegisterDep
 from cloudtoets.services import monitoring as service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register

@@ -19,7 +19,7 @@ from cloudtoets.api.workflow_schemas import (
     ObjectId,
     PackageOut,
 )
-from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.services import notification_packages as packages
 from cloudtoets.services import notifications as service
 from cloudtoets.services.actor import Actor

@@ -26,8 +26,8 @@ from starlette.types import Message, Receive
 from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.errors import counted, error_item, problem_items, request_errors
 from cloudtoets.api.schemas import ProblemDetails
+from cloudtoets.http.auth import CrossSiteRequest, Unauthenticated
 from cloudtoets.problems import InputError
-from cloudtoets.server.auth import CrossSiteRequest, Unauthenticated
 from cloudtoets.services.actor import Forbidden
 from cloudtoets.services.errors import (
     AlreadyExists,

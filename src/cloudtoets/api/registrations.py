@@ -28,8 +28,8 @@ from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Registration
 from cloudtoets.domain.vocabulary import Deployment, Verdict
+from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.problems import InputError, Problem
-from cloudtoets.server.deps import ActorDep, RegisterDep
 from cloudtoets.services import registrations as service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register

@@ -28,11 +28,11 @@ from cloudtoets.domain.risk_assessment import (
     ThemeKey,
     score,
 )
-from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.presentation.texts import COUNTRIES
 from cloudtoets.services import exit_plans, risk_assessments
 from cloudtoets.services.exit_plans import StoredExitPlan
 from cloudtoets.services.risk_assessments import StoredAssessment
-from cloudtoets.web.texts import COUNTRIES
 
 router = APIRouter(
     prefix="/registrations/{registration_id}",

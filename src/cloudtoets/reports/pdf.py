@@ -12,16 +12,14 @@ pointing to ``CLOUDTOETS_PUBLIC_URL``.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cloudtoets.presentation.environment import ENV, STATIC_DIR
 from cloudtoets.reports.view import REMINDER_LIST_LIMIT, MonitoringView
-from cloudtoets.web.templating import TEMPLATES
 
-STATIC = Path(str(resources.files("cloudtoets.web") / "static"))
-STYLESHEET = STATIC / "css" / "rapport.css"
-FONTS = STATIC / "vendor" / "fira-sans"
+STYLESHEET = STATIC_DIR / "css" / "rapport.css"
+FONTS = STATIC_DIR / "vendor" / "fira-sans"
 
 UNAVAILABLE = (
     "Een PDF maken lukt op deze server niet: de bibliotheek Pango ontbreekt. Download het "
@@ -67,7 +65,7 @@ def report_html(view: MonitoringView, reminder_days: int) -> str:
         "reminder_limit": REMINDER_LIST_LIMIT,
         "reminder_days": reminder_days,
     }
-    return TEMPLATES.env.get_template("reports/monitoring.html").render(context)
+    return ENV.get_template("reports/monitoring.html").render(context)
 
 
 def _stylesheet() -> str:

@@ -10,10 +10,10 @@ from typing import Any
 from markupsafe import Markup
 
 from cloudtoets.domain.vocabulary import VERDICT_LABELS
+from cloudtoets.presentation.texts import count_share
 from cloudtoets.reports.charts import Bar, bar_chart
 from cloudtoets.services.monitoring import AGE_BUCKETS, Monitoring
 from cloudtoets.services.reminders import KINDS, Reminder, count_by_organisation
-from cloudtoets.web.templating import TEMPLATES
 
 VERDICTS = {str(k): v for k, v in VERDICT_LABELS.items()} | {"none": "nog niet getoetst"}
 NOTIFICATION_STATES = {
@@ -31,21 +31,6 @@ AGE_LABELS = {
     "181+": "meer dan 180 dagen",
 }
 REMINDER_LIST_LIMIT = 200  # the PDF lists the most urgent; the XLSX lists all
-
-
-def percent(value: float | None) -> str:
-    """0.8806 -> '88%'; nothing to divide -> '–'."""
-    if value is None:
-        return "–"
-    return f"{round(value * 100)}%"
-
-
-def count_share(count: int, total: int) -> str:
-    """'59 (88%)'."""
-    return f"{count} ({percent(count / total if total else None)})"
-
-
-TEMPLATES.env.globals.setdefault("aantal_deel", count_share)
 
 
 @dataclass(frozen=True, slots=True)

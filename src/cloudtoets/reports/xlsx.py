@@ -16,10 +16,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cloudtoets.presentation.texts import country_name
 from cloudtoets.reports.view import AGE_LABELS, NOTIFICATION_STATES, VERDICTS, MonitoringView
 from cloudtoets.services.monitoring import AGE_BUCKETS, share
 from cloudtoets.services.reminders import KINDS
-from cloudtoets.web.texts import country_name
 
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0%"

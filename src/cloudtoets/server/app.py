@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import gc
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
+from cloudtoets.api.routes import router as api_router
 from cloudtoets.config import Settings
-from cloudtoets.server.middleware import RequestContext
+from cloudtoets.http.middleware import RequestContext
+from cloudtoets.presentation.environment import STATIC_DIR
+from cloudtoets.server.api_docs import router as docs_router
 from cloudtoets.services.context import Register
+from cloudtoets.web.oidc import HANDSHAKE_COOKIE, HANDSHAKE_PATH, HANDSHAKE_SECONDS
+from cloudtoets.web.routes import router as web_router
 
 
 def create_app(settings: Settings | None = None, *, register: Register | None = None) -> FastAPI:
@@ -39,12 +44,6 @@ def create_app(settings: Settings | None = None, *, register: Register | None = 
     app.state.register = register
     app.add_middleware(RequestContext)
     if register.settings.oidc_enabled:
-        import secrets
-
-        from starlette.middleware.sessions import SessionMiddleware
-
-        from cloudtoets.web.oidc import HANDSHAKE_COOKIE, HANDSHAKE_PATH, HANDSHAKE_SECONDS
-
         # only for the OpenID Connect handshake (state, nonce, PKCE verifier): a signed cookie
         # sent to /inloggen/oidc* for ten minutes; logins themselves are server-side sessions.
         # Without a secret (allowed in demo mode only) each process signs with its own.
@@ -58,16 +57,11 @@ def create_app(settings: Settings | None = None, *, register: Register | None = 
             https_only=register.settings.secure_cookies,
         )
 
-    from cloudtoets.api.routes import router as api_router
-    from cloudtoets.server.api_docs import router as docs_router
-    from cloudtoets.web.routes import router as web_router
-
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(docs_router)
     app.include_router(web_router)
     app.openapi = lambda: _openapi_with_security(app)  # type: ignore[method-assign]
-    static = Path(str(resources.files("cloudtoets.web") / "static"))
-    app.mount("/static", StaticFiles(directory=static), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.services import accounts
 from cloudtoets.services.demo import DEMO_ACCOUNTS
 from cloudtoets.web.errors import WebRoute

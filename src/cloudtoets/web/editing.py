@@ -10,8 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.presentation.environment import registration_url
 from cloudtoets.problems import InputError
-from cloudtoets.server.deps import ActorDep, RegisterDep
 from cloudtoets.services import registrations as service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -21,7 +22,7 @@ from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors
 from cloudtoets.web.registrations import provider_names
 from cloudtoets.web.security import check_same_origin
-from cloudtoets.web.templating import redirect, registration_url, render
+from cloudtoets.web.templating import redirect, render
 
 router = APIRouter(route_class=WebRoute)
 

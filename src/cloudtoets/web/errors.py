@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from cloudtoets.server.auth import CrossSiteRequest, Unauthenticated
+from cloudtoets.http.auth import CrossSiteRequest, Unauthenticated
 from cloudtoets.services.actor import Forbidden
 from cloudtoets.services.errors import NotFound
 from cloudtoets.web.templating import render

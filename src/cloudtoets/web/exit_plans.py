@@ -19,8 +19,9 @@ from cloudtoets.domain.exit_plan import (
     ExitReviewIn,
     ExitTestIn,
 )
+from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.presentation.environment import registration_url
 from cloudtoets.problems import InputError
-from cloudtoets.server.deps import ActorDep, RegisterDep
 from cloudtoets.services import exit_plans as service
 from cloudtoets.services import registrations as registration_service
 from cloudtoets.services.actor import Actor
@@ -31,7 +32,7 @@ from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors, read_version
 from cloudtoets.web.risk_exit_forms import Reader, form_errors, lines, problem_messages, validate
 from cloudtoets.web.security import check_same_origin
-from cloudtoets.web.templating import redirect, registration_url, render
+from cloudtoets.web.templating import redirect, render
 
 router = APIRouter(route_class=WebRoute)
 

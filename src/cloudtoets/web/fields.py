@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from cloudtoets.io.labels import LABELS
-from cloudtoets.web import texts
+from cloudtoets.presentation import texts
 
 Widget = Literal[
     "text",  # one line of text

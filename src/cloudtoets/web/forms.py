@@ -21,9 +21,9 @@ from cloudtoets.catalogue import catalogue_entries
 from cloudtoets.domain.model import Inventory, Organisation, Provider, Registration
 from cloudtoets.domain.vocabulary import OrganisationType
 from cloudtoets.io.validate import validate_document
+from cloudtoets.presentation import texts
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.limits import register_problems
-from cloudtoets.web import texts
 from cloudtoets.web.fields import FIELDS, THEMES, Field, value_at
 from cloudtoets.web.queries import OrganisationInfo
 

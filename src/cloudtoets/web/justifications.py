@@ -10,8 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.presentation.environment import registration_url
 from cloudtoets.problems import InputError
-from cloudtoets.server.deps import ActorDep, RegisterDep
 from cloudtoets.services import justifications as service
 from cloudtoets.services import registrations as registration_service
 from cloudtoets.services.actor import Actor
@@ -24,7 +25,7 @@ from cloudtoets.web import queries, workflow_summary  # noqa: F401  # the regist
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import read_version
 from cloudtoets.web.security import check_same_origin
-from cloudtoets.web.templating import redirect, registration_url, render
+from cloudtoets.web.templating import redirect, render
 from cloudtoets.web.workflow_inputs import BAD_DATE, day, errors_by_field, text, ticked
 
 router = APIRouter(route_class=WebRoute)

@@ -14,16 +14,17 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.presentation.environment import ENV
 from cloudtoets.reports import build
 from cloudtoets.reports.pdf import PdfUnavailable
-from cloudtoets.server.deps import ActorDep, RegisterDep
 from cloudtoets.services import reminders as reminder_service
 from cloudtoets.services.actor import Actor, Forbidden
 from cloudtoets.services.context import Register
 from cloudtoets.services.permissions import Permission
 from cloudtoets.web import queries
 from cloudtoets.web.errors import WebRoute, error_page
-from cloudtoets.web.templating import TEMPLATES, render
+from cloudtoets.web.templating import render
 
 router = APIRouter(route_class=WebRoute)
 
@@ -135,5 +136,5 @@ def may_monitor(actor: Any) -> bool:
     return isinstance(actor, Actor) and actor.can(Permission.MONITOR)
 
 
-TEMPLATES.env.globals["herinneringen_overzicht"] = overview_reminders
-TEMPLATES.env.globals["may_monitor"] = may_monitor
+ENV.globals["herinneringen_overzicht"] = overview_reminders
+ENV.globals["may_monitor"] = may_monitor

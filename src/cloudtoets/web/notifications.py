@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.problems import InputError
-from cloudtoets.server.deps import ActorDep, RegisterDep
 from cloudtoets.services import notification_packages as packages
 from cloudtoets.services import notifications as service
 from cloudtoets.services.actor import Actor

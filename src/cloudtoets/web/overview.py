@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from cloudtoets.server.deps import ActorDep, RegisterDep
-from cloudtoets.web import queries, texts
+from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.presentation import texts
+from cloudtoets.web import queries
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.templating import render
 

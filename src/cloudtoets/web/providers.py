@@ -10,8 +10,9 @@ from starlette.responses import Response
 from cloudtoets.catalogue import CatalogueEntry, catalogue_directory, catalogue_entries
 from cloudtoets.domain.model import Provider
 from cloudtoets.domain.providers import ProviderDirectory
-from cloudtoets.server.deps import ActorDep, RegisterDep
-from cloudtoets.web import queries, texts
+from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.presentation import texts
+from cloudtoets.web import queries
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.templating import render
 

@@ -14,14 +14,15 @@ from starlette.responses import Response
 
 from cloudtoets.catalogue import catalogue_entries
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.policy.model import Rule
-from cloudtoets.server.deps import ActorDep, RegisterDep
+from cloudtoets.presentation import texts
 from cloudtoets.services import registrations as service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import VersionConflict
 from cloudtoets.store.repositories import RegistrationQuery
-from cloudtoets.web import fields, queries, texts
+from cloudtoets.web import fields, queries
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import read_version
 from cloudtoets.web.security import check_same_origin

@@ -24,20 +24,21 @@ from cloudtoets.domain.risk_assessment import (
     Theme,
     score,
 )
+from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.presentation import texts
+from cloudtoets.presentation.environment import registration_url
 from cloudtoets.problems import InputError
-from cloudtoets.server.deps import ActorDep, RegisterDep
 from cloudtoets.services import registrations as registration_service
 from cloudtoets.services import risk_assessments as service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import InvalidTransition, NotFound, VersionConflict
 from cloudtoets.services.permissions import Permission
-from cloudtoets.web import texts
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors, read_version
 from cloudtoets.web.risk_exit_forms import Reader, form_errors, problem_messages, validate
 from cloudtoets.web.security import check_same_origin
-from cloudtoets.web.templating import redirect, registration_url, render
+from cloudtoets.web.templating import redirect, render
 
 router = APIRouter(route_class=WebRoute)
 

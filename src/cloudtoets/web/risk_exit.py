@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 
+from cloudtoets.presentation.environment import ENV
 from cloudtoets.services import exit_plans, risk_assessments
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -18,7 +19,6 @@ from cloudtoets.services.errors import NotFound
 from cloudtoets.web import exit_plans as exit_plan_pages
 from cloudtoets.web import risk_assessments as risk_assessment_pages
 from cloudtoets.web.errors import WebRoute
-from cloudtoets.web.templating import TEMPLATES
 
 router = APIRouter(route_class=WebRoute)
 router.include_router(risk_assessment_pages.router)
@@ -73,4 +73,4 @@ def _state_for_page(request: Request, registration_id: str) -> State | None:
     return state_of(register, actor, registration_id)
 
 
-TEMPLATES.env.globals["risico_en_exit"] = _state_for_page
+ENV.globals["risico_en_exit"] = _state_for_page

@@ -17,8 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from cloudtoets.presentation import texts
 from cloudtoets.problems import Problem, dutch_message
-from cloudtoets.web import texts
 from cloudtoets.web.forms import FormErrors
 
 _DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")

@@ -1,6 +1,6 @@
 """Cross-site request protection for forms that exist before a session does (login).
 
-Every other state-changing request is checked in server/auth.py: own origin plus the session's
+Every other state-changing request is checked in http/auth.py: own origin plus the session's
 CSRF token. This dependency adds the origin check to routes that run without an actor.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
-from cloudtoets.server.auth import from_other_site
+from cloudtoets.http.auth import from_other_site
 
 
 def check_same_origin(request: Request) -> None:

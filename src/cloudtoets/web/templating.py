@@ -1,4 +1,5 @@
-"""Rendering pages: the Jinja environment, the main menu, flash messages and redirects.
+"""Rendering pages: the shared Jinja environment as responses, the main menu, flash messages
+and redirects.
 
 Flash messages ("De registratie is opgeslagen.") survive the POST -> 303 -> GET step in a short
 cookie that holds only a code from ``FLASHES`` (plus, for some, whole numbers), never text:
@@ -10,31 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from importlib import resources
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from cloudtoets.web import texts
+from cloudtoets.presentation.environment import ENV
 
-TEMPLATES = Jinja2Templates(directory=Path(str(resources.files("cloudtoets.web") / "templates")))
-_env = TEMPLATES.env
-_env.trim_blocks = False
-_env.filters["datum"] = texts.dutch_day
-_env.filters["moment"] = texts.dutch_moment
-_env.filters["land"] = texts.country_name
-_env.filters["zin"] = texts.sentence
-_env.filters["hoofdletter"] = lambda text: str(text)[:1].upper() + str(text)[1:]
-_env.filters["urlq"] = lambda value: quote(str(value), safe="")
-_env.filters["reason"] = lambda code: texts.MATERIAL_REASONS.get(str(code), str(code))
-_env.globals["texts"] = texts
-_env.globals["buiten_eer"] = texts.outside_eea
-_env.globals["aantal"] = texts.count_text
+TEMPLATES = Jinja2Templates(env=ENV)
 
 NAV: tuple[tuple[str, str, str], ...] = (
     ("overzicht", "Overzicht", "/"),
@@ -154,11 +140,3 @@ def redirect(
             secure=request.url.scheme == "https",
         )
     return response
-
-
-def registration_url(registration_id: str, action: str | None = None) -> str:
-    base = f"/registraties/{quote(registration_id, safe='')}"
-    return f"{base}/{action}" if action else base
-
-
-_env.globals["registratie_url"] = registration_url

@@ -24,13 +24,14 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.io.read import FORMATS
 from cloudtoets.io.write import write_inventory
+from cloudtoets.presentation import texts
 from cloudtoets.problems import InputError
-from cloudtoets.server.deps import ActorDep, RegisterDep
 from cloudtoets.services import imports
 from cloudtoets.services.context import Register
-from cloudtoets.web import queries, texts
+from cloudtoets.web import queries
 from cloudtoets.web.errors import WebRoute, error_page
 from cloudtoets.web.security import check_same_origin
 from cloudtoets.web.templating import redirect, render

@@ -14,13 +14,13 @@ from fastapi import Request
 
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Registration
+from cloudtoets.presentation.environment import ENV
 from cloudtoets.services import justifications as justification_service
 from cloudtoets.services import notifications as notification_service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.notification_states import STATE_LABELS
 from cloudtoets.services.permissions import Permission
-from cloudtoets.web.templating import TEMPLATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,4 +87,4 @@ def _for_template(request: Any, registration: Registration, decision: Decision) 
     return workflow_summary(request, registration, decision)
 
 
-TEMPLATES.env.globals["afwijkingen_en_meldingen"] = _for_template
+ENV.globals["afwijkingen_en_meldingen"] = _for_template

@@ -20,9 +20,10 @@ from typer.testing import CliRunner
 
 from cloudtoets.cli import app
 from cloudtoets.engine.messages import dutch_date
+from cloudtoets.presentation.texts import percent
 from cloudtoets.reports import build
 from cloudtoets.reports.pdf import UNAVAILABLE, PdfUnavailable
-from cloudtoets.reports.view import AGE_LABELS, NOTIFICATION_STATES, VERDICTS, percent
+from cloudtoets.reports.view import AGE_LABELS, NOTIFICATION_STATES, VERDICTS
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.monitoring import Monitoring, monitoring

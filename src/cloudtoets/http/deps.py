@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from cloudtoets.server.auth import authenticate
+from cloudtoets.http.auth import authenticate
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 
@@ -18,7 +18,7 @@ async def get_register(request: Request) -> Register:
 
 
 async def get_actor(request: Request) -> Actor:
-    """The acting user: from its bearer token or session (server/auth.py), never the request."""
+    """The acting user: from its bearer token or session (http/auth.py), never the request."""
     return await authenticate(request)
 
 

@@ -188,6 +188,7 @@ COUNTRIES: Mapping[str, str] = {
     "US": "Verenigde Staten",
 }
 
+
 def country_name(code: str | None) -> str:
     if not code:
         return ""
@@ -233,6 +234,18 @@ def dutch_moment(value: dt.datetime | None) -> str:
 def count_text(number: int, one: str, many: str) -> str:
     """'1 registratie', '3 registraties'."""
     return f"{number} {one if number == 1 else many}"
+
+
+def percent(value: float | None) -> str:
+    """0.8806 -> '88%'; nothing to divide -> '–'."""
+    if value is None:
+        return "–"
+    return f"{round(value * 100)}%"
+
+
+def count_share(count: int, total: int) -> str:
+    """'59 (88%)'."""
+    return f"{count} ({percent(count / total if total else None)})"
 
 
 def sentence(text: str) -> str:

@@ -1,0 +1,44 @@
+"""The Jinja environment of the pages and the reports: templates, filters and globals.
+
+The web pages render it through FastAPI (web/templating.py adds menu, flash messages and the
+request); the PDF report renders the same templates without a request, so whatever a template
+shared by both needs is registered here.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+
+from cloudtoets.presentation import texts
+
+_HERE = resources.files("cloudtoets.presentation")
+TEMPLATE_DIR = Path(str(_HERE / "templates"))
+STATIC_DIR = Path(str(_HERE / "static"))
+
+ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=jinja2.select_autoescape()
+)
+
+
+def registration_url(registration_id: str, action: str | None = None) -> str:
+    """The address of a registration's page (or one of its actions)."""
+    base = f"/registraties/{quote(registration_id, safe='')}"
+    return f"{base}/{action}" if action else base
+
+
+ENV.filters["datum"] = texts.dutch_day
+ENV.filters["moment"] = texts.dutch_moment
+ENV.filters["land"] = texts.country_name
+ENV.filters["zin"] = texts.sentence
+ENV.filters["hoofdletter"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+ENV.filters["urlq"] = lambda value: quote(str(value), safe="")
+ENV.filters["reason"] = lambda code: texts.MATERIAL_REASONS.get(str(code), str(code))
+ENV.globals["texts"] = texts
+ENV.globals["buiten_eer"] = texts.outside_eea
+ENV.globals["aantal"] = texts.count_text
+ENV.globals["aantal_deel"] = texts.count_share
+ENV.globals["registratie_url"] = registration_url
