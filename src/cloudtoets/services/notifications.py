@@ -16,15 +16,17 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
-from cloudtoets.services.errors import InvalidTransition, NotFound, VersionConflict
+from cloudtoets.services.errors import InvalidTransition, NotFound, ObjectKind, VersionConflict
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.notification_snapshot import build_snapshot, snapshot_hash
 from cloudtoets.services.notification_states import INBOX_ORDER, STEPS, state_refusal
 from cloudtoets.services.permissions import Permission
+from cloudtoets.services.registrations import registration_or_404
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
 from cloudtoets.services.workflow_projection import SUBMITTED_STATES, sync_registration
 from cloudtoets.services.workflow_steps import require_role
@@ -33,7 +35,7 @@ from cloudtoets.store.mapping import registration_from_row
 from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import NotificationMessageRow, NotificationRow
 
-KIND = "melding"
+KIND = ObjectKind.NOTIFICATION
 TEXT_LIMIT = 10_000
 
 
@@ -209,9 +211,7 @@ def _snapshot_name(snapshot: dict[str, Any] | None) -> str | None:
 def renotification_needed(register: Register, actor: Actor, registration_id: str) -> bool:
     """Whether CIO Rijk's newest notification of this registration is out of date."""
     with read_only(register.sessions, actor) as session:
-        row = repo.get_registration(session, registration_id, actor.visible)
-        if row is None:
-            raise NotFound("registratie", registration_id)
+        row = registration_or_404(session, actor, registration_id)
         latest = _latest_submitted(session, row)
         return latest is not None and latest.renotification_needed
 
@@ -232,19 +232,12 @@ def _latest_submitted(session: Session, registration: RegistrationRow) -> Notifi
 # ------------------------------------------------------------------------------ changing
 
 
-def _registration_or_404(session: Session, actor: Actor, registration_id: str) -> RegistrationRow:
-    row = repo.get_registration(session, registration_id, actor.visible)
-    if row is None:
-        raise NotFound("registratie", registration_id)
-    return row
-
-
 def _refuse_unless_material(register: Register, session: Session, row: RegistrationRow) -> None:
     evaluator = RegisterEvaluator(session, register.policy, register.today())
     decision = evaluator.evaluate(registration_from_row(row))
     if not (decision.material and decision.external_cloud):
         raise InvalidTransition(
-            "registratie",
+            ObjectKind.REGISTRATION,
             row.id,
             "Een melding aan CIO Rijk is alleen nodig voor materieel gebruik van externe cloud. "
             "Deze registratie is dat niet.",
@@ -296,7 +289,7 @@ def create_notification(register: Register, actor: Actor, registration_id: str) 
     """A draft notification of a registration with material use of external cloud."""
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
-        registration = _registration_or_404(session, actor, registration_id)
+        registration = registration_or_404(session, actor, registration_id)
         require_role(
             actor,
             Permission.WRITE_REGISTER,
@@ -422,7 +415,10 @@ def take_step(
         before = audit_view(row)
         now = register.now()
         row.state = step.target or row.state
-        row.updated_at = now  # a comment changes no state, but is a new version all the same
+        row.updated_at = now
+        # a comment changes no state, but is a new version all the same, also when the clock
+        # shows the moment of the previous step (the UPDATE that counts the version must run)
+        flag_modified(row, "updated_at")
         if step.name == "receive":
             row.received_at = now
         if step.name == "close":
