@@ -103,10 +103,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     from sqlalchemy import text
 
     from cloudtoets.config import Settings
+    from cloudtoets.domain.registration_query import RegistrationQuery
     from cloudtoets.server.app import create_app
     from cloudtoets.services import registrations as service
     from cloudtoets.services.actor import Actor
-    from cloudtoets.store.repositories import RegistrationQuery
 
     settings = Settings(database_url=args.database, auth_mode="local")  # as bench_api.py serves
     app = create_app(settings)

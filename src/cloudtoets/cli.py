@@ -277,14 +277,12 @@ def providers_command(
     """Toon de ingebouwde leverancierscatalogus met de berekende jurisdictieketens."""
     import orjson
 
-    from cloudtoets.catalogue import catalogue_directory, catalogue_entries
-    from cloudtoets.domain.countries import EEA_COUNTRY_CODES
+    from cloudtoets.services.providers import catalogue_views
 
-    directory = catalogue_directory()
     rows: list[dict[str, Any]] = []
-    for entry in catalogue_entries():
-        chain = directory.chain(entry.id)
-        countries = sorted({p.country for p in chain})
+    for view in catalogue_views():
+        entry = view.entry
+        assert entry is not None  # the catalogue's own views
         rows.append(
             {
                 "id": entry.id,
@@ -293,9 +291,9 @@ def providers_command(
                 "parent": entry.parent,
                 "kind": entry.kind,
                 "services": list(entry.services),
-                "chain": [p.id for p in chain],
-                "jurisdictions": countries,
-                "outside_eea": sorted(set(countries) - EEA_COUNTRY_CODES),
+                "chain": [p.id for p in view.chain],
+                "jurisdictions": list(view.jurisdictions),
+                "outside_eea": list(view.outside_eea),
                 "source": entry.source,
                 "note": entry.note,
                 "uncertain": entry.uncertain,

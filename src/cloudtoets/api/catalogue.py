@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from cloudtoets.api import queries
 from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.problems import ProblemRoute, problem_responses
 from cloudtoets.api.schemas import OrganisationList, OrganisationOut, ProviderList, ProviderOut
 from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.services import organisations
+from cloudtoets.services.providers import (
+    ProviderView,
+    catalogue_views,
+    find_provider,
+    own_provider_views,
+)
 
 router = APIRouter(route_class=ProblemRoute, default_response_class=JsonResponse)
+
+
+def provider_body(view: ProviderView) -> dict[str, Any]:
+    """A provider as ProviderOut: ``source`` is "catalogue" or the organisation that defined it."""
+    provider, entry = view.provider, view.entry
+    return {
+        "id": provider.id,
+        "name": provider.name,
+        "country": provider.country,
+        "parent": provider.parent,
+        "chain": [p.id for p in view.chain],
+        "jurisdictions": view.jurisdictions,
+        "outside_eea": view.outside_eea,
+        "source": view.organisation or "catalogue",
+        "kind": entry.kind if entry else None,
+        "services": entry.services if entry else (),
+        "reference": entry.source if entry else None,
+        "note": entry.note if entry else None,
+        "uncertain": entry.uncertain if entry else None,
+    }
 
 
 @router.get(
@@ -23,7 +49,7 @@ router = APIRouter(route_class=ProblemRoute, default_response_class=JsonResponse
     responses={200: {"model": OrganisationList}, **problem_responses()},
 )
 def list_organisations(register: RegisterDep, actor: ActorDep) -> Response:
-    items = queries.organisations(register, actor)
+    items = organisations.organisation_summaries(register, actor)
     return JsonResponse({"items": items, "total": len(items)})
 
 
@@ -35,7 +61,7 @@ def list_organisations(register: RegisterDep, actor: ActorDep) -> Response:
     responses={200: {"model": OrganisationOut}, **problem_responses(404, 422)},
 )
 def get_organisation(organisation_id: str, register: RegisterDep, actor: ActorDep) -> Response:
-    return JsonResponse(queries.organisation(register, actor, organisation_id))
+    return JsonResponse(organisations.organisation_summary(register, actor, organisation_id))
 
 
 @router.get(
@@ -49,8 +75,8 @@ def get_organisation(organisation_id: str, register: RegisterDep, actor: ActorDe
     responses={200: {"model": ProviderList}, **problem_responses()},
 )
 def list_providers(register: RegisterDep, actor: ActorDep) -> Response:
-    items = queries.providers(register, actor)
-    return JsonResponse({"items": items, "total": len(items)})
+    views = [*catalogue_views(), *own_provider_views(register, actor)]
+    return JsonResponse({"items": [provider_body(v) for v in views], "total": len(views)})
 
 
 @router.get(
@@ -71,4 +97,4 @@ def get_provider(
         str | None, Query(description="Bekijk de leverancier zoals deze organisatie haar ziet")
     ] = None,
 ) -> Response:
-    return JsonResponse(queries.provider(register, actor, provider_id, organisation))
+    return JsonResponse(provider_body(find_provider(register, actor, provider_id, organisation)))

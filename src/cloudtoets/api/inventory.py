@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
 
 from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.errors import counted, problem_items
@@ -29,9 +24,9 @@ from cloudtoets.api.schemas import INVENTORY_SCHEMA, CheckDocument, ImportPlanOu
 from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.engine.evaluate import evaluate_registrations
 from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.http.downloads import file_download
 from cloudtoets.io import results
 from cloudtoets.io.validate import validate_document
-from cloudtoets.io.write import write_inventory
 from cloudtoets.policy.loader import builtin_policy_ids, load_policy
 from cloudtoets.policy.model import Policy
 from cloudtoets.problems import InputError
@@ -45,12 +40,6 @@ router = APIRouter(
     default_response_class=JsonResponse,
 )
 
-MEDIA_TYPES = {
-    "json": "application/json",
-    "yaml": "application/yaml",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
 ExportFormat = Literal["json", "yaml", "xlsx", "csv"]
 UploadField = Annotated[
     UploadFile,
@@ -162,10 +151,6 @@ async def commit_import(file: UploadField, register: RegisterDep, actor: ActorDe
     return JsonResponse(_plan(plan))
 
 
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
-
-
 @router.get(
     "/export",
     summary="Het register downloaden als inventaris (JSON, YAML, Excel of CSV)",
@@ -178,7 +163,9 @@ def _safe(text: str) -> str:
             "content": {
                 "application/json": {"schema": INVENTORY_SCHEMA},
                 **{
-                    MEDIA_TYPES[kind]: {"schema": {"type": "string", "format": "binary"}}
+                    imports.EXPORT_MEDIA_TYPES[kind]: {
+                        "schema": {"type": "string", "format": "binary"}
+                    }
                     for kind in ("yaml", "xlsx", "csv")
                 },
             },
@@ -192,18 +179,4 @@ def export_inventory(
     format: Annotated[ExportFormat, Query(description="Bestandsformaat")] = "json",
     organisation: Annotated[str | None, Query(description="Alleen deze organisatie")] = None,
 ) -> Response:
-    inventory = imports.export_inventory(register, actor, organisation)
-    folder = tempfile.mkdtemp(prefix="cloudtoets-export-")
-    try:
-        path = Path(folder) / f"export.{format}"
-        write_inventory(inventory, path)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    name = f"cloudtoets-{_safe(organisation or 'register')}-{register.today().isoformat()}.{format}"
-    return FileResponse(
-        path,
-        media_type=MEDIA_TYPES[format],
-        filename=name,
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
-    )
+    return file_download(imports.export_file(register, actor, organisation, format))

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.problems import ProblemRoute, problem_responses
-from cloudtoets.api.versions import ETAG, IfMatch, etag, required_version
+from cloudtoets.api.versions import ETAG, IfMatch, etag, expected_version
 from cloudtoets.api.workflow_schemas import (
     AcceptanceIn,
     DeviationList,
@@ -87,7 +87,12 @@ def accept_justification(
     actor: ActorDep,
     if_match: IfMatch = None,
 ) -> Response:
-    version = required_version(if_match)
+    version = expected_version(
+        if_match,
+        lambda: (
+            service.get_justification(register, actor, registration_id, justification_id).version
+        ),
+    )
     acceptance = service.Acceptance(
         name=body.name, role=body.role, accepted_on=body.accepted_on or register.today()
     )
@@ -113,7 +118,12 @@ def withdraw_justification(
     actor: ActorDep,
     if_match: IfMatch = None,
 ) -> Response:
-    version = required_version(if_match)
+    version = expected_version(
+        if_match,
+        lambda: (
+            service.get_justification(register, actor, registration_id, justification_id).version
+        ),
+    )
     withdrawn = service.withdraw_justification(
         register, actor, registration_id, justification_id, version
     )

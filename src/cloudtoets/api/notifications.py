@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.problems import ApiProblem, BodyTooLarge, ProblemRoute, problem_responses
-from cloudtoets.api.versions import ETAG, IfMatch, etag, required_version
+from cloudtoets.api.versions import ETAG, IfMatch, etag, expected_version
 from cloudtoets.api.workflow_schemas import (
     MessageIn,
     NotificationList,
@@ -23,6 +23,7 @@ from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.services import notification_packages as packages
 from cloudtoets.services import notifications as service
 from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
 from cloudtoets.services.notification_states import allowed_steps
 from cloudtoets.services.package_signing import KeyProblem
 
@@ -117,11 +118,15 @@ _STEP_SUMMARIES = {
 }
 
 
+def _version_of(register: Register, actor: Actor, notification_id: int) -> int:
+    return service.get_notification(register, actor, notification_id).version
+
+
 def _add_step(name: Step) -> None:
     def take(
         notification_id: ObjectId, register: RegisterDep, actor: ActorDep, if_match: IfMatch = None
     ) -> Response:
-        version = required_version(if_match)
+        version = expected_version(if_match, lambda: _version_of(register, actor, notification_id))
         done = service.take_step(register, actor, notification_id, name, version)
         return _one(actor, done)
 
@@ -152,7 +157,7 @@ def _add_message_step(name: MessageStep) -> None:
         actor: ActorDep,
         if_match: IfMatch = None,
     ) -> Response:
-        version = required_version(if_match)
+        version = expected_version(if_match, lambda: _version_of(register, actor, notification_id))
         done = service.take_step(register, actor, notification_id, name, version, body.text)
         return _one(actor, done)
 

@@ -26,6 +26,7 @@ from starlette.types import Message, Receive
 from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.errors import counted, error_item, problem_items, request_errors
 from cloudtoets.api.schemas import ProblemDetails
+from cloudtoets.domain.serialise import jsonable
 from cloudtoets.http.auth import CrossSiteRequest, Unauthenticated
 from cloudtoets.problems import InputError
 from cloudtoets.services.actor import Forbidden
@@ -35,7 +36,6 @@ from cloudtoets.services.errors import (
     NotFound,
     VersionConflict,
 )
-from cloudtoets.store.mapping import jsonable
 
 log = logging.getLogger("cloudtoets.api")
 
@@ -291,13 +291,14 @@ def render_exception(request: Request, exc: Exception) -> Response:
             return problem_response(
                 request,
                 "niet-gevonden",
-                f"{exc.kind.capitalize()} '{exc.object_id}' bestaat niet, of u mag deze niet zien.",
+                f"{exc.kind.label.capitalize()} '{exc.object_id}' bestaat niet, of u mag deze "
+                "niet zien.",
             )
         case AlreadyExists():
             return problem_response(
                 request,
                 "bestaat-al",
-                f"Er is al een {exc.kind} met het kenmerk '{exc.object_id}'. Kies een ander "
+                f"Er is al een {exc.kind.label} met het kenmerk '{exc.object_id}'. Kies een ander "
                 "kenmerk, of wijzig de bestaande met PUT.",
             )
         case InvalidTransition():
@@ -306,9 +307,9 @@ def render_exception(request: Request, exc: Exception) -> Response:
             return problem_response(
                 request,
                 "versie-verouderd",
-                f"Iemand anders heeft {exc.kind} '{exc.object_id}' gewijzigd sinds u die las; "
-                f"de huidige versie is {exc.current_version}. Neem uw wijzigingen over in de "
-                f'huidige waarden en stuur ze opnieuw met If-Match: "v{exc.current_version}".',
+                f"Iemand anders heeft {exc.kind.label} '{exc.object_id}' gewijzigd sinds u die "
+                f"las; de huidige versie is {exc.current_version}. Neem uw wijzigingen over in "
+                f'de huidige waarden en stuur ze opnieuw met If-Match: "v{exc.current_version}".',
                 headers={"ETag": f'"v{exc.current_version}"'},
                 current_version=exc.current_version,
                 current=jsonable(exc.current),

@@ -6,15 +6,13 @@ Reads send ``ETag: "v{version}"``; writes need that version back in ``If-Match``
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from cloudtoets.api import queries
 from cloudtoets.api.encoding import JsonResponse
-from cloudtoets.api.problems import ApiProblem, ProblemRoute, invalid_query, problem_responses
+from cloudtoets.api.problems import ProblemRoute, invalid_query, problem_responses
 from cloudtoets.api.schemas import (
     AuditList,
     DecisionList,
@@ -24,18 +22,16 @@ from cloudtoets.api.schemas import (
     RegistrationIn,
     RegistrationPage,
 )
-from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.api.versions import ETAG, IfMatch, etag, expected_version
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Registration
+from cloudtoets.domain.registration_query import UnknownFilterValue, parse_filters
+from cloudtoets.domain.serialise import decision_result, jsonable
 from cloudtoets.domain.vocabulary import Deployment, Verdict
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services import registrations as service
-from cloudtoets.services.actor import Actor
-from cloudtoets.services.context import Register
-from cloudtoets.services.errors import NotFound
-from cloudtoets.store.mapping import decision_result, jsonable
-from cloudtoets.store.repositories import RegistrationQuery
+from cloudtoets.services.errors import NotFound, ObjectKind
 
 router = APIRouter(
     prefix="/registrations",
@@ -61,19 +57,6 @@ Sort = Literal[
     "-deployment",
 ]
 
-IfMatch = Annotated[
-    str | None,
-    Header(
-        description='De versie die u hebt gelezen, zoals de ETag van GET: "v3"',
-        examples=['"v3"'],
-    ),
-]
-ETAG = {"ETag": {"description": 'De versie: "v{versie}"', "schema": {"type": "string"}}}
-
-
-def etag(version: int) -> str:
-    return f'"v{version}"'
-
 
 def decision_view(decision: Decision) -> dict[str, Any]:
     """A decision as in ``check --format json``, with its date and exact policy."""
@@ -91,40 +74,6 @@ def detail_response(stored: service.StoredRegistration, status: int = 200) -> Js
         "decision": decision_view(stored.decision),
     }
     return JsonResponse(body, status, headers={"ETag": etag(stored.version)})
-
-
-_VERSION_TAG = re.compile(r"v(\d+)")
-
-
-def _tag_version(tag: str) -> int | None:
-    """``"v3"`` (and, leniently, ``v3``) -> 3; anything else names no version."""
-    match = _VERSION_TAG.fullmatch(tag.strip().strip('"'))
-    return int(match.group(1)) if match else None
-
-
-def expected_version(
-    if_match: str | None, register: Register, actor: Actor, registration_id: str
-) -> int:
-    """The version named in If-Match; 428 when there is none to compare."""
-    if if_match is None or not if_match.strip():
-        raise ApiProblem(
-            "versie-ontbreekt",
-            "Stuur de versie die u hebt gelezen mee in de header If-Match (de ETag van GET, "
-            'zoals If-Match: "v3"). Zo overschrijft u geen wijziging van iemand anders.',
-        )
-    tags = if_match.split(",")
-    if any(tag.strip() == "*" for tag in tags):
-        raise ApiProblem(
-            "versie-ontbreekt",
-            'If-Match: * is niet genoeg. Stuur de versie die u hebt gelezen, zoals "v3".',
-        )
-    versions = {v for tag in tags if (v := _tag_version(tag)) is not None}
-    if len(versions) == 1:
-        return versions.pop()
-    if not versions:
-        return 0  # matches no version: the service answers with the current one (412)
-    current = service.get_registration(register, actor, registration_id).version
-    return current if current in versions else min(versions)
 
 
 def _registration(body: RegistrationIn) -> Registration:
@@ -182,28 +131,23 @@ def list_registrations(
         ),
     ] = None,
 ) -> Response:
-    if jurisdiction is not None:
-        jurisdiction = jurisdiction.upper()
-        if jurisdiction not in ISO_COUNTRY_CODES:
-            raise invalid_query(
-                "jurisdiction",
-                f"onbekende landcode '{jurisdiction}'; gebruik een ISO-code zoals NL of US",
-            )
+    try:
+        filters = parse_filters(
+            organisation=organisation,
+            verdict=verdict,
+            deployment=deployment,
+            provider=provider,
+            jurisdiction=jurisdiction,
+            material=material,
+            search=q,
+            sort=sort,
+            page=page,
+            strict=True,
+        )
+    except UnknownFilterValue as error:
+        raise invalid_query(error.name, error.message) from None
     size = page_size or register.settings.page_size
-    query = RegistrationQuery(
-        organisation=organisation,
-        verdict=verdict,
-        deployment=deployment,
-        provider=provider,
-        jurisdiction=jurisdiction,
-        material=material,
-        search=q or None,
-        sort=sort.removeprefix("-"),  # type: ignore[arg-type]  # a test checks Sort
-        descending=sort.startswith("-"),
-        page=page,
-        page_size=size,
-    )
-    result = service.list_registrations(register, actor, query)
+    result = service.list_registrations(register, actor, filters.query(size))
     # the services' summaries are dataclasses: orjson writes them as they are
     return JsonResponse(
         {"items": result.items, "total": result.total, "page": page, "page_size": size}
@@ -267,14 +211,16 @@ def replace_registration(
     actor: ActorDep,
     if_match: IfMatch = None,
 ) -> Response:
-    version = expected_version(if_match, register, actor, registration_id)
+    version = expected_version(
+        if_match, lambda: service.get_registration(register, actor, registration_id).version
+    )
     registration = _registration(body)
     try:
         stored = service.update_registration(
             register, actor, registration_id, registration, version
         )
     except NotFound as error:
-        if error.kind == "registratie":
+        if error.kind is ObjectKind.REGISTRATION:
             raise
         raise _organisation_as_input_error(error) from None
     return detail_response(stored)
@@ -290,7 +236,9 @@ def replace_registration(
 def delete_registration(
     registration_id: str, register: RegisterDep, actor: ActorDep, if_match: IfMatch = None
 ) -> Response:
-    version = expected_version(if_match, register, actor, registration_id)
+    version = expected_version(
+        if_match, lambda: service.get_registration(register, actor, registration_id).version
+    )
     service.delete_registration(register, actor, registration_id, version)
     return Response(status_code=204)
 
@@ -359,5 +307,5 @@ def evaluate_registration(
         IsoDate | None, Query(description="Peildatum JJJJ-MM-DD (standaard: vandaag)")
     ] = None,
 ) -> Response:
-    decision = queries.evaluate_as_of(register, actor, registration_id, as_of or register.today())
+    decision = service.evaluate_as_of(register, actor, registration_id, as_of or register.today())
     return JsonResponse(decision_view(decision))

@@ -9,7 +9,6 @@ state does not allow (accepting twice, changing a replaced version) is a 409
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -17,8 +16,8 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from cloudtoets.api.encoding import JsonResponse
-from cloudtoets.api.problems import ApiProblem, ProblemRoute, problem_responses
-from cloudtoets.api.registrations import ETAG, IfMatch, etag
+from cloudtoets.api.problems import ProblemRoute, problem_responses
+from cloudtoets.api.versions import ETAG, IfMatch, etag, expected_version
 from cloudtoets.domain.exit_feasibility import ASSUMPTIONS
 from cloudtoets.domain.exit_plan import ExitPlanIn, ExitReviewIn, ExitTestIn
 from cloudtoets.domain.risk_assessment import (
@@ -219,29 +218,6 @@ def _plan_response(plan: StoredExitPlan, today: dt.date, status: int = 200) -> J
     return JsonResponse(_plan_view(plan, today), status, headers={"ETag": etag(plan.version)})
 
 
-def _version_in(if_match: str | None, current: Callable[[], int]) -> int:
-    """The version named in If-Match; 428 without one (as for registrations)."""
-    if if_match is None or not if_match.strip():
-        raise ApiProblem(
-            "versie-ontbreekt",
-            "Stuur de versie die u hebt gelezen mee in de header If-Match (de ETag van GET, "
-            'zoals If-Match: "v3"). Zo overschrijft u geen wijziging van iemand anders.',
-        )
-    tags = [tag.strip().strip('"') for tag in if_match.split(",")]
-    if "*" in tags:
-        raise ApiProblem(
-            "versie-ontbreekt",
-            'If-Match: * is niet genoeg. Stuur de versie die u hebt gelezen, zoals "v3".',
-        )
-    versions = {int(tag[1:]) for tag in tags if tag[:1] == "v" and tag[1:].isdigit()}
-    if len(versions) == 1:
-        return versions.pop()
-    if not versions:
-        return 0  # matches no version: the service answers with the current one (412)
-    now = current()
-    return now if now in versions else min(versions)
-
-
 # --- risk assessments ------------------------------------------------------------------------
 
 ASSESSMENT: dict[int | str, dict[str, Any]] = {200: {"model": RiskAssessmentOut, "headers": ETAG}}
@@ -337,7 +313,7 @@ def replace_risk_assessment(
     actor: ActorDep,
     if_match: IfMatch = None,
 ) -> Response:
-    version = _version_in(
+    version = expected_version(
         if_match,
         lambda: risk_assessments.get_assessment(register, actor, registration_id, number).version,
     )
@@ -370,7 +346,7 @@ def accept_risk_assessment(
     actor: ActorDep,
     if_match: IfMatch = None,
 ) -> Response:
-    version = _version_in(
+    version = expected_version(
         if_match,
         lambda: risk_assessments.get_assessment(register, actor, registration_id, number).version,
     )
@@ -419,7 +395,7 @@ def put_exit_plan(
     if exit_plans.find_exit_plan(register, actor, registration_id) is None and not if_match:
         created = exit_plans.create_exit_plan(register, actor, registration_id, body)
         return _plan_response(created, today, 201)
-    version = _version_in(
+    version = expected_version(
         if_match, lambda: exit_plans.get_exit_plan(register, actor, registration_id).version
     )
     plan = exit_plans.update_exit_plan(register, actor, registration_id, body, version)
@@ -440,7 +416,7 @@ def record_exit_test(
     actor: ActorDep,
     if_match: IfMatch = None,
 ) -> Response:
-    version = _version_in(
+    version = expected_version(
         if_match, lambda: exit_plans.get_exit_plan(register, actor, registration_id).version
     )
     plan = exit_plans.record_test(register, actor, registration_id, body, version)
@@ -460,7 +436,7 @@ def record_exit_review(
     actor: ActorDep,
     if_match: IfMatch = None,
 ) -> Response:
-    version = _version_in(
+    version = expected_version(
         if_match, lambda: exit_plans.get_exit_plan(register, actor, registration_id).version
     )
     plan = exit_plans.record_review(register, actor, registration_id, body, version)

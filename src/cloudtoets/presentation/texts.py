@@ -132,6 +132,25 @@ PROVIDER_KINDS: Mapping[str, str] = {
     "colocation": "datacenter (colocatie)",
     "other": "overig",
 }
+# Material use without one of the documents the policy asks for (services/obligations.Document):
+# the overview's heading and explanation of each gap.
+DOCUMENT_GAPS: Mapping[str, tuple[str, str]] = {
+    "risk-assessment": (
+        "Zonder geaccepteerde risicoafweging",
+        "Bij materieel gebruik hoort een integrale risicoafweging, geaccepteerd door de "
+        "verantwoordelijke.",
+    ),
+    "exit-plan": (
+        "Zonder volledig exitplan",
+        "Bij materieel gebruik hoort een volledig exitplan: gepland en voor noodgevallen, elk "
+        "met doorlooptijd en randvoorwaarden, en afspraken over het teruggeven en vernietigen "
+        "van de gegevens.",
+    ),
+    "notification": (
+        "Niet gemeld bij CIO Rijk",
+        "Materieel gebruik moet worden gemeld bij CIO Rijk.",
+    ),
+}
 AUDIT_ACTIONS: Mapping[str, str] = {
     "create": "Aangemaakt",
     "update": "Gewijzigd",

@@ -21,13 +21,12 @@ from sqlalchemy.orm import Session
 from cloudtoets.catalogue import catalogue_directory
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Organisation, Registration
+from cloudtoets.domain.serialise import decision_result, jsonable
 from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.engine.evaluate import evaluator_for
 from cloudtoets.policy.model import Policy
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
-    decision_result,
-    jsonable,
     organisation_from_row,
     provider_from_row,
     registration_from_row,

@@ -19,24 +19,20 @@ from sqlalchemy.orm import Session
 from cloudtoets.domain.clock import amsterdam_date
 from cloudtoets.domain.exit_feasibility import Estimate, estimate, lead_time_warning
 from cloudtoets.domain.exit_plan import REVIEW_MONTHS, ExitPlanIn, ExitReviewIn, ExitTestIn
+from cloudtoets.domain.serialise import jsonable
 from cloudtoets.engine.transition import add_months
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
-from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
+from cloudtoets.services.errors import AlreadyExists, NotFound, ObjectKind, VersionConflict
 from cloudtoets.services.permissions import Permission
-from cloudtoets.services.risk_exit_support import (
-    future_date,
-    raise_problems,
-    registration_row,
-    utc,
-)
+from cloudtoets.services.registrations import registration_or_404
+from cloudtoets.services.risk_exit_support import future_date, raise_problems, utc
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
 from cloudtoets.services.workflow_projection import sync_registration
-from cloudtoets.store.mapping import jsonable
 from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import ExitPlanRow
 
-KIND = "exitplan"
+KIND = ObjectKind.EXIT_PLAN
 SCENARIO_NAMES = ("planned", "emergency")
 
 
@@ -127,7 +123,7 @@ def _plan_or_404(session: Session, row: RegistrationRow) -> ExitPlanRow:
 def find_exit_plan(register: Register, actor: Actor, registration_id: str) -> StoredExitPlan | None:
     """The plan, or None when the registration has none yet (404 for the registration)."""
     with read_only(register.sessions, actor) as session:
-        row = registration_row(session, actor, registration_id)
+        row = registration_or_404(session, actor, registration_id)
         plan = _plan(session, row)
         return _stored(plan) if plan is not None else None
 
@@ -183,7 +179,7 @@ def create_exit_plan(
 ) -> StoredExitPlan:
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
-        row = registration_row(session, actor, registration_id)
+        row = registration_or_404(session, actor, registration_id)
         actor.require(Permission.WRITE_REGISTER)
         if _plan(session, row) is not None:
             raise AlreadyExists(KIND, registration_id)
@@ -198,7 +194,7 @@ def create_exit_plan(
 def _for_change(
     uow: UnitOfWork, actor: Actor, registration_id: str, expected_version: int
 ) -> tuple[RegistrationRow, ExitPlanRow, StoredExitPlan]:
-    row = registration_row(uow.session, actor, registration_id)
+    row = registration_or_404(uow.session, actor, registration_id)
     plan = _plan_or_404(uow.session, row)
     actor.require(Permission.WRITE_REGISTER)
     before = _stored(plan)

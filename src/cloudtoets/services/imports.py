@@ -8,6 +8,8 @@ repeats the whole check inside one transaction and stores everything or nothing.
 
 from __future__ import annotations
 
+import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,8 +21,10 @@ from sqlalchemy.orm import Session
 
 from cloudtoets import security_log
 from cloudtoets.domain.model import Inventory, Organisation, Provider
+from cloudtoets.domain.serialise import jsonable
 from cloudtoets.io.read import FORMATS, read_inventory
 from cloudtoets.io.validate import Checked
+from cloudtoets.io.write import write_inventory
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -36,7 +40,6 @@ from cloudtoets.services.workflow_projection import (
 )
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
-    jsonable,
     organisation_from_row,
     organisation_values,
     provider_from_row,
@@ -345,3 +348,44 @@ def export_inventory(
             providers.setdefault(row.id, provider_from_row(row))
         registrations = [registration_from_row(r) for r in repo.registrations_of(session, visible)]
         return Inventory(organisations, list(providers.values()), registrations)
+
+
+# every format an export can be written in, with the media type it is sent as
+EXPORT_MEDIA_TYPES = {
+    "json": "application/json",
+    "yaml": "application/yaml",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    """An export written to a temporary folder of its own, to be sent as ``download_name``;
+    whoever sends it calls ``remove`` afterwards."""
+
+    path: Path
+    media_type: str
+    download_name: str
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
+def export_file(
+    register: Register, actor: Actor, organisation: str | None, file_format: str
+) -> ExportFile:
+    """``export_inventory`` written as a file in ``file_format`` (a key of EXPORT_MEDIA_TYPES),
+    named after the organisation (or the register) and today."""
+    inventory = export_inventory(register, actor, organisation)
+    folder = tempfile.mkdtemp(prefix="cloudtoets-export-")
+    try:
+        path = Path(folder) / f"export.{file_format}"
+        write_inventory(inventory, path)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    label = _UNSAFE_IN_NAME.sub("_", organisation or "register")
+    name = f"cloudtoets-{label}-{register.today().isoformat()}.{file_format}"
+    return ExportFile(path, EXPORT_MEDIA_TYPES[file_format], name)

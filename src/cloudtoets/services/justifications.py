@@ -27,19 +27,19 @@ from cloudtoets.domain.vocabulary import Severity
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
-from cloudtoets.services.errors import InvalidTransition, NotFound, VersionConflict
+from cloudtoets.services.errors import InvalidTransition, NotFound, ObjectKind, VersionConflict
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.permissions import Permission
+from cloudtoets.services.registrations import registration_or_404
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
 from cloudtoets.services.workflow_projection import sync_registration
 from cloudtoets.services.workflow_steps import require_role
-from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import registration_from_row
 from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import JustificationRow
 
 ACTIVE_STATES = ("proposed", "accepted")
-KIND = "afwijking"
+KIND = ObjectKind.JUSTIFICATION
 NAME_LIMIT = 200  # the columns for names and roles
 REASON_LIMIT = 10_000
 
@@ -138,13 +138,6 @@ def _iso(value: dt.date | None) -> str | None:
 # ------------------------------------------------------------------------------ reading
 
 
-def _registration_or_404(session: Session, actor: Actor, registration_id: str) -> RegistrationRow:
-    row = repo.get_registration(session, registration_id, actor.visible)
-    if row is None:
-        raise NotFound("registratie", registration_id)
-    return row
-
-
 def _rows_of(session: Session, registration_id: str) -> list[JustificationRow]:
     return list(
         session.scalars(
@@ -160,7 +153,7 @@ def list_justifications(
 ) -> list[JustificationView]:
     """Every justification of a registration, oldest first (withdrawn ones too)."""
     with read_only(register.sessions, actor) as session:
-        _registration_or_404(session, actor, registration_id)
+        registration_or_404(session, actor, registration_id)
         return [view(row) for row in _rows_of(session, registration_id)]
 
 
@@ -174,7 +167,7 @@ def get_justification(
 def _row_or_404(
     session: Session, actor: Actor, registration_id: str, justification_id: int
 ) -> JustificationRow:
-    _registration_or_404(session, actor, registration_id)
+    registration_or_404(session, actor, registration_id)
     row = session.get(JustificationRow, justification_id)
     if (
         row is None
@@ -329,7 +322,7 @@ def propose_justification(
     """Propose a justification for a rule with an advised-against finding today."""
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
-        registration = _registration_or_404(session, actor, registration_id)
+        registration = registration_or_404(session, actor, registration_id)
         require_role(actor, Permission.WRITE_REGISTER, EDITOR_ONLY)
         decision = current_decision(register, session, registration)
         problems = proposal_problems(register, decision, proposal)

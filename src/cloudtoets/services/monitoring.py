@@ -24,7 +24,7 @@ from cloudtoets.engine.transition import add_months
 from cloudtoets.services import obligations as ob
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
-from cloudtoets.services.errors import NotFound
+from cloudtoets.services.errors import NotFound, ObjectKind
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import read_only
 from cloudtoets.store import repositories as repo
@@ -159,10 +159,10 @@ def scope(register: Register, actor: Actor, organisation: str | None) -> list[st
     actor.require(Permission.READ_REGISTER)
     if organisation is not None:
         if not actor.may_see(organisation):
-            raise NotFound("organisatie", organisation)
+            raise NotFound(ObjectKind.ORGANISATION, organisation)
         with read_only(register.sessions, actor) as session:
             if not repo.organisations(session, [organisation]):
-                raise NotFound("organisatie", organisation)
+                raise NotFound(ObjectKind.ORGANISATION, organisation)
         return [organisation]
     visible = actor.visible
     return None if visible is None else sorted(visible)
@@ -226,9 +226,9 @@ def _material_use(
     names: dict[str, str],
     internal: Collection[str],
 ) -> tuple[list[MaterialUse], MaterialUse]:
-    assessed = ob.accepted_risk_assessment()
-    planned = ob.complete_exit_plan(dialect)
-    notified = ob.submitted_notification()
+    assessed = ob.has(ob.Document.RISK_ASSESSMENT, dialect)
+    planned = ob.has(ob.Document.EXIT_PLAN, dialect)
+    notified = ob.has(ob.Document.NOTIFICATION, dialect)
     statement = select(
         R.organisation_id,
         func.count(),

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
-from cloudtoets.services.errors import InvalidTransition
+from cloudtoets.services.errors import InvalidTransition, ObjectKind
 from cloudtoets.services.notification_states import STATES
 from cloudtoets.services.notifications import (
     NotificationView,
@@ -101,7 +101,7 @@ def export_package(register: Register, actor: Actor, notification_id: int) -> di
     notification = get_notification(register, actor, notification_id)
     if notification.state not in SUBMITTED_STATES or notification.snapshot is None:
         raise InvalidTransition(
-            "melding",
+            ObjectKind.NOTIFICATION,
             str(notification_id),
             "Alleen een ingediende melding met een momentopname kan als ondertekend pakket "
             "worden geëxporteerd. Dien de melding eerst in.",

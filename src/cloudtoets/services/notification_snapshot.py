@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cloudtoets.domain.serialise import decision_result, jsonable
 from cloudtoets.services.context import Register
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.package_signing import content_hash
-from cloudtoets.store.mapping import decision_result, jsonable, registration_from_row
+from cloudtoets.store.mapping import registration_from_row
 from cloudtoets.store.tables import OrganisationRow, RegistrationRow
 from cloudtoets.store.workflows import ExitPlanRow, RiskAssessmentRow
 

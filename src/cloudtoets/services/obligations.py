@@ -13,6 +13,7 @@ PostgreSQL), so the expressions that read them take the dialect name.
 from __future__ import annotations
 
 from collections.abc import Collection
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -93,6 +94,34 @@ def _json_objects(column: Any, dialect: str) -> Any:
 def material_external(internal_deployments: Collection[str]) -> ColumnElement[bool]:
     """Material use of an external cloud: where the policy asks for the three documents."""
     return and_(R.is_material.is_(True), R.deployment.not_in(sorted(internal_deployments)))
+
+
+class Document(StrEnum):
+    """The three documents the policy asks of material use of an external cloud."""
+
+    RISK_ASSESSMENT = "risk-assessment"  # accepted (S3.1, S3.3)
+    EXIT_PLAN = "exit-plan"  # complete (S3.2)
+    NOTIFICATION = "notification"  # submitted to CIO Rijk and still valid (S3.3)
+
+
+def has(document: Document, dialect: str) -> ColumnElement[bool]:
+    """The registration has the document, as the policy counts it."""
+    match document:
+        case Document.RISK_ASSESSMENT:
+            return accepted_risk_assessment()
+        case Document.EXIT_PLAN:
+            return complete_exit_plan(dialect)
+        case Document.NOTIFICATION:
+            return submitted_notification()
+
+
+def lacks(
+    document: Document, dialect: str, internal_deployments: Collection[str]
+) -> ColumnElement[bool]:
+    """The gap: material use of an external cloud without the document. The overview lists
+    these, the monitoring counts them (material use minus those with the document) and the
+    exit-plan reminder is about them."""
+    return and_(material_external(internal_deployments), not_(has(document, dialect)))
 
 
 # --- risk assessment (S3.1, S3.3) --------------------------------------------------------------

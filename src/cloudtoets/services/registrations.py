@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Registration
+from cloudtoets.domain.registration_query import RegistrationQuery
+from cloudtoets.domain.serialise import jsonable
 from cloudtoets.io.validate import validate_document
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
-from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
+from cloudtoets.services.errors import AlreadyExists, NotFound, ObjectKind, VersionConflict
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.limits import register_problems
 from cloudtoets.services.permissions import Permission
@@ -32,13 +34,11 @@ from cloudtoets.services.workflow_projection import (
 )
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
-    jsonable,
     organisation_from_row,
     provider_from_row,
     registration_from_row,
     registration_values,
 )
-from cloudtoets.store.repositories import RegistrationQuery
 from cloudtoets.store.tables import AuditRow, DecisionRow, OrganisationRow, RegistrationRow
 
 
@@ -94,21 +94,33 @@ def list_registrations(register: Register, actor: Actor, query: RegistrationQuer
         return Page([_summary(r) for r in rows], total, query)
 
 
-def _row_or_404(session: Session, actor: Actor, registration_id: str) -> RegistrationRow:
+def registration_or_404(session: Session, actor: Actor, registration_id: str) -> RegistrationRow:
+    """The registration's row, or NotFound when it does not exist or the actor may not see it
+    (the two are not told apart). Every use case that acts on a registration starts here."""
     row = repo.get_registration(session, registration_id, actor.visible)
     if row is None:
-        raise NotFound("registratie", registration_id)
+        raise NotFound(ObjectKind.REGISTRATION, registration_id)
     return row
 
 
 def get_registration(register: Register, actor: Actor, registration_id: str) -> StoredRegistration:
     with read_only(register.sessions, actor) as session:
-        row = _row_or_404(session, actor, registration_id)
+        row = registration_or_404(session, actor, registration_id)
         registration = registration_from_row(row)
         evaluator = RegisterEvaluator(session, register.policy, register.today())
         return StoredRegistration(
             registration, row.version, evaluator.evaluate(registration), row.evaluated_on
         )
+
+
+def evaluate_as_of(
+    register: Register, actor: Actor, registration_id: str, as_of: dt.date
+) -> Decision:
+    """A stored registration's decision on another date; stores nothing."""
+    with read_only(register.sessions, actor) as session:
+        row = registration_or_404(session, actor, registration_id)
+        evaluator = RegisterEvaluator(session, register.policy, as_of)
+        return evaluator.evaluate(registration_from_row(row))
 
 
 def _validated(session: Session, registration: Registration) -> Registration:
@@ -153,12 +165,12 @@ def create_registration(
     register: Register, actor: Actor, registration: Registration
 ) -> StoredRegistration:
     if not actor.may_see(registration.organisation):
-        raise NotFound("organisatie", registration.organisation)
+        raise NotFound(ObjectKind.ORGANISATION, registration.organisation)
     actor.require(Permission.WRITE_REGISTER)
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
         if session.get(RegistrationRow, registration.id) is not None:
-            raise AlreadyExists("registratie", registration.id)
+            raise AlreadyExists(ObjectKind.REGISTRATION, registration.id)
         registration = _validated(session, registration)
         row = RegistrationRow(**registration_values(registration))
         session.add(row)
@@ -185,11 +197,11 @@ def update_registration(
     """Replace a registration; refused when it changed since ``expected_version`` was read."""
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
-        row = _row_or_404(session, actor, registration_id)
+        row = registration_or_404(session, actor, registration_id)
         actor.require(Permission.WRITE_REGISTER)
         before = registration_from_row(row)
         if row.version != expected_version:
-            raise VersionConflict("registratie", registration_id, row.version, before)
+            raise VersionConflict(ObjectKind.REGISTRATION, registration_id, row.version, before)
         if registration.id != registration_id:
             raise InputError(
                 "registratie",
@@ -203,7 +215,7 @@ def update_registration(
                 ],
             )
         if not actor.may_see(registration.organisation):
-            raise NotFound("organisatie", registration.organisation)
+            raise NotFound(ObjectKind.ORGANISATION, registration.organisation)
         registration = with_derived_fields(session, row, _validated(session, registration))
         if registration == before:  # nothing to store, evaluate or audit
             evaluator = RegisterEvaluator(session, register.policy, register.today())
@@ -236,11 +248,11 @@ def delete_registration(
 ) -> None:
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
-        row = _row_or_404(session, actor, registration_id)
+        row = registration_or_404(session, actor, registration_id)
         actor.require(Permission.WRITE_REGISTER)
         before = registration_from_row(row)
         if row.version != expected_version:
-            raise VersionConflict("registratie", registration_id, row.version, before)
+            raise VersionConflict(ObjectKind.REGISTRATION, registration_id, row.version, before)
         session.delete(row)
         session.flush()
         uow.audit(
@@ -254,7 +266,7 @@ def delete_registration(
 
 def decisions(register: Register, actor: Actor, registration_id: str) -> Sequence[DecisionRow]:
     with read_only(register.sessions, actor) as session:
-        _row_or_404(session, actor, registration_id)
+        registration_or_404(session, actor, registration_id)
         return repo.decisions_of(session, registration_id, actor.visible)
 
 
@@ -263,7 +275,7 @@ def history(register: Register, actor: Actor, registration_id: str) -> Sequence[
     with read_only(register.sessions, actor) as session:
         rows = repo.audit_of(session, "registration", registration_id, actor.visible)
         if not rows and repo.get_registration(session, registration_id, actor.visible) is None:
-            raise NotFound("registratie", registration_id)
+            raise NotFound(ObjectKind.REGISTRATION, registration_id)
         return rows
 
 

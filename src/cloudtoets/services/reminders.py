@@ -159,9 +159,8 @@ class _Rules:
         if not self.as_of <= due <= self.limit:
             return []
         statement = select(R.id, R.name, R.organisation_id).where(
-            ob.material_external(p.internal_deployments),
+            ob.lacks(ob.Document.EXIT_PLAN, self.dialect, p.internal_deployments),
             R.in_use_since < p.adopted,
-            not_(ob.complete_exit_plan(self.dialect)),
         )
         return [
             Reminder(

@@ -23,27 +23,24 @@ from cloudtoets.domain.risk_assessment import (
     RiskAssessmentIn,
     acceptance_problems,
 )
+from cloudtoets.domain.serialise import jsonable
 from cloudtoets.engine.messages import dutch_date
 from cloudtoets.engine.transition import add_months
 from cloudtoets.problems import Problem
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
-from cloudtoets.services.errors import InvalidTransition, NotFound, VersionConflict
+from cloudtoets.services.errors import InvalidTransition, NotFound, ObjectKind, VersionConflict
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.permissions import Permission
-from cloudtoets.services.risk_exit_support import (
-    future_date,
-    raise_problems,
-    registration_row,
-    utc,
-)
+from cloudtoets.services.registrations import registration_or_404
+from cloudtoets.services.risk_exit_support import future_date, raise_problems, utc
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
 from cloudtoets.services.workflow_projection import sync_registration
-from cloudtoets.store.mapping import jsonable, registration_from_row
+from cloudtoets.store.mapping import registration_from_row
 from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import RiskAssessmentRow
 
-KIND = "risicoanalyse"
+KIND = ObjectKind.RISK_ASSESSMENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +168,7 @@ def jurisdiction(
 ) -> Jurisdiction:
     """The laws that can reach this registration's data, as the form and the API show them."""
     with read_only(register.sessions, actor) as session:
-        row = registration_row(session, actor, registration_id)
+        row = registration_or_404(session, actor, registration_id)
         return _jurisdiction(session, register, row, country_names or {})
 
 
@@ -180,7 +177,7 @@ def list_assessments(
 ) -> list[StoredAssessment]:
     """Every version of the registration's risk assessment, newest first."""
     with read_only(register.sessions, actor) as session:
-        row = registration_row(session, actor, registration_id)
+        row = registration_or_404(session, actor, registration_id)
         return [_stored(a) for a in _versions(session, row.id)]
 
 
@@ -188,7 +185,7 @@ def get_assessment(
     register: Register, actor: Actor, registration_id: str, number: int
 ) -> StoredAssessment:
     with read_only(register.sessions, actor) as session:
-        row = registration_row(session, actor, registration_id)
+        row = registration_or_404(session, actor, registration_id)
         return _stored(_version(session, row, number))
 
 
@@ -252,7 +249,7 @@ def create_assessment(
     """A new draft: the first version, or the next after an accepted one."""
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
-        row = registration_row(session, actor, registration_id)
+        row = registration_or_404(session, actor, registration_id)
         actor.require(Permission.WRITE_REGISTER)
         _checked(data, register.today())
         versions = _versions(session, row.id)
@@ -285,7 +282,7 @@ def update_assessment(
     """Change a draft in place; changing an accepted version makes the next draft version."""
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
-        row = registration_row(session, actor, registration_id)
+        row = registration_or_404(session, actor, registration_id)
         target = _version(session, row, number)
         actor.require(Permission.WRITE_REGISTER)
         before = _stored(target)
@@ -337,7 +334,7 @@ def accept_assessment(
     becomes ``superseded``, and the review is due after ``risk_review_months``."""
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
-        row = registration_row(session, actor, registration_id)
+        row = registration_or_404(session, actor, registration_id)
         target = _version(session, row, number)
         actor.require(Permission.APPROVE)
         before = _stored(target)

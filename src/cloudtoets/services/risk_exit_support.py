@@ -1,25 +1,11 @@
-"""What the risk-assessment and exit-plan use cases share: finding the registration they belong
-to (404 for another organisation's), and date checks with Dutch messages."""
+"""What the risk-assessment and exit-plan use cases share: date checks with Dutch messages."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy.orm import Session
-
 from cloudtoets.problems import InputError, Problem
-from cloudtoets.services.actor import Actor
-from cloudtoets.services.errors import NotFound
-from cloudtoets.store import repositories as repo
-from cloudtoets.store.tables import RegistrationRow
-
-
-def registration_row(session: Session, actor: Actor, registration_id: str) -> RegistrationRow:
-    row = repo.get_registration(session, registration_id, actor.visible)
-    if row is None:
-        raise NotFound("registratie", registration_id)
-    return row
 
 
 def future_date(field: str, label: str, day: dt.date | None, today: dt.date) -> Problem | None:

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from cloudtoets.domain.clock import amsterdam_date
 from cloudtoets.domain.model import Registration
+from cloudtoets.domain.serialise import jsonable
 from cloudtoets.services.context import Register
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.uow import UnitOfWork
-from cloudtoets.store.mapping import jsonable
 from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import (
     ExitPlanRow,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, String, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
+from cloudtoets.domain.registration_query import RegistrationQuery
 from cloudtoets.store.tables import (
     AuditRow,
     DecisionRow,
@@ -24,7 +24,6 @@ from cloudtoets.store.tables import (
     RegistrationRow,
 )
 
-SortKey = Literal["id", "name", "organisation", "verdict", "deadline", "provider", "deployment"]
 SORT_COLUMNS: dict[str, Any] = {
     "id": RegistrationRow.id,
     "name": RegistrationRow.name,
@@ -34,27 +33,6 @@ SORT_COLUMNS: dict[str, Any] = {
     "provider": RegistrationRow.provider,
     "deployment": RegistrationRow.deployment,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class RegistrationQuery:
-    """Filters, order and page of the registration list (the API and the web page share it)."""
-
-    organisation: str | None = None
-    verdict: str | None = None
-    deployment: str | None = None
-    provider: str | None = None
-    jurisdiction: str | None = None
-    material: bool | None = None
-    search: str | None = None
-    sort: SortKey = "id"
-    descending: bool = False
-    page: int = 1
-    page_size: int = 50
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.page_size
 
 
 _Statement = TypeVar("_Statement", bound="Select[Any] | Select[Any, Any]")

@@ -16,11 +16,12 @@ from cloudtoets.problems import InputError
 from cloudtoets.services import registrations as service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
-from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
-from cloudtoets.web import fields, forms, queries
+from cloudtoets.services.errors import AlreadyExists, NotFound, ObjectKind, VersionConflict
+from cloudtoets.services.organisations import visible_organisations
+from cloudtoets.services.providers import own_providers, provider_names
+from cloudtoets.web import fields, forms
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors
-from cloudtoets.web.registrations import provider_names
 from cloudtoets.web.security import check_same_origin
 from cloudtoets.web.templating import redirect, render
 
@@ -41,8 +42,8 @@ def _form_page(
     errors: FormErrors | None = None,
     status: int = 200,
 ) -> Response:
-    organisations = queries.organisations(register, actor)
-    own = queries.own_providers(register, actor)
+    organisations = visible_organisations(register, actor)
+    own = own_providers(register, actor)
     options = forms.form_options(organisations, own, values.get("provider") or None)
     errors = errors or FormErrors()
     context = {
@@ -62,7 +63,7 @@ def _form_page(
 
 @router.get(NEW, name="web_new")
 def new_form(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
-    organisations = queries.organisations(register, actor)
+    organisations = visible_organisations(register, actor)
     chosen = request.query_params.get("organisatie")
     if chosen not in {o.id for o in organisations}:
         chosen = organisations[0].id if len(organisations) == 1 else None
@@ -91,10 +92,10 @@ def _submit(
         stored = service.get_registration(register, actor, registration_id)
         values["id"] = data["id"] = registration_id
     version = forms.read_version(form) if stored else None
-    organisations = queries.organisations(register, actor)
+    organisations = visible_organisations(register, actor)
     organisation = data.get("organisation")
     own = (
-        queries.own_providers(register, actor, [organisation]).get(organisation, [])
+        own_providers(register, actor, [organisation]).get(organisation, [])
         if isinstance(organisation, str)
         else []
     )
@@ -119,7 +120,7 @@ def _submit(
                 "id", "er is al een registratie met dit kenmerk; kies een ander kenmerk"
             )
         except NotFound as error:
-            if error.kind == "registratie":
+            if error.kind is ObjectKind.REGISTRATION:
                 raise
             errors = forms.field_error("organisation", f"onbekende organisatie '{error.object_id}'")
         except VersionConflict as conflict:
@@ -146,7 +147,7 @@ def _conflict_page(
     yours: Any,
     conflict: VersionConflict,
 ) -> Response:
-    organisations = queries.organisations(register, actor)
+    organisations = visible_organisations(register, actor)
     names = fields.Names(provider_names(register, actor), {o.id: o.name for o in organisations})
     context = {
         "registration": conflict.current,

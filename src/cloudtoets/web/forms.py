@@ -24,8 +24,8 @@ from cloudtoets.io.validate import validate_document
 from cloudtoets.presentation import texts
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.limits import register_problems
+from cloudtoets.services.organisations import OrganisationInfo
 from cloudtoets.web.fields import FIELDS, THEMES, Field, value_at
-from cloudtoets.web.queries import OrganisationInfo
 
 VERSION_FIELD = "versie"
 _SPLIT_CODES = re.compile(r"[\s,;]+")

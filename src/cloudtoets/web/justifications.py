@@ -19,9 +19,10 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.deviations import list_deviations
 from cloudtoets.services.errors import InvalidTransition, VersionConflict
+from cloudtoets.services.organisations import visible_organisations
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.workflow_steps import RoleRefused
-from cloudtoets.web import queries, workflow_summary  # noqa: F401  # the registration page asks it
+from cloudtoets.web import workflow_summary  # noqa: F401  # the registration page asks it
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import read_version
 from cloudtoets.web.security import check_same_origin
@@ -322,7 +323,7 @@ async def withdraw_submit(
 
 @router.get("/afwijkingen", name="web_deviations")
 def deviations_page(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
-    organisations = {o.id: o.name for o in queries.organisations(register, actor)}
+    organisations = {o.id: o.name for o in visible_organisations(register, actor)}
     return render(
         request,
         "pages/afwijkingen.html",

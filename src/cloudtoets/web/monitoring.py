@@ -21,8 +21,8 @@ from cloudtoets.reports.pdf import PdfUnavailable
 from cloudtoets.services import reminders as reminder_service
 from cloudtoets.services.actor import Actor, Forbidden
 from cloudtoets.services.context import Register
+from cloudtoets.services.organisations import visible_organisations
 from cloudtoets.services.permissions import Permission
-from cloudtoets.web import queries
 from cloudtoets.web.errors import WebRoute, error_page
 from cloudtoets.web.templating import render
 
@@ -48,7 +48,7 @@ def monitoring_page(request: Request, register: RegisterDep, actor: ActorDep) ->
         view = build.monitoring_view(register, actor, register.today(), chosen)
     except Forbidden:
         return error_page(request, 403, NO_ACCESS)
-    organisations = queries.organisations(register, actor)
+    organisations = visible_organisations(register, actor)
     context = {
         **view.context(),
         "organisations": organisations,

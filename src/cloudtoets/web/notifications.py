@@ -18,10 +18,10 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import InvalidTransition, VersionConflict
 from cloudtoets.services.notification_states import INBOX_ORDER, STATE_LABELS, allowed_steps
+from cloudtoets.services.organisations import visible_organisations
 from cloudtoets.services.package_signing import KeyProblem
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.workflow_steps import RoleRefused
-from cloudtoets.web import queries
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import read_version
 from cloudtoets.web.security import check_same_origin
@@ -59,7 +59,7 @@ def _days_open(summary: service.NotificationSummary, today: dt.date) -> int | No
 def inbox(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
     chosen = request.query_params.get("toestand", "")
     state = chosen if chosen in STATE_LABELS else None
-    organisations = queries.organisations(register, actor)
+    organisations = visible_organisations(register, actor)
     organisation = request.query_params.get("organisatie", "")
     visible = {o.id for o in organisations}
     found = service.list_notifications(
@@ -155,7 +155,7 @@ def _page(
     status: int = 200,
 ) -> Response:
     notification = service.get_notification(register, actor, notification_id)
-    organisations = {o.id: o.name for o in queries.organisations(register, actor)}
+    organisations = {o.id: o.name for o in visible_organisations(register, actor)}
     snapshot = notification.snapshot or {}
     steps = allowed_steps(actor, notification.state)
     return render(

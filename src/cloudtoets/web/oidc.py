@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cloudtoets.config import Settings
 from cloudtoets.services import accounts, oidc_accounts
-from cloudtoets.services.errors import NotFound
+from cloudtoets.services.errors import NotFound, ObjectKind
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.security import local_target
 from cloudtoets.web.templating import render
@@ -119,7 +119,7 @@ def _claims_options(metadata: dict[str, Any], settings: Settings) -> dict[str, A
 def _settings(request: Request) -> Settings:
     settings = cast(Settings, request.app.state.register.settings)
     if not settings.oidc_enabled or "session" not in request.scope:
-        raise NotFound("pagina", request.url.path)
+        raise NotFound(ObjectKind.PAGE, request.url.path)
     return settings
 
 

@@ -9,7 +9,8 @@ from starlette.responses import Response
 
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.presentation import texts
-from cloudtoets.web import queries
+from cloudtoets.services import overview as overview_service
+from cloudtoets.services.organisations import visible_organisations
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.templating import render
 
@@ -23,7 +24,7 @@ def _list_url(**params: str | None) -> str:
 
 @router.get("/", name="web_overview")
 def overview(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
-    organisations = queries.organisations(register, actor)
+    organisations = visible_organisations(register, actor)
     known = {o.id: o for o in organisations}
     chosen = request.query_params.get("organisatie") or None
     if len(organisations) == 1:
@@ -31,7 +32,7 @@ def overview(request: Request, register: RegisterDep, actor: ActorDep) -> Respon
     unknown = chosen is not None and chosen not in known
     if unknown:
         chosen = None
-    data = queries.overview(register, actor, chosen)
+    data = overview_service.overview(register, actor, chosen)
     cards = [
         {
             "number": data.counts.get(verdict, 0),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,8 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from cloudtoets.catalogue import catalogue_entries
-from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.domain.registration_query import ListFilters, parse_filters
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.policy.model import Rule
 from cloudtoets.presentation import texts
@@ -21,8 +20,9 @@ from cloudtoets.services import registrations as service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import VersionConflict
-from cloudtoets.store.repositories import RegistrationQuery
-from cloudtoets.web import fields, queries
+from cloudtoets.services.organisations import visible_organisations
+from cloudtoets.services.providers import provider_names, registration_chains
+from cloudtoets.web import fields
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import read_version
 from cloudtoets.web.security import check_same_origin
@@ -42,41 +42,8 @@ COLUMNS = [
     {"key": "findings", "label": "Bevindingen", "numeric": True},
 ]
 MATERIAL_FILTER = {"ja": True, "nee": False}
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """The list's query parameters, checked: an unknown value counts as not chosen."""
-
-    organisation: str | None = None
-    verdict: str | None = None
-    deployment: str | None = None
-    provider: str | None = None
-    jurisdiction: str | None = None
-    material: str | None = None
-    q: str | None = None
-    sort: str = DEFAULT_SORT
-    page: int = 1
-
-    @property
-    def active(self) -> bool:
-        chosen = (self.organisation, self.verdict, self.deployment, self.provider)
-        return any(chosen) or any((self.jurisdiction, self.material, self.q))
-
-    def query(self, page_size: int) -> RegistrationQuery:
-        return RegistrationQuery(
-            organisation=self.organisation,
-            verdict=self.verdict,
-            deployment=self.deployment,
-            provider=self.provider,
-            jurisdiction=self.jurisdiction,
-            material=MATERIAL_FILTER.get(self.material or ""),
-            search=self.q,
-            sort=self.sort.removeprefix("-"),  # type: ignore[arg-type]  # checked in SORTS
-            descending=self.sort.startswith("-"),
-            page=self.page,
-            page_size=page_size,
-        )
+MATERIAL_CHOICE: dict[bool | None, str] = {chosen: text for text, chosen in MATERIAL_FILTER.items()}
+SEARCH_LIMIT = 200  # the search field's own length
 
 
 def _param(params: Mapping[str, str], name: str) -> str | None:
@@ -84,51 +51,43 @@ def _param(params: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
-def parse_filters(params: Mapping[str, str], visible: set[str]) -> Filters:
-    jurisdiction = (_param(params, "jurisdictie") or "").upper() or None
-    sort = _param(params, "sort") or DEFAULT_SORT
+def parse_list_filters(params: Mapping[str, str], visible: set[str]) -> ListFilters:
+    """The list's query parameters (Dutch names) as checked filters: an unknown value, or an
+    organisation the user may not see, counts as not chosen."""
     try:
-        page = max(1, int(_param(params, "pagina") or "1"))
+        page = int(_param(params, "pagina") or "1")
     except ValueError:
         page = 1
     organisation = _param(params, "organisatie")
-    verdict = _param(params, "oordeel")
-    deployment = _param(params, "inzet")
-    material = _param(params, "materieel")
-    return Filters(
+    return parse_filters(
         organisation=organisation if organisation in visible else None,
-        verdict=verdict if verdict in texts.VERDICTS else None,
-        deployment=deployment if deployment in texts.DEPLOYMENTS else None,
+        verdict=_param(params, "oordeel"),
+        deployment=_param(params, "inzet"),
         provider=_param(params, "leverancier"),
-        jurisdiction=jurisdiction if jurisdiction in ISO_COUNTRY_CODES else None,
-        material=material if material in MATERIAL_FILTER else None,
-        q=(_param(params, "q") or "")[:200] or None,
-        sort=sort if sort.removeprefix("-") in SORTS else DEFAULT_SORT,
-        page=min(page, 1_000_000),
+        jurisdiction=_param(params, "jurisdictie"),
+        material=MATERIAL_FILTER.get(_param(params, "materieel") or ""),
+        search=(_param(params, "q") or "")[:SEARCH_LIMIT],
+        sort=_param(params, "sort"),
+        page=page,
+        sorts=SORTS,
+        default_sort=DEFAULT_SORT,
     )
 
 
-def provider_names(register: Register, actor: Actor) -> dict[str, str]:
-    names = {e.id: e.name for e in catalogue_entries()}
-    for items in queries.own_providers(register, actor).values():
-        for provider in items:
-            names.setdefault(provider.id, provider.display_name)
-    return names
-
-
 def _list_context(request: Request, register: Register, actor: Actor) -> dict[str, Any]:
-    organisations = queries.organisations(register, actor)
-    filters = parse_filters(request.query_params, {o.id for o in organisations})
+    organisations = visible_organisations(register, actor)
+    filters = parse_list_filters(request.query_params, {o.id for o in organisations})
     size = register.settings.page_size
     result = service.list_registrations(register, actor, filters.query(size))
     pages = max(1, math.ceil(result.total / size))
     if filters.page > pages and result.total:
-        filters = Filters(**{**_as_dict(filters), "page": pages})
+        filters = replace(filters, page=pages)
         result = service.list_registrations(register, actor, filters.query(size))
     names = provider_names(register, actor)
     countries = sorted(texts.COUNTRIES.items(), key=lambda item: item[1])
     return {
         "filters": filters,
+        "material_choice": MATERIAL_CHOICE.get(filters.material),
         "page": result,
         "pages": pages,
         "columns": COLUMNS,
@@ -140,10 +99,6 @@ def _list_context(request: Request, register: Register, actor: Actor) -> dict[st
         "country_options": [(code, f"{name} ({code})") for code, name in countries],
         "query": request.query_params,
     }
-
-
-def _as_dict(filters: Filters) -> dict[str, Any]:
-    return {name: getattr(filters, name) for name in Filters.__slots__}
 
 
 @router.get("/registraties", name="web_registrations")
@@ -171,7 +126,7 @@ def registration_detail(
     stored = service.get_registration(register, actor, registration_id)
     registration = stored.registration
     decision = stored.decision
-    organisations = {o.id: o for o in queries.organisations(register, actor)}
+    organisations = {o.id: o for o in visible_organisations(register, actor)}
     names = fields.Names(
         provider_names(register, actor), {k: v.name for k, v in organisations.items()}
     )
@@ -191,7 +146,7 @@ def registration_detail(
         "organisation": organisations.get(registration.organisation),
         "facts": fields.facts(registration, names),
         "names": names,
-        "chains": queries.provider_chains(register, actor, registration),
+        "chains": registration_chains(register, actor, registration),
         "decisions": service.decisions(register, actor, registration_id),
         "history": history,
         "policy": register.policy,

@@ -10,28 +10,23 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
-import shutil
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.http.downloads import file_download
 from cloudtoets.io.read import FORMATS
-from cloudtoets.io.write import write_inventory
 from cloudtoets.presentation import texts
 from cloudtoets.problems import InputError
 from cloudtoets.services import imports
 from cloudtoets.services.context import Register
-from cloudtoets.web import queries
+from cloudtoets.services.organisations import OrganisationInfo, visible_organisations
 from cloudtoets.web.errors import WebRoute, error_page
 from cloudtoets.web.security import check_same_origin
 from cloudtoets.web.templating import redirect, render
@@ -44,13 +39,6 @@ EXPORT_FORMATS = {
     "json": ("JSON (.json)", "Voor andere programma's."),
     "yaml": ("YAML (.yaml)", "Goed leesbaar, bijvoorbeeld voor een inventaris in git."),
 }
-MEDIA_TYPES = {
-    "json": "application/json",
-    "yaml": "application/yaml",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _mb(size: int) -> str:
@@ -187,7 +175,7 @@ async def import_commit(request: Request, register: RegisterDep, actor: ActorDep
 def _export_page(
     request: Request,
     register: Register,
-    organisations: list[queries.OrganisationInfo],
+    organisations: list[OrganisationInfo],
     chosen_format: str,
     chosen_organisation: str | None,
     errors: dict[str, str] | None = None,
@@ -215,14 +203,14 @@ def _export_page(
 
 @router.get("/exporteren", name="web_export")
 def export_page(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
-    organisations = queries.organisations(register, actor)
+    organisations = visible_organisations(register, actor)
     chosen = request.query_params.get("organisatie") or None
     return _export_page(request, register, organisations, "xlsx", chosen)
 
 
 @router.get("/exporteren/bestand", name="web_export_file")
 def export_file(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
-    organisations = queries.organisations(register, actor)
+    organisations = visible_organisations(register, actor)
     visible = {o.id for o in organisations}
     kind = request.query_params.get("formaat") or ""
     organisation = request.query_params.get("organisatie") or None
@@ -235,18 +223,4 @@ def export_file(request: Request, register: RegisterDep, actor: ActorDep) -> Res
         organisation = next(iter(visible))
     if errors:
         return _export_page(request, register, organisations, kind, organisation, errors)
-    inventory = imports.export_inventory(register, actor, organisation)
-    folder = tempfile.mkdtemp(prefix="cloudtoets-export-")
-    try:
-        path = Path(folder) / f"export.{kind}"
-        write_inventory(inventory, path)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    label = _SAFE_NAME.sub("_", organisation or "register")
-    return FileResponse(
-        path,
-        media_type=MEDIA_TYPES[kind],
-        filename=f"cloudtoets-{label}-{register.today().isoformat()}.{kind}",
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
-    )
+    return file_download(imports.export_file(register, actor, organisation, kind))

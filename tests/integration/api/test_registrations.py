@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from cloudtoets.api.registrations import Sort
 from cloudtoets.domain.model import Registration
+from cloudtoets.domain.registration_query import SORT_KEYS
 from cloudtoets.services.context import Register
 from cloudtoets.store.repositories import SORT_COLUMNS
 
@@ -107,8 +108,9 @@ def test_every_filter_gives_what_filtering_the_whole_list_gives(client: TestClie
     assert client.get(REGISTRATIONS, params={"verdict": "transition"}).json()["total"] == 7
 
 
-def test_every_sort_column_of_the_store_can_be_chosen_both_ways() -> None:
-    assert set(get_args(Sort)) == {f"{d}{key}" for key in SORT_COLUMNS for d in ("", "-")}
+def test_every_sort_key_can_be_chosen_both_ways_and_the_store_sorts_on_each() -> None:
+    assert set(get_args(Sort)) == {f"{d}{key}" for key in SORT_KEYS for d in ("", "-")}
+    assert set(SORT_COLUMNS) == set(SORT_KEYS)
 
 
 @pytest.mark.parametrize(

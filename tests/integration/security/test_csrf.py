@@ -17,8 +17,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from cloudtoets.domain.serialise import jsonable
 from cloudtoets.services.context import Register
-from cloudtoets.store.mapping import jsonable
 from cloudtoets.web.forms import values_from_registration
 
 from .conftest import (

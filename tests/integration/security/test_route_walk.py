@@ -36,12 +36,12 @@ from starlette.routing import BaseRoute, Mount
 from cloudtoets.api.routes import unknown_address
 from cloudtoets.catalogue import catalogue_entries
 from cloudtoets.config import Settings
+from cloudtoets.domain.serialise import jsonable
 from cloudtoets.server.app import create_app
 from cloudtoets.services import accounts
 from cloudtoets.services import registrations as registration_service
 from cloudtoets.services.context import Register
 from cloudtoets.services.uow import system_session
-from cloudtoets.store.mapping import jsonable
 from cloudtoets.store.tables import ProviderRow
 from cloudtoets.web.forms import values_from_registration
 from cloudtoets.web.pages import not_found

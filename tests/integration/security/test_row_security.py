@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import Table, func, inspect, select, text
 from sqlalchemy.exc import ProgrammingError
 
+from cloudtoets.domain.registration_query import RegistrationQuery
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.uow import read_only, system_session, unit_of_work
 from cloudtoets.store import repositories as repo
 from cloudtoets.store import row_security
-from cloudtoets.store.repositories import RegistrationQuery
 from cloudtoets.store.tables import Base, DecisionRow, OrganisationRow, RegistrationRow
 
 from .conftest import APP_ROLE, _copy_postgres, open_register

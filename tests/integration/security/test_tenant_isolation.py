@@ -18,10 +18,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from cloudtoets.domain.serialise import jsonable
 from cloudtoets.io.write import inventory_document
 from cloudtoets.services.context import Register
 from cloudtoets.services.imports import export_inventory
-from cloudtoets.store.mapping import jsonable
 from cloudtoets.web.forms import values_from_registration
 
 from .conftest import (

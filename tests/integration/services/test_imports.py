@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from cloudtoets.domain.registration_query import RegistrationQuery
 from cloudtoets.io.write import write_inventory
 from cloudtoets.problems import InputError
 from cloudtoets.services import registrations
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.imports import commit_import, export_inventory, preview_import
-from cloudtoets.store.repositories import RegistrationQuery
 from cloudtoets.store.tables import AuditRow, RegistrationRow
 
 from .conftest import CENTRAL

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from cloudtoets.domain.clock import FixedClock
+from cloudtoets.domain.registration_query import RegistrationQuery
 from cloudtoets.problems import InputError
 from cloudtoets.services import registrations as service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import AlreadyExists, NotFound, VersionConflict
-from cloudtoets.store.repositories import RegistrationQuery
 from cloudtoets.store.tables import AuditRow, DecisionRow, RegistrationRow
 
 from .conftest import CENTRAL, registration

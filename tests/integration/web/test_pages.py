@@ -66,7 +66,11 @@ def test_overview_counts_each_verdict_and_links_to_the_list(shared_client: TestC
     assert deadlines.count('scope="row"') == 10
     assert "3 juli 2027" in text(deadlines)
     # material use with gaps: three lists with counts
-    for heading in ("Zonder risicoafweging", "Zonder exitplan", "Niet gemeld bij CIO Rijk"):
+    for heading in (
+        "Zonder geaccepteerde risicoafweging",
+        "Zonder volledig exitplan",
+        "Niet gemeld bij CIO Rijk",
+    ):
         assert heading in page
     assert 'class="ct-count"' in html
 
@@ -276,12 +280,12 @@ def test_accessibility_statement(shared_client: TestClient) -> None:
 def test_unexpected_error_gets_the_dutch_500_page(
     shared_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cloudtoets.web import queries
+    from cloudtoets.services import overview
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("stuk")
 
-    monkeypatch.setattr(queries, "overview", broken)
+    monkeypatch.setattr(overview, "overview", broken)
     response = shared_client.get("/", headers={"X-Request-ID": "abc123"})
     assert response.status_code == 500
     assert "Er ging iets mis" in text(response.text)

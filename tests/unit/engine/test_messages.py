@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 
 from cloudtoets.domain.decision import Decision, Finding
 from cloudtoets.domain.model import Organisation, Registration
+from cloudtoets.domain.serialise import decision_result, jsonable
 from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.engine.evaluate import Evaluator
 from cloudtoets.io import results
 from cloudtoets.io.read import read_inventory
-from cloudtoets.store.mapping import decision_result, jsonable
 
 from .builders import AS_OF, DEFAULT_POLICY, context, policy
 from .test_properties import POLICY_IDS, dates, organisations, registrations

@@ -1,0 +1,42 @@
+"""Domain objects as JSON-ready values: what the register stores, the API sends and a
+notification's snapshot holds."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from cloudtoets.domain.decision import Decision
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, enums and dates as JSON-ready dicts, strings and ISO dates."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def decision_result(decision: Decision) -> dict[str, Any]:
+    """A decision as one result of ``cloudtoets check --format json``."""
+    return {
+        "registration": decision.registration,
+        "organisation": decision.organisation,
+        "scope": decision.scope.value,
+        "public_cloud": decision.public_cloud,
+        "external_cloud": decision.external_cloud,
+        "material": decision.material,
+        "material_reasons": list(decision.material_reasons),
+        "jurisdictions": list(decision.jurisdictions),
+        "effective_tbb_level": decision.effective_tbb_level,
+        "verdict": decision.verdict.value,
+        "deadline": jsonable(decision.deadline),
+        "findings": [jsonable(f) for f in decision.findings],
+    }
