@@ -81,6 +81,11 @@ def dutch_message(error: Mapping[str, Any]) -> str:
             return "hier hoort een object met velden"
         case "string_too_short":
             return "dit veld mag niet leeg zijn"
+        case "too_long":
+            return (
+                f"deze lijst heeft {ctx.get('actual_length')} waarden, er mogen er hoogstens "
+                f"{ctx.get('max_length')} in; haal waarden weg"
+            )
         case "json_invalid":
             return f"geen geldige JSON ({ctx.get('error', 'onleesbaar')})"
         case "value_error" | "assertion_error":

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,15 @@ def test_providers_json_lists_chains() -> None:
     assert len([p for p in providers.values() if p["kind"] != "parent"]) >= 30
     assert providers["microsoft-ireland"]["jurisdictions"] == ["IE", "US"]
     assert providers["microsoft-ireland"]["outside_eea"] == ["US"]
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    from tests.upload_bombs import alias_bomb
+
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(alias_bomb(9))  # 559 bytes; 387 million values written out
+    started = time.monotonic()
+    result = run("check", str(path))
+    assert time.monotonic() - started < 10  # with start-up; before: minutes and gigabytes
+    assert result.returncode == 2
+    assert "regel 6: de verwijzingen naar ankers (*naam naar &naam) maken" in result.stderr

@@ -2,13 +2,19 @@
 
 Every field has the default interface.md gives it, so a record read from any format only has to
 name what it knows. Countries are upper-case ISO codes by the time they get here (io/ normalises).
+
+Lists inside a record have a maximum length (``max_length``, checked by the validation before it
+looks at the items): no registration has hundreds of functions or sub-processors, and an upload
+cannot make the register walk millions of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Final, Literal, TypeVar
+
+from pydantic import Field
 
 from cloudtoets.domain.vocabulary import (
     Classification,
@@ -23,6 +29,12 @@ from cloudtoets.domain.vocabulary import (
 )
 
 TbbLevel = Literal[1, 2, 3, 4]
+
+MAX_LIST: Final = 100  # items in one list field of a record
+MAX_COUNTRIES: Final = 250  # ISO 3166 has 249 country codes
+_Item = TypeVar("_Item")
+ShortList = Annotated[list[_Item], Field(max_length=MAX_LIST)]
+Countries = Annotated[list[str], Field(max_length=MAX_COUNTRIES)]
 
 
 @dataclass(slots=True)
@@ -63,7 +75,7 @@ class RiskAssessment:
 @dataclass(slots=True)
 class ExitScenario:
     lead_time_days: int | None = None
-    preconditions: list[str] = field(default_factory=list)
+    preconditions: ShortList[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -105,11 +117,11 @@ class Registration:
     deployment: Deployment
     name: str | None = None
     provider: str | None = None
-    subprocessors: list[str] = field(default_factory=list)
+    subprocessors: ShortList[str] = field(default_factory=list)
     service_model: ServiceModel | None = None
-    functions: list[ServiceFunction] = field(default_factory=list)
-    storage_countries: list[str] = field(default_factory=list)
-    processing_countries: list[str] = field(default_factory=list)
+    functions: ShortList[ServiceFunction] = field(default_factory=list)
+    storage_countries: Countries = field(default_factory=list)
+    processing_countries: Countries = field(default_factory=list)
     encrypted_at_rest: bool = False
     encrypted_in_transit: bool = False
     key_custody: KeyCustody = KeyCustody.PROVIDER
@@ -118,7 +130,7 @@ class Registration:
     tbb_level: TbbLevel | None = None
     personal_data: PersonalData = PersonalData.NONE
     large_scale_personal_data: bool = False
-    pets: list[PrivacyTechnique] = field(default_factory=list)
+    pets: ShortList[PrivacyTechnique] = field(default_factory=list)
     core_task: bool = False
     business_critical: bool = False
     material: bool | None = None
@@ -133,7 +145,7 @@ class Registration:
     risk_assessment: RiskAssessment | None = None
     exit_plan: ExitPlan | None = None
     notification: Notification | None = None
-    justifications: list[Justification] = field(default_factory=list)
+    justifications: ShortList[Justification] = field(default_factory=list)
 
     @property
     def display_name(self) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from cloudtoets.io.tabular import (
     RECORD_CLASSES,
     TEXT_KINDS,
     Table,
+    TableTooLarge,
     column_kinds,
     escape_formula,
     flag_unknown_columns,
@@ -69,24 +71,31 @@ def _delimiter(text: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def _rows(text: str, source: str) -> list[tuple[int, list[str]]]:
-    """Numbered rows (number = the line the row starts on), without leading blank lines."""
+def _rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
+    """Numbered rows (number = the line the row starts on), without leading blank lines.
+
+    One at a time: reading stops at the first row past the table's bounds (``read_table``).
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=False)
-    rows: list[tuple[int, list[str]]] = []
     line = 0
+    started = False
     try:
         for values in reader:
             start, line = line + 1, reader.line_num
-            if values or rows:
-                rows.append((start, values))
+            if values or started:
+                started = True
+                yield start, values
     except csv.Error as exc:
         problem = Problem(f"regel {reader.line_num}", f"onleesbare CSV ({exc})")
         raise InputError(source, [problem]) from None
-    return rows
 
 
 def _table(path: Path, list_name: str) -> Table:
-    table = read_table(iter(_rows(_text(path), str(path))), list_name, unescape=True)
+    source = str(path)
+    try:
+        table = read_table(_rows(_text(path), source), list_name, unescape=True)
+    except TableTooLarge as exc:
+        raise InputError(source, [Problem(f"regel {exc.row}", exc.message)]) from None
     flag_unknown_columns(table)  # validation reports each once, at the first row that fills it
     return table
 

@@ -8,7 +8,7 @@ from typing import Any
 from cloudtoets.domain.model import Organisation, Provider
 from cloudtoets.io.validate import Checked, Locator, validate_document
 from cloudtoets.problems import InputError, Problem
-from cloudtoets.yaml12 import load_yaml
+from cloudtoets.yaml12 import YamlTooComplex, load_yaml
 
 FORMATS = (".yaml", ".yml", ".json", ".xlsx", ".csv")
 
@@ -31,8 +31,10 @@ def _bytes(path: Path) -> bytes:
 def _yaml(path: Path) -> object:
     try:
         return load_yaml(_bytes(path))
-    except InputError:
-        raise
+    except (InputError, MemoryError, RecursionError):
+        raise  # a worker's limits (services/uploads.py) must see the last two
+    except YamlTooComplex as exc:
+        raise InputError(str(path), [Problem(f"regel {exc.line}", exc.message)]) from None
     except Exception as exc:  # yaml.YAMLError carries the line and column
         raise InputError(str(path), [Problem("", f"geen geldige YAML: {exc}")]) from None
 

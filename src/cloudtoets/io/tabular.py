@@ -19,6 +19,9 @@ A cell that cannot be read as its column's kind is not an error here: it is pass
 :class:`Unreadable`, which the one validation path (``io.validate``) then rejects with its
 original text and the reader's location (sheet, row, column).
 
+A table holds at most :data:`MAX_ROWS` records and :data:`MAX_COLUMNS` columns; beyond that
+reading stops at once with :class:`TableTooLarge`, before it builds more records.
+
 Read-only columns that the product's own exports add (see :data:`IGNORED_COLUMNS`) are accepted
 and skipped, so an exported workbook can be read back. Any other unknown column is reported by
 the format module: as a problem of its own (XLSX) or, via :func:`flag_unknown_columns`, as an
@@ -36,7 +39,7 @@ from typing import Any, Final
 
 from cloudtoets.domain import model
 from cloudtoets.domain.fields import FieldType, describe_fields
-from cloudtoets.io.labels import LABELS, header_aliases
+from cloudtoets.io.labels import LABELS, LIST_LABELS, header_aliases
 
 # The dataclass behind each list; justifications carry one extra column naming their registration.
 RECORD_CLASSES: Final[Mapping[str, type]] = {
@@ -76,6 +79,9 @@ NO: Final = "nee"
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 # Kinds whose cells hold text, so the CSV formula escape applies to them.
 TEXT_KINDS: Final = frozenset({"text", "enum", "country", "list"})
+# Bounds of one table (sheet or CSV file); docs/security.md says why.
+MAX_ROWS: Final = 100_000
+MAX_COLUMNS: Final = 1_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WHOLE = re.compile(r"[+-]?\d+")
 
@@ -88,6 +94,32 @@ class Unreadable:
 
     def __repr__(self) -> str:
         return repr(self.text)
+
+
+def _dutch_number(number: int) -> str:
+    return f"{number:_}".replace("_", ".")
+
+
+class TableTooLarge(ValueError):
+    """A table beyond MAX_ROWS records or MAX_COLUMNS columns; ``row`` is where reading stopped."""
+
+    def __init__(self, row: int, message: str) -> None:
+        self.row = row
+        self.message = message
+        super().__init__(message)
+
+
+def _too_wide(values: Sequence[object]) -> bool:
+    return len(values) > MAX_COLUMNS and any(not is_empty(v) for v in values[MAX_COLUMNS:])
+
+
+def _check_width(number: int, values: Sequence[object]) -> None:
+    if _too_wide(values):
+        raise TableTooLarge(
+            number,
+            f"deze rij heeft meer dan {_dutch_number(MAX_COLUMNS)} kolommen; "
+            "haal de overbodige kolommen weg",
+        )
 
 
 def _is_column(kind: FieldType) -> bool:
@@ -316,9 +348,11 @@ def read_table(
     reserved = {f.name for f in dataclasses.fields(RECORD_CLASSES[list_name])}
     iterator = iter(rows)
     try:
-        _, header_row = next(iterator)
+        number, header_row = next(iterator)
     except StopIteration:
         return table
+    _check_width(number, header_row)
+    header_row = header_row[:MAX_COLUMNS]  # beyond it every row is empty (_check_width)
 
     columns: list[Column] = []
     ignored_positions: set[int] = set()
@@ -345,9 +379,18 @@ def read_table(
             table.unknown_columns.append(UnknownColumn(position, header, record_key, display, key))
             table._displays[record_key] = display
 
+    # unknown columns and columns without a header: the first value in each is remembered
+    watched = sorted({*(u.position for u in table.unknown_columns), *empty_headers})
     for number, values in iterator:
         if all(is_empty(value) for value in values):
             continue
+        _check_width(number, values)
+        if len(table.records) == MAX_ROWS:
+            raise TableTooLarge(
+                number,
+                f"meer dan {_dutch_number(MAX_ROWS)} {LIST_LABELS[list_name]} in één bestand; "
+                "verdeel ze over meer bestanden of gebruik JSON",
+            )
         record: dict[str, Any] = {}
         for column in columns:
             raw = values[column.position] if column.position < len(values) else None
@@ -355,10 +398,15 @@ def read_table(
             if value is not None:
                 _set(record, column.key, value)
         index = len(table.records)
-        for position in (*(u.position for u in table.unknown_columns), *empty_headers):
-            raw = values[position] if position < len(values) else None
-            if not is_empty(raw) and position not in table._first_values:
-                table._first_values[position] = (index, raw)
+        filled = []
+        for position in watched:  # in order: a row ends before the positions after it
+            if position >= len(values):
+                break
+            if not is_empty(values[position]):
+                table._first_values[position] = (index, values[position])
+                filled.append(position)
+        if filled:
+            watched = [position for position in watched if position not in filled]
         table.records.append(record)
         table.rows.append(number)
 

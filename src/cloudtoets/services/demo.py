@@ -66,7 +66,8 @@ def load_demo(register: Register) -> ImportPlan:
     from cloudtoets.demo import demo_inventory_document
 
     data = orjson.dumps(demo_inventory_document())
-    plan = commit_import(register, DEMO_ACTOR, "demo.json", data)
+    # our own data, not an upload: read in this process, without the upload bounds
+    plan = commit_import(register, DEMO_ACTOR, "demo.json", data, uploaded=False)
     admin = Actor("demo", roles=frozenset({"admin"}))
     for account in DEMO_ACCOUNTS:
         create_user(

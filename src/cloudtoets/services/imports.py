@@ -1,6 +1,7 @@
 """Import an inventory into the register (preview, then all or nothing) and export it again.
 
-An upload goes through the same reader and validation path as ``cloudtoets check``; on top, the
+An upload goes through the same reader and validation path as ``cloudtoets check``, in a worker
+process with bounded work when it came over the network (``services.uploads``); on top, the
 register checks what only it knows (may this user write these organisations, is a registration id
 taken by another organisation). The preview lists every problem and what would change; the commit
 repeats the whole check inside one transaction and stores everything or nothing.
@@ -22,16 +23,15 @@ from sqlalchemy.orm import Session
 from cloudtoets import security_log
 from cloudtoets.domain.model import Inventory, Organisation, Provider
 from cloudtoets.domain.serialise import jsonable
-from cloudtoets.io.read import FORMATS, read_inventory
-from cloudtoets.io.validate import Checked
+from cloudtoets.io.read import FORMATS
 from cloudtoets.io.write import write_inventory
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.evaluation import RegisterEvaluator
-from cloudtoets.services.limits import register_problems
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
+from cloudtoets.services.uploads import Upload, read_upload, read_upload_bounded
 from cloudtoets.services.workflow_projection import (
     apply_derived_fields,
     mark_renotification,
@@ -75,9 +75,10 @@ class ImportPlan:
         return not self.problems
 
 
-def _read_upload(register: Register, filename: str, data: bytes, *, uploaded: bool) -> Checked:
-    """``uploaded``: the bytes came over the network and the upload limit applies; a file the
-    operator names on the command line is read whatever its size."""
+def _read_upload(register: Register, filename: str, data: bytes, *, uploaded: bool) -> Upload:
+    """``uploaded``: the bytes came over the network, so the upload limit applies and they are
+    read with bounded work; a file the operator names on the command line is read here, whatever
+    its size."""
     suffix = Path(filename).suffix.lower()
     if suffix not in FORMATS:
         raise InputError(
@@ -89,13 +90,9 @@ def _read_upload(register: Register, filename: str, data: bytes, *, uploaded: bo
             filename,
             [Problem("", f"het bestand is groter dan {limit // (1024 * 1024)} MB; splits het op")],
         )
-    with tempfile.TemporaryDirectory(prefix="cloudtoets-import-") as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(data)
-        try:
-            return read_inventory(path)
-        except InputError as error:
-            raise InputError(filename, error.problems) from None
+    if uploaded:
+        return read_upload_bounded(filename, data)
+    return read_upload(filename, data)
 
 
 def _users_of_document_providers(inventory: Inventory) -> dict[str, set[str]]:
@@ -130,11 +127,11 @@ def _existing_registrations(session: Session, ids: list[str]) -> dict[str, Regis
 
 
 def _plan(
-    session: Session, actor: Actor, checked: Checked, source: str
+    session: Session, actor: Actor, checked: Upload, source: str
 ) -> tuple[ImportPlan, dict[str, list[Provider]]]:
     inventory = checked.inventory
     plan = ImportPlan(source)
-    plan.problems += register_problems(inventory, checked.locate)
+    plan.problems += checked.problems
     # organisations named by registrations but not in the document come from the built-in list
     named = {r.organisation for r in inventory.registrations} | {
         o.id for o in inventory.organisations
@@ -260,7 +257,7 @@ def _upsert(
 
 def _store(
     uow: UnitOfWork,
-    checked: Checked,
+    checked: Upload,
     plan: ImportPlan,
     providers_by_organisation: dict[str, list[Provider]],
     register: Register,

@@ -16,6 +16,7 @@ from cloudtoets.io.labels import LIST_LABELS
 from cloudtoets.io.tabular import (
     JUSTIFICATION_REGISTRATION,
     Table,
+    TableTooLarge,
     column_display,
     is_empty,
     read_table,
@@ -91,6 +92,8 @@ def _open_workbook(data: bytes, source: str) -> WorkbookType:
         )
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (MemoryError, RecursionError):
+        raise
     except Exception:  # openpyxl raises many kinds on broken files; none may reach the user
         raise _refuse(source, _NOT_A_WORKBOOK) from None
 
@@ -153,7 +156,11 @@ def _read_sheets(workbook: WorkbookType, state: _Workbook) -> None:
                 )
             )
             continue
-        table = read_table(_numbered_rows(sheet), list_name)
+        try:
+            table = read_table(_numbered_rows(sheet), list_name)
+        except TableTooLarge as exc:  # stop at once: the rest may be as large
+            where = f"blad {sheet.title}, rij {exc.row}"
+            raise InputError("", [Problem(where, exc.message)]) from None
         state.tables[list_name] = table
         state.sheets[list_name] = sheet.title
         for unknown in table.unknown_columns:
@@ -219,6 +226,10 @@ def read_xlsx_document(path: Path | str) -> tuple[dict[str, Any], Locator]:
     state = _Workbook()
     try:
         _read_sheets(workbook, state)
+    except InputError as exc:
+        raise InputError(source, exc.problems) from None
+    except (MemoryError, RecursionError):
+        raise  # a worker's limits (services/uploads.py) must see these
     except Exception:  # read-only mode parses sheets while iterating
         raise _refuse(source, _NOT_A_WORKBOOK) from None
     finally:

@@ -1,0 +1,113 @@
+"""Bounded work in worker processes: a task past its CPU, memory or time limit is stopped with
+LimitExceeded, the pool replaces its worker, and other tasks are not held up."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from cloudtoets.bounded import LimitExceeded, Limits, WorkerPool
+
+# the tasks run in other processes, which import them from this module by name
+
+
+def pid() -> int:
+    return os.getpid()
+
+
+def burn() -> None:
+    while True:
+        pass
+
+
+def hog() -> int:
+    chunks = [bytearray(16 * 1024 * 1024) for _ in range(256)]  # 4 GB, past the limit
+    return len(chunks)
+
+
+def sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def fail() -> None:
+    raise ValueError("een fout van de taak zelf")
+
+
+def deep(levels: int) -> int:
+    return 0 if levels == 0 else 1 + deep(levels - 1)
+
+
+class Unpicklable(Exception):
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} {second}")
+
+
+def fail_oddly() -> None:
+    raise Unpicklable("komt", "niet over")
+
+
+@pytest.fixture
+def pool() -> Iterator[WorkerPool]:
+    pool = WorkerPool(Limits(cpu_seconds=1, memory_bytes=256 * 1024**2, wall_seconds=3.0))
+    yield pool
+    pool.close()
+
+
+def test_a_task_gives_its_answer_and_the_worker_stays(pool: WorkerPool) -> None:
+    first = pool.run(pid)
+    assert first != os.getpid()
+    assert pool.run(pid) == first
+    assert pool.run(sleep, 0.01) == 0.01
+
+
+@pytest.mark.parametrize(
+    ("task", "args", "limit"),
+    [(burn, (), "cpu"), (hog, (), "memory"), (sleep, (30.0,), "time"), (deep, (10**6,), "depth")],
+)
+def test_a_task_past_a_limit_is_stopped_and_its_worker_replaced(
+    pool: WorkerPool, task: object, args: tuple[object, ...], limit: str
+) -> None:
+    before = pool.run(pid)
+    started = time.monotonic()
+    with pytest.raises(LimitExceeded) as caught:
+        pool.run(task, *args)  # type: ignore[arg-type]
+    assert caught.value.limit == limit
+    assert time.monotonic() - started < 10
+    after = pool.run(pid)
+    assert after != before  # a fresh process
+    assert pool.run(pid) == after
+
+
+def test_an_exception_of_the_task_comes_back_and_the_worker_stays(pool: WorkerPool) -> None:
+    worker = pool.run(pid)
+    with pytest.raises(ValueError, match="een fout van de taak zelf"):
+        pool.run(fail)
+    with pytest.raises(RuntimeError, match="Unpicklable: komt niet over"):
+        pool.run(fail_oddly)
+    assert pool.run(pid) == worker
+
+
+def test_a_stuck_task_holds_up_no_other(pool: WorkerPool) -> None:
+    pool.run(pid)  # one worker warm
+    outcome: list[str] = []
+
+    def stuck() -> None:
+        try:
+            pool.run(burn)
+        except LimitExceeded as exc:
+            outcome.append(exc.limit)
+
+    thread = threading.Thread(target=stuck)
+    thread.start()
+    time.sleep(0.2)  # burn has the warm worker
+    started = time.monotonic()
+    for _ in range(5):
+        assert pool.run(sleep, 0.0) == 0.0
+    assert time.monotonic() - started < 3  # a second worker, while burn still runs
+    thread.join(10)
+    assert outcome == ["cpu"]
