@@ -211,6 +211,26 @@ def test_providers_json_lists_chains() -> None:
     assert providers["microsoft-ireland"]["outside_eea"] == ["US"]
 
 
+def test_csv_output_escapes_text_that_a_spreadsheet_would_run(tmp_path: Path) -> None:
+    hostile = '=HYPERLINK("http://evil.example/?a","x")'
+    path = tmp_path / "inventaris.yaml"
+    path.write_text(
+        "organisations:\n"
+        "  - {id: '@org', type: ministry}\n"
+        "registrations:\n"
+        f"  - {{id: '{hostile}', organisation: '@org', deployment: private-internal}}\n"
+        "  - {id: '+1', organisation: '@org', deployment: public, provider: aws-emea}\n",
+        encoding="utf-8",
+    )
+    result = run("check", str(path), "--as-of", "2026-11-29", "--format", "csv")
+    assert result.returncode in (0, 1), result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["registration"] for r in rows} == {"'" + hostile, "'+1"}
+    assert {r["organisation"] for r in rows} == {"'@org"}
+    cells = [cell for row in rows for cell in row.values()]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
 def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
     from tests.upload_bombs import alias_bomb
 

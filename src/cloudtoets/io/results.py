@@ -13,6 +13,7 @@ import orjson
 
 from cloudtoets.domain.decision import Decision, Finding
 from cloudtoets.domain.vocabulary import SEVERITY_LABELS, Scope, Verdict
+from cloudtoets.io.tabular import escape_formula
 from cloudtoets.policy.model import Policy
 
 
@@ -120,6 +121,9 @@ def write_csv(decisions: Sequence[Decision], out: IO[bytes]) -> None:
     """One row per finding (a registration without findings gets one row with an empty rule),
     UTF-8.
 
+    Text from the inventory or the policy (ids, rule, section, message) is escaped like the
+    register's CSV exports (``tabular.escape_formula``): a spreadsheet shows it, never runs it.
+
     Findings are shared between decisions (engine/compiler.py), so each distinct finding's
     columns are formatted and encoded once (its long message included); a registration's own
     columns once for all its rows. Rows are written in large pieces.
@@ -139,8 +143,8 @@ def write_csv(decisions: Sequence[Decision], out: IO[bytes]) -> None:
     for d in decisions:
         head = line(
             [
-                d.registration,
-                d.organisation,
+                escape_formula(d.registration),
+                escape_formula(d.organisation),
                 d.scope.value,
                 d.verdict.value,
                 d.deadline.isoformat() if d.deadline else "",
@@ -156,12 +160,12 @@ def write_csv(decisions: Sequence[Decision], out: IO[bytes]) -> None:
             if columns is None:
                 columns = formatted[id(f)] = line(
                     [
-                        f.rule,
-                        f.section,
+                        escape_formula(f.rule),
+                        escape_formula(f.section),
                         f.severity.value,
                         f.deadline.isoformat() if f.deadline else "",
                         "true" if f.justified else "false",
-                        f.message,
+                        escape_formula(f.message),
                     ],
                     "\r\n",
                 )
