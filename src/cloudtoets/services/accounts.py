@@ -24,7 +24,13 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.permissions import Permission, check_roles
 from cloudtoets.services.uow import system_session, unit_of_work
-from cloudtoets.store.accounts import ApiTokenRow, LoginFailureRow, SessionRow, UserRow
+from cloudtoets.store.accounts import (
+    ApiTokenRow,
+    LoginFailureRow,
+    SessionRow,
+    UserRow,
+    count_attempt,
+)
 from cloudtoets.store.tables import OrganisationRow
 
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
@@ -157,24 +163,26 @@ def set_disabled(register: Register, actor: Actor, username: str, disabled: bool
 # --- logins and sessions ---------------------------------------------------------------------
 
 
-def _throttled(session: Session, keys: list[str], now: dt.datetime) -> bool:
-    for key in keys:
-        row = session.get(LoginFailureRow, key)
-        current = row is not None and _aware(row.window_start) + THROTTLE_WINDOW > now
-        if current and row is not None and row.failures >= THROTTLE_LIMIT:
-            return True
-    return False
+class _Throttled(Exception):
+    """A key is over the limit: the reservation is rolled back, nothing is counted."""
 
 
-def _count_failure(session: Session, keys: list[str], now: dt.datetime) -> None:
-    for key in keys:
-        row = session.get(LoginFailureRow, key)
-        if row is None:
-            session.add(LoginFailureRow(key=key, window_start=now, failures=1))
-        elif _aware(row.window_start) + THROTTLE_WINDOW <= now:
-            row.window_start, row.failures = now, 1
-        else:
-            row.failures += 1
+def _reserve(register: Register, keys: list[str], now: dt.datetime) -> bool:
+    """Count this attempt as a failure for every key before the password is checked; False (and
+    nothing counted) when a key has had THROTTLE_LIMIT attempts in its window.
+
+    Counting first, in one short transaction with an atomic upsert per key, makes check and count
+    one step: of any number of simultaneous attempts, at most THROTTLE_LIMIT get their password
+    checked. A successful login forgets the count again (``_start``).
+    """
+    try:
+        with system_session(register.sessions) as session, session.begin():
+            for key in keys:  # always in this order: concurrent attempts cannot deadlock
+                if count_attempt(session, key, now, THROTTLE_WINDOW) > THROTTLE_LIMIT:
+                    raise _Throttled
+    except _Throttled:
+        return False
+    return True
 
 
 def _new_session(
@@ -204,29 +212,33 @@ def login(
     previous_token: str | None = None,
     request_id: str | None = None,
 ) -> Login:
-    """Check a local account's password and start a new session (ending ``previous_token``)."""
+    """Check a local account's password and start a new session (ending ``previous_token``).
+
+    The attempt is counted for the account and for the client address before the password is
+    checked (``_reserve``); only a successful login forgets the failures.
+    """
     now = register.now()
     keys = [f"user:{username.lower()}", f"client:{client}"]
-    with system_session(register.sessions) as session, session.begin():
-        if _throttled(session, keys, now):
-            security_log.event(
-                "login_throttled", user=security_log.name_hash(username), client=client
-            )
-            raise LoginRefused(throttled=True)
+    if not _reserve(register, keys, now):
+        security_log.event("login_throttled", user=security_log.name_hash(username), client=client)
+        raise LoginRefused(throttled=True)
+    with system_session(register.sessions) as session:
         user = session.scalar(select(UserRow).where(UserRow.username == username))
+        user_id = user.id if user is not None else None
         stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
-        try:
-            _hasher.verify(stored, password)
-            ok = user is not None and user.password_hash is not None and not user.disabled
-        except (VerificationError, InvalidHashError):
-            ok = False
-        if not ok or user is None:
-            _count_failure(session, keys, now)  # committed with the block: the count must stay
-            refused = True
-        else:
-            refused = False
-            started = _start(session, user, keys, now, previous_token, request_id)
-    if refused:
+        usable = user is not None and user.password_hash is not None and not user.disabled
+    try:  # outside any transaction: a slow hash holds no lock
+        _hasher.verify(stored, password)
+        ok = usable
+    except (VerificationError, InvalidHashError):
+        ok = False
+    started = None
+    if ok:
+        with system_session(register.sessions) as session, session.begin():
+            user = session.get(UserRow, user_id)
+            if user is not None and not user.disabled:  # not disabled meanwhile
+                started = _start(session, user, keys, now, previous_token, request_id)
+    if started is None:  # the failure stays counted
         security_log.event("login_failed", user=security_log.name_hash(username), client=client)
         raise LoginRefused()
     security_log.event("login", user_id=started.actor.user_id, client=client, request_id=request_id)

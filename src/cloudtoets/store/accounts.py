@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, case
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from cloudtoets.store.clock import now_default
 from cloudtoets.store.tables import Base
@@ -68,3 +69,25 @@ class LoginFailureRow(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (Index("ix_login_failures_window", "window_start"),)
+
+
+def count_attempt(session: Session, key: str, now: dt.datetime, window: dt.timedelta) -> int:
+    """Count one login attempt for ``key`` and return the count of its window, in one statement.
+
+    ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (PostgreSQL, SQLite 3.35+): concurrent
+    attempts each see their own count, never the same one. A window that began ``window`` or
+    longer before ``now`` starts again at ``now`` with this attempt.
+    """
+    row = LoginFailureRow
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    attempt = insert(row).values(key=key, window_start=now, failures=1)
+    over = row.window_start <= now - window
+    upsert = attempt.on_conflict_do_update(
+        index_elements=[row.key],
+        set_={
+            "failures": case((over, 1), else_=row.failures + 1),
+            "window_start": case((over, attempt.excluded.window_start), else_=row.window_start),
+        },
+    )
+    return int(session.execute(upsert.returning(row.failures)).scalar_one())
