@@ -30,15 +30,15 @@ def registration_url(registration_id: str, action: str | None = None) -> str:
     return f"{base}/{action}" if action else base
 
 
-ENV.filters["datum"] = texts.dutch_day
-ENV.filters["moment"] = texts.dutch_moment
-ENV.filters["land"] = texts.country_name
-ENV.filters["zin"] = texts.sentence
-ENV.filters["hoofdletter"] = lambda text: str(text)[:1].upper() + str(text)[1:]
+ENV.filters["dutch_day"] = texts.dutch_day
+ENV.filters["dutch_moment"] = texts.dutch_moment
+ENV.filters["country_name"] = texts.country_name
+ENV.filters["sentence"] = texts.sentence
+ENV.filters["first_upper"] = lambda text: str(text)[:1].upper() + str(text)[1:]
 ENV.filters["urlq"] = lambda value: quote(str(value), safe="")
 ENV.filters["reason"] = lambda code: texts.MATERIAL_REASONS.get(str(code), str(code))
 ENV.globals["texts"] = texts
-ENV.globals["buiten_eer"] = texts.outside_eea
-ENV.globals["aantal"] = texts.count_text
-ENV.globals["aantal_deel"] = texts.count_share
-ENV.globals["registratie_url"] = registration_url
+ENV.globals["outside_eea"] = texts.outside_eea
+ENV.globals["count_text"] = texts.count_text
+ENV.globals["count_share"] = texts.count_share
+ENV.globals["registration_url"] = registration_url

@@ -22,7 +22,7 @@ def _login_page(
 ) -> Response:
     return render(
         request,
-        "pages/inloggen.html",
+        "pages/account_login.html",
         {
             "target": target,
             "error": error,

@@ -58,7 +58,9 @@ def _form_page(
         "version": version if version is not None else (stored.version if stored else None),
         "action": registration_url(stored.registration.id, "bewerken") if stored else NEW,
     }
-    return render(request, "pages/formulier.html", context, section="registraties", status=status)
+    return render(
+        request, "pages/editing_form.html", context, section="registrations", status=status
+    )
 
 
 @router.get(NEW, name="web_new")
@@ -136,7 +138,7 @@ def _submit(
             errors=errors,
             status=422,
         )
-    return redirect(request, registration_url(saved.registration.id), flash="opgeslagen")
+    return redirect(request, registration_url(saved.registration.id), flash="saved")
 
 
 def _conflict_page(
@@ -156,7 +158,9 @@ def _conflict_page(
         "version": conflict.current_version,
         "action": registration_url(conflict.object_id, "bewerken"),
     }
-    return render(request, "pages/conflict.html", context, section="registraties", status=409)
+    return render(
+        request, "pages/editing_conflict.html", context, section="registrations", status=409
+    )
 
 
 @router.post(NEW, dependencies=[Depends(check_same_origin)])

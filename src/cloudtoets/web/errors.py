@@ -47,14 +47,17 @@ _PAGES: dict[int, tuple[str, str]] = {
 }
 
 
-def error_page(request: Request, status: int, detail: str | None = None) -> Response:
-    heading, text = _PAGES.get(status, _PAGES[500])
+def error_page(
+    request: Request, status: int, detail: str | None = None, *, heading: str | None = None
+) -> Response:
+    """The Dutch page for ``status``; ``detail`` and ``heading`` replace its usual texts."""
+    usual_heading, text = _PAGES.get(status, _PAGES[500])
     return render(
         request,
-        "pages/fout.html",
+        "pages/error.html",
         {
             "status": status,
-            "heading": heading,
+            "heading": heading or usual_heading,
             "text": detail or text,
             "request_id": getattr(request.state, "request_id", None),
         },

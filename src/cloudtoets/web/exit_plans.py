@@ -144,7 +144,7 @@ def _plan_page(
         "notice": notice,
         "result_options": list(TEST_RESULTS.items()),
     }
-    return render(request, "pages/exitplan.html", context, section="registraties", status=status)
+    return render(request, "pages/exit_plan.html", context, section="registrations", status=status)
 
 
 @router.get(BASE, name="web_exit_plan")
@@ -197,7 +197,7 @@ def _form_page(
         "scenario_fields": SCENARIO_FIELDS,
     }
     return render(
-        request, "pages/exitplan_formulier.html", context, section="registraties", status=status
+        request, "pages/exit_plan_form.html", context, section="registrations", status=status
     )
 
 
@@ -252,7 +252,7 @@ def _submit(
                     service.create_exit_plan(register, actor, registration_id, model)
                 else:
                     service.update_exit_plan(register, actor, registration_id, model, version)
-                return redirect(request, url(registration_id), flash="exitopgeslagen")
+                return redirect(request, url(registration_id), flash="exit_plan_saved")
             except InputError as error:
                 found = problem_messages(error.problems, _locate)
             except (VersionConflict, AlreadyExists):
@@ -318,10 +318,10 @@ def _record(
         try:
             if isinstance(model, ExitTestIn):
                 service.record_test(register, actor, registration_id, model, version)
-                return redirect(request, url(registration_id), flash="exitgetest")
+                return redirect(request, url(registration_id), flash="exit_test_recorded")
             if isinstance(model, ExitReviewIn):
                 service.record_review(register, actor, registration_id, model, version)
-                return redirect(request, url(registration_id), flash="exitbeoordeeld")
+                return redirect(request, url(registration_id), flash="exit_review_recorded")
         except InputError as error:
             found = problem_messages(error.problems, _locate)
         except VersionConflict as conflict:

@@ -87,7 +87,7 @@ def _proposal_page(
     context = _form_context(request, register, actor, registration_id)
     context.update(values=values, errors=errors or {}, form_errors=bool(errors), refusal=refusal)
     return render(
-        request, "pages/afwijking_nieuw.html", context, section="registraties", status=status
+        request, "pages/justification_new.html", context, section="registrations", status=status
     )
 
 
@@ -148,7 +148,7 @@ async def proposal_submit(
         )
     else:
         return redirect(
-            request, justification_url(registration_id, created.id), flash="afwijkingvoorgesteld"
+            request, justification_url(registration_id, created.id), flash="justification_proposed"
         )
     errors.update(date_errors)  # a date that could not be read: say that, not "missing"
     return _proposal_page(request, register, actor, registration_id, values, errors, 422)
@@ -186,7 +186,9 @@ def _detail_page(
         "refusal": refusal,
         "url": lambda action="": justification_url(registration_id, justification_id, action),
     }
-    return render(request, "pages/afwijking.html", context, section="registraties", status=status)
+    return render(
+        request, "pages/justification.html", context, section="registrations", status=status
+    )
 
 
 @router.get(
@@ -267,7 +269,7 @@ async def accept_submit(
             return redirect(
                 request,
                 justification_url(registration_id, justification_id),
-                flash="afwijkinggeaccepteerd",
+                flash="justification_accepted",
             )
     return _detail_page(
         request,
@@ -314,7 +316,9 @@ async def withdraw_submit(
             status=status,
         )
     return redirect(
-        request, justification_url(registration_id, justification_id), flash="afwijkingingetrokken"
+        request,
+        justification_url(registration_id, justification_id),
+        flash="justification_withdrawn",
     )
 
 
@@ -326,11 +330,11 @@ def deviations_page(request: Request, register: RegisterDep, actor: ActorDep) ->
     organisations = {o.id: o.name for o in visible_organisations(register, actor)}
     return render(
         request,
-        "pages/afwijkingen.html",
+        "pages/justifications.html",
         {
             "deviations": list_deviations(register, actor),
             "organisation_names": organisations,
             "rule_title": lambda rule: _rule_title(register, rule),
         },
-        section="afwijkingen",
+        section="justifications",
     )

@@ -1,5 +1,5 @@
 """The monitoring page (/monitoring), its reports as downloads, and the reminders on the
-overview page (partials/herinneringen.html asks for them itself, so the overview's own route
+overview page (partials/overview_reminders.html asks for them itself, so the overview's own route
 stays as it is)."""
 
 from __future__ import annotations
@@ -136,5 +136,5 @@ def may_monitor(actor: Any) -> bool:
     return isinstance(actor, Actor) and actor.can(Permission.MONITOR)
 
 
-ENV.globals["herinneringen_overzicht"] = overview_reminders
+ENV.globals["overview_reminders"] = overview_reminders
 ENV.globals["may_monitor"] = may_monitor

@@ -32,12 +32,12 @@ router = APIRouter(route_class=WebRoute)
 
 # the address of each step, its service step, button text and flash message
 STEP_PATHS = {
-    "indienen": ("submit", "Dien de melding in", "meldingingediend"),
-    "ontvangen": ("receive", "Neem de melding in ontvangst", "meldingontvangen"),
-    "opmerking": ("comment", "Plaats de opmerking", "meldingopmerking"),
-    "vraag": ("question", "Stel de vraag", "meldingvraag"),
-    "antwoord": ("answer", "Verstuur het antwoord", "meldingantwoord"),
-    "afsluiten": ("close", "Sluit de melding af", "meldingafgesloten"),
+    "indienen": ("submit", "Dien de melding in", "notification_submitted"),
+    "ontvangen": ("receive", "Neem de melding in ontvangst", "notification_received"),
+    "opmerking": ("comment", "Plaats de opmerking", "notification_commented"),
+    "vraag": ("question", "Stel de vraag", "notification_question"),
+    "antwoord": ("answer", "Verstuur het antwoord", "notification_answered"),
+    "afsluiten": ("close", "Sluit de melding af", "notification_closed"),
 }
 PATH_OF_STEP = {step: path for path, (step, _, _) in STEP_PATHS.items()}
 
@@ -76,7 +76,7 @@ def inbox(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
     ]
     return render(
         request,
-        "pages/meldingen.html",
+        "pages/notifications.html",
         {
             "groups": groups,
             "total": len(found),
@@ -89,7 +89,7 @@ def inbox(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
             "may_import": actor.can(Permission.HANDLE_NOTIFICATIONS),
             "inbox_current": True,
         },
-        section="meldingen",
+        section="notifications",
     )
 
 
@@ -102,14 +102,14 @@ def _import_page(
     errors = {"bestand": error} if error else {}
     return render(
         request,
-        "pages/melding_importeren.html",
+        "pages/notification_import.html",
         {
             "errors": errors,
             "form_errors": errors,
             "may_import": actor.can(Permission.HANDLE_NOTIFICATIONS),
             "inbox_current": True,
         },
-        section="meldingen",
+        section="notifications",
         status=status,
     )
 
@@ -137,7 +137,7 @@ async def import_submit(request: Request, register: RegisterDep, actor: ActorDep
         return _import_page(request, error.problems[0].message, 422, actor=actor)
     except KeyProblem as problem:
         return _import_page(request, str(problem), 422, actor=actor)
-    return redirect(request, notification_url(imported.id), flash="meldinggeimporteerd")
+    return redirect(request, notification_url(imported.id), flash="notification_imported")
 
 
 # ------------------------------------------------------------------------------ one notification
@@ -160,7 +160,7 @@ def _page(
     steps = allowed_steps(actor, notification.state)
     return render(
         request,
-        "pages/melding.html",
+        "pages/notification.html",
         {
             "notification": notification,
             "snapshot": snapshot,
@@ -182,7 +182,7 @@ def _page(
             "url": lambda action="": notification_url(notification_id, action),
             "inbox_current": actor.can(Permission.HANDLE_NOTIFICATIONS),
         },
-        section="meldingen",
+        section="notifications",
         status=status,
     )
 
@@ -285,9 +285,9 @@ async def create_submit(
     except (InvalidTransition, RoleRefused) as refused:
         return render(
             request,
-            "pages/melding_geweigerd.html",
+            "pages/notification_refused.html",
             {"registration_id": registration_id, "message": _refusal_text(refused)},
-            section="registraties",
+            section="registrations",
             status=403 if isinstance(refused, RoleRefused) else 409,
         )
-    return redirect(request, notification_url(created.id), flash="meldinggemaakt")
+    return redirect(request, notification_url(created.id), flash="notification_created")

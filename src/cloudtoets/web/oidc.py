@@ -29,9 +29,8 @@ from starlette.concurrency import run_in_threadpool
 from cloudtoets.config import Settings
 from cloudtoets.services import accounts, oidc_accounts
 from cloudtoets.services.errors import NotFound, ObjectKind
-from cloudtoets.web.errors import WebRoute
+from cloudtoets.web.errors import WebRoute, error_page
 from cloudtoets.web.security import local_target
-from cloudtoets.web.templating import render
 
 log = logging.getLogger("cloudtoets.web.oidc")
 
@@ -62,17 +61,7 @@ def _failure(request: Request, heading: str, text: str, status: int = 403) -> Re
     """A Dutch page; the handshake is over, so its cookie goes too."""
     if "session" in request.scope:
         request.session.clear()
-    return render(
-        request,
-        "pages/fout.html",
-        {
-            "status": status,
-            "heading": heading,
-            "text": text,
-            "request_id": getattr(request.state, "request_id", None),
-        },
-        status=status,
-    )
+    return error_page(request, status, text, heading=heading)
 
 
 def _not_completed(request: Request, text: str, status: int = 403) -> Response:

@@ -63,4 +63,4 @@ def overview(request: Request, register: RegisterDep, actor: ActorDep) -> Respon
         "today": register.today(),
         "policy": register.policy,
     }
-    return render(request, "pages/overzicht.html", context, section="overzicht")
+    return render(request, "pages/overview.html", context, section="overview")

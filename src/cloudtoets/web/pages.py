@@ -35,7 +35,7 @@ register_url_convertor("ct_page", _PagePath())
 
 @router.get("/toegankelijkheid", name="web_accessibility")
 def accessibility(request: Request) -> Response:
-    return render(request, "pages/toegankelijkheid.html")
+    return render(request, "pages/page_accessibility.html")
 
 
 def not_found(request: Request, path: str) -> Response:

@@ -27,4 +27,4 @@ def providers(request: Request, register: RegisterDep, actor: ActorDep) -> Respo
         "organisation_names": {o.id: o.name for o in visible_organisations(register, actor)},
         "outside_count": sum(1 for v in catalogue if v.outside_eea),
     }
-    return render(request, "pages/leveranciers.html", context, section="leveranciers")
+    return render(request, "pages/providers.html", context, section="providers")

@@ -106,7 +106,7 @@ def registration_list(request: Request, register: RegisterDep, actor: ActorDep) 
     context = _list_context(request, register, actor)
     headers = {"Vary": "HX-Request"}
     if request.headers.get("hx-request") and not request.headers.get("hx-history-restore-request"):
-        response = fragment(request, "partials/registraties.html", {**context, "htmx": True})
+        response = fragment(request, "partials/registrations.html", {**context, "htmx": True})
         response.headers.update(headers)
         # the address bar gets the filters that were chosen, not every empty field of the form
         chosen = [(k, v) for k, v in request.query_params.multi_items() if v.strip()]
@@ -115,7 +115,7 @@ def registration_list(request: Request, register: RegisterDep, actor: ActorDep) 
         )
         return response
     return render(
-        request, "pages/registraties.html", context, section="registraties", headers=headers
+        request, "pages/registrations.html", context, section="registrations", headers=headers
     )
 
 
@@ -152,7 +152,7 @@ def registration_detail(
         "policy": register.policy,
         "policy_rule": lambda rule_id: _rule(register, rule_id),
     }
-    return render(request, "pages/registratie.html", context, section="registraties")
+    return render(request, "pages/registration.html", context, section="registrations")
 
 
 def _rule(register: Register, rule_id: str) -> Rule | None:
@@ -169,9 +169,9 @@ def delete_page(
     stored = service.get_registration(register, actor, registration_id)
     return render(
         request,
-        "pages/verwijderen.html",
+        "pages/registration_delete.html",
         {"registration": stored.registration, "version": stored.version, "conflict": False},
-        section="registraties",
+        section="registrations",
     )
 
 
@@ -190,13 +190,13 @@ async def delete_submit(
     except VersionConflict as conflict:
         return render(
             request,
-            "pages/verwijderen.html",
+            "pages/registration_delete.html",
             {
                 "registration": conflict.current,
                 "version": conflict.current_version,
                 "conflict": True,
             },
-            section="registraties",
+            section="registrations",
             status=409,
         )
-    return redirect(request, "/registraties", flash="verwijderd")
+    return redirect(request, "/registraties", flash="deleted")

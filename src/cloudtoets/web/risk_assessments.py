@@ -119,7 +119,7 @@ def overview(
         "draft": next((v for v in versions if v.state == "draft"), None),
         **_jurisdiction_context(register, actor, registration_id),
     }
-    return render(request, "pages/risicoanalyse.html", context, section="registraties")
+    return render(request, "pages/risk_assessment.html", context, section="registrations")
 
 
 # ------------------------------------------------------------------------------ the form
@@ -182,9 +182,9 @@ def _form_page(
     }
     return render(
         request,
-        "pages/risicoanalyse_formulier.html",
+        "pages/risk_assessment_form.html",
         context,
-        section="registraties",
+        section="registrations",
         status=status,
     )
 
@@ -319,13 +319,13 @@ def _submit(
             try:
                 if number is None:
                     saved = service.create_assessment(register, actor, registration_id, model)
-                    flash = "risicoopgeslagen"
+                    flash = "risk_draft_saved"
                 else:
                     result = service.update_assessment(
                         register, actor, registration_id, number, model, version
                     )
                     saved = result.assessment
-                    flash = "risiconieuw" if result.new_version else "risicoopgeslagen"
+                    flash = "risk_new_version" if result.new_version else "risk_draft_saved"
             except InputError as error:
                 found = problem_messages(error.problems, locate)
             except VersionConflict as conflict:
@@ -339,7 +339,7 @@ def _submit(
             except InvalidTransition as refused:
                 notice, status = refused.message, 409
     if saved is not None:
-        numbers = [saved.number] if flash == "risiconieuw" else []
+        numbers = [saved.number] if flash == "risk_new_version" else []
         return redirect(request, url(registration_id, saved.number), flash=flash, numbers=numbers)
     errors = form_errors(found, _order(rows), _labels(rows))
     return _form_page(
@@ -396,7 +396,11 @@ def _version_page(
         "notice": notice,
     }
     return render(
-        request, "pages/risicoanalyse_versie.html", context, section="registraties", status=status
+        request,
+        "pages/risk_assessment_version.html",
+        context,
+        section="registrations",
+        status=status,
     )
 
 
@@ -439,7 +443,7 @@ def _accept(
         if isinstance(model, AcceptanceIn):
             try:
                 service.accept_assessment(register, actor, registration_id, number, model, version)
-                return redirect(request, url(registration_id, number), flash="geaccordeerd")
+                return redirect(request, url(registration_id, number), flash="risk_accepted")
             except InputError as error:
                 found = problem_messages(error.problems, locate)
             except VersionConflict:

@@ -1,7 +1,7 @@
 """The risk assessment and exit plan pages, and their state on the registration's own page.
 
-``partials/risico_en_exit.html`` is included in the registration page and asks
-``risico_en_exit(request, registration_id)`` for the state, so that page needs no extra context.
+``partials/risk_exit.html`` is included in the registration page and asks
+``risk_exit_state(request, registration_id)`` for the state, so that page needs no extra context.
 """
 
 from __future__ import annotations
@@ -73,4 +73,4 @@ def _state_for_page(request: Request, registration_id: str) -> State | None:
     return state_of(register, actor, registration_id)
 
 
-ENV.globals["risico_en_exit"] = _state_for_page
+ENV.globals["risk_exit_state"] = _state_for_page

@@ -23,49 +23,52 @@ from cloudtoets.presentation.environment import ENV
 TEMPLATES = Jinja2Templates(env=ENV)
 
 NAV: tuple[tuple[str, str, str], ...] = (
-    ("overzicht", "Overzicht", "/"),
-    ("registraties", "Registraties", "/registraties"),
-    ("importeren", "Importeren", "/importeren"),
-    ("exporteren", "Exporteren", "/exporteren"),
-    ("leveranciers", "Leveranciers", "/leveranciers"),
+    ("overview", "Overzicht", "/"),
+    ("registrations", "Registraties", "/registraties"),
+    ("import", "Importeren", "/importeren"),
+    ("export", "Exporteren", "/exporteren"),
+    ("providers", "Leveranciers", "/leveranciers"),
 )
 
 FLASH_COOKIE = "ct-melding"
 # code -> (type, text); "{0}", "{1}", ... are filled with the whole numbers after the code
 FLASHES: Mapping[str, tuple[str, str]] = {
-    "opgeslagen": ("ok", "De registratie is opgeslagen."),
-    "toegevoegd": ("ok", "De registratie is opgeslagen. cloudtoets heeft haar meteen getoetst."),
-    "verwijderd": ("ok", "De registratie is verwijderd."),
-    "geimporteerd": (
+    "saved": ("ok", "De registratie is opgeslagen."),
+    "added": ("ok", "De registratie is opgeslagen. cloudtoets heeft haar meteen getoetst."),
+    "deleted": ("ok", "De registratie is verwijderd."),
+    "imported": (
         "ok",
         "De inventaris is geïmporteerd: {0} nieuw, {1} gewijzigd en {2} ongewijzigd.",
     ),
-    "risicoopgeslagen": ("ok", "De risicoanalyse is opgeslagen als concept."),
-    "risiconieuw": (
+    "risk_draft_saved": ("ok", "De risicoanalyse is opgeslagen als concept."),
+    "risk_new_version": (
         "ok",
         "De wijziging is opgeslagen als versie {0}, een concept. De geaccordeerde versie blijft "
         "gelden tot deze versie is geaccordeerd.",
     ),
-    "geaccordeerd": ("ok", "De risicoanalyse is geaccordeerd."),
-    "exitopgeslagen": ("ok", "Het exitplan is opgeslagen."),
-    "exitgetest": ("ok", "De test van het exitplan is vastgelegd."),
-    "exitbeoordeeld": ("ok", "De beoordeling van het exitplan is vastgelegd."),
-    "afwijkingvoorgesteld": (
+    "risk_accepted": ("ok", "De risicoanalyse is geaccordeerd."),
+    "exit_plan_saved": ("ok", "Het exitplan is opgeslagen."),
+    "exit_test_recorded": ("ok", "De test van het exitplan is vastgelegd."),
+    "exit_review_recorded": ("ok", "De beoordeling van het exitplan is vastgelegd."),
+    "justification_proposed": (
         "ok",
         "De afwijking is voorgesteld. Een accordeerder kan haar nu accepteren.",
     ),
-    "afwijkinggeaccepteerd": ("ok", "De afwijking is geaccepteerd en gemeld bij CIO Rijk."),
-    "afwijkingingetrokken": ("ok", "De afwijking is ingetrokken."),
-    "meldinggemaakt": ("ok", "De melding is gemaakt als concept. Dien haar in als ze klaar is."),
-    "meldingingediend": ("ok", "De melding is ingediend bij CIO Rijk."),
-    "meldingontvangen": ("ok", "De melding is in ontvangst genomen."),
-    "meldingopmerking": ("ok", "De opmerking is geplaatst."),
-    "meldingvraag": ("ok", "De vraag is gesteld. De organisatie kan nu antwoorden."),
-    "meldingantwoord": ("ok", "Het antwoord is verstuurd naar CIO Rijk."),
-    "meldingafgesloten": ("ok", "De melding is afgesloten."),
-    "meldinggeimporteerd": ("ok", "Het pakket is gecontroleerd en de melding is geïmporteerd."),
+    "justification_accepted": ("ok", "De afwijking is geaccepteerd en gemeld bij CIO Rijk."),
+    "justification_withdrawn": ("ok", "De afwijking is ingetrokken."),
+    "notification_created": (
+        "ok",
+        "De melding is gemaakt als concept. Dien haar in als ze klaar is.",
+    ),
+    "notification_submitted": ("ok", "De melding is ingediend bij CIO Rijk."),
+    "notification_received": ("ok", "De melding is in ontvangst genomen."),
+    "notification_commented": ("ok", "De opmerking is geplaatst."),
+    "notification_question": ("ok", "De vraag is gesteld. De organisatie kan nu antwoorden."),
+    "notification_answered": ("ok", "Het antwoord is verstuurd naar CIO Rijk."),
+    "notification_closed": ("ok", "De melding is afgesloten."),
+    "notification_imported": ("ok", "Het pakket is gecontroleerd en de melding is geïmporteerd."),
 }
-_FLASH_VALUE = re.compile(r"^([a-z]+)((?:-\d{1,9}){0,5})$")
+_FLASH_VALUE = re.compile(r"^([a-z_]+)((?:-\d{1,9}){0,5})$")
 
 
 def nav_items(section: str | None) -> list[dict[str, Any]]:

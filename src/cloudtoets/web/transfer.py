@@ -54,14 +54,14 @@ def _upload_page(
     errors = {"bestand": error} if error else {}
     return render(
         request,
-        "pages/importeren.html",
+        "pages/transfer_import.html",
         {
             "errors": errors,
             "form_errors": errors,
             "formats": FORMATS,
             "limit": _mb(register.settings.max_upload_bytes),
         },
-        section="importeren",
+        section="import",
         status=status,
     )
 
@@ -122,7 +122,7 @@ def _preview_page(
     }
     status = 200 if plan.ok else 422
     return render(
-        request, "pages/import_voorbeeld.html", context, section="importeren", status=status
+        request, "pages/transfer_import_preview.html", context, section="import", status=status
     )
 
 
@@ -164,7 +164,7 @@ async def import_commit(request: Request, register: RegisterDep, actor: ActorDep
     return redirect(
         request,
         "/registraties",
-        flash="geimporteerd",
+        flash="imported",
         numbers=(*counts, len(plan.registrations.unchanged)),
     )
 
@@ -183,7 +183,7 @@ def _export_page(
     errors = errors or {}
     return render(
         request,
-        "pages/exporteren.html",
+        "pages/transfer_export.html",
         {
             "organisations": organisations,
             "org_options": [(o.id, o.name) for o in organisations],
@@ -196,7 +196,7 @@ def _export_page(
             "errors": errors,
             "form_errors": errors,
         },
-        section="exporteren",
+        section="export",
         status=422 if errors else 200,
     )
 

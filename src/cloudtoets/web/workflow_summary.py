@@ -1,7 +1,7 @@
 """What the registration page shows of its justifications and its notification to CIO Rijk.
 
-The page includes ``partials/afwijkingen_en_meldingen.html``, which asks this module through the
-template global ``afwijkingen_en_meldingen`` (registered below), so the page's own route needs
+The page includes ``partials/workflow_summary.html``, which asks this module through the
+template global ``workflow_summary`` (registered below), so the page's own route needs
 no change.
 """
 
@@ -87,4 +87,4 @@ def _for_template(request: Any, registration: Registration, decision: Decision) 
     return workflow_summary(request, registration, decision)
 
 
-ENV.globals["afwijkingen_en_meldingen"] = _for_template
+ENV.globals["workflow_summary"] = _for_template
