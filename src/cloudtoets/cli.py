@@ -552,11 +552,21 @@ def serve(
         bool, typer.Option("--demo", help="Vul een lege database met demodata.")
     ] = False,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Aantal app-processen.")] = 1,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Adressen van uw reverse proxy (IP-adressen of netwerken met komma's ertussen) "
+            "waarvan cloudtoets X-Forwarded-For en -Proto gelooft. Standaard "
+            "CLOUDTOETS_FORWARDED_ALLOW_IPS; leeg: van niemand.",
+        ),
+    ] = None,
 ) -> None:
     """Start de webapp en de API (http://HOST:PORT, API-documentatie op /api/v1/docs)."""
     import uvicorn
 
-    from cloudtoets.server.workers import APP, reuse_port_supported
+    from cloudtoets.config import forwarded_addresses
+    from cloudtoets.server.workers import APP, proxy_options, reuse_port_supported
     from cloudtoets.services.demo import is_empty, load_demo
     from cloudtoets.services.registrations import refresh
 
@@ -564,6 +574,12 @@ def serve(
     if demo_data:
         settings.demo = True
     problems = settings.problems()
+    trusted = settings.forwarded_allow_ips
+    if forwarded_allow_ips is not None:
+        try:
+            trusted = forwarded_addresses(forwarded_allow_ips)
+        except ValueError as exc:
+            problems.append(f"--forwarded-allow-ips: {exc}")
     if settings.auth_mode == "local" and host not in ("127.0.0.1", "localhost", "::1"):
         problems.append(
             "zonder inlog (CLOUDTOETS_AUTH_MODE=local) luistert cloudtoets alleen op 127.0.0.1"
@@ -583,7 +599,7 @@ def serve(
     os.environ["CLOUDTOETS_DATABASE_URL"] = url
     if demo_data:
         os.environ["CLOUDTOETS_DEMO"] = "1"
-    options: dict[str, Any] = {"log_level": "warning", "proxy_headers": True}
+    options: dict[str, Any] = {"log_level": "warning", **proxy_options(trusted)}
     running = f"cloudtoets draait op http://{host}:{port} (stoppen: Ctrl+C)"
     if workers > 1 and reuse_port_supported():
         _serve_workers(workers, host, port, options, running)

@@ -7,6 +7,7 @@ Nothing reads the environment at import time: ``Settings()`` is called in ``cli.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +18,28 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from cloudtoets.domain.clock import SYSTEM_CLOCK, Clock, ShiftedClock
 
 DEFAULT_DATABASE = "sqlite:///cloudtoets.sqlite"
+
+
+def forwarded_addresses(text: str) -> str:
+    """Proxy addresses as uvicorn's ``forwarded_allow_ips`` reads them: ``*``, or IP addresses
+    and networks (``10.0.0.0/24``) with commas between; "" for none. ValueError (Dutch) for
+    anything else, which uvicorn would silently take for the name of a socket."""
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if "*" in items:
+        return "*"  # uvicorn trusts everyone only for a lone *
+    written = []
+    for item in items:
+        try:
+            if "/" in item:
+                written.append(str(ipaddress.ip_network(item, strict=False)))
+            else:
+                written.append(str(ipaddress.ip_address(item)))
+        except ValueError:
+            raise ValueError(
+                f"'{item}' is geen IP-adres of netwerk; schrijf bijvoorbeeld 10.0.0.5, "
+                "10.0.0.0/24 of * (meer adressen met komma's ertussen)"
+            ) from None
+    return ",".join(written)
 
 
 class Settings(BaseSettings):
@@ -71,6 +94,12 @@ class Settings(BaseSettings):
         20 * 1024 * 1024, description="Grootste toegestane upload bij importeren, in bytes."
     )
     page_size: int = Field(50, ge=1, le=500, description="Registraties per pagina.")
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Adressen van uw reverse proxy (IP-adressen of netwerken met komma's "
+        "ertussen, of *) waarvan cloudtoets X-Forwarded-For en X-Forwarded-Proto gelooft. Leeg: "
+        "van niemand; cloudtoets ziet dan het adres dat verbinding maakt.",
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="Het adres van cloudtoets zoals gebruikers het openen; voor de links in "
@@ -143,6 +172,11 @@ class Settings(BaseSettings):
         if self.now is None:
             return SYSTEM_CLOCK
         return ShiftedClock(self.now - SYSTEM_CLOCK.now())
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        return forwarded_addresses(value)
 
     @field_validator("reminder_recipients", mode="before")
     @classmethod

@@ -64,6 +64,18 @@ def claim_port(host: str, port: int) -> socket.socket:
     return _bound(host, port, address=False, port_shared=True)
 
 
+def proxy_options(trusted: str) -> dict[str, Any]:
+    """uvicorn's options for X-Forwarded-For and -Proto: believed only from ``trusted`` (the
+    operator's proxies, ``CLOUDTOETS_FORWARDED_ALLOW_IPS``), not at all when that is empty.
+
+    uvicorn itself believes them from 127.0.0.1 (or ``FORWARDED_ALLOW_IPS``): then a client on the
+    same host could name any address and get past the login throttle per address.
+    """
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
 def _worker(app: str, host: str, port: int, options: dict[str, Any], ready: Any) -> None:
     """One worker process: its own socket, its own app, uvicorn's graceful stop on SIGTERM.
 
@@ -81,6 +93,7 @@ def _worker(app: str, host: str, port: int, options: dict[str, Any], ready: Any)
     # Ctrl+C reaches the whole process group; until uvicorn takes the signals over, the
     # supervisor's SIGTERM stops this process instead of a KeyboardInterrupt during start-up.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    options = {**proxy_options(""), **options}  # forwarded headers only when asked for
     server = Server(uvicorn.Config(app, factory=True, **options))
     server.run(sockets=[bind_reuse_port(host, port)])
 
