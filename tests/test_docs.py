@@ -56,3 +56,24 @@ def test_every_setting_is_documented() -> None:
     text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     missing = [name for name in Settings.model_fields if f"CLOUDTOETS_{name.upper()}" not in text]
     assert missing == []
+
+
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+PACKAGE = ROOT / "src" / "cloudtoets"
+# where a path named in docs/architecture.md may start: the repository, the package, the templates
+PATH_BASES = (ROOT, PACKAGE, PACKAGE / "presentation" / "templates")
+
+
+def test_architecture_names_only_files_that_exist() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    named = set(re.findall(r"`([\w.-]+(?:/[\w.-]+)*(?:\.(?:py|md|toml|yaml|html)|/))`", text))
+    assert len(named) > 40
+    missing = sorted(n for n in named if not any((base / n).exists() for base in PATH_BASES))
+    assert missing == []
+
+
+def test_architecture_places_every_package() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    packages = [p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()]
+    unplaced = sorted(name for name in packages if f"`{name}/`" not in text)
+    assert unplaced == []
