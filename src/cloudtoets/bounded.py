@@ -155,6 +155,8 @@ class _Worker:
                 [sys.executable, "-c", _ENTRY, str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
+                # no settings: a worker reads input, it needs no database URL or secret
+                env={k: v for k, v in os.environ.items() if not k.startswith("CLOUDTOETS_")},
                 start_new_session=True,  # Ctrl+C in a terminal reaches the parent only
             )
         finally:

@@ -29,6 +29,10 @@ WORKERS: Final = 2  # uploads read at the same time per app process; more wait f
 PRELOAD: Final = (__name__, "cloudtoets.io.xlsx", "cloudtoets.io.csv_format")
 
 
+def _seconds(amount: int) -> str:
+    return "1 seconde" if amount == 1 else f"{amount} seconden"
+
+
 def _size(amount: int) -> str:
     gigabytes, rest = divmod(amount, 1024**3)
     return f"{gigabytes} GB" if gigabytes and not rest else f"{amount // 1024**2} MB"
@@ -37,9 +41,9 @@ def _size(amount: int) -> str:
 def _reason(limit: Limit, limits: Limits) -> str:
     match limit:
         case "cpu":
-            return f"het lezen kost meer dan {limits.cpu_seconds} seconden rekentijd"
+            return f"het lezen kost meer dan {_seconds(limits.cpu_seconds)} rekentijd"
         case "time":
-            return f"het lezen duurt langer dan {limits.wall_seconds:.0f} seconden"
+            return f"het lezen duurt langer dan {_seconds(round(limits.wall_seconds))}"
         case "memory":
             return f"het lezen vraagt meer dan {_size(limits.memory_bytes)} geheugen"
         case "depth":

@@ -147,7 +147,7 @@ def test_an_upload_past_the_limits_is_a_dutch_input_error_and_holds_up_no_other(
         (
             "",
             "het bestand is te groot of te ingewikkeld om te lezen (het lezen kost meer dan 1 "
-            "seconden rekentijd); verdeel de inventaris over kleinere bestanden",
+            "seconde rekentijd); verdeel de inventaris over kleinere bestanden",
         )
     ]
     assert preview(client, token, "klein.yaml", SMALL)[0]["ok"] is True  # a new worker
