@@ -12,8 +12,8 @@ For each database (a fresh SQLite file, a fresh PostgreSQL database ``cloudtoets
    connects as the admin URL's user (the owner, who runs the migrations) and the server as the
    ordinary role ``--app-role`` (``cloudtoets_app``: made if missing and granted the tables, as
    docs/security.md describes), so row-level security binds every query the app sends. That
-   server is uvicorn with the app factory every ``serve`` worker runs and serve's options, as
-   ``serve`` itself first runs the migrations, which only the owner may;
+   server is uvicorn with the app factory every ``serve`` worker runs and serve's options (the
+   owner runs ``cloudtoets db upgrade`` before the import);
 3. load it with Debian's ``wrk`` (keep-alive connections, one wrk thread, a closed loop of 1, 10
    and 50 clients), ``--warmup`` seconds unmeasured and then ``--duration`` seconds measured, for
    - ``filtered``: ``/api/v1/registrations?organisation=O&verdict=V&page_size=50&page=P`` over
@@ -64,6 +64,7 @@ from registers import (
     DATA,
     POSTGRES_ADMIN_URL,
     cloudtoets_import,
+    cloudtoets_upgrade,
     create_postgres,
     database_size_mb,
     drop_postgres,
@@ -143,6 +144,10 @@ def prepare_register(n: int, seed: int) -> Path:
 
 
 def import_register(kind: str, url: str, path: Path, n: int) -> ImportResult:
+    if kind == "postgresql":  # the owner migrates; no other command changes the schema
+        upgraded = cloudtoets_upgrade(url)
+        if upgraded.code != 0:
+            raise SystemExit(f"db upgrade ended with {upgraded.code}: {upgraded.last_line()}")
     print(f"  import {path.name} ...", file=sys.stderr)
     usage = _CpuMeter()
     result = cloudtoets_import(path, url)
@@ -693,8 +698,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                     bypasses = grant_app_role(url, args.app_role)
                     server_url = role_url(url, args.app_role)
                     kind_of_role = "superuser or BYPASSRLS" if bypasses else "ordinary role"
-                    # `cloudtoets serve` migrates first, which is the owner's job (the import did
-                    # it, docs/security.md); the role runs the app factory serve's workers run
+                    # the owner migrated before the import (docs/security.md); the role runs
+                    # the app factory serve's workers run
                     app = args.app or APP_FACTORY
                     app_role = f"{args.app_role} ({kind_of_role}), uvicorn {app} --factory"
                 elif kind == "postgresql":

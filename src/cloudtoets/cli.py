@@ -375,23 +375,24 @@ def _settings(database: str | None) -> Any:
 
 
 def _open_register(database: str | None) -> Any:
-    """The register on a migrated database."""
-    from cloudtoets.services.context import Register
-    from cloudtoets.store.migrate import upgrade
+    """The register on a database with the schema this cloudtoets needs (no DDL on PostgreSQL:
+    ``cloudtoets db upgrade`` is the owner's; services/database.py)."""
+    from cloudtoets.services.database import DatabaseProblem, open_prepared
 
-    register = Register.open(_settings(database))
-    upgrade(register.engine)
-    return register
+    try:
+        return open_prepared(_settings(database))
+    except DatabaseProblem as problem:
+        typer.echo(str(problem), err=True)
+        raise typer.Exit(2) from None
 
 
 @db_app.command("upgrade")
 def db_upgrade(database: DatabaseOption = None) -> None:
-    """Breng de database naar de nieuwste versie van het schema (veilig om te herhalen)."""
-    from cloudtoets.store.migrate import current_revision
+    """Breng de database naar de nieuwste versie van het schema (als eigenaar; veilig om te
+    herhalen)."""
+    from cloudtoets.cli_database import run_upgrade
 
-    register = _open_register(database)
-    typer.echo(f"Database is bij: versie {current_revision(register.engine)}")
-    register.close()
+    run_upgrade(_settings(database))
 
 
 @db_app.command("refresh")

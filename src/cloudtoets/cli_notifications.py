@@ -25,15 +25,16 @@ DatabaseOption = Annotated[
 
 def _register(database: str | None) -> Any:
     from cloudtoets.config import load_settings
-    from cloudtoets.services.context import Register
-    from cloudtoets.store.migrate import upgrade
+    from cloudtoets.services.database import DatabaseProblem, open_prepared
 
     settings = load_settings()
     if database is not None:
         settings.database_url = database
-    register = Register.open(settings)
-    upgrade(register.engine)
-    return register
+    try:
+        return open_prepared(settings)
+    except DatabaseProblem as problem:
+        typer.echo(str(problem), err=True)
+        raise typer.Exit(2) from None
 
 
 def _fail(message: str) -> NoReturn:

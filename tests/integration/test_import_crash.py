@@ -39,6 +39,16 @@ def big_inventory(path: Path, copies: int) -> None:
     path.write_text(json.dumps(document, default=str), encoding="utf-8")
 
 
+@pytest.fixture
+def database_url(database_url: str) -> str:
+    """The database as its owner sets it up (``cloudtoets db upgrade``) before any import."""
+    subprocess.run(
+        [CLI, "db", "upgrade", "--database", database_url],
+        capture_output=True, timeout=120, check=True,
+    )
+    return database_url
+
+
 def test_killed_import_stores_nothing(database_url: str, tmp_path: Path) -> None:
     first = subprocess.run(
         [CLI, "import", str(EXAMPLE), "--database", database_url],

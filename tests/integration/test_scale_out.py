@@ -60,6 +60,7 @@ def two_servers(postgres_server: str, tmp_path: Path) -> Iterator[tuple[str, str
     organisation.write_text(
         '{"organisations": [{"id": "bzk", "type": "ministry"}]}', encoding="utf-8"
     )
+    cli("db", "upgrade", url=url)
     cli("import", str(organisation), url=url)
     cli("user", "create", "editor-bzk", "--role", "editor", "--organisation", "bzk", url=url)
     token = cli("token", "create", "editor-bzk", "--name", "test", url=url)

@@ -6,17 +6,21 @@ acts for (the setting ``cloudtoets.organisations``: a comma-separated list, ``*`
 policies on every organisation-owned table hide and refuse every other row, also for a query
 that forgot its filter. Without the setting nothing is visible.
 
-The policies are (re)made after every migration for each table that has an ``organisation_id``
-column, so a new organisation-owned table is covered without anyone remembering to. They bind the
-table owner too (FORCE); only a superuser passes them, so the application should connect as an
-ordinary role (docs/security.md). SQLite has no row-level security; there the first wall is all.
+The policies are part of the schema: migrations make them (0006 for the tables of that time), run
+once by the owner of the tables with ``cloudtoets db upgrade``. No other command changes them, so
+the application can connect as an ordinary role without rights on the schema. A migration that
+adds a table with an ``organisation_id`` column makes its policy with ``policy_statements``;
+tests/integration/security/test_row_security.py fails for an organisation-owned table without
+one. They bind the table owner too (FORCE); only a superuser passes them, so the application
+should connect as an ordinary role (docs/security.md). SQLite has no row-level security; there the
+first wall is all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Table
 
 from cloudtoets.store.tables import Base
 
@@ -72,34 +76,15 @@ def scoped_tables() -> dict[str, str]:
     return conditions
 
 
-def _made(connection: Connection) -> dict[str, str]:
-    """Table -> the condition its policy was made with (kept as the policy's comment)."""
-    rows = connection.execute(
-        text(
-            "SELECT c.relname, obj_description(p.oid, 'pg_policy') FROM pg_policy p "
-            "JOIN pg_class c ON c.oid = p.polrelid WHERE p.polname = :name"
-        ),
-        {"name": POLICY},
-    )
-    return {str(table): str(comment) for table, comment in rows}
-
-
-def enable(connection: Connection) -> None:
-    """Make the policies that are missing or out of date (ALTER and CREATE POLICY lock the
-    table, so an up-to-date database is left alone); a no-op on databases without row-level
-    security."""
-    if connection.dialect.name != "postgresql":
-        return
-    made = _made(connection)
-    for name, condition in scoped_tables().items():
-        if made.get(name) == condition:
-            continue
-        connection.execute(text(f'ALTER TABLE "{name}" ENABLE ROW LEVEL SECURITY'))
-        connection.execute(text(f'ALTER TABLE "{name}" FORCE ROW LEVEL SECURITY'))
-        connection.execute(text(f'DROP POLICY IF EXISTS {POLICY} ON "{name}"'))
-        connection.execute(
-            text(f'CREATE POLICY {POLICY} ON "{name}" USING {condition} WITH CHECK {condition}')
-        )
+def policy_statements(table: str, condition: str) -> list[str]:
+    """The DDL that puts ``table`` under the policy with ``condition``, for a migration to run
+    (``op.execute``) as the owner; the same result whether or not the table had a policy."""
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS {POLICY} ON "{table}"',
+        f'CREATE POLICY {POLICY} ON "{table}" USING {condition} WITH CHECK {condition}',
+    ]
 
 
 def set_scope(connection: Connection, value: str, *, transaction_only: bool) -> None:
