@@ -107,7 +107,7 @@ def _serve(connection: Connection) -> None:
         _lower(resource.RLIMIT_AS, virtual + limits.memory_bytes)
     start = _statm(1) or 0
     connection.send(("ready", None))
-    for _ in range(MAX_TASKS):
+    for number in range(1, MAX_TASKS + 1):
         try:
             function, args = connection.recv()
         except (EOFError, OSError):
@@ -123,7 +123,9 @@ def _serve(connection: Connection) -> None:
         except Exception as exc:
             reply = ("error", _portable(exc))
         del function, args
-        retire = reply[0] == "limit" or (_statm(1) or 0) - start > RETIRE_GROWTH
+        retire = (
+            reply[0] == "limit" or number == MAX_TASKS or (_statm(1) or 0) - start > RETIRE_GROWTH
+        )
         try:
             connection.send((*reply, retire))
         except MemoryError:
@@ -139,6 +141,13 @@ def _child() -> None:
     """Entry point of a worker process (``python -c``): its end of the socket is argv[1]."""
     with Connection(int(sys.argv[1])) as connection:
         _serve(connection)
+
+
+class _Gone(RuntimeError):
+    """The worker was no longer there to take the task."""
+
+    def __init__(self) -> None:
+        super().__init__("a worker process stopped before it took its task")
 
 
 class _Worker:
@@ -190,7 +199,10 @@ class _Worker:
     def call(self, function: Callable[..., Any], args: tuple[Any, ...], wall: float) -> Any:
         """The function's answer; LimitExceeded or its exception otherwise."""
         self.wait_started()
-        self.connection.send((function, args))
+        try:
+            self.connection.send((function, args))
+        except OSError:  # it stopped while idle, before it took the task
+            raise _Gone() from None
         if not self.connection.poll(wall):
             raise LimitExceeded("time")
         try:
@@ -239,7 +251,12 @@ class WorkerPool:
         with self._free:
             worker = self._take()
             try:
-                result: _T = worker.call(function, args, self.limits.wall_seconds)
+                try:
+                    result: _T = worker.call(function, args, self.limits.wall_seconds)
+                except _Gone:  # once more, with a new worker
+                    worker.stop()
+                    worker = _Worker(self.limits, self.preload)
+                    result = worker.call(function, args, self.limits.wall_seconds)
             except LimitExceeded:
                 worker.stop()
                 self.warm()  # the next task finds a worker ready

@@ -97,6 +97,13 @@ def test_a_task_past_a_limit_is_stopped_and_its_worker_replaced(
     assert pool.run(pid) == after
 
 
+def test_a_worker_that_stopped_while_idle_is_replaced(pool: WorkerPool) -> None:
+    first = pool.run(pid)
+    os.kill(first, 9)  # the kernel's out-of-memory killer, say
+    time.sleep(0.2)
+    assert pool.run(pid) not in (first, os.getpid())
+
+
 def settings_in_environment() -> list[str]:
     return sorted(name for name in os.environ if name.startswith("CLOUDTOETS_"))
 
