@@ -18,6 +18,7 @@ from cloudtoets.config import Settings
 from cloudtoets.http.middleware import RequestContext
 from cloudtoets.presentation.environment import STATIC_DIR
 from cloudtoets.server.api_docs import router as docs_router
+from cloudtoets.services import uploads
 from cloudtoets.services.context import Register
 from cloudtoets.web.oidc import HANDSHAKE_COOKIE, HANDSHAKE_PATH, HANDSHAKE_SECONDS
 from cloudtoets.web.routes import router as web_router
@@ -76,6 +77,7 @@ def serve_app() -> FastAPI:
     app = create_app()
     gc.collect()
     gc.freeze()
+    uploads.warm()  # the first upload need not wait for a worker process to start
     return app
 
 
