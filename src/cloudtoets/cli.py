@@ -288,6 +288,7 @@ def providers_command(
                 "id": entry.id,
                 "name": entry.name,
                 "country": entry.country,
+                "headquarters": entry.headquarters,
                 "parent": entry.parent,
                 "kind": entry.kind,
                 "services": list(entry.services),
@@ -314,7 +315,8 @@ def providers_command(
         table.add_row(
             str(row["id"]),
             str(row["name"]),
-            str(row["country"]),
+            str(row["country"])
+            + (f" (geleid vanuit {row['headquarters']})" if row["headquarters"] else ""),
             " → ".join(row["chain"]),
             ", ".join(row["outside_eea"]) or "-",
             "ja" if row["uncertain"] else "",

@@ -28,6 +28,7 @@ def provider_body(view: ProviderView) -> dict[str, Any]:
         "id": provider.id,
         "name": provider.name,
         "country": provider.country,
+        "headquarters": provider.headquarters,
         "parent": provider.parent,
         "chain": [p.id for p in view.chain],
         "jurisdictions": view.jurisdictions,

@@ -221,7 +221,12 @@ class OrganisationList(BaseModel):
 class ProviderOut(BaseModel):
     id: str
     name: str | None
-    country: str
+    country: str = Field(description="Land van de statutaire zetel")
+    headquarters: str | None = Field(
+        None,
+        description="Land van waaruit de leverancier feitelijk wordt geleid, als dat een ander "
+        "land is dan de statutaire zetel",
+    )
     parent: str | None
     chain: list[str] = Field(description="De leverancier en haar moederbedrijven, tot de top")
     jurisdictions: list[str] = Field(description="Landen van de keten (gesorteerd)")

@@ -6,7 +6,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.domain.model import Provider
@@ -20,6 +20,8 @@ class CatalogueEntry(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
     country: str
+    # the country it is effectively run from, only when that is not ``country``
+    headquarters: str | None = None
     parent: str | None
     kind: Literal["parent", "cloud", "saas", "sovereign", "colocation", "other"]
     services: tuple[str, ...] = ()
@@ -27,15 +29,29 @@ class CatalogueEntry(BaseModel):
     note: str | None = None
     uncertain: str | None = None
 
-    @field_validator("country")
+    @field_validator("country", "headquarters")
     @classmethod
-    def _iso(cls, value: str) -> str:
+    def _iso(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if value.upper() not in ISO_COUNTRY_CODES:
             raise ValueError(f"onbekende landcode {value}")
         return value.upper()
 
+    @model_validator(mode="after")
+    def _headquarters_elsewhere(self) -> CatalogueEntry:
+        if self.headquarters == self.country:
+            raise ValueError("headquarters is gelijk aan country; laat headquarters weg")
+        return self
+
     def as_provider(self) -> Provider:
-        return Provider(id=self.id, name=self.name, country=self.country, parent=self.parent)
+        return Provider(
+            id=self.id,
+            name=self.name,
+            country=self.country,
+            parent=self.parent,
+            headquarters=self.headquarters,
+        )
 
 
 class _Catalogue(BaseModel):

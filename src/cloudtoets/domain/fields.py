@@ -24,7 +24,9 @@ class FieldType:
     item: Kind | None = None  # for lists
 
 
-_COUNTRY_FIELDS = frozenset({"storage_countries", "processing_countries", "country"})
+_COUNTRY_FIELDS = frozenset(
+    {"storage_countries", "processing_countries", "country", "headquarters"}
+)
 
 
 def _field_type(name: str, annotation: Any) -> FieldType | type:

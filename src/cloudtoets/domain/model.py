@@ -53,14 +53,27 @@ class Organisation:
 
 @dataclass(slots=True)
 class Provider:
+    """A legal entity: ``country`` is its registered office, ``headquarters`` the country it is
+    effectively run from when that differs (None: run from ``country``; unknowns.md, "Providers:
+    where control sits")."""
+
     id: str
     country: str
     name: str | None = None
     parent: str | None = None
+    headquarters: str | None = None
 
     @property
     def display_name(self) -> str:
         return self.name or self.id
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """The countries whose law reaches this entity: registered office, then headquarters."""
+        headquarters = self.headquarters
+        if headquarters is None or headquarters == self.country:
+            return (self.country,)
+        return (self.country, headquarters)
 
 
 @dataclass(slots=True)

@@ -1,8 +1,10 @@
 """What evaluating a registration needs beyond the registration: its organisation and providers.
 
 The jurisdiction chain of a registration is the set of countries of its provider, its
-sub-processors, and all their parents up to the ultimate parent (policy.md). Many registrations
-share a provider, so chains are computed once per (provider, sub-processors) combination.
+sub-processors, and all their parents up to the ultimate parent (policy.md): for each entity its
+registered office and, when it is run from elsewhere, its headquarters (unknowns.md). Many
+registrations share a provider, so chains are computed once per (provider, sub-processors)
+combination.
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ class EvaluationContext:
         countries = self._countries.get(provider_id)
         if countries is None:
             chain = self.providers.chain(provider_id)
-            countries = self._countries[provider_id] = frozenset(p.country for p in chain)
+            countries = self._countries[provider_id] = frozenset(
+                country for p in chain for country in p.countries
+            )
         return countries
 
 

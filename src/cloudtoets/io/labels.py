@@ -35,6 +35,11 @@ LABELS: Mapping[str, Mapping[str, tuple[str, str]]] = {
         ),
         "name": ("Naam", "Juridische naam van de leverancier."),
         "country": ("Land", "Land van de statutaire zetel, als ISO-code (NL, IE, US ...)."),
+        "headquarters": (
+            "Geleid vanuit",
+            "Land van waaruit de leverancier feitelijk wordt geleid (hoofdkantoor), als ISO-code. "
+            "Alleen invullen als dat een ander land is dan de statutaire zetel.",
+        ),
         "parent": (
             "Moederbedrijf",
             "Kenmerk van het moederbedrijf (ook uit de catalogus), of leeg.",

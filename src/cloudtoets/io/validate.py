@@ -44,6 +44,7 @@ for _cls in (
 
 _ADAPTER: TypeAdapter[Inventory] = TypeAdapter(Inventory)
 _COUNTRY_LIST_FIELDS = ("storage_countries", "processing_countries")
+_PROVIDER_COUNTRY_FIELDS = ("country", "headquarters")
 
 
 def record_locator(raw: Mapping[str, Any] | None) -> Locator:
@@ -147,17 +148,18 @@ def _cross_problems(
     problems += _duplicates(registrations, "registrations", locate)
 
     for index, provider in enumerate(providers):
-        country = _get(provider, "country")
-        if isinstance(country, str) and country.upper() not in ISO_COUNTRY_CODES:
-            problems.append(
-                _at(
-                    locate,
-                    "providers",
-                    index,
-                    "country",
-                    f"onbekende landcode '{country}'; gebruik een ISO-code zoals NL of US",
+        for field in _PROVIDER_COUNTRY_FIELDS:
+            country = _get(provider, field)
+            if isinstance(country, str) and country.upper() not in ISO_COUNTRY_CODES:
+                problems.append(
+                    _at(
+                        locate,
+                        "providers",
+                        index,
+                        field,
+                        f"onbekende landcode '{country}'; gebruik een ISO-code zoals NL of US",
+                    )
                 )
-            )
         parent = _get(provider, "parent")
         if isinstance(parent, str) and parent not in directory:
             problems.append(
@@ -279,6 +281,7 @@ def _consistent(
     countries = {c for r in registrations for c in r.storage_countries}
     countries.update(c for r in registrations for c in r.processing_countries)
     countries.update(p.country for p in inventory.providers)
+    countries.update(p.headquarters for p in inventory.providers if p.headquarters is not None)
     if not {c.upper() for c in countries} <= ISO_COUNTRY_CODES:
         return False
     for provider in inventory.providers:
@@ -319,9 +322,13 @@ def _normalise_blank_texts(inventory: Inventory) -> None:
 
 
 def _normalise_countries(inventory: Inventory) -> None:
-    """Country codes are case-insensitive on input and upper case from here on."""
+    """Country codes are case-insensitive on input and upper case from here on. A headquarters
+    in the country of the registered office says nothing more: it is left out."""
     for provider in inventory.providers:
         provider.country = provider.country.upper()
+        if provider.headquarters is not None:
+            headquarters = provider.headquarters.upper()
+            provider.headquarters = None if headquarters == provider.country else headquarters
     registrations = inventory.registrations
     written = {c for r in registrations for c in r.storage_countries}
     written.update(c for r in registrations for c in r.processing_countries)

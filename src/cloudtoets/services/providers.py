@@ -32,7 +32,7 @@ class ProviderView:
 
     provider: Provider
     chain: tuple[Provider, ...]  # the provider itself first, the ultimate parent last
-    jurisdictions: tuple[str, ...]  # the chain's countries, sorted
+    jurisdictions: tuple[str, ...]  # the chain's countries (offices, headquarters), sorted
     outside_eea: tuple[str, ...]  # those outside the EEA
     entry: CatalogueEntry | None = None
     organisation: str | None = None
@@ -48,7 +48,7 @@ def provider_view(
         chain = directory.chain(provider.id)
     except (KeyError, ValueError):  # a parent unknown now, or a cycle: the provider alone
         chain = (provider,)
-    countries = tuple(sorted({p.country for p in chain}))
+    countries = tuple(sorted({country for p in chain for country in p.countries}))
     outside = tuple(c for c in countries if c not in EEA_COUNTRY_CODES)
     return ProviderView(provider, chain, countries, outside, entry, organisation)
 

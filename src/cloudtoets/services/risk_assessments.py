@@ -149,7 +149,11 @@ def _jurisdiction(
         if provider_id is None:
             continue
         try:
-            chain += [(p.display_name, p.country) for p in directory.chain(provider_id)]
+            chain += [
+                (p.display_name, country)
+                for p in directory.chain(provider_id)
+                for country in p.countries
+            ]
         except (KeyError, ValueError):  # unknown provider or a cycle: the engine reports it
             continue
     eea = register.policy.parameters.eea

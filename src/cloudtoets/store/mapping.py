@@ -55,7 +55,13 @@ def organisation_values(organisation: Organisation) -> dict[str, Any]:
 
 
 def provider_from_row(row: ProviderRow) -> Provider:
-    return Provider(id=row.id, name=row.name, country=row.country, parent=row.parent)
+    return Provider(
+        id=row.id,
+        name=row.name,
+        country=row.country,
+        parent=row.parent,
+        headquarters=row.headquarters,
+    )
 
 
 def provider_values(provider: Provider, organisation_id: str) -> dict[str, Any]:
@@ -65,4 +71,5 @@ def provider_values(provider: Provider, organisation_id: str) -> dict[str, Any]:
         "name": provider.name,
         "country": provider.country,
         "parent": provider.parent,
+        "headquarters": provider.headquarters,
     }

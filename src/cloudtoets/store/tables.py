@@ -75,6 +75,8 @@ class ProviderRow(Base):
     name: Mapped[str | None] = mapped_column(String(300))
     country: Mapped[str] = mapped_column(String(2))
     parent: Mapped[str | None] = mapped_column(String(100))
+    # the country it is run from, when not ``country`` (migration 0007)
+    headquarters: Mapped[str | None] = mapped_column(String(2))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(

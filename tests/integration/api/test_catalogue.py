@@ -50,6 +50,12 @@ def test_providers_are_the_catalogue_with_chains_and_the_organisations_own(
     assert microsoft["chain"][0] == "microsoft-ireland" and len(microsoft["chain"]) >= 2
     assert "US" in microsoft["jurisdictions"] and "US" in microsoft["outside_eea"]
     assert microsoft["reference"].startswith("http")
+    assert microsoft["headquarters"] is None
+    # registered in the Cayman Islands, run from China: both in the chain
+    assert catalogue["alibaba-group"]["country"] == "KY"
+    assert catalogue["alibaba-group"]["headquarters"] == "CN"
+    assert catalogue["alibaba-cloud-nl"]["jurisdictions"] == ["CN", "KY", "NL"]
+    assert catalogue["alibaba-cloud-nl"]["outside_eea"] == ["CN", "KY"]
     (own,) = [p for p in items if p["source"] != "catalogue"]
     assert own["id"] == "visma-raet" and own["source"] == "bzk"
     assert own["chain"][:2] == ["visma-raet", "visma"]

@@ -269,6 +269,12 @@ def test_providers_page_shows_catalogue_chains_and_own_providers(shared_client: 
     own = html.split('id="eigen-tabel"', 1)[1].split("</table>", 1)[0]
     assert "Visma Raet B.V." in own and "Centric Netherlands B.V." in own
     assert "Gemeente Utrecht" in text(own)
+    # registered in one country, run from another: both shown
+    alibaba = catalogue.split('id="leverancier-alibaba-cloud-nl"', 1)[1].split("</tr>", 1)[0]
+    assert (
+        "eigendom van Alibaba Group Holding Limited, Kaaimaneilanden (KY) buiten de EER, "
+        "geleid vanuit China (CN) buiten de EER"
+    ) in text(alibaba)
 
 
 def test_accessibility_statement(shared_client: TestClient) -> None:

@@ -56,6 +56,12 @@ TEST_PROVIDERS = [
     Provider(id="nl-us-owned", country="NL", parent="us-parent"),
     Provider(id="ch-only", country="CH"),
     Provider(id="no-only", country="NO"),
+    # registered in one country, run from another (unknowns.md, "Providers: where control sits")
+    Provider(id="ky-cn-run", country="KY", headquarters="CN"),
+    Provider(id="nl-cn-run-owned", country="NL", parent="ky-cn-run"),
+    Provider(id="ie-us-run", country="IE", headquarters="US"),
+    Provider(id="cn-only", country="CN"),
+    Provider(id="ru-only", country="RU"),
 ]
 
 HARD = frozenset({Severity.FORBIDDEN, Severity.REQUIRED})

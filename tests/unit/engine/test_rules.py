@@ -1005,6 +1005,14 @@ def test_jurisdiction_chain_follows_the_parent_up_to_the_ultimate_parent() -> No
     assert decision.jurisdictions == ("NL", "US")
 
 
+def test_the_chain_holds_the_headquarters_of_every_entity() -> None:
+    """Registered in Ireland but run from the US: under US law too (unknowns.md)."""
+    decision = decide(jurisdiction_case(provider="ie-us-run"), org=CRITICAL)
+
+    assert decision.jurisdictions == ("IE", "US")
+    assert "US" in finding(decision, "cb2026.4.3.jurisdiction").message
+
+
 # --- justifications --------------------------------------------------------------------------
 
 

@@ -111,7 +111,7 @@ def full_inventory() -> Inventory:
         ],
         providers=[
             Provider(id="eigen-saas", country="NL", name="Eigen SaaS B.V.", parent="amazon"),
-            Provider(id="lokaal", country="DE"),
+            Provider(id="lokaal", country="DE", headquarters="CH"),
         ],
         registrations=[
             full_registration(),

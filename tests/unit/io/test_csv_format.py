@@ -104,7 +104,10 @@ def test_side_files_give_organisations_and_providers(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     providers = tmp_path / "leveranciers.csv"
-    providers.write_text("id,country,parent\nlokale-saas,nl,\n", encoding="utf-8")
+    providers.write_text(
+        "id;Land;Geleid vanuit;parent\nlokale-saas;nl;;holding\nholding;KY;cn;\n",
+        encoding="utf-8",
+    )
     registrations = tmp_path / "registraties.csv"
     registrations.write_text(
         "id,organisation,provider,deployment\nr1,gemeente-x,lokale-saas,public\n",
@@ -117,7 +120,8 @@ def test_side_files_give_organisations_and_providers(tmp_path: Path) -> None:
         registrations, organisations_file=organisations, providers_file=providers
     )
     assert checked.organisations["gemeente-x"].critical_entity is True
-    assert [p.country for p in checked.providers.chain("lokale-saas")] == ["NL"]
+    chain = checked.providers.chain("lokale-saas")
+    assert [(p.country, p.headquarters) for p in chain] == [("NL", None), ("KY", "CN")]
 
 
 def test_a_file_that_is_not_utf8_is_a_clean_input_error(tmp_path: Path) -> None:

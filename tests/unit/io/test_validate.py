@@ -220,3 +220,34 @@ def test_unknown_parent_of_a_document_provider_is_reported() -> None:
         ],
     }
     assert any("'spook' als moederbedrijf" in p for p in problems(document))
+
+
+def test_a_headquarters_is_a_country_code_and_joins_the_chain() -> None:
+    document = {
+        "providers": [
+            {"id": "holding", "country": "ky", "headquarters": "cn"},
+            {"id": "eigen-saas", "country": "NL", "parent": "holding", "headquarters": "nl"},
+        ],
+        "registrations": [
+            {"id": "a", "organisation": "bzk", "deployment": "public", "provider": "eigen-saas"}
+        ],
+    }
+    checked = validate_document(document, "test.yaml")
+    holding, own = checked.inventory.providers
+    assert (holding.country, holding.headquarters) == ("KY", "CN")
+    # the same country as the registered office says nothing more
+    assert (own.country, own.headquarters) == ("NL", None)
+    chain = checked.providers.chain("eigen-saas")
+    assert [c for p in chain for c in p.countries] == ["NL", "KY", "CN"]
+
+
+def test_an_unknown_headquarters_is_reported_in_every_format() -> None:
+    document = {
+        "providers": [{"id": "x", "country": "NL", "headquarters": "China"}],
+        "registrations": [
+            {"id": "a", "organisation": "bzk", "deployment": "public", "provider": "x"}
+        ],
+    }
+    for form in (document, json.dumps(document).encode()):
+        text = "\n".join(problems(form))
+        assert "leveranciers nr. 1" in text and "veld headquarters" in text and "'China'" in text
