@@ -168,7 +168,12 @@ def policy_show(
     ] = False,
 ) -> None:
     """Toon de regels en parameters van een beleid in leesbare vorm."""
-    from cloudtoets.policy.describe import describe_condition, policy_markdown, transition_text
+    from cloudtoets.policy.describe import (
+        describe_condition,
+        policy_markdown,
+        source_text,
+        transition_text,
+    )
     from cloudtoets.policy.loader import load_policy
 
     try:
@@ -190,7 +195,7 @@ def policy_show(
     typer.echo("\nRegels:")
     for rule in p.rules:
         basis = " (uit samenvatting)" if rule.basis == "summary" else ""
-        typer.echo(f"\n  {rule.id} — sectie {rule.section}{basis} — {rule.severity.value}")
+        typer.echo(f"\n  {rule.id} — {source_text(rule)}{basis} — {rule.severity.value}")
         typer.echo(f"    {rule.title}")
         if rule.applies_when is not None:
             typer.echo(f"    geldt als: {describe_condition(rule.applies_when)}")

@@ -1,7 +1,8 @@
 """Plain-Dutch finding messages built from the policy's texts.
 
 A message says what is wrong (the rule's ``problem``), when it must be solved (transition),
-whether a justification was accepted, what to do (``action``), and the policy section. Messages
+whether a justification was accepted, what to do (``action``), and where the rule comes from (the
+policy's section, or the rule's own citation). Messages
 repeat a lot across a register, so each distinct combination is formatted once.
 
 The engine composes a finding's message when it is first read (``compose``), from the values
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import NamedTuple
 
 from cloudtoets.domain.model import Justification, Registration
@@ -65,6 +67,7 @@ KEY_SOURCES: Mapping[str, tuple[str, ...]] = {
     "allowed_countries_label": (),  # the same for every registration
     "jurisdictions_outside_eea": ("jurisdictions",),
     "jurisdictions": ("jurisdictions",),
+    "jurisdictions_offensive_cyber": ("jurisdictions",),
     "effective_tbb_level": ("effective_tbb_level",),
     "key_register": ("r.key_register",),
     "classification": ("r.classification",),
@@ -80,6 +83,7 @@ FACT_VALUES: Mapping[str, Callable[[Facts], tuple[object, ...]]] = {
     "allowed_countries_label": lambda f: (),
     "jurisdictions_outside_eea": lambda f: (f.jurisdictions,),
     "jurisdictions": lambda f: (f.jurisdictions,),
+    "jurisdictions_offensive_cyber": lambda f: (f.jurisdictions,),
     "effective_tbb_level": lambda f: (f.effective_tbb_level,),
     "key_register": lambda f: (f.registration.key_register,),
     "classification": lambda f: (f.registration.classification,),
@@ -100,7 +104,7 @@ class MessageBuilder:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         p = policy.parameters
-        allowed, eea = p.allowed_countries, p.eea
+        allowed, eea, offensive = p.allowed_countries, p.eea, p.offensive_cyber_states
         if allowed == eea:
             label = "de EER"
         elif allowed > eea:
@@ -117,6 +121,7 @@ class MessageBuilder:
             "allowed_countries_label": lambda: label,
             "jurisdictions_outside_eea": lambda j: _join(sorted(j - eea)),
             "jurisdictions": lambda j: _join(sorted(j)),
+            "jurisdictions_offensive_cyber": lambda j: _join(sorted(j & offensive)),
             "effective_tbb_level": lambda level: str(level or "-"),
             "key_register": lambda register: str(register or "-"),
             "classification": lambda classification: str(classification or "-"),
@@ -236,12 +241,24 @@ class MessageBuilder:
             )
         )
 
+    def citation(self, rule: Rule) -> str:
+        """Where the rule comes from: its own citation, else the policy's ``texts.section``."""
+        template = self.policy.texts.section if rule.citation is None else rule.citation
+        return _tidy(template.format(**self._common(rule, None)))
+
     def _section(self, rule: Rule) -> str:
-        text = self._sections.get(rule.section)
+        text = self._sections.get(rule.id)
         if text is None:
-            section = self.policy.texts.section.format(**self._common(rule, None))
-            text = self._sections[rule.section] = f"({_tidy(section)})"
+            text = self._sections[rule.id] = f"({self.citation(rule)})"
         return text
+
+
+@lru_cache(maxsize=16)
+def citations(policy: Policy) -> Mapping[str, str]:
+    """Rule id -> where the rule comes from, as the end of its messages says it (without the
+    brackets): for pages that show a finding's source beside its message."""
+    builder = MessageBuilder(policy)
+    return {rule.id: builder.citation(rule) for rule in policy.rules}
 
 
 def _tidy(text: str) -> str:

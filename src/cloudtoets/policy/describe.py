@@ -54,6 +54,14 @@ def describe_condition(node: Node) -> str:
     raise AssertionError(node)
 
 
+def source_text(rule: Rule) -> str:
+    """Where the rule comes from: ``sectie 4.3``, or for a rule with its own citation
+    ``sectie C2000: Cloudbeleid 2022, C2000-criteria``."""
+    if rule.citation is None:
+        return f"sectie {rule.section}"
+    return f"sectie {rule.section}: {rule.citation.format(section=rule.section)}"
+
+
 def transition_text(rule: Rule) -> str:
     if rule.transition is None:
         return "geen overgangstermijn"
@@ -82,6 +90,7 @@ def _rule_view(rule: Rule) -> dict[str, Any]:
     return {
         "section": rule.section,
         "basis": rule.basis,
+        "citation": rule.citation,
         "severity": rule.severity.value,
         "transition": transition_text(rule),
         "applies_when": describe_condition(rule.applies_when) if rule.applies_when else None,
@@ -148,7 +157,7 @@ def policy_markdown(policy: Policy) -> str:
         lines += [
             f"### `{rule.id}`: {rule.title}",
             "",
-            f"- Sectie {rule.section}{basis}; ernst: **{rule.severity.value}**;"
+            f"- S{source_text(rule)[1:]}{basis}; ernst: **{rule.severity.value}**;"
             f" {transition_text(rule)}.",
         ]
         if rule.applies_when is not None:

@@ -34,6 +34,7 @@ RULE_PLACEHOLDERS = frozenset(
         "allowed_countries_label",
         "jurisdictions_outside_eea",
         "jurisdictions",
+        "jurisdictions_offensive_cyber",
         "effective_tbb_level",
         "key_register",
         "classification",
@@ -41,6 +42,10 @@ RULE_PLACEHOLDERS = frozenset(
     }
 )
 TEXT_PLACEHOLDERS = frozenset({"deadline", "adopted", "accepted_by", "accepted_on", "section"})
+# A citation names only where a rule comes from: texts.section (this policy, adopted on ...)
+# and a rule's own citation (another document, so not this policy's adoption date).
+CITATION_PLACEHOLDERS = frozenset({"adopted", "section"})
+RULE_CITATION_PLACEHOLDERS = frozenset({"section"})
 
 
 def _builtin_dir() -> Path:
@@ -133,9 +138,14 @@ def _placeholders(template: str) -> set[str]:
 def _text_problems(spec: PolicyFile) -> list[Problem]:
     problems: list[Problem] = []
     for name, template in spec.texts.model_dump().items():
-        for unknown in sorted(_placeholders(template) - TEXT_PLACEHOLDERS):
+        known = CITATION_PLACEHOLDERS if name == "section" else TEXT_PLACEHOLDERS
+        for unknown in sorted(_placeholders(template) - known):
             problems.append(Problem(f"texts.{name}", f"onbekende plek {{{unknown}}} in de tekst"))
     for rule in spec.rules:
+        if rule.citation is not None:
+            for unknown in sorted(_placeholders(rule.citation) - RULE_CITATION_PLACEHOLDERS):
+                message = f"onbekende plek {{{unknown}}} in de tekst"
+                problems.append(Problem(f"regel {rule.id} citation", message))
         for part in ("title", "problem", "action"):
             template = getattr(rule.text, part)
             for unknown in sorted(_placeholders(template) - RULE_PLACEHOLDERS):
@@ -201,6 +211,7 @@ def _load_checked(path: Path, mtime_ns: int) -> Policy:
                 id=spec_rule.id,
                 section=spec_rule.section,
                 basis=spec_rule.basis,
+                citation=spec_rule.citation,
                 severity=spec_rule.severity,
                 transition=None if spec_rule.transition == "none" else spec_rule.transition,
                 applies_when=applies,

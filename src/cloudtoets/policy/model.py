@@ -13,8 +13,9 @@ from cloudtoets.policy.schema import JustificationCondition, Parameters, Texts, 
 @dataclass(frozen=True, slots=True, eq=False)
 class Rule:
     id: str
-    section: str
+    section: str  # "4.3", or another reference such as "C2000"
     basis: str  # "letter" or "summary"
+    citation: str | None  # its own citation; None: the policy's texts.section
     severity: Severity
     transition: Transition | None
     applies_when: Node | None

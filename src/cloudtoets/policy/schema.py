@@ -48,8 +48,10 @@ class Parameters(_Strict):
     material_criteria: tuple[MaterialCriterion, ...]
     tbb_by_classification: dict[Classification, Literal[1, 2, 3, 4]]
     pets_vocabulary: frozenset[PrivacyTechnique]
+    # states with an offensive cyber programme against the Netherlands (policy 2022, C2000)
+    offensive_cyber_states: frozenset[str]
 
-    @field_validator("eea", "allowed_countries", mode="before")
+    @field_validator("eea", "allowed_countries", "offensive_cyber_states", mode="before")
     @classmethod
     def _countries(cls, value: Any) -> Any:
         return _country_set(value) if isinstance(value, list) else value
@@ -102,8 +104,13 @@ JustificationCondition = Literal[
 
 class RuleSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9]+(\.[a-z0-9-]+)+$")
-    section: str = Field(pattern=r"^\d+(\.\d+)*$")
+    # the place in the source, as findings report it: "4.3" for section 4.3 of the letter, or
+    # another reference ("C2000") for a rule that comes from elsewhere
+    section: str = Field(min_length=1, max_length=40, pattern=r"^\S(.*\S)?$")
     basis: Literal["letter", "summary"]
+    # the rule's own citation at the end of its message, instead of the policy's texts.section
+    # (for a rule that comes from another document than the policy itself)
+    citation: str | None = Field(None, min_length=1)
     severity: Severity
     transition: Transition | Literal["none"]
     applies_when: dict[str, Any] | None = None

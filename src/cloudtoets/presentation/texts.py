@@ -158,8 +158,8 @@ AUDIT_ACTIONS: Mapping[str, str] = {
     "import": "Geïmporteerd",
 }
 
-# Dutch names of the countries that occur in the catalogue and in most registers; other
-# codes are shown as the code itself.
+# Dutch names of the countries that occur in the catalogue, in the policies' parameters
+# (offensive_cyber_states) and in most registers; other codes are shown as the code itself.
 COUNTRIES: Mapping[str, str] = {
     "AT": "Oostenrijk",
     "AU": "Australië",
@@ -183,9 +183,11 @@ COUNTRIES: Mapping[str, str] = {
     "IE": "Ierland",
     "IL": "Israël",
     "IN": "India",
+    "IR": "Iran",
     "IS": "IJsland",
     "IT": "Italië",
     "JP": "Japan",
+    "KP": "Noord-Korea",
     "KR": "Zuid-Korea",
     "KY": "Kaaimaneilanden",
     "LI": "Liechtenstein",

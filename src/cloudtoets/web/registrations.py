@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from cloudtoets.domain.registration_query import ListFilters, parse_filters
+from cloudtoets.engine.messages import citations
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.policy.model import Rule
 from cloudtoets.presentation import texts
@@ -151,6 +152,7 @@ def registration_detail(
         "history": history,
         "policy": register.policy,
         "policy_rule": lambda rule_id: _rule(register, rule_id),
+        "policy_citations": citations(register.policy),
     }
     return render(request, "pages/registration.html", context, section="registrations")
 

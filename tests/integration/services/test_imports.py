@@ -14,6 +14,7 @@ from cloudtoets.services import registrations
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.imports import commit_import, export_inventory, preview_import
+from cloudtoets.services.providers import own_provider_views
 from cloudtoets.store.tables import AuditRow, RegistrationRow
 
 from .conftest import CENTRAL
@@ -148,3 +149,57 @@ def test_the_upload_limit_is_for_uploads_not_for_the_operators_own_file(
         commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
     plan = commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes(), uploaded=False)
     assert len(plan.registrations.new) == 32 and rows(register) == 32
+
+
+RUN_FROM_CHINA = """
+organisations:
+  - {id: bzk, type: ministry}
+providers:
+  - {id: kaaiman-holding, country: KY, headquarters: cn}
+  - {id: nl-dochter, country: NL, parent: kaaiman-holding, headquarters: NL}
+registrations:
+  - id: bzk-saas
+    organisation: bzk
+    deployment: public
+    provider: nl-dochter
+    storage_countries: [NL]
+    processing_countries: [NL]
+    encrypted_at_rest: true
+    encrypted_in_transit: true
+    key_custody: customer-held
+"""
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "yaml", "json"])
+def test_a_headquarters_is_stored_evaluated_and_exported(
+    register: Register, tmp_path: Path, suffix: str
+) -> None:
+    """A parent registered in the Cayman Islands and run from China: stored with the provider,
+    in the chain of the stored decision, and back in every export."""
+    commit_import(register, CENTRAL, "keten.yaml", RUN_FROM_CHINA.encode())
+
+    (own,) = [p for p in own_provider_views(register, CENTRAL) if p.provider.id == "nl-dochter"]
+    assert [(p.country, p.headquarters) for p in own.chain] == [("NL", None), ("KY", "CN")]
+    stored = registrations.get_registration(register, CENTRAL, "bzk-saas")
+    assert stored.decision.jurisdictions == ("CN", "KY", "NL")
+    assert stored.decision.verdict == "not-allowed"
+    (finding,) = stored.decision.findings
+    assert (finding.rule, finding.section) == ("cb2026.c2000.offensive-cyber", "C2000")
+    assert finding.message.endswith("(Cloudbeleid 2022, C2000-criteria)")
+
+    exported = export_inventory(register, CENTRAL)
+    by_id = {p.id: p for p in exported.providers}
+    assert by_id["kaaiman-holding"].headquarters == "CN"
+    assert by_id["nl-dochter"].headquarters is None
+    target = tmp_path / f"export.{suffix}"
+    write_inventory(exported, target)
+    again = preview_import(register, CENTRAL, f"export.{suffix}", target.read_bytes())
+    assert again.ok, again.problems
+    assert len(again.registrations.unchanged) == 1 and not again.providers.changed
+
+    moved = RUN_FROM_CHINA.replace("headquarters: cn", "headquarters: SG")
+    plan = commit_import(register, CENTRAL, "keten.yaml", moved.encode())
+    assert plan.providers.changed == ["bzk/kaaiman-holding"]
+    stored = registrations.get_registration(register, CENTRAL, "bzk-saas")
+    assert stored.decision.jurisdictions == ("KY", "NL", "SG")
+    assert stored.decision.verdict == "allowed"

@@ -277,6 +277,31 @@ def test_providers_page_shows_catalogue_chains_and_own_providers(shared_client: 
     ) in text(alibaba)
 
 
+RUN_FROM_CHINA = b"""
+registrations:
+  - {id: bzk-alibaba, organisation: bzk, deployment: public, provider: alibaba-cloud-nl,
+     storage_countries: [NL], processing_countries: [NL], encrypted_at_rest: true,
+     encrypted_in_transit: true, key_custody: customer-held}
+"""
+
+
+def test_detail_cites_the_2022_policy_for_a_provider_run_from_china(
+    register: Register, client: TestClient
+) -> None:
+    from cloudtoets.services.imports import commit_import
+
+    from .conftest import CENTRAL
+
+    commit_import(register, CENTRAL, "alibaba.yaml", RUN_FROM_CHINA)
+    html = client.get("/registraties/bzk-alibaba").text
+    assert "Oordeel: niet toegestaan" in text(html)
+    findings = text(html.split('class="ct-findings"', 1)[1].split("</ol>", 1)[0])
+    assert "Beleid: Cloudbeleid 2022, C2000-criteria (cb2026.c2000.offensive-cyber)" in findings
+    assert "sectie C2000" not in findings
+    chain = text(html.split('id="keten"', 1)[1].split('id="gegevens"', 1)[0])
+    assert "Kaaimaneilanden (KY) buiten de EER, geleid vanuit China (CN) buiten de EER" in chain
+
+
 def test_accessibility_statement(shared_client: TestClient) -> None:
     html = shared_client.get("/toegankelijkheid").text
     assert "Toegankelijkheidsverklaring" in text(html)

@@ -36,6 +36,7 @@ from cloudtoets.domain.vocabulary import (
     Verdict,
 )
 from cloudtoets.engine.evaluate import Evaluator, evaluate
+from cloudtoets.engine.messages import citations
 
 from .builders import (
     ADOPTED,
@@ -195,7 +196,7 @@ def test_the_engine_never_raises_on_valid_input(case: tuple[Any, ...]) -> None:
 @PROPERTY_SETTINGS
 @given(cases)
 def test_the_verdict_and_deadline_follow_from_the_findings(case: tuple[Any, ...]) -> None:
-    reg, _, _, as_of = case
+    reg, _, policy_id, as_of = case
 
     decision = run(*case)
 
@@ -211,7 +212,9 @@ def test_the_verdict_and_deadline_follow_from_the_findings(case: tuple[Any, ...]
     for f in decision.findings:
         if not existing or f.severity is Severity.RECOMMENDED:
             assert f.deadline is None, f
-        assert f"sectie {f.section}" in f.message
+        cited = citations(policy(policy_id))[f.rule]
+        assert f.message.endswith(f"({cited})")
+        assert f.section in cited
 
 
 @PROPERTY_SETTINGS

@@ -21,12 +21,16 @@ from cloudtoets.domain.vocabulary import (
     Severity,
     Verdict,
 )
+from cloudtoets.engine.messages import citations
+from cloudtoets.yaml12 import load_yaml
 
 from .builders import (
+    AS_OF,
     DEFAULT_POLICY,
     EER_CH_POLICY,
     decide,
     exit_plan,
+    expected_verdict,
     finding,
     justification,
     material_registration,
@@ -63,8 +67,13 @@ CATALOGUE: dict[str, tuple[str, Severity]] = {
     "cb2026.3.2.data-exit": ("3.2", Severity.REQUIRED),
     "cb2026.3.2.exit-tested": ("3.2", Severity.RECOMMENDED),
     "cb2026.3.3.notification": ("3.3", Severity.REQUIRED),
+    "cb2026.c2000.offensive-cyber": ("C2000", Severity.FORBIDDEN),
     "cb2026.3.3.deviation-reported": ("3.3", Severity.RECOMMENDED),
 }
+# How a finding's message ends: "(Cloudbeleid 2026, sectie 4.3)", except for a rule that comes
+# from another document (policy.md, "Precise readings").
+CITATIONS: dict[str, str] = {"cb2026.c2000.offensive-cyber": "Cloudbeleid 2022, C2000-criteria"}
+OFFENSIVE_CYBER = "cb2026.c2000.offensive-cyber"
 
 CRITICAL = organisation(critical_entity=True)
 ESSENTIAL = organisation(essential_entity=True)
@@ -437,6 +446,45 @@ FIRES = [
         "notification without submission date",
         material_registration(notification=Notification(to="CIO Rijk")),
     ),
+    # --- offensive cyber programme (policy 2022, C2000): registered offices and headquarters
+    case(
+        OFFENSIVE_CYBER,
+        "a Dutch provider whose parent is registered in KY and run from China",
+        registration(provider="nl-cn-run-owned"),
+    ),
+    case(OFFENSIVE_CYBER, "a provider registered in China", registration(provider="cn-only")),
+    case(OFFENSIVE_CYBER, "a provider registered in Russia", registration(provider="ru-only")),
+    case(
+        OFFENSIVE_CYBER,
+        "a sub-processor run from China",
+        registration(subprocessors=["ky-cn-run"]),
+    ),
+    case(
+        OFFENSIVE_CYBER,
+        "private-external cloud is external",
+        registration(deployment=PRIVATE_EXTERNAL, provider="nl-cn-run-owned"),
+    ),
+    case(
+        OFFENSIVE_CYBER,
+        "community cloud is external",
+        registration(deployment=COMMUNITY, provider="cn-only"),
+    ),
+    case(
+        OFFENSIVE_CYBER,
+        "the catalogue: Huawei Cloud is registered in China",
+        registration(provider="huawei-cloud"),
+    ),
+    case(
+        OFFENSIVE_CYBER,
+        "the catalogue: Alibaba Group is registered in KY and run from China",
+        registration(provider="alibaba-cloud-nl"),
+    ),
+    case(
+        OFFENSIVE_CYBER,
+        "the EEA + CH variant inherits the parameter",
+        registration(provider="nl-cn-run-owned"),
+        policy_id=EER_CH_POLICY,
+    ),
     # --- deviation reported
     case(
         "cb2026.3.3.deviation-reported",
@@ -768,6 +816,27 @@ SILENT = [
         "community cloud, declared not material",
         material_registration(deployment=COMMUNITY, material=False, notification=None),
     ),
+    # --- offensive cyber programme
+    case(
+        OFFENSIVE_CYBER,
+        "a chain outside the EEA without those states",
+        registration(provider="nl-us-owned", subprocessors=["ie-us-run"]),
+    ),
+    case(
+        OFFENSIVE_CYBER,
+        "private-internal use, even with such a provider",
+        registration(deployment=PRIVATE_INTERNAL, provider="cn-only"),
+    ),
+    case(
+        OFFENSIVE_CYBER,
+        "private-internal use run by the government itself",
+        registration(deployment=PRIVATE_INTERNAL, provider=None),
+    ),
+    case(
+        OFFENSIVE_CYBER,
+        "data stored in China is not the provider's chain (the location rule covers it)",
+        registration(storage_countries=["CN"], processing_countries=["RU"]),
+    ),
     # --- deviation reported
     case(
         "cb2026.3.3.deviation-reported",
@@ -816,7 +885,8 @@ def test_rule_fires_when_its_condition_holds(
     assert found.section == section
     assert found.severity is severity
     assert looks_dutch(found.message), found.message
-    assert f"sectie {section}" in found.message
+    citation = CITATIONS.get(rule, f"Cloudbeleid 2026, sectie {section}")
+    assert found.message.endswith(f"({citation})"), found.message
 
 
 @pytest.mark.parametrize(("rule", "reg", "org", "policy_id"), SILENT)
@@ -831,7 +901,7 @@ def test_rule_stays_silent_when_its_condition_does_not_hold(
 def test_every_rule_of_the_catalogue_has_cases_that_fire_and_cases_that_do_not() -> None:
     loaded = {rule.id for rule in policy().rules}
     assert loaded == set(CATALOGUE)
-    assert len(loaded) == 21
+    assert len(loaded) == 22
     assert {p.values[0] for p in FIRES} == loaded
     assert {p.values[0] for p in SILENT} == loaded
 
@@ -841,21 +911,36 @@ def test_the_baselines_have_no_findings() -> None:
     assert decide(material_registration()).findings == ()
 
 
-def test_loaded_policy_matches_every_rule_of_the_policy_md_table() -> None:
+def _policy_md() -> str:
     if not POLICY_MD.is_file():
         pytest.skip(f"spec not available at {POLICY_MD} (e.g. CI without the shared/ checkout)")
-    rows = [
+    return POLICY_MD.read_text(encoding="utf-8")
+
+
+def _policy_md_rows(text: str) -> list[list[str]]:
+    """The cells of each row of policy.md's rule catalogue, in its order."""
+    return [
         [cell.strip() for cell in line.strip().strip("|").split("|")]
-        for line in POLICY_MD.read_text(encoding="utf-8").splitlines()
+        for line in text.splitlines()
         if line.startswith("| `cb2026.")
     ]
-    assert len(rows) == 21
+
+
+def test_loaded_policy_matches_every_rule_of_the_policy_md_table() -> None:
+    text = _policy_md()
+    rows = _policy_md_rows(text)
+    assert len(rows) == 22
+    # "Precise readings": a section is the cite without "S" and "(summary)", unless the spec
+    # names the section of a rule itself ("for `cb2026.c2000.offensive-cyber` it is `C2000`")
+    named = dict(re.findall(r"for `(cb2026\.[^`]+)` it is `([^`]+)`", text))
+    assert named.get(OFFENSIVE_CYBER) == "C2000"
     loaded = policy()
     for cells in rows:
         rule_id, cite, severity, transition = cells[0].strip("`"), cells[1], cells[-2], cells[-1]
         rule = loaded.rule(rule_id)
         assert rule.severity == Severity(severity), rule_id
-        assert rule.section == cite.removeprefix("S").removesuffix("(summary)").strip(), rule_id
+        section = named.get(rule_id, cite.removeprefix("S").removesuffix("(summary)").strip())
+        assert rule.section == section, rule_id
         if "no transition" in transition or transition == "none":
             assert rule.transition is None, rule_id
         elif transition.startswith("4 years"):
@@ -868,6 +953,15 @@ def test_loaded_policy_matches_every_rule_of_the_policy_md_table() -> None:
             assert rule.transition.period == "exit_plan_months", rule_id
             assert not rule.transition.extensions, rule_id
     assert {cells[0].strip("`") for cells in rows} == {rule.id for rule in loaded.rules}
+    # "its message cites the 2022 policy, not a section of the 2026 one"
+    cited = citations(loaded)[OFFENSIVE_CYBER]
+    assert "2022" in cited and "2026" not in cited and "sectie" not in cited
+
+
+def test_the_policy_file_lists_its_rules_in_the_order_of_the_policy_md_table() -> None:
+    rows = _policy_md_rows(_policy_md())
+    raw = load_yaml(policy().origin.read_bytes())
+    assert [rule["id"] for rule in raw["rules"]] == [cells[0].strip("`") for cells in rows]
 
 
 # --- material use ----------------------------------------------------------------------------
@@ -1011,6 +1105,81 @@ def test_the_chain_holds_the_headquarters_of_every_entity() -> None:
 
     assert decision.jurisdictions == ("IE", "US")
     assert "US" in finding(decision, "cb2026.4.3.jurisdiction").message
+
+
+# --- offensive cyber programme (policy 2022, C2000) -------------------------------------------
+
+
+def test_a_provider_whose_parent_is_run_from_china_is_not_allowed_citing_the_2022_policy() -> None:
+    decision = decide(registration(provider="nl-cn-run-owned"))
+
+    assert decision.jurisdictions == ("CN", "KY", "NL")
+    assert decision.verdict is Verdict.NOT_ALLOWED
+    assert rules_fired(decision) == [OFFENSIVE_CYBER]
+    found = finding(decision, OFFENSIVE_CYBER)
+    assert (found.section, found.severity, found.deadline) == ("C2000", Severity.FORBIDDEN, None)
+    assert "gevestigd in CN of wordt van daaruit geleid" in found.message
+    assert "geen overgangstermijn" in found.message
+    assert found.message.endswith("(Cloudbeleid 2022, C2000-criteria)")
+    assert "2026" not in found.message
+
+
+def test_a_provider_registered_in_china_is_not_allowed() -> None:
+    decision = decide(registration(provider="cn-only"))
+
+    assert decision.verdict is Verdict.NOT_ALLOWED
+    assert decision.deadline is None
+    assert rules_fired(decision) == [OFFENSIVE_CYBER]
+
+
+def test_existing_use_gets_no_transition_because_it_was_forbidden_since_2022() -> None:
+    decision = decide(
+        registration(
+            provider="nl-cn-run-owned",
+            in_use_since=dt.date(2023, 1, 1),
+            contract_start=dt.date(2023, 1, 1),
+            contract_end=dt.date(2032, 1, 1),
+            lifecycle_moment=dt.date(2033, 1, 1),
+            lifecycle_justification="Hoge migratiekosten",
+        )
+    )
+
+    assert finding(decision, OFFENSIVE_CYBER).deadline is None
+    assert decision.verdict is Verdict.NOT_ALLOWED and decision.deadline is None
+
+
+def test_the_offensive_cyber_finding_sorts_by_rule_id_among_the_others() -> None:
+    decision = decide(
+        registration(
+            provider="cn-only",
+            storage_countries=["CN"],
+            functions=[EMAIL],
+            justifications=[justification("cb2026.4.5.email", reported_on=None)],
+        )
+    )
+
+    assert rules_fired(decision) == [
+        "cb2026.3.3.deviation-reported",
+        "cb2026.4.5.email",
+        "cb2026.4.location",
+        OFFENSIVE_CYBER,
+    ]
+    assert decision.verdict is expected_verdict(decision.findings, AS_OF) is Verdict.NOT_ALLOWED
+
+
+def test_the_states_are_a_parameter_of_the_policy(tmp_path: Path) -> None:
+    only_russia = tmp_path / "alleen-rusland.yaml"
+    only_russia.write_text(
+        "id: alleen-rusland\nextends: rijksbreed-cloudbeleid-2026\ntitle: t\nversion: '1'\n"
+        "status: concept\nsource: test\nparameters:\n  offensive_cyber_states: [ru]\n",
+        encoding="utf-8",
+    )
+
+    china = decide(registration(provider="cn-only"), policy_id=str(only_russia))
+    russia = decide(registration(provider="ru-only"), policy_id=str(only_russia))
+
+    assert OFFENSIVE_CYBER not in rules_fired(china)
+    assert "RU" in finding(russia, OFFENSIVE_CYBER).message
 
 
 # --- justifications --------------------------------------------------------------------------

@@ -43,7 +43,9 @@ def test_the_three_builtin_policies_load() -> None:
     for policy_id in builtin_policy_ids():
         policy = load_policy(policy_id)
         assert policy.id == policy_id
-        assert len(policy.rules) == 21
+        assert len(policy.rules) == 22
+        # the variants inherit the states of the adopted policy
+        assert policy.parameters.offensive_cyber_states == {"CN", "IR", "KP", "RU"}
 
 
 def test_adopted_policy_has_the_parameters_of_the_letter() -> None:
@@ -228,3 +230,69 @@ rules:
     ids = [r.id for r in load_policy(variant(tmp_path, body)).rules]
     assert "cb2026.4.key-custody" not in ids
     assert "test.extra" in ids
+
+
+def test_a_section_is_free_text_and_a_rule_may_cite_another_document(tmp_path: Path) -> None:
+    body = """rules:
+  - id: test.elsewhere
+    section: BIO 2.0 8.1
+    basis: summary
+    citation: "Baseline Informatiebeveiliging Overheid, {section}"
+    severity: recommended
+    transition: none
+    finding_when: {field: service_model, op: eq, value: iaas}
+    text: {title: t, problem: p, action: a}
+"""
+    rule = load_policy(variant(tmp_path, body)).rule("test.elsewhere")
+    assert rule.section == "BIO 2.0 8.1"
+    assert rule.citation == "Baseline Informatiebeveiliging Overheid, {section}"
+    assert load_policy(BASE).rule("cb2026.4.location").citation is None
+
+
+@pytest.mark.parametrize("section", ['""', '" 4"', '"4\\n5"'])
+def test_a_section_is_not_empty_and_has_no_white_space_around_it(
+    tmp_path: Path, section: str
+) -> None:
+    body = f"""rules:
+  - id: test.section
+    section: {section}
+    basis: letter
+    severity: recommended
+    transition: none
+    finding_when: {{field: service_model, op: eq, value: iaas}}
+    text: {{title: t, problem: p, action: a}}
+"""
+    assert any("section" in p for p in problems_of(variant(tmp_path, body)))
+
+
+def test_a_citation_names_only_the_section(tmp_path: Path) -> None:
+    body = """rules:
+  - id: test.citation
+    section: C2000
+    basis: summary
+    citation: "Cloudbeleid 2022 ({adopted}), {deadline}"
+    severity: forbidden
+    transition: none
+    finding_when: {field: service_model, op: eq, value: iaas}
+    text: {title: t, problem: p, action: a}
+texts:
+  section: "Cloudbeleid, {accepted_by}"
+"""
+    found = " | ".join(problems_of(variant(tmp_path, body)))
+    assert "regel test.citation citation" in found
+    assert "{adopted}" in found and "{deadline}" in found
+    assert "texts.section" in found and "{accepted_by}" in found
+
+
+def test_invalid_country_in_offensive_cyber_states(tmp_path: Path) -> None:
+    found = problems_of(variant(tmp_path, "parameters:\n  offensive_cyber_states: [CN, XX]\n"))
+    assert any("offensive_cyber_states" in p and "XX" in p for p in found)
+
+
+def test_a_policy_without_offensive_cyber_states_is_incomplete(tmp_path: Path) -> None:
+    text = (Path(load_policy(BASE).origin)).read_text(encoding="utf-8")
+    without = "\n".join(
+        line for line in text.splitlines() if not line.startswith("  offensive_cyber_states:")
+    )
+    found = problems_of(write(tmp_path, without))
+    assert any("offensive_cyber_states" in p for p in found)
