@@ -402,6 +402,31 @@ def db_upgrade(database: DatabaseOption = None) -> None:
     run_upgrade(_settings(database))
 
 
+@db_app.command("backup")
+def db_backup(
+    target: Annotated[Path, typer.Argument(help="Nieuw bestand voor de reservekopie.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Maak een reservekopie van de hele database terwijl cloudtoets doorwerkt; met controle."""
+    from cloudtoets.cli_database import run_backup
+
+    raise typer.Exit(run_backup(_settings(database), target))
+
+
+@db_app.command("restore")
+def db_restore(
+    source: Annotated[Path, typer.Argument(help="De reservekopie (van cloudtoets db backup).")],
+    database: DatabaseOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Vervang een database die al gegevens heeft.")
+    ] = False,
+) -> None:
+    """Zet een reservekopie terug in de database en controleer het resultaat."""
+    from cloudtoets.cli_database import run_restore
+
+    raise typer.Exit(run_restore(_settings(database), source, force=force))
+
+
 @db_app.command("refresh")
 def db_refresh(
     database: DatabaseOption = None,

@@ -1,4 +1,4 @@
-"""The database as a whole: its schema version and upgrades.
+"""The database as a whole: its schema version, upgrades, backups and restores.
 
 Only ``upgrade`` changes the schema, run by the owner of the tables (``cloudtoets db upgrade``).
 Every other command calls ``prepare``: on PostgreSQL it only reads the schema version and stops
@@ -7,18 +7,40 @@ a role without any right on the schema (docs/operations.md). An embedded SQLite 
 owner apart from whoever opens it: there ``prepare`` brings it up to date itself, which is what
 the quick start (``serve --demo`` on a new file) relies on (docs/decisions.md).
 
+A backup holds every table (registrations and their history, workflows, accounts, tokens, the
+audit log), unlike an export, which holds the inventory. Each backup and restore is followed by
+the checks of store/backup.py: the database's own integrity check (SQLite), the schema version
+and the audit chain.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
 from sqlalchemy.exc import ProgrammingError
 
 from cloudtoets.config import Settings
+from cloudtoets.services.audit import describe
 from cloudtoets.services.context import Register
+from cloudtoets.store import backup as store_backup
 from cloudtoets.store import migrate
+from cloudtoets.store.backup import BackupError, Snapshot
 from cloudtoets.store.migrate import SchemaStatus
 
-__all__ = ["DatabaseProblem", "open_prepared", "prepare", "upgrade"]
+__all__ = [
+    "BackupDone",
+    "DatabaseProblem",
+    "RestoreDone",
+    "backup",
+    "open_prepared",
+    "prepare",
+    "restore",
+    "upgrade",
+]
 
 INSUFFICIENT_PRIVILEGE = "42501"
 UPGRADE_AS_OWNER = (
@@ -89,3 +111,192 @@ def upgrade(register: Register) -> str:
         ) from None
     status = migrate.status(register.engine)
     return status.current or "(geen)"
+
+
+# --- backup and restore -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BackupDone:
+    path: Path
+    size: int  # bytes
+    seconds: float
+    snapshot: Snapshot  # what the backup holds, as checked
+    head: str  # the schema version this cloudtoets needs
+    problems: list[str]  # Dutch; empty when every check passed
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreDone:
+    seconds: float
+    snapshot: Snapshot  # what the database holds now, as checked
+    problems: list[str]
+
+
+def _problems(snapshot: Snapshot, head: str, *, need_head: bool) -> list[str]:
+    problems = [f"integriteitscontrole: {problem}" for problem in snapshot.integrity]
+    if snapshot.revision is None:
+        problems.append("er staat geen schema van cloudtoets in")
+    elif need_head and snapshot.revision != head:
+        problems.append(
+            f"het schema is bij versie {snapshot.revision}, deze cloudtoets heeft {head} nodig: "
+            "draai `cloudtoets db upgrade` als eigenaar van de database"
+        )
+    if snapshot.audit.broken is not None:
+        problems.append(f"auditlogboek NIET in orde: {describe(snapshot.audit.broken)}")
+    return problems
+
+
+def backup(register: Register, target: Path) -> BackupDone:
+    """Write a backup of the whole database to ``target`` (a new file) while the application
+    keeps running, and check what it holds."""
+    if target.exists():
+        raise DatabaseProblem(
+            f"Het bestand {target} bestaat al. Kies een nieuwe naam; een reservekopie "
+            "overschrijft nooit een ander bestand."
+        )
+    if not target.parent.is_dir():
+        raise DatabaseProblem(f"De map {target.parent} bestaat niet. Maak haar eerst aan.")
+    _refuse_nothing_to_save(register)
+    head = migrate.head_revision()
+    started = time.monotonic()
+    # a file only its owner can read (the backup holds password and token hashes), named so
+    # that nobody takes it for a finished backup until every check has run
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".onvolledig", dir=target.parent)
+    os.close(fd)
+    partial = Path(name)
+    try:
+        snapshot = _write_backup(register, partial)
+        _publish(partial, target)
+    except FileExistsError:
+        raise DatabaseProblem(
+            f"Het bestand {target} is intussen door iets anders gemaakt. Kies een nieuwe naam."
+        ) from None
+    except BackupError as error:
+        raise DatabaseProblem(str(error)) from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return BackupDone(
+        path=target,
+        size=target.stat().st_size,
+        seconds=time.monotonic() - started,
+        snapshot=snapshot,
+        head=head,
+        problems=_problems(snapshot, head, need_head=False),
+    )
+
+
+def _refuse_nothing_to_save(register: Register) -> None:
+    engine = register.engine
+    try:
+        if engine.dialect.name == "sqlite" and not store_backup.sqlite_path(engine).is_file():
+            raise DatabaseProblem(
+                f"De database {store_backup.sqlite_path(engine)} bestaat niet. Controleer "
+                "--database of CLOUDTOETS_DATABASE_URL."
+            )
+    except BackupError as error:
+        raise DatabaseProblem(str(error)) from None
+    if migrate.status(engine).current is None:
+        raise DatabaseProblem(
+            "De database heeft geen tabellen van cloudtoets; er is niets om te bewaren. "
+            "Controleer --database of CLOUDTOETS_DATABASE_URL."
+        )
+
+
+def _publish(partial: Path, target: Path) -> None:
+    """Give the finished backup its name, never over a file made meanwhile."""
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        if target.exists():
+            raise FileExistsError(target) from None
+        partial.replace(target)
+
+
+def _write_backup(register: Register, partial: Path) -> Snapshot:
+    engine = register.engine
+    if engine.dialect.name == "sqlite":
+        store_backup.sqlite_path(engine)
+        store_backup.sqlite_backup(engine, partial)
+        copy = store_backup.sqlite_readonly(partial)
+        try:
+            return store_backup.snapshot_of(copy)
+        finally:
+            copy.dispose()
+    snapshot = store_backup.pg_backup(engine, partial, store_backup.inspect_snapshot)
+    missing = sorted(set(snapshot.tables) - store_backup.archived_tables(partial))
+    if missing:
+        raise BackupError(
+            f"pg_dump heeft de rijen van deze tabellen niet in de reservekopie gezet: "
+            f"{', '.join(missing)}. Controleer de rechten van de databasegebruiker."
+        )
+    return snapshot
+
+
+def restore(register: Register, source: Path, *, force: bool = False) -> RestoreDone:
+    """Put the backup in ``source`` back into the configured database and check the result.
+
+    Refuses a database that holds data unless ``force``: everything in it is replaced.
+    """
+    engine = register.engine
+    dialect = engine.dialect.name
+    if not source.is_file():
+        raise DatabaseProblem(f"Het bestand {source} bestaat niet. Controleer de naam en de map.")
+    kind = store_backup.file_kind(source)
+    if kind != dialect:
+        made_by = {
+            "sqlite": "een reservekopie van SQLite",
+            "postgresql": "een reservekopie van PostgreSQL (pg_dump)",
+        }
+        what = made_by.get(kind or "", "geen reservekopie van cloudtoets")
+        raise DatabaseProblem(
+            f"{source} is {what}; de database is {dialect}. Zet een reservekopie terug in "
+            "dezelfde soort database als waar ze vandaan komt."
+        )
+    try:
+        if dialect == "sqlite":
+            folder = store_backup.sqlite_path(engine).parent
+            if not folder.is_dir():
+                raise DatabaseProblem(f"De map {folder} bestaat niet. Maak haar eerst aan.")
+            _refuse_broken_sqlite_copy(source)
+        held = store_backup.holds_data(engine)
+        if held and not force:
+            counts = ", ".join(f"{table}: {rows}" for table, rows in sorted(held.items()))
+            raise DatabaseProblem(
+                "De database is niet leeg (rijen per tabel: "
+                f"{counts}). Terugzetten vervangt alles wat erin staat. Wilt u dat, geef dan "
+                "--force mee; stop eerst cloudtoets serve en alle andere commando's op deze "
+                "database. Of kies een lege database met --database."
+            )
+        started = time.monotonic()
+        engine.dispose()  # no pooled connection outlives the tables it knew
+        if dialect == "sqlite":
+            store_backup.sqlite_restore(source, engine)
+        else:
+            store_backup.pg_restore(source, engine)
+        engine.dispose()
+        seconds = time.monotonic() - started
+        snapshot = store_backup.snapshot_of(engine)
+    except BackupError as error:
+        raise DatabaseProblem(str(error)) from None
+    return RestoreDone(
+        seconds=seconds,
+        snapshot=snapshot,
+        problems=_problems(snapshot, migrate.head_revision(), need_head=True),
+    )
+
+
+def _refuse_broken_sqlite_copy(source: Path) -> None:
+    copy = store_backup.sqlite_readonly(source)
+    try:
+        with copy.connect() as connection:
+            problems = store_backup.sqlite_integrity(connection)
+    finally:
+        copy.dispose()
+    if problems:
+        raise DatabaseProblem(
+            f"De reservekopie {source} is beschadigd ({problems[0]}); er is niets teruggezet. "
+            "Neem een andere reservekopie."
+        )

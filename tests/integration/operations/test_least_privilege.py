@@ -135,6 +135,8 @@ def test_serve_and_every_command_run_as_the_application_role(
             cli("token", "revoke", "bewerker-bzk", "--name", "test", url=app)
         )
         ok(cli("user", "disable", "bewerker-bzk", url=app))
+        backup = ok(cli("db", "backup", str(tmp_path / "register.dump"), url=app))
+        assert "Controle in orde" in backup
         # at the newest version, db upgrade has nothing to change: the role may run it
         assert ok(cli("db", "upgrade", url=app)) == f"Database is bij: versie {head_revision()}"
 
