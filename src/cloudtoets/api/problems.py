@@ -28,6 +28,7 @@ from cloudtoets.api.errors import counted, error_item, problem_items, request_er
 from cloudtoets.api.schemas import ProblemDetails
 from cloudtoets.domain.serialise import jsonable
 from cloudtoets.http.auth import CrossSiteRequest, Unauthenticated
+from cloudtoets.http.deps import ControlCharacterInAddress
 from cloudtoets.problems import InputError
 from cloudtoets.services.actor import Forbidden
 from cloudtoets.services.errors import (
@@ -287,6 +288,8 @@ def render_exception(request: Request, exc: Exception) -> Response:
                 headers=exc.headers,
                 **exc.extra,
             )
+        case ControlCharacterInAddress():
+            return problem_response(request, "ongeldig-verzoek", exc.message)
         case NotFound():
             return problem_response(
                 request,

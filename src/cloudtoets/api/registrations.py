@@ -25,7 +25,7 @@ from cloudtoets.api.schemas import (
 from cloudtoets.api.versions import ETAG, IfMatch, etag, expected_version
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Registration
-from cloudtoets.domain.registration_query import UnknownFilterValue, parse_filters
+from cloudtoets.domain.registration_query import LAST_PAGE, UnknownFilterValue, parse_filters
 from cloudtoets.domain.serialise import decision_result, jsonable
 from cloudtoets.domain.vocabulary import Deployment, Verdict
 from cloudtoets.http.deps import ActorDep, RegisterDep
@@ -121,7 +121,9 @@ def list_registrations(
     organisation: Annotated[str | None, Query(description="Alleen deze organisatie")] = None,
     q: Annotated[str | None, Query(description="Zoek in kenmerk en naam")] = None,
     sort: Annotated[Sort, Query(description="Sorteer op dit veld; met - ervoor: aflopend")] = "id",
-    page: Annotated[int, Query(ge=1, description="Paginanummer, vanaf 1")] = 1,
+    page: Annotated[
+        int, Query(ge=1, le=LAST_PAGE, description=f"Paginanummer, van 1 tot {LAST_PAGE}")
+    ] = 1,
     page_size: Annotated[
         int | None,
         Query(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
 from starlette.convertors import PathConvertor, register_url_convertor
 
@@ -18,8 +18,13 @@ from cloudtoets.api import (
 from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.problems import KINDS, ApiProblem, ProblemRoute, problem_responses
 from cloudtoets.api.schemas import ProblemType
+from cloudtoets.http.deps import refuse_control_characters
 
-router = APIRouter(route_class=ProblemRoute, default_response_class=JsonResponse)
+router = APIRouter(
+    route_class=ProblemRoute,
+    default_response_class=JsonResponse,
+    dependencies=[Depends(refuse_control_characters)],
+)
 
 
 @router.get("/health", tags=["systeem"], summary="Werkt de dienst?")

@@ -21,6 +21,7 @@ from cloudtoets.domain import model
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.domain.model import Inventory, Organisation, Provider
 from cloudtoets.domain.providers import ProviderDirectory
+from cloudtoets.domain.text import control_message, texts_with_control_characters
 from cloudtoets.domain.vocabulary import Deployment
 from cloudtoets.io.labels import LIST_LABELS
 from cloudtoets.problems import InputError, Problem, dutch_message
@@ -341,6 +342,16 @@ def _normalise_countries(inventory: Inventory) -> None:
                 setattr(registration, field, [c.upper() for c in countries])
 
 
+def _control_problems(inventory: Inventory, locate: Locator) -> list[Problem]:
+    """Every text with NUL or another control character (domain/text.py), with its place."""
+    problems = []
+    for list_name in ("organisations", "providers", "registrations"):
+        for index, record in enumerate(getattr(inventory, list_name)):
+            for field, code in texts_with_control_characters(record):
+                problems.append(_at(locate, list_name, index, field, control_message(code)))
+    return problems
+
+
 @dataclasses.dataclass(slots=True)
 class Checked:
     """A validated inventory with the directories its references resolve against."""
@@ -409,6 +420,8 @@ def validate_document(
     }
     if inventory is None or not _consistent(inventory, directory, organisation_ids):
         problems += _cross_problems(document, locate, directory, organisation_ids)
+    if inventory is not None:
+        problems += _control_problems(inventory, locate)
     if problems or inventory is None:
         raise InputError(source, problems)
     _normalise_countries(inventory)

@@ -111,7 +111,8 @@ def _openapi_with_security(app: FastAPI) -> dict[str, Any]:
                     "403",
                     {"description": "Niet toegestaan voor uw rol", "content": _PROBLEM_CONTENT},
                 )
-            if "requestBody" in operation:
+            if "requestBody" in operation or operation.get("parameters"):
+                # an unreadable body, or a control character in the path or a query parameter
                 responses.setdefault(
                     "400", {"description": "Onleesbaar verzoek", "content": _PROBLEM_CONTENT}
                 )

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Registration
 from cloudtoets.domain.registration_query import RegistrationQuery
 from cloudtoets.domain.serialise import jsonable
+from cloudtoets.domain.text import control_message, texts_with_control_characters
 from cloudtoets.io.validate import validate_document
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.actor import Actor
@@ -123,8 +125,25 @@ def evaluate_as_of(
         return evaluator.evaluate(registration_from_row(row))
 
 
+def _refuse_control_characters(registration: Registration) -> None:
+    """InputError when a text holds NUL or another control character (domain/text.py): checked
+    before any query, as PostgreSQL cannot even look such a text up."""
+    problems = [
+        Problem(
+            _form_locator("registrations", 0, field),
+            control_message(code),
+            ("registrations", 0),
+            field,
+        )
+        for field, code in texts_with_control_characters(registration)
+    ]
+    if problems:
+        raise InputError("registratie", problems)
+
+
 def _validated(session: Session, registration: Registration) -> Registration:
     """Check one registration as part of its organisation's inventory; InputError on problems."""
+    _refuse_control_characters(registration)
     organisation = session.get(OrganisationRow, registration.organisation)
     if organisation is None:
         raise InputError(
@@ -167,6 +186,7 @@ def create_registration(
     if not actor.may_see(registration.organisation):
         raise NotFound(ObjectKind.ORGANISATION, registration.organisation)
     actor.require(Permission.WRITE_REGISTER)
+    _refuse_control_characters(registration)
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
         if session.get(RegistrationRow, registration.id) is not None:
@@ -174,6 +194,13 @@ def create_registration(
         registration = _validated(session, registration)
         row = RegistrationRow(**registration_values(registration))
         session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:
+            # the id is taken by a registration row-level security hides from this actor (another
+            # organisation's, on PostgreSQL): the same refusal as when it is visible, naming
+            # nothing of the other organisation
+            raise AlreadyExists(ObjectKind.REGISTRATION, registration.id) from None
         evaluator = RegisterEvaluator(session, register.policy, register.today())
         decision = evaluator.apply(row, registration)
         uow.audit(

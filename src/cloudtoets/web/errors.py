@@ -14,12 +14,14 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from cloudtoets.http.auth import CrossSiteRequest, Unauthenticated
+from cloudtoets.http.deps import ControlCharacterInAddress
 from cloudtoets.services.actor import Forbidden
 from cloudtoets.services.errors import NotFound
 from cloudtoets.web.templating import render
@@ -76,6 +78,12 @@ class WebRoute(APIRoute):
                 return await handler(request)
             except NotFound:
                 return error_page(request, 404)
+            except ControlCharacterInAddress as error:
+                return error_page(request, 400, error.message)
+            except RequestValidationError as error:
+                # a number in the address that is no number, or beyond any stored one
+                in_path = any(e.get("loc", ("",))[0] == "path" for e in error.errors())
+                return error_page(request, 404 if in_path else 400)
             except Unauthenticated:
                 target = request.url.path
                 if request.url.query:

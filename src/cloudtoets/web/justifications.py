@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.http.deps import ActorDep, ObjectNumber, RegisterDep
 from cloudtoets.presentation.environment import registration_url
 from cloudtoets.problems import InputError
 from cloudtoets.services import justifications as service
@@ -162,7 +162,7 @@ def _detail_page(
     register: Register,
     actor: Actor,
     registration_id: str,
-    justification_id: int,
+    justification_id: ObjectNumber,
     *,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
@@ -196,7 +196,7 @@ def _detail_page(
 )
 def justification_page(
     registration_id: str,
-    justification_id: int,
+    justification_id: ObjectNumber,
     request: Request,
     register: RegisterDep,
     actor: ActorDep,
@@ -223,7 +223,7 @@ def _refusal(error: Exception) -> tuple[str, int]:
 )
 async def accept_submit(
     registration_id: str,
-    justification_id: int,
+    justification_id: ObjectNumber,
     request: Request,
     register: RegisterDep,
     actor: ActorDep,
@@ -289,7 +289,7 @@ async def accept_submit(
 )
 async def withdraw_submit(
     registration_id: str,
-    justification_id: int,
+    justification_id: ObjectNumber,
     request: Request,
     register: RegisterDep,
     actor: ActorDep,

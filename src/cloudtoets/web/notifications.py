@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from cloudtoets.http.deps import ActorDep, RegisterDep
+from cloudtoets.http.deps import ActorDep, ObjectNumber, RegisterDep
 from cloudtoets.problems import InputError
 from cloudtoets.services import notification_packages as packages
 from cloudtoets.services import notifications as service
@@ -147,7 +147,7 @@ def _page(
     request: Request,
     register: Register,
     actor: Actor,
-    notification_id: int,
+    notification_id: ObjectNumber,
     *,
     refusal: str | None = None,
     values: dict[str, str] | None = None,
@@ -189,14 +189,14 @@ def _page(
 
 @router.get("/meldingen/{notification_id}", name="web_notification")
 def notification_page(
-    notification_id: int, request: Request, register: RegisterDep, actor: ActorDep
+    notification_id: ObjectNumber, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:
     return _page(request, register, actor, notification_id)
 
 
 @router.get("/meldingen/{notification_id}/pakket", name="web_notification_package")
 def package_download(
-    notification_id: int, request: Request, register: RegisterDep, actor: ActorDep
+    notification_id: ObjectNumber, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:
     try:
         package = packages.export_package(register, actor, notification_id)
@@ -214,7 +214,7 @@ def _add_step_route(path: str) -> None:
     step, _, flash = STEP_PATHS[path]
 
     async def take(
-        notification_id: int, request: Request, register: RegisterDep, actor: ActorDep
+        notification_id: ObjectNumber, request: Request, register: RegisterDep, actor: ActorDep
     ) -> Response:
         form = await request.form()
         message = text(form, "text")

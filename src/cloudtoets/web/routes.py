@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from cloudtoets.http.deps import refuse_control_characters
 from cloudtoets.web import (
     accounts,
     editing,
@@ -20,7 +21,11 @@ from cloudtoets.web import (
 )
 from cloudtoets.web.errors import WebRoute
 
-router = APIRouter(include_in_schema=False, route_class=WebRoute)
+router = APIRouter(
+    include_in_schema=False,
+    route_class=WebRoute,
+    dependencies=[Depends(refuse_control_characters)],
+)
 
 # editing first: /registraties/nieuw is not a registration id
 for module in (
