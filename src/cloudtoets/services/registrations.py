@@ -307,12 +307,13 @@ def history(register: Register, actor: Actor, registration_id: str) -> Sequence[
 
 
 def refresh(register: Register, as_of: dt.date | None = None, batch: int = 2_000) -> int:
-    """Re-evaluate every registration last evaluated before ``as_of`` (deadlines pass by)."""
+    """Re-evaluate every registration last evaluated before ``as_of`` (deadlines pass by) or
+    under another revision of the policy (a new policy applies from the next start)."""
     day = as_of or register.today()
     total = 0
     while True:
         with system_session(register.sessions) as session, session.begin():
-            rows = repo.stale_registrations(session, day, batch)
+            rows = repo.stale_registrations(session, day, register.policy.revision, batch)
             if not rows:
                 return total
             total += RegisterEvaluator(session, register.policy, day).refresh_all(rows)

@@ -174,9 +174,16 @@ def registrations_of(
     ).all()
 
 
-def stale_registrations(session: Session, as_of: dt.date, limit: int) -> Sequence[RegistrationRow]:
-    """Registrations last evaluated before ``as_of`` (or never)."""
-    stale = (RegistrationRow.evaluated_on < as_of) | (RegistrationRow.evaluated_on.is_(None))
+def stale_registrations(
+    session: Session, as_of: dt.date, revision: str, limit: int
+) -> Sequence[RegistrationRow]:
+    """Registrations last evaluated before ``as_of``, under another policy revision, or never."""
+    stale = (
+        (RegistrationRow.evaluated_on < as_of)
+        | RegistrationRow.evaluated_on.is_(None)
+        | (RegistrationRow.policy_revision != revision)
+        | RegistrationRow.policy_revision.is_(None)
+    )
     return session.scalars(
         select(RegistrationRow).where(stale).order_by(RegistrationRow.id).limit(limit)
     ).all()

@@ -162,6 +162,25 @@ def test_passing_time_is_a_reevaluation_not_a_change(register: Register, clock: 
     assert service.refresh(register) == 0  # already evaluated today
 
 
+def test_another_policy_revision_is_a_reevaluation_on_the_same_day(
+    register: Register, clock: FixedClock
+) -> None:
+    service.create_registration(register, CENTRAL, registration())
+    assert service.refresh(register) == 0  # evaluated today under this policy
+    variant = Register.open(
+        register.settings.model_copy(update={"policy": "rijksbreed-cloudbeleid-2026-eer-ch"}),
+        clock=clock,
+    )
+    try:
+        assert variant.policy.revision != register.policy.revision
+        assert service.refresh(variant) == 1
+        assert service.refresh(variant) == 0
+        (latest, *_) = service.decisions(variant, CENTRAL, "bzk-m365")
+        assert latest.policy_revision == variant.policy.revision
+    finally:
+        variant.close()
+
+
 def test_a_stored_decision_can_be_reproduced_with_check(register: Register, tmp_path: Path) -> None:
     service.create_registration(register, CENTRAL, registration())
     (record,) = service.decisions(register, CENTRAL, "bzk-m365")
