@@ -599,7 +599,7 @@ def serve(
     import uvicorn
 
     from cloudtoets.config import forwarded_addresses
-    from cloudtoets.server.workers import APP, proxy_options, reuse_port_supported
+    from cloudtoets.server.workers import APP, reuse_port_supported, server_options
     from cloudtoets.services.demo import is_empty, load_demo
     from cloudtoets.services.registrations import refresh
 
@@ -632,7 +632,7 @@ def serve(
     os.environ["CLOUDTOETS_DATABASE_URL"] = url
     if demo_data:
         os.environ["CLOUDTOETS_DEMO"] = "1"
-    options: dict[str, Any] = {"log_level": "warning", **proxy_options(trusted)}
+    options: dict[str, Any] = {"log_level": "warning", **server_options(trusted)}
     running = f"cloudtoets draait op http://{host}:{port} (stoppen: Ctrl+C)"
     if workers > 1 and reuse_port_supported():
         _serve_workers(workers, host, port, options, running)

@@ -76,6 +76,12 @@ def proxy_options(trusted: str) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
+def server_options(trusted: str) -> dict[str, Any]:
+    """uvicorn's options for every way ``cloudtoets serve`` runs: no ``server: uvicorn`` header
+    (it only tells an attacker what to look up), and forwarded headers as ``proxy_options``."""
+    return {"server_header": False, **proxy_options(trusted)}
+
+
 def _worker(app: str, host: str, port: int, options: dict[str, Any], ready: Any) -> None:
     """One worker process: its own socket, its own app, uvicorn's graceful stop on SIGTERM.
 
@@ -93,7 +99,7 @@ def _worker(app: str, host: str, port: int, options: dict[str, Any], ready: Any)
     # Ctrl+C reaches the whole process group; until uvicorn takes the signals over, the
     # supervisor's SIGTERM stops this process instead of a KeyboardInterrupt during start-up.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    options = {**proxy_options(""), **options}  # forwarded headers only when asked for
+    options = {**server_options(""), **options}  # forwarded headers only when asked for
     server = Server(uvicorn.Config(app, factory=True, **options))
     server.run(sockets=[bind_reuse_port(host, port)])
 

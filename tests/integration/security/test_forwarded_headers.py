@@ -114,6 +114,7 @@ def test_by_default_forwarded_headers_are_not_believed(
         right = rotate_addresses(base)
         assert right.status_code == 401
         assert THROTTLED in right.text  # five failures from 127.0.0.1: the address is throttled
+        assert "server" not in right.headers  # no "server: uvicorn" (v5.0.0-13.4.6)
         assert clients_in_log(log) == {"127.0.0.1"}
 
 
