@@ -115,6 +115,17 @@ def get_registration(register: Register, actor: Actor, registration_id: str) -> 
         )
 
 
+def get_registration_to_change(
+    register: Register, actor: Actor, registration_id: str
+) -> StoredRegistration:
+    """The registration for a form that changes or deletes it: NotFound as ``get_registration``,
+    then Forbidden for a role that may read it but not change it (viewer, approver, CIO Rijk,
+    auditor), the same refusal its POST gets."""
+    stored = get_registration(register, actor, registration_id)
+    actor.require(Permission.WRITE_REGISTER)
+    return stored
+
+
 def evaluate_as_of(
     register: Register, actor: Actor, registration_id: str, as_of: dt.date
 ) -> Decision:
@@ -194,15 +205,14 @@ def create_registration(
         registration = _validated(session, registration)
         row = RegistrationRow(**registration_values(registration))
         session.add(row)
+        evaluator = RegisterEvaluator(session, register.policy, register.today())
         try:
-            session.flush()
+            decision = evaluator.apply(row, registration)  # inserts the row with its outcome
         except IntegrityError:
             # the id is taken by a registration row-level security hides from this actor (another
             # organisation's, on PostgreSQL): the same refusal as when it is visible, naming
             # nothing of the other organisation
             raise AlreadyExists(ObjectKind.REGISTRATION, registration.id) from None
-        evaluator = RegisterEvaluator(session, register.policy, register.today())
-        decision = evaluator.apply(row, registration)
         uow.audit(
             "create",
             "registration",
