@@ -76,7 +76,7 @@ def new_form(request: Request, register: RegisterDep, actor: ActorDep) -> Respon
 def edit_form(
     registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:
-    stored = service.get_registration(register, actor, registration_id)
+    stored = service.get_registration_to_change(register, actor, registration_id)
     values = forms.values_from_registration(stored.registration)
     return _form_page(request, register, actor, values, stored=stored)
 

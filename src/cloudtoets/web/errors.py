@@ -49,6 +49,13 @@ _PAGES: dict[int, tuple[str, str]] = {
 }
 
 
+ROLE_HEADING = "U mag dit niet wijzigen"
+ROLE_REFUSED = (
+    "Met uw rol mag u deze gegevens lezen, maar niet wijzigen of verwijderen. Dat mag alleen een "
+    "bewerker van de organisatie. Ga terug naar de registratie om haar te bekijken."
+)
+
+
 def error_page(
     request: Request, status: int, detail: str | None = None, *, heading: str | None = None
 ) -> Response:
@@ -89,8 +96,12 @@ class WebRoute(APIRoute):
                 if request.url.query:
                     target += "?" + request.url.query
                 return RedirectResponse(f"/inloggen?volgende={quote(target, safe='')}", 303)
-            except (CrossSiteRequest, Forbidden):
+            except CrossSiteRequest:
                 return error_page(request, 403)
+            except Forbidden as error:
+                # a workflow step says who may take it (services/workflow_steps.RoleRefused)
+                reason = getattr(error, "detail", None)
+                return error_page(request, 403, reason or ROLE_REFUSED, heading=ROLE_HEADING)
             except HTTPException as error:
                 if error.status_code in _PAGES:
                     return error_page(request, error.status_code)

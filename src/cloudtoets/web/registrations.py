@@ -168,7 +168,7 @@ def _rule(register: Register, rule_id: str) -> Rule | None:
 def delete_page(
     registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:
-    stored = service.get_registration(register, actor, registration_id)
+    stored = service.get_registration_to_change(register, actor, registration_id)
     return render(
         request,
         "pages/registration_delete.html",

@@ -80,6 +80,9 @@ class Kind(StrEnum):
     COMPUTE = "compute"  # evaluates what the caller sends, reads and stores nothing of the register
     READ = "read"  # one object of one organisation
     WRITE = "write"  # changes one object of one organisation
+    # the form that changes or deletes one object: only its editor gets it; who may read the
+    # object but not change it gets the 403 page (not a form whose POST would be refused)
+    FORM = "form"
     CREATE = "create"  # adds an object to the organisation named in the body
     PREVIEW = "preview"  # dry run of an import: stores nothing
     IMPORT = "import"  # stores an inventory of one organisation
@@ -120,6 +123,7 @@ EXPECTED: dict[Kind, dict[str, set[int] | str]] = {
     Kind.COMPUTE: LOGGED_IN_200,
     Kind.READ: {**READERS_200, "stranger": {404}, "admin": {404}},
     Kind.WRITE: {**DENIED_WRITE, "editor": "ok"},
+    Kind.FORM: {**DENIED_WRITE, "editor": {200}, "admin": {404}},
     # creating for an organisation one may not see reads like an unknown organisation (422)
     Kind.CREATE: {**DENIED_WRITE, "editor": "ok", "stranger": {404, 422}, "admin": {403, 404, 422}},
     # a dry run: whoever may read the organisation sees what an import would do; others get
@@ -399,11 +403,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/registraties/nieuw"): Rule(Kind.PAGE),
     ("POST", "/registraties/nieuw"): Rule(Kind.CREATE, ok={303}, build=_web_create),
     ("GET", "/registraties/{registration_id}"): Rule(Kind.READ),
-    ("GET", "/registraties/{registration_id}/bewerken"): Rule(Kind.READ),
+    ("GET", "/registraties/{registration_id}/bewerken"): Rule(Kind.FORM),
     ("POST", "/registraties/{registration_id}/bewerken"): Rule(
         Kind.WRITE, ok={303}, build=_web_edit
     ),
-    ("GET", "/registraties/{registration_id}/verwijderen"): Rule(Kind.READ),
+    ("GET", "/registraties/{registration_id}/verwijderen"): Rule(Kind.FORM),
     ("POST", "/registraties/{registration_id}/verwijderen"): Rule(
         Kind.WRITE, ok={303}, build=_web_delete
     ),
@@ -654,7 +658,15 @@ def walk(shared_register: Register, shared_app: FastAPI) -> Walk:
 
 
 def _targets(rule: Rule) -> list[Target]:
-    if rule.kind in (Kind.READ, Kind.WRITE, Kind.CREATE, Kind.PREVIEW, Kind.IMPORT, Kind.APPROVE):
+    if rule.kind in (
+        Kind.READ,
+        Kind.FORM,
+        Kind.WRITE,
+        Kind.CREATE,
+        Kind.PREVIEW,
+        Kind.IMPORT,
+        Kind.APPROVE,
+    ):
         return [Target(o, READ_TARGET[o]) for o in ORGANISATIONS]
     if rule.kind in (Kind.HANDLE, Kind.RECEIVE):
         return [Target(o, READ_TARGET[o]) for o in ORGANISATIONS]
@@ -945,3 +957,14 @@ def test_route(walk: Walk, method: str, path: str, principal: Principal) -> None
         if before_registration is not None and target.registration is not None:
             _restore(walk, target.registration, before_registration)
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("action", ["bewerken", "verwijderen"])
+@pytest.mark.parametrize("username", ["cio-rijk", "auditor", "lezer", "accordeerder"])
+def test_a_reader_gets_no_form_to_change(walk: Walk, username: str, action: str) -> None:
+    """The FORM routes: the 403 page says in Dutch that this role may read, not change."""
+    response = walk.sessions[username].client.get(f"/registraties/fin-m365-mail/{action}")
+    assert response.status_code == 403
+    assert "U mag dit niet wijzigen" in response.text
+    assert "lezen, maar niet wijzigen" in response.text
+    assert 'name="csrf_token"' not in response.text.split("<main", 1)[-1]
