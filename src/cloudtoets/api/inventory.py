@@ -4,7 +4,6 @@ and export the register in any inventory format."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,16 +20,10 @@ from cloudtoets.api.problems import (
     problem_responses,
 )
 from cloudtoets.api.schemas import INVENTORY_SCHEMA, CheckDocument, ImportPlanOut, IsoDate
-from cloudtoets.engine.context import EvaluationContext
-from cloudtoets.engine.evaluate import evaluate_registrations
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.http.downloads import file_download
-from cloudtoets.io import results
-from cloudtoets.io.validate import validate_document
-from cloudtoets.policy.loader import builtin_policy_ids, load_policy
-from cloudtoets.policy.model import Policy
 from cloudtoets.problems import InputError
-from cloudtoets.services import imports
+from cloudtoets.services import imports, inventory_check
 from cloudtoets.services.context import Register
 
 router = APIRouter(
@@ -47,30 +40,19 @@ UploadField = Annotated[
 ]
 
 
-def _policy(register: Register, policy_id: str | None) -> Policy:
-    """The register's policy, or a built-in one by id (never a file path on the server)."""
-    if policy_id is None:
-        return register.policy
-    known = builtin_policy_ids()
-    if policy_id not in known:
-        raise invalid_query("policy", f"onbekend beleid '{policy_id}'; kies uit {', '.join(known)}")
-    return load_policy(policy_id)
-
-
 def _check(register: Register, body: bytes, as_of: dt.date, policy_id: str | None) -> Response:
-    policy = _policy(register, policy_id)
     try:
-        checked = validate_document(body, "inventaris")
+        policy = inventory_check.chosen_policy(register, policy_id)
+    except inventory_check.UnknownPolicy as unknown:
+        raise invalid_query("policy", str(unknown)) from None
+    try:
+        document = inventory_check.check_document(policy, body, as_of)
     except InputError as error:
         raise invalid(
             problem_items(error.problems),
             f"{counted(len(error.problems))} gevonden in de inventaris. Er is niets getoetst.",
         ) from None
-    context = EvaluationContext(checked.organisations, checked.providers)
-    decisions = evaluate_registrations(checked.inventory.registrations, context, policy, as_of)
-    out = io.BytesIO()
-    results.write_json(decisions, policy, as_of, out)
-    return Response(out.getvalue(), media_type="application/json")
+    return Response(document, media_type="application/json")
 
 
 @router.post(

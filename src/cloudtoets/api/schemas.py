@@ -18,11 +18,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict
 
-# Importing io.validate makes unknown keys errors on the domain dataclasses (extra="forbid")
-# before FastAPI builds its validators from them.
 from cloudtoets.domain.model import Inventory, Registration
 from cloudtoets.domain.vocabulary import Deployment, OrganisationType, Scope, Severity, Verdict
-from cloudtoets.io import validate as _validate  # noqa: F401
 
 # --- problems ---------------------------------------------------------------------------------
 

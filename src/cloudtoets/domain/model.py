@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Final, Literal, TypeVar
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from cloudtoets.domain.vocabulary import (
     Classification,
@@ -172,3 +172,19 @@ class Inventory:
     organisations: list[Organisation] = field(default_factory=list)
     providers: list[Provider] = field(default_factory=list)
     registrations: list[Registration] = field(default_factory=list)
+
+
+# Unknown keys are errors wherever these classes are validated (inventories, the API): a misspelt
+# key would otherwise silently fall back to a default.
+for _cls in (
+    Inventory,
+    Organisation,
+    Provider,
+    Registration,
+    RiskAssessment,
+    ExitPlan,
+    ExitScenario,
+    Notification,
+    Justification,
+):
+    _cls.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[union-attr]

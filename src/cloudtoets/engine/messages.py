@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from typing import NamedTuple
 
 from cloudtoets.domain.model import Justification, Registration
@@ -251,14 +250,6 @@ class MessageBuilder:
         if text is None:
             text = self._sections[rule.id] = f"({self.citation(rule)})"
         return text
-
-
-@lru_cache(maxsize=16)
-def citations(policy: Policy) -> Mapping[str, str]:
-    """Rule id -> where the rule comes from, as the end of its messages says it (without the
-    brackets): for pages that show a finding's source beside its message."""
-    builder = MessageBuilder(policy)
-    return {rule.id: builder.citation(rule) for rule in policy.rules}
 
 
 def _tidy(text: str) -> str:

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from cloudtoets.domain.fields import FieldType
+from cloudtoets.domain.labels import LIST_LABELS
 from cloudtoets.domain.model import Inventory, Registration
-from cloudtoets.io.labels import LIST_LABELS
 from cloudtoets.io.tabular import (
     RECORD_CLASSES,
     TEXT_KINDS,

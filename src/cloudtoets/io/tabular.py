@@ -39,7 +39,7 @@ from typing import Any, Final
 
 from cloudtoets.domain import model
 from cloudtoets.domain.fields import FieldType, describe_fields
-from cloudtoets.io.labels import LABELS, LIST_LABELS, header_aliases
+from cloudtoets.domain.labels import LABELS, LIST_LABELS, header_aliases
 
 # The dataclass behind each list; justifications carry one extra column naming their registration.
 RECORD_CLASSES: Final[Mapping[str, type]] = {

@@ -14,34 +14,19 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import orjson
-from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from cloudtoets.catalogue import catalogue_directory, catalogue_organisations
-from cloudtoets.domain import model
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.domain.labels import LIST_LABELS
 from cloudtoets.domain.model import Inventory, Organisation, Provider
 from cloudtoets.domain.providers import ProviderDirectory
 from cloudtoets.domain.text import control_message, texts_with_control_characters
 from cloudtoets.domain.vocabulary import Deployment
-from cloudtoets.io.labels import LIST_LABELS
 from cloudtoets.problems import InputError, Problem, dutch_message
 
 # (list name, index in that list, field path inside the record) -> where, in the reader's words
 Locator = Callable[[str, int, str], str]
-
-# Unknown keys are errors: a misspelt key would otherwise silently fall back to a default.
-for _cls in (
-    Inventory,
-    model.Organisation,
-    model.Provider,
-    model.Registration,
-    model.RiskAssessment,
-    model.ExitPlan,
-    model.ExitScenario,
-    model.Notification,
-    model.Justification,
-):
-    _cls.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[union-attr]
 
 _ADAPTER: TypeAdapter[Inventory] = TypeAdapter(Inventory)
 _COUNTRY_LIST_FIELDS = ("storage_countries", "processing_countries")

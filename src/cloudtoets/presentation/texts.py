@@ -1,7 +1,7 @@
 """Dutch display texts for the codes of the inventory format, and date formatting.
 
 The codes themselves (``public``, ``customer-held``, ...) stay what interface.md says; people see
-these texts. Labels of the fields come from ``cloudtoets.io.labels`` (the export headers).
+these texts. Labels of the fields come from ``cloudtoets.domain.labels`` (the export headers).
 """
 
 from __future__ import annotations

@@ -75,6 +75,11 @@ class ImportPlan:
         return not self.problems
 
 
+def upload_formats() -> tuple[str, ...]:
+    """The file endings an import accepts, for a page that asks for a file."""
+    return FORMATS
+
+
 def _read_upload(register: Register, filename: str, data: bytes, *, uploaded: bool) -> Upload:
     """``uploaded``: the bytes came over the network, so the upload limit applies and they are
     read with bounded work; a file the operator names on the command line is read here, whatever

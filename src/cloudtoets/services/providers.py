@@ -130,9 +130,14 @@ def registration_chains(
     return views
 
 
+def catalogue_names() -> dict[str, str]:
+    """Provider id -> name of every provider in the built-in catalogue, in its own order."""
+    return {e.id: e.name for e in catalogue_entries()}
+
+
 def provider_names(register: Register, actor: Actor) -> dict[str, str]:
     """Provider id -> name: the catalogue's, then the visible organisations' own."""
-    names = {e.id: e.name for e in catalogue_entries()}
+    names = catalogue_names()
     for items in own_providers(register, actor).values():
         for provider in items:
             names.setdefault(provider.id, provider.display_name)

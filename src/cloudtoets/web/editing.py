@@ -19,6 +19,7 @@ from cloudtoets.services.context import Register
 from cloudtoets.services.errors import AlreadyExists, NotFound, ObjectKind, VersionConflict
 from cloudtoets.services.organisations import visible_organisations
 from cloudtoets.services.providers import own_providers, provider_names
+from cloudtoets.services.registration_input import check_registration_input
 from cloudtoets.web import fields, forms
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors
@@ -106,7 +107,9 @@ def _submit(
         errors = forms.field_error("id", "dit kenmerk is gereserveerd; kies een ander kenmerk")
     else:
         try:
-            registration = forms.validate(data, forms.organisation_objects(organisations), own)
+            registration = check_registration_input(
+                data, forms.organisation_objects(organisations), own
+            )
             if stored is None:
                 saved = service.create_registration(register, actor, registration)
             else:

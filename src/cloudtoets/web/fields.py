@@ -2,7 +2,7 @@
 
 One list drives the form (which widget, which options), the facts on the detail page and the
 change history, so a new field of interface.md needs one line here. Labels and explanations
-come from ``cloudtoets.io.labels`` (the headers of the product's own exports); where the form
+come from ``cloudtoets.domain.labels`` (the headers of the product's own exports); where the form
 shows Dutch choices instead of codes, the explanation is replaced by one that fits the form.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-from cloudtoets.io.labels import LABELS
+from cloudtoets.domain.labels import LABELS
 from cloudtoets.presentation import texts
 
 Widget = Literal[

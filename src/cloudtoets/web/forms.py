@@ -3,7 +3,7 @@
 The form is parsed by hand into two things: ``values`` (what the user typed, per input, also when
 it is wrong, to show it again) and ``data`` (a dict in interface.md shape, with whole numbers and
 booleans where the text was one, and the text itself where it was not). ``data`` then goes
-through the same validation path as every inventory (``io.validate.validate_document``), so the
+through the same validation path as every inventory (``services.registration_input``), so the
 form reports exactly the problems an import would, all at once, each with its field path. Those
 paths map back to inputs (``risk_assessment.date`` -> ``risk_assessment-date``).
 """
@@ -17,14 +17,12 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from cloudtoets.catalogue import catalogue_entries
-from cloudtoets.domain.model import Inventory, Organisation, Provider, Registration
+from cloudtoets.domain.model import Organisation, Provider, Registration
 from cloudtoets.domain.vocabulary import OrganisationType
-from cloudtoets.io.validate import validate_document
 from cloudtoets.presentation import texts
-from cloudtoets.problems import InputError, Problem
-from cloudtoets.services.limits import register_problems
+from cloudtoets.problems import Problem
 from cloudtoets.services.organisations import OrganisationInfo
+from cloudtoets.services.providers import catalogue_names
 from cloudtoets.web.fields import FIELDS, THEMES, Field, value_at
 
 VERSION_FIELD = "versie"
@@ -204,43 +202,6 @@ def organisation_objects(organisations: Iterable[OrganisationInfo]) -> list[Orga
     return result
 
 
-def validate(
-    data: Mapping[str, Any],
-    organisations: Iterable[Organisation],
-    own_providers: Iterable[Provider],
-) -> Registration:
-    """The registration, or InputError with every problem and its field path.
-
-    The inventory checks and the register's own limits (ids usable in an address, name length)
-    together, so the form shows every problem at once.
-    """
-    locate = _locate
-    try:
-        checked = validate_document(
-            {"registrations": [dict(data)]},
-            "registratie",
-            locate=locate,
-            extra_organisations=list(organisations),
-            extra_providers=list(own_providers),
-        )
-    except InputError as error:
-        # the register's limits need only the id and the name: check them on what was typed
-        raw_id, raw_name = data.get("id"), data.get("name")
-        limits: list[Problem] = []
-        if isinstance(raw_id, str) and isinstance(raw_name, str | None):
-            typed = Registration(id=raw_id, organisation="", deployment=None, name=raw_name)  # type: ignore[arg-type]
-            limits = register_problems(Inventory(registrations=[typed]), locate)
-        raise InputError("registratie", [*error.problems, *limits]) from None
-    problems = register_problems(checked.inventory, locate)
-    if problems:
-        raise InputError("registratie", problems)
-    return checked.inventory.registrations[0]
-
-
-def _locate(list_name: str, index: int, name: str) -> str:
-    return f"veld {name}" if name else "registratie"
-
-
 @dataclass(slots=True)
 class FormErrors:
     """Messages per input (for the fields) and in form order (for the summary)."""
@@ -321,8 +282,8 @@ def form_options(
 ) -> FormOptions:
     """Choices for the organisation and the provider (the catalogue, then own providers)."""
     providers: dict[str, str] = {
-        e.id: f"{e.name} ({e.id})"
-        for e in sorted(catalogue_entries(), key=lambda e: e.name.casefold())
+        provider_id: f"{name} ({provider_id})"
+        for provider_id, name in sorted(catalogue_names().items(), key=lambda p: p[1].casefold())
     }
     owners: dict[str, list[str]] = {}
     names: dict[str, str] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,10 +14,9 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from cloudtoets.domain.registration_query import ListFilters, parse_filters
-from cloudtoets.engine.messages import citations
 from cloudtoets.http.deps import ActorDep, RegisterDep
-from cloudtoets.policy.model import Rule
 from cloudtoets.presentation import texts
+from cloudtoets.presentation.rules import citations, rule_or_none
 from cloudtoets.services import registrations as service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -151,17 +151,10 @@ def registration_detail(
         "decisions": service.decisions(register, actor, registration_id),
         "history": history,
         "policy": register.policy,
-        "policy_rule": lambda rule_id: _rule(register, rule_id),
+        "policy_rule": partial(rule_or_none, register.policy),
         "policy_citations": citations(register.policy),
     }
     return render(request, "pages/registration.html", context, section="registrations")
-
-
-def _rule(register: Register, rule_id: str) -> Rule | None:
-    try:
-        return register.policy.rule(rule_id)
-    except KeyError:
-        return None
 
 
 @router.get("/registraties/{registration_id}/verwijderen", name="web_delete")

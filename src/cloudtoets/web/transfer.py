@@ -21,7 +21,6 @@ from starlette.responses import Response
 
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.http.downloads import file_download
-from cloudtoets.io.read import FORMATS
 from cloudtoets.presentation import texts
 from cloudtoets.problems import InputError
 from cloudtoets.services import imports
@@ -58,7 +57,7 @@ def _upload_page(
         {
             "errors": errors,
             "form_errors": errors,
-            "formats": FORMATS,
+            "formats": imports.upload_formats(),
             "limit": _mb(register.settings.max_upload_bytes),
         },
         section="import",

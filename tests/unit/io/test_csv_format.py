@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from cloudtoets.domain.labels import LABELS
 from cloudtoets.io.csv_format import (
     read_csv_document,
     read_csv_records,
     write_registrations_csv,
 )
-from cloudtoets.io.labels import LABELS
 from cloudtoets.io.read import read_inventory
 from cloudtoets.io.validate import validate_document
 from cloudtoets.problems import InputError

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from cloudtoets.io.labels import LABELS, header_aliases
+from cloudtoets.domain.labels import LABELS, header_aliases
 from cloudtoets.io.tabular import (
     IGNORED_COLUMNS,
     Unreadable,

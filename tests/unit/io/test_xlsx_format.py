@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from cloudtoets.domain.labels import LABELS
 from cloudtoets.domain.model import Inventory
-from cloudtoets.io.labels import LABELS
 from cloudtoets.io.read import read_inventory
 from cloudtoets.io.tabular import column_kinds
 from cloudtoets.io.validate import validate_document

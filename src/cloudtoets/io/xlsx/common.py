@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from cloudtoets.io.labels import LIST_LABELS
+from cloudtoets.domain.labels import LIST_LABELS
 
 LISTS: Final = ("organisations", "providers", "registrations", "justifications")
 SHEET_NAMES: Final[Mapping[str, str]] = {

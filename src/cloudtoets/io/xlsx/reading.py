@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook as WorkbookType
 
-from cloudtoets.io.labels import LIST_LABELS
+from cloudtoets.domain.labels import LIST_LABELS
 from cloudtoets.io.tabular import (
     JUSTIFICATION_REGISTRATION,
     Table,

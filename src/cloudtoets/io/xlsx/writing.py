@@ -17,8 +17,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.domain.fields import FieldType
+from cloudtoets.domain.labels import LABELS
 from cloudtoets.domain.model import Inventory
-from cloudtoets.io.labels import LABELS
 from cloudtoets.io.tabular import (
     FORMULA_STARTS,
     JUSTIFICATION_REGISTRATION,
