@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
+from cloudtoets.domain.clock import amsterdam_date
 from cloudtoets.http.deps import ActorDep, ObjectNumber, RegisterDep
 from cloudtoets.problems import InputError
 from cloudtoets.services import notification_packages as packages
@@ -49,7 +50,7 @@ def notification_url(notification_id: int, action: str = "") -> str:
 def _days_open(summary: service.NotificationSummary, today: dt.date) -> int | None:
     if summary.submitted_at is None or summary.state == "closed":
         return None
-    return max(0, (today - summary.submitted_at.date()).days)
+    return max(0, (today - amsterdam_date(summary.submitted_at)).days)
 
 
 # ------------------------------------------------------------------------------ the inbox
