@@ -9,8 +9,10 @@ client address in the database (several app processes share the count) and throt
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -59,6 +61,14 @@ class AccountError(ValueError):
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token_of(token: str) -> str:
+    """The CSRF token of the session with cookie ``token``: a keyed hash of the session token,
+    so the server can show it on every page without storing it. The database holds only its
+    ``digest``: a copy of the sessions table gives neither a session nor its CSRF token."""
+    mac = hmac.new(token.encode(), b"cloudtoets-csrf", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -189,12 +199,12 @@ def _new_session(
     session: Session, user: UserRow, now: dt.datetime, request_id: str | None
 ) -> Login:
     token = secrets.token_urlsafe(32)
-    csrf = secrets.token_urlsafe(32)
+    csrf = csrf_token_of(token)
     session.add(
         SessionRow(
             token_hash=digest(token),
             user_id=user.id,
-            csrf_token=csrf,
+            csrf_token_hash=digest(csrf),
             created_at=now,
             last_seen_at=now,
             expires_at=now + ABSOLUTE_TIMEOUT,
@@ -295,9 +305,12 @@ def resolve_session(
         if user is None or user.disabled or expired:
             session.delete(row)
             return None
+        csrf = csrf_token_of(token)
+        if not hmac.compare_digest(digest(csrf), row.csrf_token_hash):
+            return None  # a session from before CSRF tokens were derived: log in again
         if _aware(row.last_seen_at) + TOUCH_INTERVAL <= now:
             row.last_seen_at = now
-        return actor_for(user, request_id), row.csrf_token
+        return actor_for(user, request_id), csrf
 
 
 def logout(register: Register, token: str) -> None:

@@ -33,13 +33,14 @@ class UserRow(Base):
 
 
 class SessionRow(Base):
-    """A login. The cookie holds a random token; only its hash is stored."""
+    """A login. The cookie holds a random token; only its hash is stored, and only the hash of
+    the session's CSRF token (which is derived from the session token: services/accounts.py)."""
 
     __tablename__ = "sessions"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    csrf_token: Mapped[str] = mapped_column(String(64))
+    csrf_token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # absolute limit

@@ -122,6 +122,8 @@ def test_secrets_are_stored_only_as_hashes(app: FastAPI, register: Register) -> 
     assert accounts.digest(token) in dump  # what is stored: its SHA-256
     assert editor.session not in dump
     assert accounts.digest(editor.session) in dump
+    assert editor.csrf not in dump  # the CSRF token of the session: only its SHA-256 too
+    assert accounts.digest(editor.csrf) in dump
     for username, password in PASSWORDS.items():
         assert password not in dump, username
     assert "$argon2id$" in dump  # passwords as argon2id hashes

@@ -33,7 +33,7 @@ def test_upgrade_twice_is_harmless_and_reaches_head(database_url: str) -> None:
     engine = make_engine(database_url)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0007"
+    assert current_revision(engine) == head_revision() == "0009"
     engine.dispose()
 
 
