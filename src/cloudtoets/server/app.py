@@ -98,11 +98,16 @@ def _openapi_with_security(app: FastAPI) -> dict[str, Any]:
         "description": "Persoonlijk API-token (cloudtoets token create, of op /account).",
     }
     for path, operations in schema.get("paths", {}).items():
-        if path in _PUBLIC_API_PATHS:
-            continue
         for method, operation in operations.items():
-            operation["security"] = [{"bearer": []}]
             responses = operation.setdefault("responses", {})
+            if "requestBody" in operation or operation.get("parameters"):
+                # an unreadable body, or a control character in the path or a query parameter
+                responses.setdefault(
+                    "400", {"description": "Onleesbaar verzoek", "content": _PROBLEM_CONTENT}
+                )
+            if path in _PUBLIC_API_PATHS:
+                continue
+            operation["security"] = [{"bearer": []}]
             responses.setdefault(
                 "401", {"description": "Niet ingelogd", "content": _PROBLEM_CONTENT}
             )
@@ -110,11 +115,6 @@ def _openapi_with_security(app: FastAPI) -> dict[str, Any]:
                 responses.setdefault(
                     "403",
                     {"description": "Niet toegestaan voor uw rol", "content": _PROBLEM_CONTENT},
-                )
-            if "requestBody" in operation or operation.get("parameters"):
-                # an unreadable body, or a control character in the path or a query parameter
-                responses.setdefault(
-                    "400", {"description": "Onleesbaar verzoek", "content": _PROBLEM_CONTENT}
                 )
     app.openapi_schema = schema
     return schema

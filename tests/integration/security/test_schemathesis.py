@@ -1,7 +1,8 @@
 """Property-based API tests generated from the OpenAPI document (schemathesis).
 
 Every operation of /api/v1/openapi.json is called with generated valid and invalid input, with a
-valid bearer token of the editor of ``fin``. No answer may be a 5xx, and every answer must match
+valid bearer token of the editor of ``fin``, on SQLite and on PostgreSQL (as the application role,
+with row-level security: text PostgreSQL cannot hold, such as NUL, only fails there). No answer may be a 5xx, and every answer must match
 the document: a documented status code, the documented content type, headers and body schema.
 Bounded to ``MAX_EXAMPLES`` generated cases per operation (derandomised, so CI is repeatable).
 
@@ -14,33 +15,52 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis import checks as sc
+from schemathesis.core.failures import AcceptedNegativeData
 from schemathesis.generation.case import Case
 
 from cloudtoets.server.app import create_app
+from cloudtoets.services.context import Register
 
-from .conftest import API, bearer, fill, open_register, token_for
+from .conftest import API, bearer, open_register, token_for
 
-MAX_EXAMPLES = 20
+MAX_EXAMPLES = 50
 
 
 def documented_status(ctx: Any, response: Any, case: Case) -> bool | None:
     return sc.status_code_conformance(ctx, response, case)
 
 
+def _ignored_on_purpose(failure: AcceptedNegativeData) -> bool:
+    """An unknown query parameter is ignored, as HTTP APIs do (a cache buster must not break a
+    call); with the Authorization header the test always sends, schemathesis counts the case as
+    invalid. Only when every invalid part is one of those two."""
+    _, _, parts = str(failure).partition("Invalid component:")
+    lines = [line.strip(" -") for line in parts.splitlines() if line.strip(" -")]
+    return bool(lines) and all(
+        ("query" in line and "additionalProperties" in line) or "(was Authorization)" in line
+        for line in lines
+    )
+
+
 def invalid_input_refused(ctx: Any, response: Any, case: Case) -> bool | None:
     # every part of a multipart body is text: a "number" for the file field is just a file
     if (case.media_type or "").startswith("multipart/"):
         return None
-    return sc.negative_data_rejection(ctx, response, case)
+    try:
+        return sc.negative_data_rejection(ctx, response, case)
+    except AcceptedNegativeData as failure:
+        if _ignored_on_purpose(failure):
+            return None
+        raise
 
 
 def body_matches_schema(ctx: Any, response: Any, case: Case) -> bool | None:
@@ -65,20 +85,22 @@ CHECKS = [
 ]
 
 
-# schemathesis needs the schema when the tests are collected, so the app exists from import on;
-# its database is created and filled (migrations, demo data) only when the module's tests run.
+# schemathesis needs the schema when the tests are collected, so an app exists from import on, on
+# an empty SQLite register: it only serves the document. The cases go to the app of
+# ``shared_app`` (conftest.py): a filled register, once on SQLite and once on PostgreSQL.
 # (schemathesis.pytest.from_fixture would avoid this, but does not work with pytest 9 yet.)
 _FOLDER = Path(tempfile.mkdtemp(prefix="cloudtoets-schemathesis-"))
 atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)  # also when deselected
-_REGISTER = open_register(f"sqlite:///{_FOLDER / 'cloudtoets.sqlite'}")
-schema = schemathesis.openapi.from_asgi(f"{API}/openapi.json", create_app(register=_REGISTER))
+_DOCUMENT_REGISTER = open_register(f"sqlite:///{_FOLDER / 'cloudtoets.sqlite'}")
+schema = schemathesis.openapi.from_asgi(
+    f"{API}/openapi.json", create_app(register=_DOCUMENT_REGISTER)
+)
+atexit.register(_DOCUMENT_REGISTER.close)
 
 
 @pytest.fixture(scope="module")
-def editor_token() -> Iterator[str]:
-    fill(_REGISTER)
-    yield token_for(_REGISTER, "bewerker", "schemathesis")
-    _REGISTER.close()
+def editor_token(shared_register: Register) -> str:
+    return token_for(shared_register, "bewerker", "schemathesis")
 
 
 @schema.parametrize()
@@ -89,8 +111,8 @@ def editor_token() -> Iterator[str]:
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_keeps_to_its_document(case: Case, editor_token: str) -> None:
-    case.call_and_validate(headers=bearer(editor_token), checks=CHECKS)
+def test_api_keeps_to_its_document(case: Case, shared_app: FastAPI, editor_token: str) -> None:
+    case.call_and_validate(headers=bearer(editor_token), checks=CHECKS, app=shared_app)
 
 
 # ------------------------------------------------------------------------------ known gaps
