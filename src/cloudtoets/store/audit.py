@@ -9,8 +9,13 @@ where the canonical JSON is ``json.dumps(fields, sort_keys=True, separators=(","
 ensure_ascii=False)``, encoded as UTF-8, with ``at`` as ISO 8601 in UTC with microseconds and
 offset (``2026-11-29T05:21:02.140483+00:00``) and ``before``/``after`` as stored. Changing,
 removing or reordering a record breaks the chain at that record; the head hash, anchored
-elsewhere, covers the end of the chain. This format is a contract: exports and archived head
-hashes depend on it, so it never changes.
+elsewhere (signed checkpoints, services/audit.py), covers the end of the chain. This format is a
+contract: exports, archived head hashes and checkpoints depend on it, so it never changes.
+
+``db_user`` (migration 0009) is the database user whose session wrote the record
+(``current_user`` on PostgreSQL, ``"sqlite"`` on SQLite). It is hashed only when it is set:
+records written before 0009 have none and hash exactly as they did, records written since carry
+it inside their hash.
 
 Appending needs the previous row, so writers are serialised inside their own transaction before
 the head is read:
@@ -60,7 +65,9 @@ HASHED_FIELDS = (
     "before",
     "after",
 )
-RECORD_FIELDS = (*HASHED_FIELDS, "hash")  # one exported record
+DB_USER = "db_user"  # hashed when set (records since migration 0009)
+RECORD_FIELDS = (*HASHED_FIELDS, DB_USER, "hash")  # one exported record
+SQLITE_USER = "sqlite"  # SQLite has no database users
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,16 +138,31 @@ def as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))  # type: ignore[no-any-return]
 
 
+def hashed(values: Mapping[str, Any]) -> dict[str, Any]:
+    """What the hash of a record covers: ``HASHED_FIELDS``, plus ``db_user`` when it is set."""
+    fields = {name: values[name] for name in HASHED_FIELDS}
+    if values.get(DB_USER) is not None:
+        fields[DB_USER] = values[DB_USER]
+    return fields
+
+
 def record_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     """The hashed fields of a row, from its column values as read from the database."""
-    fields = {name: values[name] for name in HASHED_FIELDS}
+    fields = hashed(values)
     fields["at"] = canonical_time(fields["at"])
     return fields
 
 
 def export_record(values: Mapping[str, Any]) -> dict[str, Any]:
-    """One record as exported: the hashed fields plus ``hash``."""
-    return {**record_fields(values), "hash": values["hash"]}
+    """One record as exported: the hashed fields, ``db_user`` (null when none) and ``hash``."""
+    return {**record_fields(values), DB_USER: values.get(DB_USER), "hash": values["hash"]}
+
+
+def database_user(session: Session) -> str:
+    """The database user of the session: ``current_user`` on PostgreSQL, ``"sqlite"`` else."""
+    if session.get_bind().dialect.name == "postgresql":
+        return str(session.scalar(text("SELECT current_user")))
+    return SQLITE_USER
 
 
 # --- appending ----------------------------------------------------------------------------
@@ -191,6 +213,7 @@ def append(session: Session, entries: Sequence[Entry], at: dt.datetime | None = 
     """
     if not entries:
         return None
+    db_user = database_user(session)  # before the lock: after it, only audit_log statements
     lock_chain(session)
     seq, prev_hash = read_head(session)
     at = (at or session_now(session)).astimezone(dt.UTC)
@@ -211,8 +234,9 @@ def append(session: Session, entries: Sequence[Entry], at: dt.datetime | None = 
             "object_id": entry.object_id,
             "before": as_stored(entry.before),
             "after": as_stored(entry.after),
+            DB_USER: db_user,
         }
-        values["hash"] = prev_hash = chain_hash(prev_hash, {**values, "at": at_text})
+        values["hash"] = prev_hash = chain_hash(prev_hash, {**hashed(values), "at": at_text})
         rows.append(values)
     session.execute(insert(cast(Table, AuditRow.__table__)), rows)
     return prev_hash
@@ -245,7 +269,7 @@ class _Walk:
             return Break("gap", seq, row_id, expected_seq=expected)
         if record["prev_hash"] != self.head:
             return Break("prev_hash", seq, row_id)
-        if chain_hash(self.head, {name: record[name] for name in HASHED_FIELDS}) != record["hash"]:
+        if chain_hash(self.head, hashed(record)) != record["hash"]:
             return Break("hash", seq, row_id)
         self.count, self.head = seq, record["hash"]
         return None
@@ -297,8 +321,8 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _shape_problem(record: Any) -> str | None:
     if not isinstance(record, dict):
         return "geen JSON-object"
-    if set(record) != set(RECORD_FIELDS):
-        missing = sorted(set(RECORD_FIELDS) - set(record))
+    if set(record) - {DB_USER} != set(RECORD_FIELDS) - {DB_USER}:  # exports before 0009: none
+        missing = sorted(set(RECORD_FIELDS) - {DB_USER} - set(record))
         extra = sorted(set(record) - set(RECORD_FIELDS))
         parts = ([f"ontbrekend: {', '.join(missing)}"] if missing else []) + (
             [f"onbekend: {', '.join(extra)}"] if extra else []
@@ -311,4 +335,6 @@ def _shape_problem(record: Any) -> str | None:
     for name in ("prev_hash", "hash"):
         if not isinstance(record[name], str):
             return f"{name} is geen tekst"
+    if not isinstance(record.get(DB_USER, ""), str | None):
+        return f"{DB_USER} is geen tekst"
     return None

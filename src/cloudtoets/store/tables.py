@@ -195,7 +195,8 @@ class AuditRow(Base):
     """Who changed what, when: one row per change, written in the change's own transaction.
 
     The rows form a hash chain (store/audit.py): ``seq`` numbers them 1, 2, 3 … without gaps,
-    ``prev_hash`` is the previous row's ``hash`` and ``hash`` covers every other column.
+    ``prev_hash`` is the previous row's ``hash`` and ``hash`` covers every other column
+    (``db_user`` only when set: rows written before migration 0009 have none).
     Append-only: triggers (migration 0002) refuse UPDATE and DELETE.
     """
 
@@ -214,6 +215,8 @@ class AuditRow(Base):
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # the database user that wrote the record (migration 0009; hashed when set)
+    db_user: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
         Index("ix_audit_log_object", "object_type", "object_id", "id"),
