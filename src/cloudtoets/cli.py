@@ -534,10 +534,23 @@ def audit_verify(
             "--file", help="Controleer een export (JSON Lines) in plaats van de database."
         ),
     ] = None,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint",
+            help="Controleer ook de ondertekende controlepunten in dit bestand "
+            "(gemaakt met audit checkpoint).",
+        ),
+    ] = None,
 ) -> None:
     """Controleer de hashketen van het auditlogboek; exitcode 1 bij een beschadigd record."""
     from cloudtoets.services.audit import describe, verify_chain, verify_file
 
+    if checkpoint is not None:
+        if file is not None:
+            raise typer.BadParameter("gebruik --checkpoint met de database, niet met --file")
+        _audit_verify_checkpoints(database, checkpoint)
+        return
     if file is not None:
         if database is not None:
             raise typer.BadParameter("gebruik --file of --database, niet allebei")
@@ -555,6 +568,76 @@ def audit_verify(
         )
         raise typer.Exit(1)
     typer.echo(f"Auditlogboek in orde: {result.count} records, laatste hash {result.head_hash}.")
+
+
+def _audit_verify_checkpoints(database: str | None, path: Path) -> None:
+    from cloudtoets.services.audit_checkpoints import verify_with_checkpoints
+    from cloudtoets.services.package_signing import KeyProblem
+
+    if not path.is_file():
+        _fail(InputError(str(path), [Problem("", "dit bestand bestaat niet")]))
+    register = _open_register(database)
+    try:
+        checked = verify_with_checkpoints(register, path)
+    except KeyProblem as problem:
+        typer.echo(str(problem), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        register.close()
+    result = checked.chain
+    if checked.problem in ("file", "signature", "key"):
+        typer.echo(f"Controlepunten NIET te vertrouwen: {checked.message}")
+        raise typer.Exit(1)
+    if checked.problem is not None:
+        typer.echo(f"Auditlogboek NIET in orde: {checked.message}")
+        if checked.problem == "chain":
+            typer.echo(
+                f"De {result.count} records daarvoor zijn in orde "
+                f"(laatste hash {result.head_hash})."
+            )
+        raise typer.Exit(1)
+    typer.echo(
+        f"Auditlogboek in orde: {result.count} records, laatste hash {result.head_hash}; "
+        f"klopt met {checked.checkpoints} "
+        f"{'controlepunt' if checked.checkpoints == 1 else 'controlepunten'} uit {path}."
+    )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            help="Bestand waar het controlepunt als één regel aan wordt toegevoegd; bewaar het "
+            "waar de app-rol niet kan schrijven.",
+        ),
+    ],
+    database: DatabaseOption = None,
+) -> None:
+    """Onderteken de kop van de hashketen (volgnummer, hash, aantal, moment, installatie) en
+    voeg dat controlepunt toe aan een bestand; exitcode 1 als de keten niet in orde is."""
+    from cloudtoets.services.audit_checkpoints import CheckpointRefused, write_checkpoint
+    from cloudtoets.services.package_signing import KeyProblem, key_id
+
+    if not output.parent.is_dir():
+        _fail(InputError(str(output), [Problem("", "de map van dit bestand bestaat niet")]))
+    register = _open_register(database)
+    try:
+        made = write_checkpoint(register, output)
+    except CheckpointRefused as refused:
+        typer.echo(str(refused))
+        raise typer.Exit(1) from None
+    except KeyProblem as problem:
+        typer.echo(str(problem), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        register.close()
+    typer.echo(
+        f"Controlepunt toegevoegd aan {output}: {made.count} records, laatste hash "
+        f"{made.head_hash}, ondertekend door {made.installation} "
+        f"(sleutel {key_id(made.public_key)})."
+    )
 
 
 @audit_app.command("export")

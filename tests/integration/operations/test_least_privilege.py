@@ -9,6 +9,7 @@ owner of table decisions".
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -131,6 +132,13 @@ def test_serve_and_every_command_run_as_the_application_role(
         ok(cli("report", "--format", "xlsx", "--output", str(tmp_path / "rapport.xlsx"), url=app))
         assert "Auditlogboek in orde" in ok(cli("audit", "verify", url=app))
         ok(cli("audit", "export", str(tmp_path / "audit.jsonl"), url=app))
+        exported = (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+        assert {json.loads(line)["db_user"] for line in exported} == {APP_ROLE}
+        checkpoints = str(tmp_path / "controlepunten.jsonl")
+        ok(cli("audit", "checkpoint", "--output", checkpoints, url=app))
+        assert "klopt met 1 controlepunt uit" in ok(
+            cli("audit", "verify", "--checkpoint", checkpoints, url=app)
+        )
         assert "1 token(s) ingetrokken" in ok(
             cli("token", "revoke", "bewerker-bzk", "--name", "test", url=app)
         )
