@@ -30,7 +30,7 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.permissions import Permission
-from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
+from cloudtoets.services.uow import UnitOfWork, read_only, system_session, unit_of_work
 from cloudtoets.services.uploads import Upload, read_upload, read_upload_bounded
 from cloudtoets.services.workflow_projection import (
     apply_derived_fields,
@@ -131,8 +131,29 @@ def _existing_registrations(session: Session, ids: list[str]) -> dict[str, Regis
     return existing
 
 
+def _taken_ids(register: Register, ids: list[str]) -> set[str]:
+    """The ids among ``ids`` that a stored registration has, whichever organisation it is of.
+
+    Row-level security hides another organisation's registrations from the actor's session (on
+    PostgreSQL), but their ids are unique over all organisations: an import would hit the unique
+    key. This looks in a session of the installation, and only whether an id is taken leaves
+    it: nothing of the registration, not even its organisation.
+    """
+    taken: set[str] = set()
+    with system_session(register.sessions) as session, session.begin():
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            chunk = ids[start : start + LOOKUP_CHUNK]
+            taken.update(
+                session.scalars(select(RegistrationRow.id).where(RegistrationRow.id.in_(chunk)))
+            )
+    return taken
+
+
+ID_TAKEN = "dit kenmerk is al in gebruik; kies een ander kenmerk"
+
+
 def _plan(
-    session: Session, actor: Actor, checked: Upload, source: str
+    register: Register, session: Session, actor: Actor, checked: Upload, source: str
 ) -> tuple[ImportPlan, dict[str, list[Provider]]]:
     inventory = checked.inventory
     plan = ImportPlan(source)
@@ -182,20 +203,19 @@ def _plan(
                 plan.providers.unchanged.append(key)
 
     existing = _existing_registrations(session, [r.id for r in inventory.registrations])
+    unseen = [r.id for r in inventory.registrations if r.id not in existing]
+    hidden = _taken_ids(register, unseen) if unseen else set()
     for registration in inventory.registrations:
         if not actor.may_see(registration.organisation):
             continue  # refused above; comparing would reveal the other organisation's data
         row = existing.get(registration.id)
-        if row is None:
+        if registration.id in hidden or (
+            row is not None and row.organisation_id != registration.organisation
+        ):
+            # the same words whether the other registration is visible or hidden
+            plan.problems.append(Problem(f"registratie {registration.id}", ID_TAKEN))
+        elif row is None:
             plan.registrations.new.append(registration.id)
-        elif row.organisation_id != registration.organisation:
-            plan.problems.append(
-                Problem(
-                    f"registratie {registration.id}",
-                    "dit kenmerk is al in gebruik bij een andere organisatie; "
-                    "kies een ander kenmerk",
-                )
-            )
         elif registration_from_row(row) != registration:
             plan.registrations.changed.append(registration.id)
         else:
@@ -212,7 +232,7 @@ def preview_import(
     except InputError as error:
         return ImportPlan(filename, problems=error.problems)
     with read_only(register.sessions, actor) as session:
-        plan, _ = _plan(session, actor, checked, filename)
+        plan, _ = _plan(register, session, actor, checked, filename)
     if plan.ok:
         from cloudtoets.engine.context import EvaluationContext
         from cloudtoets.engine.evaluate import evaluate_registrations
@@ -238,7 +258,7 @@ def commit_import(
     actor.require(Permission.WRITE_REGISTER)
     checked = _read_upload(register, filename, data, uploaded=uploaded)
     with unit_of_work(register.sessions, actor) as uow:
-        plan, providers_by_organisation = _plan(uow.session, actor, checked, filename)
+        plan, providers_by_organisation = _plan(register, uow.session, actor, checked, filename)
         if not plan.ok:
             raise InputError(filename, plan.problems)
         _store(uow, checked, plan, providers_by_organisation, register, progress)

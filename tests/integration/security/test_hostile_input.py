@@ -244,3 +244,30 @@ def test_another_organisations_id_in_the_web_form_is_a_form_error(
     assert response.status_code == 422, response.text[:300]
     assert "er is al een registratie met dit kenmerk" in response.text.lower()
     assert snapshot(register) == before
+
+
+def test_another_organisations_id_in_an_import_is_named_taken(
+    client: TestClient, register: Register
+) -> None:
+    """uwv imports a registration with fin's id (hidden by row-level security on PostgreSQL):
+    preview and import both say the id is taken, in the same words on both databases, and
+    nothing of fin; the import stores nothing."""
+    inventory = export_inventory(register, OPERATOR, "uwv")
+    inventory.registrations = [r for r in inventory.registrations if r.id == "uwv-m365-mail"]
+    inventory.registrations[0].id = "fin-m365-mail"
+    document = orjson.dumps(inventory_document(inventory))
+    token = bearer(token_for(register, "bewerker-uwv"))
+    files = {"file": ("uwv.json", document, "application/json")}
+    before = snapshot(register)
+    preview = client.post(f"{API}/inventory/import/preview", files=files, headers=token)
+    assert preview.status_code == 200, preview.text[:300]
+    plan = preview.json()
+    assert plan["ok"] is False
+    assert "fin-m365-mail" not in str(plan.get("registrations"))  # not "new"
+    messages = [e["message"] for e in plan["problems"]]
+    assert messages == ["dit kenmerk is al in gebruik; kies een ander kenmerk"], plan
+    committed = client.post(f"{API}/inventory/import", files=files, headers=token)
+    body = _problem(committed, 422)
+    assert [e["message"] for e in body["errors"]] == messages
+    assert "Financi" not in committed.text and "Financi" not in preview.text
+    assert snapshot(register) == before
