@@ -138,11 +138,13 @@ def _parse_predicate(raw: Mapping[str, Any], where: str, parameters: Mapping[str
     is_fact = "fact" in raw
     name = raw["fact"] if is_fact else raw["field"]
     table = FACTS if is_fact else FIELDS
-    if name not in table:
+    if not isinstance(name, str) or name not in table:
         what = "feit" if is_fact else "veld"
         raise ConditionError(f"{where}: onbekend {what} '{name}'; bekend zijn: {', '.join(table)}")
     ftype = table[name]
     op = raw.get("op")
+    if op is not None and not isinstance(op, str):
+        raise ConditionError(f"{where}: 'op' is de naam van een operator, zoals equals")
     if op is None:
         if ftype.kind != "bool":
             raise ConditionError(f"{where}: '{name}' is geen ja/nee-waarde; geef een 'op'")
@@ -161,7 +163,7 @@ def _parse_predicate(raw: Mapping[str, Any], where: str, parameters: Mapping[str
         raise ConditionError(f"{where}: operator '{op}' vraagt precies één 'value' of 'param'")
     if has_param:
         param = raw["param"]
-        if param not in parameters:
+        if not isinstance(param, str) or param not in parameters:
             raise ConditionError(
                 f"{where}: onbekende parameter '{param}'; bekend zijn: {', '.join(parameters)}"
             )

@@ -27,7 +27,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _country_set(values: list[str]) -> frozenset[str]:
+def _country_set(values: list[Any]) -> frozenset[str]:
+    if not all(isinstance(v, str) for v in values):
+        raise ValueError("elke landcode is een tekst, zoals NL of DE; haal de andere waarden weg")
     codes = frozenset(v.upper() for v in values)
     unknown = sorted(codes - ISO_COUNTRY_CODES)
     if unknown:
