@@ -195,7 +195,7 @@ def _api_replace(walk: Walk, call: Call, target: Target, principal: Principal) -
     _if_match(walk, call, target, principal)
     assert target.registration is not None
     body = jsonable(stored(walk.register, target.registration).registration)
-    call.json = {**body, "name": f"Gewijzigd door {principal.name}"}
+    call.json = {**body, "name": f"Gewijzigd via de API door {principal.name}"}
 
 
 def _new_id(target: Target) -> str:
@@ -231,7 +231,7 @@ def _web_edit(walk: Walk, call: Call, target: Target, principal: Principal) -> N
     assert target.registration is not None
     current = stored(walk.register, target.registration)
     values = values_from_registration(current.registration)
-    values["name"] = f"Gewijzigd door {principal.name}"
+    values["name"] = f"Gewijzigd op de pagina door {principal.name}"
     call.data = {**values, "versie": str(current.version)}
 
 

@@ -36,7 +36,7 @@ from cloudtoets.domain.vocabulary import (
     Verdict,
 )
 from cloudtoets.engine.evaluate import Evaluator, evaluate
-from cloudtoets.engine.messages import citations
+from cloudtoets.presentation.rules import citations
 
 from .builders import (
     ADOPTED,

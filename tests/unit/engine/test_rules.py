@@ -21,7 +21,7 @@ from cloudtoets.domain.vocabulary import (
     Severity,
     Verdict,
 )
-from cloudtoets.engine.messages import citations
+from cloudtoets.presentation.rules import citations
 from cloudtoets.yaml12 import load_yaml
 
 from .builders import (
