@@ -209,15 +209,21 @@ def _api_create(walk: Walk, call: Call, target: Target, principal: Principal) ->
     call.json = {**body, "id": call.new_id, "name": f"Nieuw van {principal.name}"}
 
 
-def _inventory(walk: Walk, target: Target, principal: Principal) -> bytes:
+def _inventory(walk: Walk, target: Target, principal: Principal, where: str) -> bytes:
+    """The target's registration renamed; ``where`` keeps API and page imports apart, so an
+    import is a change whichever of the two runs first."""
     assert target.organisation is not None and target.registration is not None
-    name = f"Geïmporteerd door {principal.name}"
+    name = f"Geïmporteerd {where} door {principal.name}"
     return inventory_file(walk.register, target.organisation, target.registration, name)
 
 
 def _api_upload(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
     call.files = {
-        "file": ("inventaris.json", _inventory(walk, target, principal), "application/json")
+        "file": (
+            "inventaris.json",
+            _inventory(walk, target, principal, "via de API"),
+            "application/json",
+        )
     }
 
 
@@ -249,12 +255,16 @@ def _web_delete(walk: Walk, call: Call, target: Target, principal: Principal) ->
 
 def _web_upload(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
     call.files = {
-        "bestand": ("inventaris.json", _inventory(walk, target, principal), "application/json")
+        "bestand": (
+            "inventaris.json",
+            _inventory(walk, target, principal, "op de pagina"),
+            "application/json",
+        )
     }
 
 
 def _web_commit(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
-    data = _inventory(walk, target, principal)
+    data = _inventory(walk, target, principal, "op de pagina")
     call.data = {"bestand": pack(data), "bestandsnaam": "inventaris.json"}
 
 
