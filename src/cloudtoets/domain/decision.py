@@ -19,7 +19,16 @@ class Finding:
     """
 
     # declared by hand (not ``slots=True``) to add the composer slot, which is not a field
-    __slots__ = ("_compose", "deadline", "justified", "message", "rule", "section", "severity")
+    __slots__ = (
+        "_compose",
+        "certain",
+        "deadline",
+        "justified",
+        "message",
+        "rule",
+        "section",
+        "severity",
+    )
 
     rule: str
     section: str
@@ -27,6 +36,8 @@ class Finding:
     deadline: dt.date | None
     justified: bool
     message: str
+    # False for a possible finding: it is there for some answers to the open questions
+    certain: bool
 
     @classmethod
     def deferred(
@@ -42,18 +53,19 @@ class Finding:
         draft = _Draft()
         draft.rule, draft.section, draft.severity = rule, section, severity
         draft.deadline, draft.justified, draft._compose = deadline, justified, compose
+        draft.certain = True
         draft.__class__ = cls  # type: ignore[assignment]  # same slots: Python checks the layout
         return cast(Finding, draft)
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self.rule, self.section, self.severity, self.deadline, self.justified, self.message)
+        return tuple(getattr(self, name) for name in _FIELDS)
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         for name, value in zip(_FIELDS, state, strict=True):
             object.__setattr__(self, name, value)
 
 
-_FIELDS = ("rule", "section", "severity", "deadline", "justified", "message")
+_FIELDS = ("rule", "section", "severity", "deadline", "justified", "message", "certain")
 
 
 class _Draft:
@@ -67,6 +79,7 @@ class _Draft:
     severity: Severity
     deadline: dt.date | None
     justified: bool
+    certain: bool
     _compose: Callable[[], str] | None
 
 
@@ -88,26 +101,44 @@ def _compose_message(finding: Finding, name: str) -> str:
 setattr(Finding, "__getattr__", _compose_message)  # noqa: B010
 
 
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A fact whose answer can change the result: which rules it can change, asked in Dutch."""
+
+    field: str
+    rules: tuple[str, ...]
+    question: str
+
+
 @dataclass(slots=True)
 class Decision:
     """A verdict with everything needed to explain and reproduce it.
 
     ``policy_id`` and ``policy_revision`` pin the exact policy text; together with the input and
     ``as_of`` any past decision can be recomputed.
+
+    With unknown facts (unknowns.md) the derived facts may be None (unknown), ``best`` and
+    ``worst`` bound the verdict, ``verdict`` is ``incomplete`` when they differ, and
+    ``questions`` say which answers settle it.
     """
 
     registration: str
     organisation: str
     scope: Scope
-    public_cloud: bool
-    external_cloud: bool
-    material: bool
+    public_cloud: bool | None
+    external_cloud: bool | None
+    material: bool | None
+    existing_use: bool | None
     material_reasons: tuple[str, ...]
     jurisdictions: tuple[str, ...]
+    jurisdictions_complete: bool
     effective_tbb_level: int | None
     verdict: Verdict
+    best: Verdict
+    worst: Verdict
     deadline: dt.date | None
     findings: tuple[Finding, ...]
+    questions: tuple[Question, ...]
     policy_id: str
     policy_revision: str
     as_of: dt.date
@@ -116,3 +147,7 @@ class Decision:
     def counts_as_failure(self) -> bool:
         """Only registrations in mandatory scope can fail a check."""
         return self.scope is Scope.MANDATORY
+
+    @property
+    def incomplete(self) -> bool:
+        return self.best is not self.worst

@@ -1,7 +1,10 @@
 """The register's objects as plain dataclasses, named after interface.md.
 
-Every field has the default interface.md gives it, so a record read from any format only has to
-name what it knows. Countries are upper-case ISO codes by the time they get here (io/ normalises).
+A fact that is not known is ``None`` (unknowns.md): a record read from any format only names what
+it knows, and nothing it leaves out becomes an answer. A known "nothing" is explicit: ``[]`` for
+a list, the ``none`` code for classification, TBB level and key register. Evidence (risk
+assessment, exit plan, notification, justifications, ABRO declaration, contract and lifecycle
+dates) is absent when not recorded, as before. Countries are upper-case ISO codes by the time they get here (io/ normalises).
 
 Lists inside a record have a maximum length (``max_length``, checked by the validation before it
 looks at the items): no registration has hundreds of functions or sub-processors, and an upload
@@ -28,7 +31,8 @@ from cloudtoets.domain.vocabulary import (
     ServiceModel,
 )
 
-TbbLevel = Literal[1, 2, 3, 4]
+# "none": known to have no TBB level (unknowns.md); None: not known
+TbbLevel = Literal[1, 2, 3, 4, "none"]
 
 MAX_LIST: Final = 100  # items in one list field of a record
 MAX_COUNTRIES: Final = 250  # ISO 3166 has 249 country codes
@@ -42,9 +46,9 @@ class Organisation:
     id: str
     type: OrganisationType
     name: str | None = None
-    critical_entity: bool = False
-    essential_entity: bool = False
-    vital_provider: bool = False
+    critical_entity: bool | None = None
+    essential_entity: bool | None = None
+    vital_provider: bool | None = None
 
     @property
     def display_name(self) -> str:
@@ -127,28 +131,30 @@ class Registration:
 
     id: str
     organisation: str
-    deployment: Deployment
+    deployment: Deployment | None = None
     name: str | None = None
+    # None with deployment private-internal: run by government itself, no provider
     provider: str | None = None
-    subprocessors: ShortList[str] = field(default_factory=list)
+    subprocessors: ShortList[str] | None = None
     service_model: ServiceModel | None = None
-    functions: ShortList[ServiceFunction] = field(default_factory=list)
-    storage_countries: Countries = field(default_factory=list)
-    processing_countries: Countries = field(default_factory=list)
-    encrypted_at_rest: bool = False
-    encrypted_in_transit: bool = False
-    key_custody: KeyCustody = KeyCustody.PROVIDER
-    open_data: bool = False
+    functions: ShortList[ServiceFunction] | None = None
+    # an empty list is as unknown as None: data is always somewhere
+    storage_countries: Countries | None = None
+    processing_countries: Countries | None = None
+    encrypted_at_rest: bool | None = None
+    encrypted_in_transit: bool | None = None
+    key_custody: KeyCustody | None = None
+    open_data: bool | None = None
     classification: Classification | None = None
     tbb_level: TbbLevel | None = None
-    personal_data: PersonalData = PersonalData.NONE
-    large_scale_personal_data: bool = False
-    pets: ShortList[PrivacyTechnique] = field(default_factory=list)
-    core_task: bool = False
-    business_critical: bool = False
+    personal_data: PersonalData | None = None
+    large_scale_personal_data: bool | None = None
+    pets: ShortList[PrivacyTechnique] | None = None
+    core_task: bool | None = None
+    business_critical: bool | None = None
     material: bool | None = None
     key_register: KeyRegister | None = None
-    holds_source_data: bool = False
+    holds_source_data: bool | None = None
     abro_declaration: bool = False
     in_use_since: dt.date | None = None
     contract_start: dt.date | None = None

@@ -47,6 +47,7 @@ class ServiceFunction(StrEnum):
 
 
 class KeyRegister(StrEnum):
+    NONE = "none"  # known: no key register (unknowns.md)
     BRP = "BRP"
     HR = "HR"
     BAG = "BAG"
@@ -91,6 +92,7 @@ class PersonalData(StrEnum):
 
 
 class Classification(StrEnum):
+    NONE = "none"  # known: ongerubriceerd (unknowns.md)
     DEP_VERTROUWELIJK = "dep-vertrouwelijk"
     STG_CONFIDENTIEEL = "stg-confidentieel"
     STG_GEHEIM = "stg-geheim"
@@ -123,6 +125,9 @@ class Verdict(StrEnum):
     ADVISED_AGAINST = "advised-against"
     ALLOWED_WITH_CONDITIONS = "allowed-with-conditions"
     ALLOWED = "allowed"
+    # not one verdict but a range: the best and worst differ because facts are unknown
+    # (unknowns.md). Ranked after the five real verdicts; a result sorts by its worst verdict.
+    INCOMPLETE = "incomplete"
 
     @property
     def rank(self) -> int:
@@ -142,6 +147,7 @@ VERDICT_LABELS = {
     Verdict.ADVISED_AGAINST: "afgeraden",
     Verdict.ALLOWED_WITH_CONDITIONS: "toegestaan onder voorwaarden",
     Verdict.ALLOWED: "toegestaan",
+    Verdict.INCOMPLETE: "onvolledig",
 }
 
 SEVERITY_LABELS = {

@@ -22,9 +22,11 @@ from typing import Any
 
 from cloudtoets.domain.decision import Decision, Finding
 from cloudtoets.domain.model import Justification, Registration
-from cloudtoets.domain.vocabulary import Deployment, Severity, Verdict
+from cloudtoets.domain.knowledge import NONE_CODE
+from cloudtoets.domain.vocabulary import Classification, Deployment, Severity, Verdict
 from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.engine.messages import Facts, MessageBuilder
+from cloudtoets.engine.open import OpenEvaluator, valid_justification
 from cloudtoets.engine.transition import add_months, period_months
 from cloudtoets.policy.conditions import All, Emitter, to_python
 from cloudtoets.policy.model import Policy, Rule
@@ -33,20 +35,8 @@ from cloudtoets.policy.schema import Transition
 Evaluate = Callable[[Registration, EvaluationContext], Decision]
 
 
-def justification_holds(justification: Justification, rule: Rule) -> bool:
-    """Reason, who accepted and when are filled in, plus any conditions the rule adds."""
-    if not (
-        justification.reason.strip()
-        and justification.accepted_by is not None
-        and justification.accepted_by.strip()
-        and justification.accepted_on is not None
-    ):
-        return False
-    for condition in rule.justification_requires:
-        value = getattr(justification, condition)
-        if value is None or value is False:
-            return False
-    return True
+class _Unknown(Exception):
+    """The fast path read an unknown fact: the registration needs three truth values."""
 
 
 def _by_rule(finding: Finding) -> str:
@@ -80,6 +70,8 @@ class CompiledPolicy:
             namespace[table] = tables.get(namespace[deadline])
         namespace.update(
             AS_OF=as_of,
+            _Unknown=_Unknown,
+            _open=OpenEvaluator(policy, as_of).evaluate,
             _justify=support.justify,
             _finding=support.eager if eager_messages else support.deferred,
             _table=tables.get,
@@ -128,16 +120,7 @@ class _RuleSupport:
         self.as_of = as_of
 
     def justify(self, r: Registration, index: int) -> Justification | None:
-        """The valid justification for the rule; a reported one wins over an unreported one."""
-        rule = self.rules[index]
-        found = None
-        for j in r.justifications:
-            if j.rule == rule.id and justification_holds(j, rule):
-                if j.reported_on is not None:
-                    return j
-                if found is None:
-                    found = j
-        return found
+        return valid_justification(r, self.rules[index])
 
     def deferred(
         self,
@@ -178,7 +161,7 @@ class _RuleSupport:
         facts = Facts(r, jurisdictions, tbb, unreported)
         message = self.messages.message(rule, facts, deadline, self.as_of, justification)
         return Finding(
-            rule.id, rule.section, rule.severity, deadline, justification is not None, message
+            rule.id, rule.section, rule.severity, deadline, justification is not None, message, True
         )
 
 
@@ -347,7 +330,8 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         {d: (d in p.public_deployments, d not in p.internal_deployments) for d in Deployment}
     )
     # keyed by the enum members: a validated value is found by identity, a plain text by value
-    tbb = c(dict(p.tbb_by_classification))
+    tbb = c({**p.tbb_by_classification, Classification.NONE: None})
+    levels = c({1: 1, 2: 2, 3: 3, 4: 4, NONE_CODE: None})
     scope = c(dict(p.scope_by_org_type))
     adopted = c(p.adopted)
     reasons = c(_material_reasons(p.material_criteria))
@@ -380,41 +364,53 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
                 f"            {table} = _table({name})",
             ]
     verdicts = {v: c(v) for v in Verdict}
-    existing = f"since is not None and since < {adopted}"
-    if any("existing_use" in rule.facts for rule in policy.rules):
-        existing_lines = [f"    existing_use = {existing}", "    if existing_use:"]
-    else:  # no rule reads the fact: test it where it is used instead of storing it first
-        existing_lines = [f"    if {existing}:"]
+    criteria_unknown = " or ".join(f"r.{name} is None" for name in p.material_criteria) or "False"
 
     lines = [
         "def evaluate(r, context):",
         "    o = context.organisations[r.organisation]",
+        # an unknown fact anywhere below raises _Unknown: see the end of compile_policy
+        "    subprocessors, provider, deployment = r.subprocessors, r.provider, r.deployment",
+        "    if subprocessors is None or deployment is None or (provider is None"
+        f" and deployment != {c(Deployment.PRIVATE_INTERNAL)}):",
+        "        raise _Unknown",
         # the key of context.jurisdiction_key, built here to save a call per registration
-        "    subprocessors = r.subprocessors",
         "    pair = context.jurisdiction_cache.get("
-        "(r.provider, *subprocessors) if subprocessors else r.provider)",
+        "(provider, *subprocessors) if subprocessors else provider)",
         "    if pair is None:",
         "        pair = context.jurisdictions(r)",
         "    jurisdictions, jurisdiction_list = pair",
-        f"    public_cloud, external_cloud = {clouds}[r.deployment]",
+        f"    public_cloud, external_cloud = {clouds}[deployment]",
         "    declared = r.material",
         "    if declared is not None:",
         "        material = declared",
         f"        why = {c(('declared',))} if declared else ()",
         f"    elif {criteria}:",
+        f"        if {criteria_unknown}:",
+        "            raise _Unknown",
         "        material = True",
         f"        why = {reasons}{flags}",
+        f"    elif {criteria_unknown}:",
+        "        raise _Unknown",
         "    else:",
         "        material = False",
         "        why = ()",
-        "    if r.classification is None:",
-        "        effective_tbb_level = r.tbb_level",
+        "    classification, level = r.classification, r.tbb_level",
+        "    if classification is None or level is None:",
+        "        raise _Unknown",
+        f"    implied, level = {tbb}[classification], {levels}[level]",
+        "    if implied is None:",
+        "        effective_tbb_level = level",
+        "    elif level is None:",
+        "        effective_tbb_level = implied",
         "    else:",
-        f"        implied, level = {tbb}[r.classification], r.tbb_level",
-        "        effective_tbb_level = implied if level is None else min(level, implied)",
+        "        effective_tbb_level = min(level, implied)",
         f"    scope = {scope}[o.type]",
         "    since = r.in_use_since",
-        *existing_lines,
+        "    if since is None:",
+        "        raise _Unknown",
+        f"    existing_use = since < {adopted}",
+        "    if existing_use:",
         "        end, start, moment = r.contract_end, r.contract_start, r.lifecycle_moment",
         *deadline_lines,
         "    else:",
@@ -441,6 +437,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
             blocks.append((conditions, build))
     rule_lines = _grouped(blocks)
     reads = list(zip(emit.objects.values(), emit.prelude(indent=""), strict=True))
+    reads += emit.facts.values()
     lines += rule_lines
     if late_lines:
         lines += ["    unreported_deviation = unreported != ()", *late_lines]
@@ -473,12 +470,17 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
                 "public_cloud": "public_cloud",
                 "external_cloud": "external_cloud",
                 "material": "material",
+                "existing_use": "existing_use",
                 "material_reasons": "why",
                 "jurisdictions": "jurisdiction_list",
+                "jurisdictions_complete": "True",
                 "effective_tbb_level": "effective_tbb_level",
                 "verdict": "verdict",
+                "best": "verdict",
+                "worst": "verdict",
                 "deadline": "earliest",
                 "findings": "findings",
+                "questions": "()",
                 "policy_id": c(policy.id),
                 "policy_revision": c(policy.revision),
                 "as_of": "AS_OF",
@@ -487,7 +489,17 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         "",
     ]
     body = _placed(reads, lines[len(head) :])
-    lines = [*head, *body]
+    # The code above is the fast path: it knows every fact it reads. A registration with an
+    # unknown fact raises _Unknown at the first one (a try block costs nothing until it raises)
+    # and is evaluated with three truth values by engine/open.py.
+    lines = [
+        head[0],
+        "    try:",
+        *("    " + line if line else line for line in [*head[1:], *body]),
+        "    except _Unknown:",
+        "        return _open(r, context)",
+        "",
+    ]
     keyed = tuple(bool(builder.key_sources(rule)) for rule in policy.rules)
     return CompiledPolicy(
         policy,

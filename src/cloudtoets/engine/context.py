@@ -9,7 +9,7 @@ combination.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from cloudtoets.domain.model import Organisation, Registration
 from cloudtoets.domain.providers import ProviderDirectory
@@ -39,15 +39,20 @@ class EvaluationContext:
         key = jurisdiction_key(registration)
         found = self.jurisdiction_cache.get(key)
         if found is None:
-            countries: frozenset[str] = frozenset()
-            for provider_id in (registration.provider, *registration.subprocessors):
-                if provider_id is not None:
-                    countries |= self._provider_countries(provider_id)
+            entities = (registration.provider, *(registration.subprocessors or ()))
+            countries = self.countries_of(p for p in entities if p is not None)
             found = self._by_countries.get(countries)
             if found is None:
                 found = self._by_countries[countries] = (countries, tuple(sorted(countries)))
             self.jurisdiction_cache[key] = found
         return found
+
+    def countries_of(self, provider_ids: Iterable[str]) -> frozenset[str]:
+        """The countries of the chains of these providers together."""
+        countries: frozenset[str] = frozenset()
+        for provider_id in provider_ids:
+            countries |= self._provider_countries(provider_id)
+        return countries
 
     def _provider_countries(self, provider_id: str) -> frozenset[str]:
         countries = self._countries.get(provider_id)
@@ -61,5 +66,5 @@ class EvaluationContext:
 
 def jurisdiction_key(registration: Registration) -> object:
     """The jurisdiction cache key: a flat tuple hashes faster than a nested one."""
-    subprocessors = registration.subprocessors
+    subprocessors = registration.subprocessors or ()
     return (registration.provider, *subprocessors) if subprocessors else registration.provider

@@ -13,13 +13,9 @@ from functools import lru_cache
 
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Registration
-from cloudtoets.engine.compiler import (
-    CompiledPolicy,
-    Evaluate,
-    compile_policy,
-    justification_holds,
-)
+from cloudtoets.engine.compiler import CompiledPolicy, Evaluate, compile_policy
 from cloudtoets.engine.context import EvaluationContext
+from cloudtoets.engine.open import justification_holds
 from cloudtoets.policy.model import Policy
 
 __all__ = [

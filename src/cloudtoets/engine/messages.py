@@ -76,8 +76,8 @@ KEY_SOURCES: Mapping[str, tuple[str, ...]] = {
 # The same values taken from a registration's facts (messages composed at once).
 FACT_VALUES: Mapping[str, Callable[[Facts], tuple[object, ...]]] = {
     "countries_outside_allowed": lambda f: (
-        tuple(f.registration.storage_countries),
-        tuple(f.registration.processing_countries),
+        tuple(f.registration.storage_countries or ()),
+        tuple(f.registration.processing_countries or ()),
     ),
     "allowed_countries_label": lambda f: (),
     "jurisdictions_outside_eea": lambda f: (f.jurisdictions,),

@@ -21,6 +21,7 @@ from typing import Any
 
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.domain.fields import FieldType, Kind, describe_fields
+from cloudtoets.domain.knowledge import NEVER_EMPTY, NONE_CODE, NONE_CODED, QUESTIONS
 from cloudtoets.domain.model import Organisation, Registration
 from cloudtoets.domain.vocabulary import Scope
 
@@ -235,6 +236,8 @@ class Emitter:
         self.constants: dict[str, Any] = {}
         self.months_thresholds: dict[str, int] = {}  # name -> months before as-of
         self.objects: dict[str, str] = {}  # nested object path -> local name, read once per call
+        # fact field -> (local name, statement that reads it and gives up when it is unknown)
+        self.facts: dict[str, tuple[str, str]] = {}
         self._temp = 0
 
     def constant(self, value: Any) -> str:
@@ -263,6 +266,21 @@ class Emitter:
                 self.nested(parent)
             name = self.objects[path] = "_o_" + path.replace(".", "_")
         return name
+
+    def fact(self, path: str) -> str:
+        """The local that holds a known fact field (``organisation.x`` included).
+
+        The translated code is the fast path for registrations whose facts are known: the read
+        raises ``_Unknown`` for an unknown value, and the registration is then evaluated with
+        three truth values (unknowns.md) instead.
+        """
+        found = self.facts.get(path)
+        if found is None:
+            name = "_f_" + path.replace(".", "_")
+            owner = "o." + path.removeprefix("organisation.") if "." in path else "r." + path
+            test = f"not ({name} := {owner})" if path in NEVER_EMPTY else f"({name} := {owner}) is None"
+            found = self.facts[path] = (name, f"if {test}: raise _Unknown")
+        return found[0]
 
     def prelude(self, indent: str = "    ") -> list[str]:
         """Statements that read the nested objects once, parents first."""
@@ -302,6 +320,8 @@ _TRUE_WHEN_ABSENT = frozenset(
 def _predicate(p: Predicate, emit: Emitter) -> str:
     if p.is_fact:
         return _test(p, p.name, emit)
+    if p.name in QUESTIONS:
+        return _test(p, emit.fact(p.name), emit)
     if p.name.startswith("organisation."):
         return _test(p, "o." + p.name.removeprefix("organisation."), emit)
     parent, _, attribute = p.name.rpartition(".")
@@ -333,6 +353,8 @@ def _test(p: Predicate, value: str, emit: Emitter) -> str:
         elif kind == "text":
             v = emit.temp()
             test = f"(({v} := {value}) is not None and {v}.strip() != '')"
+        elif p.name in NONE_CODED:
+            test = f"({value} != {NONE_CODE!r})"  # a known fact: set unless known to be none
         else:
             test = f"({value} is not None)"
         return test if op == "is-set" else f"(not {test})"
@@ -356,4 +378,6 @@ def _test(p: Predicate, value: str, emit: Emitter) -> str:
         return f"({value} {'==' if op == 'eq' else '!='} {c})"
     symbol = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}[op]
     v = emit.temp()
+    if p.name in NONE_CODED:  # "none" is no number
+        return f"(({v} := {value}) != {NONE_CODE!r} and {v} {symbol} {c})"
     return f"(({v} := {value}) is not None and {v} {symbol} {c})"

@@ -71,7 +71,9 @@ class Parameters(_Strict):
     @field_validator("tbb_by_classification")
     @classmethod
     def _every_classification(cls, value: dict[Classification, int]) -> dict[Classification, int]:
-        missing = [c.value for c in Classification if c not in value]
+        if Classification.NONE in value:
+            raise ValueError("'none' (ongerubriceerd) heeft geen TBB-niveau; laat het weg")
+        missing = [c.value for c in Classification if c not in value and c != Classification.NONE]
         if missing:
             raise ValueError(
                 f"geef een TBB-niveau voor elke rubricering; ontbreekt: {', '.join(missing)}"

@@ -1,7 +1,7 @@
 """Small builders for engine tests: each test states only what matters for its case.
 
 ``registration()`` is a clean public-cloud registration that the default policy allows without
-any finding; ``material_registration()`` is a clean *material* one (risk assessment, exit plans
+any finding, with every fact known (new use since the adoption day, no personal data, ...); ``material_registration()`` is a clean *material* one (risk assessment, exit plans
 and notification all in order). Overrides are keyword arguments.
 """
 
@@ -26,8 +26,11 @@ from cloudtoets.domain.model import (
 )
 from cloudtoets.domain.providers import ProviderDirectory
 from cloudtoets.domain.vocabulary import (
+    Classification,
     Deployment,
     KeyCustody,
+    KeyRegister,
+    PersonalData,
     OrganisationType,
     Severity,
     Verdict,
@@ -78,7 +81,13 @@ def providers() -> ProviderDirectory:
 
 
 def organisation(**overrides: Any) -> Organisation:
-    values: dict[str, Any] = {"id": ORG_ID, "type": OrganisationType.MINISTRY}
+    values: dict[str, Any] = {
+        "id": ORG_ID,
+        "type": OrganisationType.MINISTRY,
+        "critical_entity": False,
+        "essential_entity": False,
+        "vital_provider": False,
+    }
     values.update(overrides)
     return Organisation(**values)
 
@@ -90,11 +99,24 @@ def registration(**overrides: Any) -> Registration:
         organisation=ORG_ID,
         deployment=Deployment.PUBLIC,
         provider="nl-only",
+        subprocessors=[],
+        functions=[],
         storage_countries=["NL"],
         processing_countries=["NL"],
         encrypted_at_rest=True,
         encrypted_in_transit=True,
         key_custody=KeyCustody.CUSTOMER_HELD,
+        open_data=False,
+        classification=Classification.NONE,
+        tbb_level="none",
+        personal_data=PersonalData.NONE,
+        large_scale_personal_data=False,
+        pets=[],
+        core_task=False,
+        business_critical=False,
+        key_register=KeyRegister.NONE,
+        holds_source_data=False,
+        in_use_since=ADOPTED,
     )
     return replace(base, **overrides)
 

@@ -84,7 +84,7 @@ def enum_lists(enum: Any, max_size: int = 3) -> st.SearchStrategy[list[Any]]:
     return st.lists(st.sampled_from(list(enum)), max_size=max_size, unique=True)
 
 
-country_lists = st.lists(st.sampled_from(COUNTRIES), max_size=3, unique=True)
+country_lists = st.lists(st.sampled_from(COUNTRIES), min_size=1, max_size=3, unique=True)
 
 risk_assessments = st.builds(
     RiskAssessment,
@@ -155,18 +155,18 @@ def registrations(draw: st.DrawFn) -> Registration:
         encrypted_in_transit=draw(st.booleans()),
         key_custody=draw(st.sampled_from(list(KeyCustody))),
         open_data=draw(st.booleans()),
-        classification=draw(st.none() | st.sampled_from(list(Classification))),
-        tbb_level=draw(st.none() | st.sampled_from([1, 2, 3, 4])),
+        classification=draw(st.sampled_from(list(Classification))),
+        tbb_level=draw(st.sampled_from([1, 2, 3, 4, "none"])),
         personal_data=draw(st.sampled_from(list(PersonalData))),
         large_scale_personal_data=draw(st.booleans()),
         pets=draw(enum_lists(PrivacyTechnique, max_size=2)),
         core_task=draw(st.booleans()),
         business_critical=draw(st.booleans()),
         material=draw(st.none() | st.booleans()),
-        key_register=draw(st.none() | st.sampled_from(list(KeyRegister))),
+        key_register=draw(st.sampled_from(list(KeyRegister))),
         holds_source_data=draw(st.booleans()),
         abro_declaration=draw(st.booleans()),
-        in_use_since=draw(optional_dates),
+        in_use_since=draw(dates),
         contract_start=draw(optional_dates),
         contract_end=draw(optional_dates),
         lifecycle_moment=draw(optional_dates),

@@ -523,11 +523,6 @@ SILENT = [
     ),
     case(
         "cb2026.4.location",
-        "no countries given",
-        registration(storage_countries=[], processing_countries=[]),
-    ),
-    case(
-        "cb2026.4.location",
         "community cloud is not public",
         registration(deployment=COMMUNITY, storage_countries=["US"]),
     ),
@@ -1027,14 +1022,14 @@ def test_deployment_decides_public_and_external_cloud(
 @pytest.mark.parametrize(
     ("classification", "tbb_level", "effective"),
     [
-        (None, None, None),
-        (Classification.DEP_VERTROUWELIJK, None, 4),
-        (Classification.STG_CONFIDENTIEEL, None, 3),
-        (Classification.STG_GEHEIM, None, 2),
-        (Classification.STG_ZEER_GEHEIM, None, 1),
+        (Classification.NONE, "none", None),
+        (Classification.DEP_VERTROUWELIJK, "none", 4),
+        (Classification.STG_CONFIDENTIEEL, "none", 3),
+        (Classification.STG_GEHEIM, "none", 2),
+        (Classification.STG_ZEER_GEHEIM, "none", 1),
         (Classification.DEP_VERTROUWELIJK, 2, 2),
         (Classification.STG_GEHEIM, 4, 2),
-        (None, 3, 3),
+        (Classification.NONE, 3, 3),
     ],
 )
 def test_effective_tbb_level_is_the_heaviest_of_level_and_classification(

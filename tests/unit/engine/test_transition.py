@@ -58,7 +58,7 @@ def test_existing_use_gets_the_default_deadline_of_adoption_plus_four_years() ->
 
 
 @pytest.mark.parametrize(
-    "in_use_since", [ADOPTED, dt.date(2026, 7, 4), None], ids=["on adoption", "after", "missing"]
+    "in_use_since", [ADOPTED, dt.date(2026, 7, 4)], ids=["on adoption", "after"]
 )
 def test_new_use_gets_no_transition(in_use_since: dt.date | None) -> None:
     decision = decide(unencrypted(in_use_since=in_use_since))
@@ -68,9 +68,21 @@ def test_new_use_gets_no_transition(in_use_since: dt.date | None) -> None:
     assert decision.deadline is None
 
 
+def test_unknown_start_of_use_is_at_best_existing_and_at_worst_new() -> None:
+    decision = decide(unencrypted(in_use_since=None))
+
+    assert decision.existing_use is None
+    assert (decision.best, decision.worst) == (Verdict.TRANSITION, Verdict.NOT_ALLOWED)
+    assert decision.verdict is Verdict.INCOMPLETE
+    assert decision.deadline is None
+    assert finding(decision, ENCRYPTION).deadline == TRANSITION_END  # the best case
+    assert finding(decision, ENCRYPTION).certain
+    assert [(q.field, q.rules) for q in decision.questions] == [("in_use_since", (ENCRYPTION,))]
+
+
 def test_contract_and_lifecycle_give_no_transition_to_new_use() -> None:
     reg = unencrypted(
-        in_use_since=None,
+        in_use_since=ADOPTED,
         contract_start=dt.date(2025, 1, 1),
         contract_end=LONG_CONTRACT_END,
         lifecycle_moment=LIFECYCLE_MOMENT,

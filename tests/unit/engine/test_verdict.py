@@ -87,6 +87,7 @@ def test_verdict_labels_are_dutch() -> None:
         "afgeraden",
         "toegestaan onder voorwaarden",
         "toegestaan",
+        "onvolledig",
     ]
 
 

@@ -1,0 +1,510 @@
+"""Evaluation with unknown facts: three truth values, a verdict range, questions (unknowns.md).
+
+The compiled function (engine/compiler.py) is the fast path for registrations whose facts are
+known; at the first unknown fact it hands the registration to ``OpenEvaluator``, which walks the
+policy's condition trees with Kleene's strong logic. Each condition yields a truth value (True,
+False, or None for unknown) and, when unknown, the fact fields that left it open: those become
+the questions. For a registration without unknowns it gives the compiled function's decision;
+the tests hold the two against each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from cloudtoets.domain.decision import Decision, Finding, Question
+from cloudtoets.domain.knowledge import NEVER_EMPTY, NONE_CODE, NONE_CODED, QUESTIONS
+from cloudtoets.domain.model import Justification, Organisation, Registration
+from cloudtoets.domain.vocabulary import Classification, Deployment, Severity, Verdict
+from cloudtoets.engine.context import EvaluationContext
+from cloudtoets.engine.messages import Facts, MessageBuilder
+from cloudtoets.engine.transition import add_months, period_months
+from cloudtoets.policy.conditions import All, AnyOf, Node, Not, Predicate
+from cloudtoets.policy.model import Policy, Rule
+
+# A truth value: True, False, or None (unknown).
+Truth = bool | None
+# A truth value and, when it is unknown, the fact fields it waits for.
+Outcome = tuple[Truth, frozenset[str]]
+_NONE: Final[frozenset[str]] = frozenset()
+_TRUE: Final[Outcome] = (True, _NONE)
+_FALSE: Final[Outcome] = (False, _NONE)
+# "No TBB level" in a set of possible effective levels.
+NO_LEVEL: Final = 0
+
+
+def justification_holds(justification: Justification, rule: Rule) -> bool:
+    """Reason, who accepted and when are filled in, plus any conditions the rule adds."""
+    if not (
+        justification.reason.strip()
+        and justification.accepted_by is not None
+        and justification.accepted_by.strip()
+        and justification.accepted_on is not None
+    ):
+        return False
+    for condition in rule.justification_requires:
+        value = getattr(justification, condition)
+        if value is None or value is False:
+            return False
+    return True
+
+
+def valid_justification(registration: Registration, rule: Rule) -> Justification | None:
+    """The valid justification for the rule; a reported one wins over an unreported one."""
+    found = None
+    for j in registration.justifications:
+        if j.rule == rule.id and justification_holds(j, rule):
+            if j.reported_on is not None:
+                return j
+            if found is None:
+                found = j
+    return found
+
+
+def all_of(outcomes: Iterable[Outcome]) -> Outcome:
+    """Kleene's and: False wins, then unknown."""
+    waiting: set[str] = set()
+    for value, fields in outcomes:
+        if value is False:
+            return _FALSE
+        if value is None:
+            waiting |= fields
+    return (None, frozenset(waiting)) if waiting else _TRUE
+
+
+def any_of(outcomes: Iterable[Outcome]) -> Outcome:
+    """Kleene's or: True wins, then unknown."""
+    waiting: set[str] = set()
+    for value, fields in outcomes:
+        if value is True:
+            return _TRUE
+        if value is None:
+            waiting |= fields
+    return (None, frozenset(waiting)) if waiting else _FALSE
+
+
+def _negate(outcome: Outcome) -> Outcome:
+    value, fields = outcome
+    return outcome if value is None else (not value, fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """The jurisdiction chain: its known countries and whether it is closed (unknowns.md)."""
+
+    known: frozenset[str]
+    complete: bool
+    waiting: frozenset[str]  # the fields that would close it
+
+
+@dataclass(slots=True)
+class _Possible:
+    """A finding that is certain or possible, before it becomes a Finding."""
+
+    rule: Rule
+    certain: bool
+    waiting: frozenset[str]
+    best_deadline: dt.date | None
+    worst_deadline: dt.date | None
+    justification: Justification | None
+
+
+def holds(p: Predicate, value: Any, as_of: dt.date) -> bool:
+    """The two-valued test of a predicate on a known value (as the compiled code tests it)."""
+    kind, op, operand = p.type.kind, p.op, p.operand
+    if op == "is-true":
+        return bool(value)
+    if op == "is-false":
+        return not value
+    if op in ("is-set", "is-missing"):
+        if kind == "list" and p.type.item == "text":
+            present = value is not None and any(item.strip() for item in value)
+        elif kind == "list":
+            present = bool(value)
+        elif kind == "text":
+            present = value is not None and value.strip() != ""
+        elif p.name in NONE_CODED:
+            present = value is not None and value != NONE_CODE
+        else:
+            present = value is not None
+        return present if op == "is-set" else not present
+    if op == "months-before-as-of":
+        return value is not None and value < add_months(as_of, -operand)
+    if kind == "list":
+        items = value or ()
+        if op == "contains":
+            return operand in items
+        if op == "intersects":
+            return not operand.isdisjoint(items)
+        if op == "disjoint-from":
+            return operand.isdisjoint(items)
+        if op == "subset-of":
+            return operand.issuperset(items)
+        return not operand.issuperset(items)  # not-subset-of
+    if op == "in":
+        return value in operand
+    if op == "not-in":
+        return value not in operand
+    if op == "eq":
+        return bool(value == operand)
+    if op == "ne":
+        return bool(value != operand)
+    if value is None or (p.name in NONE_CODED and value == NONE_CODE):
+        return False
+    if op == "lt":
+        return bool(value < operand)
+    if op == "le":
+        return bool(value <= operand)
+    if op == "gt":
+        return bool(value > operand)
+    return bool(value >= operand)  # ge
+
+
+# What a predicate says about a field whose parent object is absent (see conditions.py).
+_TRUE_WHEN_ABSENT = frozenset(
+    {"is-false", "is-missing", "ne", "not-in", "disjoint-from", "subset-of"}
+)
+
+
+def _open_set(p: Predicate, chain: Chain) -> Outcome:
+    """A set test on an open chain: decided only when the known countries decide it."""
+    known, waiting = chain.known, chain.waiting
+    op, operand = p.op, p.operand
+    if op == "is-set":
+        return _TRUE if known else (None, waiting)
+    if op == "is-missing":
+        return _FALSE if known else (None, waiting)
+    if op == "contains":
+        return _TRUE if operand in known else (None, waiting)
+    if op == "intersects":
+        return _TRUE if not operand.isdisjoint(known) else (None, waiting)
+    if op == "not-subset-of":
+        return _TRUE if not operand.issuperset(known) else (None, waiting)
+    if op == "subset-of":
+        return _FALSE if not operand.issuperset(known) else (None, waiting)
+    # disjoint-from
+    return _FALSE if not operand.isdisjoint(known) else (None, waiting)
+
+
+class _Facts:
+    """The facts of one registration, three-valued, as the condition trees read them."""
+
+    def __init__(
+        self,
+        evaluator: OpenEvaluator,
+        r: Registration,
+        o: Organisation,
+        chain: Chain,
+    ) -> None:
+        p = evaluator.policy.parameters
+        self.r, self.o, self.chain, self.as_of = r, o, chain, evaluator.as_of
+        deployment: Outcome = (None, frozenset({"deployment"}))
+        self.public_cloud = self.external_cloud = deployment
+        if r.deployment is not None:
+            self.public_cloud = (r.deployment in p.public_deployments, _NONE)
+            self.external_cloud = (r.deployment not in p.internal_deployments, _NONE)
+        self.material_reasons: tuple[str, ...] = ()
+        if r.material is not None:
+            self.material = (r.material, _NONE)
+            self.material_reasons = ("declared",) if r.material else ()
+        else:
+            criteria = [self.field(name) for name in p.material_criteria]
+            self.material = any_of(criteria)
+            if self.material[0] is True:
+                self.material_reasons = tuple(
+                    sorted(
+                        name
+                        for name, (value, _) in zip(p.material_criteria, criteria, strict=True)
+                        if value is True
+                    )
+                )
+        self.existing_use: Outcome = (
+            (None, frozenset({"in_use_since"}))
+            if r.in_use_since is None
+            else (r.in_use_since < p.adopted, _NONE)
+        )
+        self.levels, self.levels_waiting = evaluator.possible_levels(r)
+        self.scope = evaluator.scope_of(o)
+        self.unreported_deviation: Outcome = _FALSE
+
+    def field(self, name: str) -> Outcome:
+        """A yes/no fact field as a truth value (for the material criteria)."""
+        value = getattr(self.r, name)
+        return (None, frozenset({name})) if value is None else (bool(value), _NONE)
+
+    def test(self, p: Predicate) -> Outcome:
+        if p.is_fact:
+            return self._fact(p)
+        name = p.name
+        if name in QUESTIONS:
+            value = self._fact_field(name)
+            if value is None:
+                return (None, frozenset({name}))
+            return (holds(p, value, self.as_of), _NONE)
+        # evidence: absent is "not recorded", a known answer
+        holder: Any = self.r
+        *parents, attribute = name.split(".")
+        for parent in parents:
+            holder = getattr(holder, parent)
+            if holder is None:
+                return (p.op in _TRUE_WHEN_ABSENT, _NONE)
+        return (holds(p, getattr(holder, attribute), self.as_of), _NONE)
+
+    def _fact_field(self, name: str) -> Any:
+        if name.startswith("organisation."):
+            return getattr(self.o, name.removeprefix("organisation."))
+        value = getattr(self.r, name)
+        if name in NEVER_EMPTY and not value:
+            return None
+        return value
+
+    def _fact(self, p: Predicate) -> Outcome:
+        name = p.name
+        if name == "jurisdictions":
+            if self.chain.complete:
+                return (holds(p, self.chain.known, self.as_of), _NONE)
+            return _open_set(p, self.chain)
+        if name == "effective_tbb_level":
+            results = {holds(p, None if level == NO_LEVEL else level, self.as_of) for level in self.levels}
+            if len(results) == 1:
+                return (results.pop(), _NONE)
+            return (None, self.levels_waiting)
+        if name == "scope":
+            return (holds(p, self.scope, self.as_of), _NONE)
+        value, waiting = getattr(self, name)
+        if value is None:
+            return (None, waiting)
+        return (holds(p, value, self.as_of), _NONE)
+
+
+class OpenEvaluator:
+    """The policy bound to an as-of date, for registrations with unknown facts."""
+
+    def __init__(self, policy: Policy, as_of: dt.date) -> None:
+        self.policy = policy
+        self.as_of = as_of
+        self.messages = MessageBuilder(policy)
+        p = policy.parameters
+        self._tbb = {**p.tbb_by_classification, Classification.NONE: None}
+        self._all_levels = frozenset({1, 2, 3, 4, NO_LEVEL})
+        self._class_levels = frozenset(
+            NO_LEVEL if level is None else level for level in self._tbb.values()
+        ) | {NO_LEVEL}
+        self._conditions: list[Node] = [
+            All((rule.applies_when, rule.finding_when))
+            if rule.applies_when is not None
+            else rule.finding_when
+            for rule in policy.rules
+        ]
+
+    def scope_of(self, organisation: Organisation) -> Any:
+        return self.policy.parameters.scope_by_org_type[organisation.type]
+
+    def possible_levels(self, r: Registration) -> tuple[frozenset[int], frozenset[str]]:
+        """Every effective TBB level the registration can have (NO_LEVEL: none), and the fields
+        that leave more than one open: the heaviest (lowest) of the two sources counts."""
+        waiting = set()
+        if r.tbb_level is None:
+            own, waiting = self._all_levels, {"tbb_level"}
+        else:
+            own = frozenset({NO_LEVEL if r.tbb_level == NONE_CODE else int(r.tbb_level)})
+        if r.classification is None:
+            implied, waiting = self._class_levels, {*waiting, "classification"}
+        else:
+            level = self._tbb[Classification(r.classification)]
+            implied = frozenset({NO_LEVEL if level is None else level})
+        levels = frozenset(_heaviest(a, b) for a in own for b in implied)
+        return levels, frozenset(waiting) if len(levels) > 1 else _NONE
+
+    def chain(self, r: Registration, context: EvaluationContext) -> Chain:
+        waiting: set[str] = set()
+        entities: list[str] = []
+        if r.provider is not None:
+            entities.append(r.provider)
+        elif r.deployment != Deployment.PRIVATE_INTERNAL:
+            waiting.add("provider")
+        if r.subprocessors is None:
+            waiting.add("subprocessors")
+        else:
+            entities += r.subprocessors
+        return Chain(context.countries_of(entities), not waiting, frozenset(waiting))
+
+    def evaluate(self, r: Registration, context: EvaluationContext) -> Decision:
+        policy, as_of = self.policy, self.as_of
+        o = context.organisations[r.organisation]
+        chain = self.chain(r, context)
+        facts = _Facts(self, r, o, chain)
+        deadlines = _Deadlines(self, r, facts.existing_use[0])
+        possible: list[_Possible] = []
+        for rule, condition in zip(policy.rules, self._conditions, strict=True):
+            if rule.late:
+                facts.unreported_deviation = _unreported(possible)
+            value, waiting = self._outcome(condition, facts)
+            if value is False:
+                continue
+            best, worst = deadlines.of(rule)
+            justification = (
+                valid_justification(r, rule)
+                if rule.severity is Severity.ADVISED_AGAINST and r.justifications
+                else None
+            )
+            possible.append(
+                _Possible(rule, value is True, waiting, best, worst, justification)
+            )
+        if any(item.rule.late for item in possible):
+            possible.sort(key=lambda item: item.rule.id)
+        best_verdict, _ = _verdict(
+            ((item, item.best_deadline) for item in possible if item.certain), as_of
+        )
+        worst_verdict, earliest = _verdict(
+            ((item, item.worst_deadline) for item in possible), as_of
+        )
+        verdict = best_verdict if best_verdict is worst_verdict else Verdict.INCOMPLETE
+        unreported = tuple(
+            item.rule.id
+            for item in possible
+            if item.justification is not None and item.justification.reported_on is None
+        )
+        level = None
+        if len(facts.levels) == 1:
+            (only,) = facts.levels
+            level = None if only == NO_LEVEL else only
+        message_facts = Facts(r, chain.known, level, unreported)
+        findings = tuple(self._finding(item, message_facts) for item in possible)
+        return Decision(
+            registration=r.id,
+            organisation=r.organisation,
+            scope=facts.scope,
+            public_cloud=facts.public_cloud[0],
+            external_cloud=facts.external_cloud[0],
+            material=facts.material[0],
+            existing_use=facts.existing_use[0],
+            material_reasons=facts.material_reasons,
+            jurisdictions=tuple(sorted(chain.known)),
+            jurisdictions_complete=chain.complete,
+            effective_tbb_level=level,
+            verdict=verdict,
+            best=best_verdict,
+            worst=worst_verdict,
+            deadline=earliest if verdict is Verdict.TRANSITION else None,
+            findings=findings,
+            questions=_questions(possible, facts.existing_use),
+            policy_id=policy.id,
+            policy_revision=policy.revision,
+            as_of=as_of,
+        )
+
+    def _outcome(self, node: Node, facts: _Facts) -> Outcome:
+        match node:
+            case All(items):
+                return all_of(self._outcome(item, facts) for item in items)
+            case AnyOf(items):
+                return any_of(self._outcome(item, facts) for item in items)
+            case Not(item):
+                return _negate(self._outcome(item, facts))
+            case Predicate():
+                return facts.test(node)
+        raise AssertionError(node)
+
+    def _finding(self, item: _Possible, facts: Facts) -> Finding:
+        message = self.messages.message(
+            item.rule, facts, item.best_deadline, self.as_of, item.justification
+        )
+        rule = item.rule
+        return Finding(
+            rule.id,
+            rule.section,
+            rule.severity,
+            item.best_deadline,
+            item.justification is not None,
+            message,
+            item.certain,
+        )
+
+
+def _heaviest(a: int, b: int) -> int:
+    """The heavier of two TBB levels (1 is heaviest); NO_LEVEL is lighter than any."""
+    if a == NO_LEVEL:
+        return b
+    if b == NO_LEVEL:
+        return a
+    return min(a, b)
+
+
+class _Deadlines:
+    """Best- and worst-case deadlines per kind of transition (unknowns.md, "From rules")."""
+
+    def __init__(self, evaluator: OpenEvaluator, r: Registration, existing: Truth) -> None:
+        self._p = evaluator.policy.parameters
+        self._r = r
+        self._existing = existing
+
+    def of(self, rule: Rule) -> tuple[dt.date | None, dt.date | None]:
+        transition = rule.transition
+        if transition is None or self._existing is False:
+            return None, None
+        p, r = self._p, self._r
+        deadline = add_months(p.adopted, period_months(transition, p))
+        if transition.extensions:
+            end, start, moment = r.contract_end, r.contract_start, r.lifecycle_moment
+            if end is not None and end > deadline and start is not None and start < p.adopted:
+                deadline = end
+            if moment is not None and moment > deadline and r.lifecycle_justification.strip():
+                deadline = moment
+        # unknown whether the use existed before adoption: at best it did, at worst it is new
+        return deadline, deadline if self._existing else None
+
+
+def _unreported(found: list[_Possible]) -> Outcome:
+    """The late fact: a justified finding whose deviation was not reported to CIO Rijk."""
+    waiting: set[str] = set()
+    for item in found:
+        j = item.justification
+        if j is None or j.reported_on is not None:
+            continue
+        if item.certain:
+            return _TRUE
+        waiting |= item.waiting
+    return (None, frozenset(waiting)) if waiting else _FALSE
+
+
+def _verdict(
+    items: Iterable[tuple[_Possible, dt.date | None]], as_of: dt.date
+) -> tuple[Verdict, dt.date | None]:
+    """policy.md's verdict of a set of findings with their deadlines, and the earliest deadline."""
+    blocked = open_advice = any_finding = False
+    earliest: dt.date | None = None
+    for item, deadline in items:
+        any_finding = True
+        rule = item.rule
+        if rule.severity.is_hard:
+            if deadline is None or deadline <= as_of:
+                blocked = True
+            elif earliest is None or deadline < earliest:
+                earliest = deadline
+        elif rule.severity is Severity.ADVISED_AGAINST and item.justification is None:
+            open_advice = True
+    if blocked:
+        return Verdict.NOT_ALLOWED, None
+    if earliest is not None:
+        return Verdict.TRANSITION, earliest
+    if open_advice:
+        return Verdict.ADVISED_AGAINST, None
+    return (Verdict.ALLOWED_WITH_CONDITIONS if any_finding else Verdict.ALLOWED), None
+
+
+def _questions(found: list[_Possible], existing: Outcome) -> tuple[Question, ...]:
+    rules: dict[str, set[str]] = {}
+    for item in found:
+        waiting = set() if item.certain else set(item.waiting)
+        if existing[0] is None and item.rule.transition is not None:
+            waiting |= existing[1]  # the deadline depends on it
+        for name in waiting:
+            rules.setdefault(name, set()).add(item.rule.id)
+    return tuple(
+        Question(name, tuple(sorted(rules[name])), QUESTIONS[name]) for name in sorted(rules)
+    )
+
