@@ -25,7 +25,8 @@ def jsonable(value: Any) -> Any:
 
 
 def decision_result(decision: Decision) -> dict[str, Any]:
-    """A decision as one result of ``cloudtoets check --format json``."""
+    """A decision as one result of ``cloudtoets check --format json`` (interface.md, with the
+    fields of unknowns.md: null is unknown)."""
     return {
         "registration": decision.registration,
         "organisation": decision.organisation,
@@ -33,10 +34,14 @@ def decision_result(decision: Decision) -> dict[str, Any]:
         "public_cloud": decision.public_cloud,
         "external_cloud": decision.external_cloud,
         "material": decision.material,
+        "existing_use": decision.existing_use,
         "material_reasons": list(decision.material_reasons),
         "jurisdictions": list(decision.jurisdictions),
+        "jurisdictions_complete": decision.jurisdictions_complete,
         "effective_tbb_level": decision.effective_tbb_level,
         "verdict": decision.verdict.value,
+        "verdict_range": {"best": decision.best.value, "worst": decision.worst.value},
         "deadline": jsonable(decision.deadline),
         "findings": [jsonable(f) for f in decision.findings],
+        "questions": [jsonable(q) for q in decision.questions],
     }
