@@ -16,6 +16,7 @@ from cloudtoets.demo.platforms import Platform
 from cloudtoets.domain.model import Organisation
 from cloudtoets.domain.vocabulary import Classification as C
 from cloudtoets.domain.vocabulary import KeyRegister as K
+from cloudtoets.domain.vocabulary import OrganisationType
 from cloudtoets.domain.vocabulary import PersonalData as D
 from cloudtoets.domain.vocabulary import PrivacyTechnique as T
 from cloudtoets.domain.vocabulary import ServiceFunction as F
@@ -32,6 +33,24 @@ PARTIAL_EXIT, NO_JURISDICTION = Dossier.PARTIAL_EXIT, Dossier.NO_JURISDICTION
 UNACCEPTED, NOTHING = Dossier.UNACCEPTED, Dossier.NOTHING
 REPORTED, UNREPORTED = Deviation.REPORTED, Deviation.UNREPORTED
 NO_CONSENT, DRAFT = Deviation.NO_CONSENT, Deviation.DRAFT
+# What every demo registration states unless its platform, service or use says otherwise: a
+# register that knows its services says "no" and "none" out loud (unknowns.md), it does not
+# leave them blank. These are the values the inventory format assumed before unknowns.md, so
+# every verdict of the demo is the one it was; the gaps in ``data.py`` are on purpose.
+KNOWN: Mapping[str, Any] = {
+    "subprocessors": [],
+    "open_data": False,
+    "classification": C.NONE,
+    "tbb_level": "none",
+    "personal_data": D.NONE,
+    "large_scale_personal_data": False,
+    "pets": [],
+    "core_task": False,
+    "business_critical": False,
+    "key_register": K.NONE,
+    "holds_source_data": False,
+}
+UNKNOWN_ENCRYPTION: Mapping[str, Any] = {"encrypted_at_rest": None, "encrypted_in_transit": None}
 # Facts that travel together. Core tasks on data of many citizens are material use (S3).
 PEOPLE: Mapping[str, Any] = {"personal_data": D.REGULAR}
 HEALTH: Mapping[str, Any] = {"personal_data": D.SPECIAL}  # special personal data (art. 9 AVG)
@@ -99,6 +118,27 @@ class Member:
     uses: tuple[Use, ...]
     prefix: str = ""  # of registration ids; the organisation id when empty
     notify_to: str = "CIO Rijk"
+
+
+def organisation(
+    key: str,
+    kind: OrganisationType,
+    name: str,
+    *,
+    critical_entity: bool = False,
+    essential_entity: bool = False,
+    vital_provider: bool = False,
+) -> Organisation:
+    """A demo organisation that states whether it is a critical or essential entity or a vital
+    provider (an ILLUSTRATIVE ASSUMPTION, see data.py): each is known, none is left blank."""
+    return Organisation(
+        key,
+        kind,
+        name,
+        critical_entity=critical_entity,
+        essential_entity=essential_entity,
+        vital_provider=vital_provider,
+    )
 
 
 # fmt: off

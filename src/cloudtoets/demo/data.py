@@ -17,7 +17,7 @@ from typing import Any
 
 from cloudtoets.demo import platforms as p
 from cloudtoets.demo.blocks import *  # noqa: F403
-from cloudtoets.demo.blocks import Member, Use
+from cloudtoets.demo.blocks import KNOWN, Member, Use
 from cloudtoets.demo.paperwork import (
     DOCUMENTS,
     EMAIL,
@@ -26,7 +26,7 @@ from cloudtoets.demo.paperwork import (
     dossier,
     justification,
 )
-from cloudtoets.domain.model import Inventory, Organisation, Registration
+from cloudtoets.domain.model import Inventory, Registration
 from cloudtoets.domain.vocabulary import OrganisationType as O
 from cloudtoets.io.write import inventory_document
 
@@ -37,7 +37,7 @@ s = service
 # vital providers is an ILLUSTRATIVE ASSUMPTION of this demo, not a statement about the real
 # organisations. It decides where section 4.3 (non-EEA jurisdiction for core tasks) applies.
 # fmt: off
-FIN = Member(Organisation("fin", O.MINISTRY, "Ministerie van Financiën"),
+FIN = Member(organisation("fin", O.MINISTRY, "Ministerie van Financiën"),
              "secretaris-generaal Financiën", (
     MAIL_M365.at("2021-10-01", COMPLETE, justify={EMAIL: REPORTED}),
     TEAMS.at("2022-01-10", COMPLETE, justify={DOCUMENTS: NO_CONSENT}),
@@ -47,7 +47,9 @@ FIN = Member(Organisation("fin", O.MINISTRY, "Ministerie van Financiën"),
     PAYROLL.at("2019-01-01"),
     ITSM.at("2020-03-01", COMPLETE, contract=("2021-01-01", "2031-12-31")),  # outlasts 2030
     REPORTS.at("2021-06-01", name="Rapportages begrotingsuitvoering"),
-    s("ai-wetsanalyse", "AI-proef wetsanalyse", p.OPENAI_EU, AI).at("2026-09-01"),
+    # a gap on purpose: whether the bills in the proof are still classified is not known
+    s("ai-wetsanalyse", "AI-proef wetsanalyse", p.OPENAI_EU, AI, classification=None
+      ).at("2026-09-01"),
     # new, material and without any paperwork: the README tour takes it to 'allowed'
     s("chatbot-belastingvragen", "Chatbot belastingvragen", p.OPENAI_EU, AI, **CITIZENS).at(
         "2026-10-15", NOTHING),
@@ -58,7 +60,7 @@ FIN = Member(Organisation("fin", O.MINISTRY, "Ministerie van Financiën"),
     VIDEO.at("2020-03-20"),
     s("woo-verzoeken", "Woo-verzoeken en klachten", p.DYNAMICS, CASES, **HEALTH).at("2022-10-01"),
 ))
-VWS = Member(Organisation("vws", O.MINISTRY, "Ministerie van Volksgezondheid, Welzijn en Sport"),
+VWS = Member(organisation("vws", O.MINISTRY, "Ministerie van Volksgezondheid, Welzijn en Sport"),
              "secretaris-generaal VWS", (
     MAIL_M365.at("2022-04-01", NOT_NOTIFIED),
     TEAMS.at("2022-04-01", NOT_NOTIFIED),
@@ -80,9 +82,11 @@ VWS = Member(Organisation("vws", O.MINISTRY, "Ministerie van Volksgezondheid, We
     s("s3ns-proef", "Proef soevereine cloud voor beleidsanalyse", p.S3NS, ANALYTICS
       ).at("2026-07-15"),
     WEBINARS.at("2020-04-01"),
-    s("zorgmonitor", "Enquêteplatform zorgmonitor", p.GOOGLE, ANALYTICS, **PEOPLE).at("2026-09-20"),
+    # a gap on purpose: nobody has asked the supplier about encryption yet
+    s("zorgmonitor", "Enquêteplatform zorgmonitor", p.GOOGLE, ANALYTICS, **PEOPLE,
+      **UNKNOWN_ENCRYPTION).at("2026-09-20"),
 ))
-IENW = Member(Organisation("ienw", O.MINISTRY, "Ministerie van Infrastructuur en Waterstaat"),
+IENW = Member(organisation("ienw", O.MINISTRY, "Ministerie van Infrastructuur en Waterstaat"),
               "secretaris-generaal IenW", (
     MAIL_M365.at("2020-11-01", COMPLETE, justify={EMAIL: UNREPORTED}),
     TEAMS.at("2020-11-01", COMPLETE),
@@ -106,7 +110,7 @@ IENW = Member(Organisation("ienw", O.MINISTRY, "Ministerie van Infrastructuur en
     s("bestandsuitwisseling", "Bestandsuitwisseling aannemers, oude server", p.LEASEWEB, OTHER,
       **PEOPLE, encrypted_at_rest=False).at("2014-06-01"),
 ))
-BELASTINGDIENST = Member(Organisation("belastingdienst", O.AGENCY, "Belastingdienst",
+BELASTINGDIENST = Member(organisation("belastingdienst", O.AGENCY, "Belastingdienst",
                                       essential_entity=True),
                          "directeur-generaal Belastingdienst", (
     s("aangifte-ib", "Aangifte inkomstenbelasting", p.OWN_DATACENTRE, CASES, **CITIZENS,
@@ -136,7 +140,7 @@ BELASTINGDIENST = Member(Organisation("belastingdienst", O.AGENCY, "Belastingdie
       **CITIZENS).at("2021-02-01", COMPLETE, **HEALTH, pets=[PSEUDO],
                      justify={SPECIAL_DATA: REPORTED, JURISDICTION: REPORTED}),
 ))
-RWS = Member(Organisation("rws", O.AGENCY, "Rijkswaterstaat", critical_entity=True,
+RWS = Member(organisation("rws", O.AGENCY, "Rijkswaterstaat", critical_entity=True,
                           essential_entity=True), "directeur-generaal Rijkswaterstaat", (
     MAIL_M365.at("2020-06-01", COMPLETE, justify={EMAIL: REPORTED}),
     TEAMS.at("2020-06-01", COMPLETE, justify={DOCUMENTS: DRAFT}),
@@ -160,13 +164,15 @@ RWS = Member(Organisation("rws", O.AGENCY, "Rijkswaterstaat", critical_entity=Tr
     s("verkeersprognoses", "Verkeersprognoses met BigQuery", p.GOOGLE, ANALYTICS).at("2022-10-01"),
     CLASSIFIED_OWN.at("2016-05-01", key="crisisorganisatie", name="Crisisorganisatie: stukken "
                       "Stg. Geheim"),
-    s("klimaatscenario", "Rekenomgeving klimaatscenario's", p.EXOSCALE, ANALYTICS).at("2023-06-01"),
+    # gaps on purpose: which sub-processors help and who holds the keys are not known
+    s("klimaatscenario", "Rekenomgeving klimaatscenario's", p.EXOSCALE, ANALYTICS,
+      subprocessors=None, key_custody=None).at("2023-06-01"),
     PROJECTS.at("2021-08-01"),
     WORKDAY.at("2022-04-01"),
     s("drone-inspecties", "Beeldopslag drone-inspecties", p.AWS, OTHER, **CRITICAL).at(
         "2026-10-05", NOT_NOTIFIED),
 ))
-DUO = Member(Organisation("duo", O.AGENCY, "Dienst Uitvoering Onderwijs"),
+DUO = Member(organisation("duo", O.AGENCY, "Dienst Uitvoering Onderwijs"),
              "directeur-generaal DUO", (
     MAIL_M365.at("2023-02-01", COMPLETE, justify={EMAIL: NO_CONSENT}),
     TEAMS.at("2023-02-01", COMPLETE),
@@ -183,13 +189,15 @@ DUO = Member(Organisation("duo", O.AGENCY, "Dienst Uitvoering Onderwijs"),
       ).at("2020-08-01"),
     WORKDAY.at("2021-01-01"),
     WEBINARS.at("2020-03-16"),
-    s("scholenoverleg", "Samenwerking met scholen", p.SLACK, COLLAB, **PEOPLE).at("2026-09-01"),
+    # a gap on purpose: bought by a department on its own, the deployment model is not known
+    s("scholenoverleg", "Samenwerking met scholen", p.SLACK, COLLAB, **PEOPLE, deployment=None
+      ).at("2026-09-01"),
     s("passend-onderwijs", "Leerlinggegevens passend onderwijs", p.AZURE, CASES, **HEALTH
       ).at("2024-03-01"),
     SOURCE_CODE.at("2022-09-01"),
     OPEN_DATA.at("2021-03-01", name="Open onderwijsdata"),
 ))
-UWV = Member(Organisation("uwv", O.ZBO, "Uitvoeringsinstituut Werknemersverzekeringen",
+UWV = Member(organisation("uwv", O.ZBO, "Uitvoeringsinstituut Werknemersverzekeringen",
                           essential_entity=True), "raad van bestuur UWV", (
     MAIL_M365.at("2022-03-01", COMPLETE, justify={EMAIL: REPORTED}),
     TEAMS.at("2022-03-01", COMPLETE, justify={DOCUMENTS: UNREPORTED}),
@@ -218,7 +226,7 @@ UWV = Member(Organisation("uwv", O.ZBO, "Uitvoeringsinstituut Werknemersverzeker
       ).at("2022-02-01"),
     CDN.at("2020-03-01", name="uwv.nl en CDN"),
 ))
-RDW = Member(Organisation("rdw", O.ZBO, "RDW", vital_provider=True), "algemeen directeur RDW", (
+RDW = Member(organisation("rdw", O.ZBO, "RDW", vital_provider=True), "algemeen directeur RDW", (
     s("kentekenregister", "Kentekenregister, BRV-brondata", p.OWN_DATACENTRE, CASES, **CITIZENS,
       key_register=BRV, holds_source_data=True).at("2004-01-01"),
     s("open-data", "Open data voertuigen", p.AZURE, HOSTING, open_data=True, key_register=BRV
@@ -238,7 +246,7 @@ RDW = Member(Organisation("rdw", O.ZBO, "RDW", vital_provider=True), "algemeen d
     WEBINARS.at("2020-04-15", lifecycle=("2031-12-31", "")),  # no reason: no extension
     s("testomgeving", "Testomgeving met synthetische data", p.STACKIT, OTHER).at("2025-11-01"),
 ))
-KADASTER = Member(Organisation("kadaster", O.ZBO, "Kadaster", essential_entity=True),
+KADASTER = Member(organisation("kadaster", O.ZBO, "Kadaster", essential_entity=True),
                   "raad van bestuur Kadaster", (
     s("brk-bron", "Basisregistratie Kadaster, brondata", p.OWN_DATACENTRE, CASES, **CITIZENS,
       key_register=BRK, holds_source_data=True).at("2003-01-01"),
@@ -262,7 +270,7 @@ KADASTER = Member(Organisation("kadaster", O.ZBO, "Kadaster", essential_entity=T
     s("bestandsdeling", "Bestandsdeling met landmeters", p.DROPBOX, OTHER, **PEOPLE).at(
         None),  # start unknown: no transition period
 ))
-UTRECHT = Member(Organisation("gemeente-utrecht", O.MUNICIPALITY, "Gemeente Utrecht"),
+UTRECHT = Member(organisation("gemeente-utrecht", O.MUNICIPALITY, "Gemeente Utrecht"),
                  "gemeentesecretaris Utrecht", prefix="utrecht", notify_to="CIO-office Utrecht",
                  uses=(
     MAIL_M365.at("2020-03-01", NOTHING),
@@ -283,7 +291,7 @@ UTRECHT = Member(Organisation("gemeente-utrecht", O.MUNICIPALITY, "Gemeente Utre
     s("schuldhulp", "Schuldhulpverlening", p.SALESFORCE, CASES, **HEALTH).at("2022-05-01"),
     OPEN_DATA.at("2020-01-01", name="Open data Utrecht"),
 ))
-DEFENSIE = Member(Organisation("def", O.DEFENCE, "Ministerie van Defensie", vital_provider=True),
+DEFENSIE = Member(organisation("def", O.DEFENCE, "Ministerie van Defensie", vital_provider=True),
                   "secretaris-generaal Defensie", notify_to="CIO Defensie", uses=(
     CLASSIFIED_OWN.at("2012-01-01", key="operationeel", name="Operationele informatievoorziening "
                       "Stg. Geheim"),
@@ -311,7 +319,7 @@ MEMBERS = (FIN, VWS, IENW, BELASTINGDIENST, RWS, DUO, UWV, RDW, KADASTER, UTRECH
 
 def _registration(member: Member, index: int, use: Use) -> Registration:
     owner, shift, platform = member.owner, (index * 7) % 40, use.service.platform
-    facts: dict[str, Any] = {**platform.facts(), **use.service.facts, **use.facts}
+    facts: dict[str, Any] = {**KNOWN, **platform.facts(), **use.service.facts, **use.facts}
     if use.dossier is not None:
         facts |= dossier(use.dossier, platform, owner, member.notify_to, use.since, shift)
     facts["justifications"] = [justification(r, d, owner, shift) for r, d in use.justify.items()]

@@ -11,6 +11,11 @@ import pytest
 
 from cloudtoets.demo import DEMO_AS_OF, build_demo_inventory, demo_inventory_document
 from cloudtoets.domain.decision import Decision
+from cloudtoets.domain.knowledge import (
+    REGISTRATION_FACTS,
+    unknown_facts,
+    unknown_organisation_facts,
+)
 from cloudtoets.domain.vocabulary import OrganisationType, Scope, Verdict
 from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.engine.evaluate import evaluate_registrations
@@ -65,7 +70,38 @@ def test_organisations_of_every_kind_the_policy_treats_differently(checked: Chec
 
 def test_every_verdict_occurs_at_least_ten_times(decisions: list[Decision]) -> None:
     counts = Counter(d.verdict for d in decisions)
-    assert all(counts[verdict] >= 10 for verdict in Verdict), counts
+    real = [verdict for verdict in Verdict if verdict is not Verdict.INCOMPLETE]
+    assert all(counts[verdict] >= 10 for verdict in real), counts
+
+
+# The demo's gaps on purpose (unknowns.md): what each registration leaves unknown.
+GAPS = {
+    "fin-ai-wetsanalyse": ("classification",),
+    "vws-zorgmonitor": ("encrypted_at_rest", "encrypted_in_transit"),
+    "rws-klimaatscenario": ("subprocessors", "key_custody"),
+    "duo-scholenoverleg": ("deployment",),
+    "kadaster-bestandsdeling": ("in_use_since",),
+}
+
+
+def test_every_fact_is_stated_except_the_gaps_on_purpose(checked: Checked) -> None:
+    for organisation in checked.inventory.organisations:
+        assert unknown_organisation_facts(organisation) == (), organisation.id
+    gaps = {r.id: unknown_facts(r) for r in checked.inventory.registrations if unknown_facts(r)}
+    assert gaps == {key: tuple(sorted(v, key=REGISTRATION_FACTS.index)) for key, v in GAPS.items()}
+
+
+def test_the_gaps_give_incomplete_verdicts_and_questions(decisions: list[Decision]) -> None:
+    by_id = {d.registration: d for d in decisions}
+    incomplete = {d.registration for d in decisions if d.verdict is Verdict.INCOMPLETE}
+    assert 3 <= len(incomplete) <= 5
+    assert incomplete < set(GAPS)
+    for key, fields in GAPS.items():
+        assert {q.field for q in by_id[key].questions} == set(fields), key
+    # one is certainly not allowed while its encryption is unknown: questions, no range
+    assert by_id["vws-zorgmonitor"].verdict is Verdict.NOT_ALLOWED
+    assert by_id["duo-scholenoverleg"].public_cloud is None
+    assert any(not f.certain for f in by_id["fin-ai-wetsanalyse"].findings)
 
 
 def test_every_scope_occurs(decisions: list[Decision]) -> None:
