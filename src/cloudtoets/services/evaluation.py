@@ -77,7 +77,7 @@ class RegisterEvaluator:
         context = self.context_for(registration.organisation)
         organisation: Organisation = context.organisations[registration.organisation]
         chain_ids: dict[str, None] = {}
-        for provider_id in (registration.provider, *registration.subprocessors):
+        for provider_id in (registration.provider, *(registration.subprocessors or ())):
             if provider_id is not None:
                 chain_ids.update({p.id: None for p in context.providers.chain(provider_id)})
         providers = [context.providers.get(pid) for pid in chain_ids]

@@ -109,7 +109,7 @@ def _users_of_document_providers(inventory: Inventory) -> dict[str, set[str]]:
     parents = {p.id: p.parent for p in inventory.providers}
     users: dict[str, set[str]] = {}
     for registration in inventory.registrations:
-        for start in (registration.provider, *registration.subprocessors):
+        for start in (registration.provider, *(registration.subprocessors or ())):
             provider_id, seen = start, set()
             while provider_id in parents and provider_id not in seen:  # cycles were refused
                 seen.add(provider_id)

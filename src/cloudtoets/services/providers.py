@@ -119,7 +119,7 @@ def registration_chains(
     """The provider and each sub-processor of a registration, each with its chain."""
     directory = directory_for(register, actor, registration.organisation)
     views = []
-    for provider_id in (registration.provider, *registration.subprocessors):
+    for provider_id in (registration.provider, *(registration.subprocessors or ())):
         if provider_id is None:
             continue
         provider = directory.get(provider_id)

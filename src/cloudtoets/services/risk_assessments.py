@@ -145,7 +145,7 @@ def _jurisdiction(
         decision = evaluator.evaluate(registration)
         directory = evaluator.context_for(registration.organisation).providers
     chain: list[tuple[str, str]] = []
-    for provider_id in (registration.provider, *registration.subprocessors):
+    for provider_id in (registration.provider, *(registration.subprocessors or ())):
         if provider_id is None:
             continue
         try:
