@@ -51,7 +51,7 @@ LABELS: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "name": ("Naam", "Naam van de dienst zoals uw organisatie die kent."),
         "provider": (
             "Leverancier",
-            "Kenmerk van de leverancier. Verplicht, behalve bij private-internal.",
+            "Kenmerk van de leverancier. Leeg bij private-internal zonder leverancier.",
         ),
         "subprocessors": (
             "Subverwerkers",

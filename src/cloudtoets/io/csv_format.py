@@ -34,9 +34,11 @@ from cloudtoets.io.tabular import (
     column_kinds,
     escape_formula,
     flag_unknown_columns,
+    known_none,
     read_table,
 )
 from cloudtoets.io.validate import Locator
+from cloudtoets.io.words import NONE_WORD
 from cloudtoets.problems import InputError, Problem
 
 SIDE_LISTS = ("organisations", "providers", "registrations")
@@ -128,7 +130,9 @@ def _cell(registration: Registration, key: str, kind: FieldType) -> str:
             return ""
         value = getattr(value, name)
     if value is None:
-        return ""
+        return ""  # an unknown fact, or evidence not recorded
+    if known_none(key, value):
+        return NONE_WORD
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):

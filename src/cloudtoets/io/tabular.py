@@ -8,7 +8,9 @@ Reading, per cell, by the kind of its column (``domain.fields.describe_fields``)
 - headers match a key (``risk_assessment.date``) or its Dutch label (``Datum risicoafweging``),
   case-insensitively; dotted keys become nested objects, and a nested object with no filled cell
   stays absent;
-- empty cells are absent, so the model's default applies;
+- empty cells are absent: a fact (unknowns.md) is then unknown, anything else takes the model's
+  default; in a fact's column the words ``onbekend`` and ``geen`` are passed on as text, for the
+  validation to translate (``io.words``);
 - booleans: TRUE/FALSE cells and the texts ja/nee, true/false, waar/onwaar (also 1/0);
 - dates: date cells and ISO text ``JJJJ-MM-DD``; ints: whole numbers (90.0 is 90) and digit text;
 - lists: split on ``,``, trimmed, empty items dropped;
@@ -39,7 +41,9 @@ from typing import Any, Final
 
 from cloudtoets.domain import model
 from cloudtoets.domain.fields import FieldType, describe_fields
+from cloudtoets.domain.knowledge import LIST_FACTS, NONE_CODE
 from cloudtoets.domain.labels import LABELS, LIST_LABELS, header_aliases
+from cloudtoets.io.words import FACTS, NONE_CODES, word
 
 # The dataclass behind each list; justifications carry one extra column naming their registration.
 RECORD_CLASSES: Final[Mapping[str, type]] = {
@@ -158,6 +162,16 @@ def column_display(list_name: str, key: str) -> str:
 
 def is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def known_none(key: str, value: object) -> bool:
+    """Whether a value is a fact's known "nothing", which a cell shows as ``geen``.
+
+    Keys of facts are unique across the lists, so the key alone tells.
+    """
+    if key in LIST_FACTS:
+        return value == []
+    return key in NONE_CODES and value == NONE_CODE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,6 +357,7 @@ def read_table(
     """
     table = Table(list_name)
     kinds = column_kinds(list_name)
+    facts = FACTS.get(list_name, frozenset())
     aliases = header_aliases(list_name)
     ignored = {name.casefold() for pair in IGNORED_COLUMNS.items() for name in pair}
     reserved = {f.name for f in dataclasses.fields(RECORD_CLASSES[list_name])}
@@ -394,7 +409,10 @@ def read_table(
         record: dict[str, Any] = {}
         for column in columns:
             raw = values[column.position] if column.position < len(values) else None
-            value = convert(raw, column.kind, unescape=unescape)
+            if column.key in facts and isinstance(raw, str) and word(raw) is not None:
+                value: Any = raw.strip()
+            else:
+                value = convert(raw, column.kind, unescape=unescape)
             if value is not None:
                 _set(record, column.key, value)
         index = len(table.records)

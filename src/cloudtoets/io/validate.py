@@ -5,11 +5,15 @@ checks it against the domain model with pydantic (types, vocabularies, unknown k
 checks what spans records (unique ids, references to organisations and providers, parent cycles,
 country codes). Every problem is collected and raised at once as an InputError, with a location
 the reader can phrase for its own format (a JSON record id, a spreadsheet row).
+
+Before the schema check the words for "not known" and "known: none" of the facts are translated
+(``io.words``, unknowns.md), so every format reads them alike.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -19,10 +23,15 @@ from pydantic import TypeAdapter, ValidationError
 from cloudtoets.catalogue import catalogue_directory, catalogue_organisations
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.domain.labels import LIST_LABELS
-from cloudtoets.domain.model import Inventory, Organisation, Provider
+from cloudtoets.domain.model import (
+    Inventory,
+    Organisation,
+    Provider,
+    Registration,
+)
 from cloudtoets.domain.providers import ProviderDirectory
 from cloudtoets.domain.text import control_message, texts_with_control_characters
-from cloudtoets.domain.vocabulary import Deployment
+from cloudtoets.io.words import FACTS, translate_words, word
 from cloudtoets.problems import InputError, Problem, dutch_message
 
 # (list name, index in that list, field path inside the record) -> where, in the reader's words
@@ -31,6 +40,36 @@ Locator = Callable[[str, int, str], str]
 _ADAPTER: TypeAdapter[Inventory] = TypeAdapter(Inventory)
 _COUNTRY_LIST_FIELDS = ("storage_countries", "processing_countries")
 _PROVIDER_COUNTRY_FIELDS = ("country", "headquarters")
+# Fields without a default: null is no answer there (unknowns.md has no unknown for them).
+_REQUIRED = {
+    list_name: frozenset(
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    )
+    for list_name, cls in (
+        ("organisations", Organisation),
+        ("providers", Provider),
+        ("registrations", Registration),
+    )
+}
+# A fact with a value of the wrong kind: say that onbekend is an answer too.
+_UNANSWERED_TYPES = frozenset(
+    {
+        "enum",
+        "literal_error",
+        "bool_parsing",
+        "bool_type",
+        "date_parsing",
+        "date_type",
+        "date_from_datetime_parsing",
+        "date_from_datetime_inexact",
+    }
+)
+_OR_UNKNOWN = "; weet u het niet, vul dan onbekend in"
+_NULL_TYPES = frozenset(
+    {"string_type", "bool_type", "int_type", "date_type", "list_type", "enum", "literal_error"}
+)
 
 
 def record_locator(raw: Mapping[str, Any] | None) -> Locator:
@@ -84,10 +123,20 @@ def _schema_problems(exc: ValidationError, locate: Locator) -> list[Problem]:
         if kind == "unexpected_keyword_argument":
             error = {**error, "type": "extra_forbidden"}
         loc = tuple(error["loc"])
-        problems.append(
-            Problem(_place(loc, locate), dutch_message(error), _record(loc), _field(loc))
-        )
+        message = dutch_message(error)
+        if error.get("input", ...) is None and kind in _NULL_TYPES:
+            message = _null_message(loc)
+        elif kind in _UNANSWERED_TYPES and len(loc) == 3 and loc[2] in FACTS.get(str(loc[0]), ()):
+            message += _OR_UNKNOWN
+        problems.append(Problem(_place(loc, locate), message, _record(loc), _field(loc)))
     return problems
+
+
+def _null_message(loc: tuple[int | str, ...]) -> str:
+    """An explicit null where the format has no unknown: say so instead of 'None is no text'."""
+    if len(loc) == 3 and loc[2] in _REQUIRED.get(str(loc[0]), ()):
+        return "dit veld is verplicht en mag niet leeg (null) zijn; vul het in"
+    return "hier mag geen null staan; vul een waarde in of laat het veld weg"
 
 
 def _get(record: Any, name: str) -> Any:
@@ -185,17 +234,6 @@ def _cross_problems(
                 )
             )
         provider = _get(registration, "provider")
-        deployment = _get(registration, "deployment")
-        if provider is None and deployment not in (None, Deployment.PRIVATE_INTERNAL):
-            problems.append(
-                _at(
-                    locate,
-                    "registrations",
-                    index,
-                    "provider",
-                    "vul de leverancier in (alleen bij private-internal mag die leeg zijn)",
-                )
-            )
         for field, ids in (
             ("provider", [provider]),
             ("subprocessors", _get(registration, "subprocessors") or []),
@@ -256,16 +294,14 @@ def _consistent(
             return False
     if not {r.organisation for r in registrations} <= organisation_ids:
         return False
-    if any(
-        r.provider is None and r.deployment != Deployment.PRIVATE_INTERNAL for r in registrations
-    ):
-        return False
     referenced = {r.provider for r in registrations if r.provider is not None}
     referenced.update(s for r in registrations if r.subprocessors for s in r.subprocessors)
     if not all(provider_id in directory for provider_id in referenced):
         return False
-    countries = {c for r in registrations for c in r.storage_countries}
-    countries.update(c for r in registrations for c in r.processing_countries)
+    countries = {c for r in registrations if r.storage_countries for c in r.storage_countries}
+    countries.update(
+        c for r in registrations if r.processing_countries for c in r.processing_countries
+    )
     countries.update(p.country for p in inventory.providers)
     countries.update(p.headquarters for p in inventory.providers if p.headquarters is not None)
     if not {c.upper() for c in countries} <= ISO_COUNTRY_CODES:
@@ -315,15 +351,14 @@ def _normalise_countries(inventory: Inventory) -> None:
         if provider.headquarters is not None:
             headquarters = provider.headquarters.upper()
             provider.headquarters = None if headquarters == provider.country else headquarters
-    registrations = inventory.registrations
-    written = {c for r in registrations for c in r.storage_countries}
-    written.update(c for r in registrations for c in r.processing_countries)
-    if all(c.isupper() for c in written):
-        return  # the usual case: nothing to rewrite
-    for registration in registrations:
+    for registration in inventory.registrations:
         for field in _COUNTRY_LIST_FIELDS:
-            countries: list[str] = getattr(registration, field)
-            if countries and not all(c.isupper() for c in countries):
+            countries: list[str] | None = getattr(registration, field)
+            if countries is None:
+                continue
+            if not countries:  # data is always somewhere: no countries is not known where
+                setattr(registration, field, None)
+            elif not all(c.isupper() for c in countries):
                 setattr(registration, field, [c.upper() for c in countries])
 
 
@@ -335,6 +370,15 @@ def _control_problems(inventory: Inventory, locate: Locator) -> list[Problem]:
             for field, code in texts_with_control_characters(record):
                 problems.append(_at(locate, list_name, index, field, control_message(code)))
     return problems
+
+
+def _hides_words(inventory: Inventory) -> bool:
+    """Whether a fact whose values are free text holds one of the words (rare)."""
+    for r in inventory.registrations:
+        for value in (r.provider, r.subprocessors, r.storage_countries, r.processing_countries):
+            if value is not None and word(value) is not None:
+                return True
+    return False
 
 
 @dataclasses.dataclass(slots=True)
@@ -362,21 +406,32 @@ def validate_document(
     over the built-in catalogues.
     """
     inventory: Inventory | None = None
-    raw: Any = None
+    raw: Any = data
     problems: list[Problem] = []
-    try:
-        if isinstance(data, bytes | bytearray):
+    if isinstance(data, bytes | bytearray):
+        # Fast path: parse and check in one pass. A document with the words of io.words fails
+        # it (or hides them in a text, see _hides_words) and is read again as plain data.
+        try:
             inventory = _ADAPTER.validate_json(data)
-        else:
-            raw = data
-            inventory = _ADAPTER.validate_python(data)
-    except ValidationError as exc:
-        if isinstance(data, bytes | bytearray):
+        except ValidationError as exc:
             try:
-                raw = orjson.loads(data)  # only to name record ids in the messages
+                raw = orjson.loads(data)
             except orjson.JSONDecodeError:
                 raw = None
-        problems = _schema_problems(exc, locate or record_locator(raw))
+                problems = _schema_problems(exc, locate or record_locator(None))
+        else:
+            raw = None
+            if _hides_words(inventory):
+                inventory, raw = None, orjson.loads(data)
+    if inventory is None and raw is not None:
+        report = locate or record_locator(raw)
+        if isinstance(raw, Mapping):
+            raw, problems = translate_words(raw, functools.partial(_at, report))
+        try:
+            inventory = _ADAPTER.validate_python(raw)
+        except ValidationError as exc:
+            inventory = None
+            problems += _schema_problems(exc, report)
     locate = locate or record_locator(raw)
     document: Any = inventory if inventory is not None else raw
     if document is None:

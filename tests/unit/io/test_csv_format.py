@@ -92,7 +92,7 @@ def test_problems_name_the_line_and_column_and_an_unknown_column_once(tmp_path: 
     )
     assert problems_of(path) == [
         "regel 3, kolom Inzetmodel (deployment): onbekende waarde 'publiek'; "
-        "kies uit 'public', 'hybrid', 'community', 'private-external' of 'private-internal'",
+        "kies uit 'public', 'hybrid', 'community', 'private-external' of 'private-internal'; weet u het niet, vul dan onbekend in",
         "regel 3, kolom kleur: onbekend veld; haal het weg of controleer de spelling",
     ]
 

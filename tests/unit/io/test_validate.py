@@ -32,12 +32,13 @@ def problems(document: object) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-def test_valid_document_gets_defaults_and_upper_case_countries() -> None:
+def test_valid_document_leaves_facts_unknown_and_upper_cases_countries() -> None:
     checked = validate_document(GOOD, "test.yaml")
     registration = checked.inventory.registrations[0]
     assert registration.storage_countries == ["NL", "DE"]
-    assert registration.key_custody == "provider"
-    assert registration.personal_data == "none"
+    assert registration.key_custody is None  # left out: unknown, not "provider"
+    assert registration.personal_data is None
+    assert registration.abro_declaration is False  # evidence keeps its default
     assert checked.inventory.providers[0].country == "NL"
     assert [p.country for p in checked.providers.chain("eigen-saas")] == ["NL", "US"]
 
@@ -132,7 +133,7 @@ def test_provider_parent_cycle_is_an_input_error() -> None:
     assert any("kring" in p for p in problems(document))
 
 
-def test_unknown_country_code_and_missing_provider() -> None:
+def test_unknown_country_code_and_unknown_provider() -> None:
     document = {
         "registrations": [
             {
@@ -147,7 +148,7 @@ def test_unknown_country_code_and_missing_provider() -> None:
     }
     text = "\n".join(problems(document))
     assert "onbekende landcode 'EU'" in text
-    assert "registraties nr. 2 (id b), veld provider" in text
+    assert "id b" not in text  # a provider left out is unknown, not an error (unknowns.md)
 
 
 def test_a_document_provider_overrides_the_catalogue() -> None:

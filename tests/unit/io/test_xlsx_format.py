@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -15,6 +16,7 @@ from cloudtoets.domain.model import Inventory
 from cloudtoets.io.read import read_inventory
 from cloudtoets.io.tabular import column_kinds
 from cloudtoets.io.validate import validate_document
+from cloudtoets.io.words import FACTS
 from cloudtoets.io.xlsx import read_xlsx_document, write_inventory_xlsx, write_template
 from cloudtoets.io.xlsx.common import CHOICES_SHEET, EXPLANATION_SHEET
 from cloudtoets.io.xlsx.writing import TEMPLATE_ROWS
@@ -79,11 +81,15 @@ def test_template_has_a_check_for_every_vocabulary_boolean_and_number_column(
             )
             expected = f"{letter}2:{letter}{TEMPLATE_ROWS + 1}"
             assert (expected in ranges) == checked, (list_name, key)
+            fact = key in FACTS.get(list_name, ())
             if kind.kind == "bool":
-                assert ranges[expected].formula1 == '"ja,nee"'
+                words = '"ja,nee,onbekend"' if fact else '"ja,nee"'
+                assert ranges[expected].formula1 == words, key
             if key == "tbb_level":
-                assert (ranges[expected].type, ranges[expected].formula1) == ("whole", "1")
-                assert ranges[expected].formula2 == "4"
+                assert (ranges[expected].type, ranges[expected].formula1) == (
+                    "list",
+                    '"1,2,3,4,geen,onbekend"',
+                )
 
 
 def test_drop_down_lists_hold_the_codes_of_the_vocabulary(tmp_path: Path) -> None:
@@ -98,8 +104,41 @@ def test_drop_down_lists_hold_the_codes_of_the_vocabulary(tmp_path: Path) -> Non
     ]
     target = validation.formula1.split("!")[1].replace("$", "")
     codes = [cell.value for (cell,) in book[CHOICES_SHEET][target]]
-    assert codes == ["public", "hybrid", "community", "private-external", "private-internal"]
+    assert codes == [
+        "public",
+        "hybrid",
+        "community",
+        "private-external",
+        "private-internal",
+        "onbekend",
+    ]
     assert validation.showErrorMessage
+
+
+def drop_down(book: Any, key: str) -> list[str]:
+    sheet = book["registrations"]
+    letter = get_column_letter(list(column_kinds("registrations")).index(key) + 1)
+    (validation,) = [
+        v for v in sheet.data_validations.dataValidation if str(v.sqref).startswith(letter + "2")
+    ]
+    target = validation.formula1.split("!")[1].replace("$", "")
+    return [cell.value for (cell,) in book[CHOICES_SHEET][target]]
+
+
+def test_drop_downs_offer_onbekend_for_facts_and_geen_where_a_fact_has_a_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "sjabloon.xlsx"
+    write_template(path)
+    book = load_workbook(path)
+    classification = drop_down(book, "classification")
+    assert classification[0] == "geen" and "none" not in classification
+    assert classification[-1] == "onbekend"
+    assert drop_down(book, "key_register")[0] == "geen"
+    assert drop_down(book, "functions")[-2:] == ["geen", "onbekend"]
+    assert drop_down(book, "pets")[-2:] == ["geen", "onbekend"]
+    countries = drop_down(book, "storage_countries")
+    assert countries[-1] == "onbekend" and "geen" not in countries  # data is always somewhere
 
 
 def test_toelichting_explains_every_column_with_label_and_allowed_values(tmp_path: Path) -> None:
@@ -114,7 +153,15 @@ def test_toelichting_explains_every_column_with_label_and_allowed_values(tmp_pat
             row = explained[(list_name, key)]
             assert row[2:4] == (label, explanation)
             assert row[5]  # allowed values
-    assert explained[("registrations", "deployment")][5].endswith("of private-internal")
+    assert explained[("registrations", "deployment")][5] == (
+        "public, hybrid, community, private-external of private-internal; "
+        "onbekend (of leeg) als u het niet weet"
+    )
+    assert explained[("registrations", "pets")][5].endswith(
+        "; geen als er geen zijn; onbekend (of leeg) als u het niet weet"
+    )
+    assert "onbekend" not in explained[("registrations", "risk_assessment.date")][5]
+    assert explained[("registrations", "deployment")][4] == "nee"  # no longer required
     assert explained[("registrations", "id")][4] == "ja"
 
 
@@ -274,7 +321,7 @@ def test_empty_rows_are_skipped_and_row_numbers_stay_true(tmp_path: Path) -> Non
     )
     assert problems_of(path) == [
         "blad registrations, rij 5, kolom Inzetmodel (deployment): onbekende waarde 'pubic'; "
-        "kies uit 'public', 'hybrid', 'community', 'private-external' of 'private-internal'"
+        "kies uit 'public', 'hybrid', 'community', 'private-external' of 'private-internal'; weet u het niet, vul dan onbekend in"
     ]
 
 
@@ -339,7 +386,7 @@ def test_a_number_in_a_date_column_is_not_taken_for_a_timestamp(tmp_path: Path) 
     )
     assert problems_of(path) == [
         "blad registrations, rij 2, kolom In gebruik sinds (in_use_since): "
-        "'86400' is geen geldige datum; schrijf de datum als JJJJ-MM-DD"
+        "'86400' is geen geldige datum; schrijf de datum als JJJJ-MM-DD; weet u het niet, vul dan onbekend in"
     ]
 
 

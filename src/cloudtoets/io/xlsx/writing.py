@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.domain.fields import FieldType
+from cloudtoets.domain.knowledge import NEVER_EMPTY, NONE_CODE
 from cloudtoets.domain.labels import LABELS
 from cloudtoets.domain.model import Inventory
 from cloudtoets.io.tabular import (
@@ -25,8 +26,10 @@ from cloudtoets.io.tabular import (
     NO,
     YES,
     column_kinds,
+    known_none,
     required_columns,
 )
+from cloudtoets.io.words import FACTS, NONE_CODES, NONE_WORD, UNKNOWN_WORD, has_none
 from cloudtoets.io.xlsx.common import CHOICES_SHEET, DATE_FORMAT, EXPLANATION_SHEET, LISTS
 
 TEMPLATE_ROWS: Final = 2000  # rows with drop-downs below the last record
@@ -43,16 +46,40 @@ def _or_join(values: Sequence[str]) -> str:
     return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} of {values[-1]}"
 
 
+def _is_fact(key: str) -> bool:
+    """A fact (unknowns.md) may be onbekend; keys of facts are unique across the lists."""
+    return key in FACTS["registrations"] or key in FACTS["organisations"]
+
+
+def _codes(key: str, kind: FieldType) -> list[str]:
+    """The codes of an enum column as a cell shows them: a fact's none code as ``geen``."""
+    return [
+        NONE_WORD if member.value == NONE_CODE and key in NONE_CODES else member.value
+        for member in kind.enum or ()
+    ]
+
+
 def allowed_values(key: str, kind: FieldType) -> str:
     """What a column accepts, in words (for the comments and the toelichting sheet)."""
-    codes = [member.value for member in kind.enum or ()]
+    text = _allowed(key, kind)
+    if not _is_fact(key):
+        return text
+    if has_none(key) and key not in NONE_CODES | NEVER_EMPTY:  # a list's none: not a code
+        text += f"; {NONE_WORD} als er geen zijn"
+    return f"{text}; {UNKNOWN_WORD} (of leeg) als u het niet weet"
+
+
+def _allowed(key: str, kind: FieldType) -> str:
+    codes = _codes(key, kind)
     match kind.kind, kind.item:
         case "bool", _:
             return "ja of nee"
         case "date", _:
             return "een datum: JJJJ-MM-DD, bijvoorbeeld 2026-07-03"
         case "int", _:
-            return "1, 2, 3 of 4" if key == "tbb_level" else "een geheel getal, 0 of meer"
+            if key == "tbb_level":
+                return f"1, 2, 3, 4 of {NONE_WORD} (geen TBB-niveau)"
+            return "een geheel getal, 0 of meer"
         case "enum", _:
             return _or_join(codes)
         case "country", _:
@@ -75,7 +102,9 @@ def _value(obj: object, key: str, kind: FieldType) -> object:
             return None
         value = getattr(value, name)
     if value is None:
-        return None
+        return None  # an unknown fact, or evidence not recorded: an empty cell
+    if known_none(key, value):
+        return NONE_WORD
     if isinstance(value, bool):
         return YES if value else NO
     if isinstance(value, list):
@@ -115,22 +144,35 @@ class _Choices:
 
 
 def _validation(key: str, kind: FieldType, choices: _Choices) -> DataValidation | None:
-    """The drop-down or number check of one column, or None for free text."""
-    codes: list[str] = [member.value for member in kind.enum or ()]
+    """The drop-down or number check of one column, or None for free text.
+
+    A fact's drop-down also offers onbekend, and geen where the fact has a known "nothing".
+    """
+    codes = _codes(key, kind)
     if kind.kind == "country" or kind.item == "country":
         codes = sorted(ISO_COUNTRY_CODES)
+    words: list[str] = []
+    if _is_fact(key):
+        if kind.kind == "list" and has_none(key) and key not in NEVER_EMPTY:
+            words.append(NONE_WORD)
+        words.append(UNKNOWN_WORD)
     strict = True
     if kind.kind == "bool":
-        validation = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
+        inline = ",".join([YES, NO, *words])
+        validation = DataValidation(type="list", formula1=f'"{inline}"', allow_blank=True)
+    elif key == "tbb_level":
+        inline = ",".join(["1", "2", "3", "4", NONE_WORD, *words])
+        validation = DataValidation(type="list", formula1=f'"{inline}"', allow_blank=True)
     elif kind.kind == "int":
-        low, high = ("1", "4") if key == "tbb_level" else ("0", "100000")
         validation = DataValidation(
-            type="whole", operator="between", formula1=low, formula2=high, allow_blank=True
+            type="whole", operator="between", formula1="0", formula2="100000", allow_blank=True
         )
     elif codes and kind.kind in ("enum", "country", "list"):
         name = kind.enum.__name__ if kind.enum else "country"
+        if words:
+            name += "_" + "_".join(words)  # the same codes with the words: a list of its own
         validation = DataValidation(
-            type="list", formula1=choices.range_for(name, codes), allow_blank=True
+            type="list", formula1=choices.range_for(name, codes + words), allow_blank=True
         )
         strict = kind.kind != "list"  # a list cell may hold more values, separated by commas
     else:
@@ -213,7 +255,15 @@ _INTRODUCTION = (
     "of afwijking.",
     "Laat de eerste regel van elk blad staan: daar staan de kolomnamen. "
     "Ga met de muis op een kolomnaam staan voor uitleg.",
-    "Een lege cel betekent: niet ingevuld. Dan geldt de standaardwaarde.",
+    "Weet u iets niet? Kies dan onbekend, of laat de cel leeg. Dat betekent hetzelfde: "
+    "het is niet bekend. cloudtoets vult dan niets voor u in. U krijgt een oordeel dat zegt "
+    "hoe goed en hoe slecht het nog kan uitvallen, en de vragen die u nog moet beantwoorden.",
+    "Is het antwoord 'niets'? Kies dan geen. Bijvoorbeeld: geen subverwerkers, geen "
+    "rubricering (ongerubriceerd), geen TBB-niveau of geen basisregistratie. "
+    "Geen is dus iets anders dan onbekend: bij geen weet u het zeker.",
+    "Bij ja/nee-vragen bestaat geen 'geen': kies ja, nee of onbekend.",
+    "Bij kolommen over wat uw organisatie heeft vastgelegd (zoals de risicoafweging, het "
+    "exitplan en de melding) betekent een lege cel: niet vastgelegd.",
     "Ja/nee-vragen: kies ja of nee. Datums: schrijf JJJJ-MM-DD, bijvoorbeeld 2026-07-03.",
     "Meer waarden in één cel: zet er komma's tussen, bijvoorbeeld NL, DE.",
     "Staat een organisatie of leverancier al in de ingebouwde catalogus, "
