@@ -108,6 +108,8 @@ class RegisterEvaluator:
         digest = _digest([self.policy.revision, snapshot, result])
         values: dict[str, Any] = {
             "verdict": decision.verdict.value,
+            "verdict_best": decision.best.value,
+            "verdict_worst": decision.worst.value,
             "deadline": decision.deadline,
             "is_material": decision.material,
             "is_public_cloud": decision.public_cloud,

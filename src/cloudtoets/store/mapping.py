@@ -1,4 +1,9 @@
-"""Between domain objects and rows: JSON-ready values in, validated dataclasses out."""
+"""Between domain objects and rows: JSON-ready values in, validated dataclasses out.
+
+An unknown fact is None in the domain and NULL in its column, both ways. The one value that is
+stored differently is the known "no TBB level": the code ``none`` is 0 in the integer column
+``tbb_level`` (migration 0010), as NULL is unknown there.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,14 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from cloudtoets.domain.knowledge import NONE_CODE
 from cloudtoets.domain.model import Organisation, Provider, Registration
 from cloudtoets.domain.serialise import jsonable
 from cloudtoets.store.tables import OrganisationRow, ProviderRow, RegistrationRow
 
 REGISTRATION_FIELDS = tuple(f.name for f in dataclasses.fields(Registration))
 _REGISTRATION = TypeAdapter(Registration)
+NO_TBB_LEVEL = 0  # the column value of tbb_level "none" (known: no TBB level)
 
 
 def registration_values(registration: Registration) -> dict[str, Any]:
@@ -23,12 +30,16 @@ def registration_values(registration: Registration) -> dict[str, Any]:
         value = getattr(registration, name)
         values[name] = value if isinstance(value, dt.date) else jsonable(value)
     values["organisation_id"] = values.pop("organisation")
+    if values["tbb_level"] == NONE_CODE:
+        values["tbb_level"] = NO_TBB_LEVEL
     return values
 
 
 def registration_from_row(row: RegistrationRow) -> Registration:
     data = {name: getattr(row, name) for name in REGISTRATION_FIELDS if name != "organisation"}
     data["organisation"] = row.organisation_id
+    if data["tbb_level"] == NO_TBB_LEVEL:
+        data["tbb_level"] = NONE_CODE
     return _REGISTRATION.validate_python(data)
 
 

@@ -15,6 +15,11 @@ same migration twice (a second ``ADD COLUMN`` fails):
   That takes the database's write lock before Alembic reads the version and holds it to the
   commit (pysqlite's default would run each DDL statement on its own, outside any transaction).
   A waiting process waits for the lock for up to ``SQLITE_LOCK_WAIT_MS``.
+
+SQLite changes a column by copying its table (Alembic's batch mode), which drops the old table.
+With foreign keys on, that drop would delete every row that refers to it (ON DELETE CASCADE) or
+fail (RESTRICT), so SQLite upgrades run with foreign keys off, as SQLite's own procedure for
+such changes says, and check every foreign key before they commit.
 """
 
 from __future__ import annotations
@@ -86,10 +91,29 @@ def status(engine: Engine) -> SchemaStatus:
     return SchemaStatus(current=current, head=head_revision(), known=known)
 
 
+class ForeignKeyViolation(RuntimeError):
+    """A SQLite upgrade left a row referring to a row that is not there (nothing committed)."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision``, one process at a time (see the module docstring)."""
     with _serialised(engine) as connection:
         command.upgrade(_config(connection), revision)
+        _check_foreign_keys(connection)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to ``revision`` (for developers and tests), as ``upgrade`` runs."""
+    with _serialised(engine) as connection:
+        command.downgrade(_config(connection), revision)
+        _check_foreign_keys(connection)
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise ForeignKeyViolation(f"foreign keys broken by the migration: {broken[:5]}")
 
 
 @contextmanager
@@ -110,8 +134,20 @@ def _serialised(engine: Engine) -> Iterator[Connection]:
         finally:
             exclusive.dispose()
         return
-    with engine.begin() as connection:  # an in-memory SQLite database: no one else to wait for
-        yield connection
+    # an in-memory SQLite database: no one else to wait for; foreign keys off outside the
+    # transaction (SQLite ignores the pragma inside one), and on again afterwards
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def _is_file(engine: Engine) -> bool:
@@ -128,7 +164,7 @@ def _sqlite_immediate_engine(engine: Engine) -> Engine:
         dbapi_connection.isolation_level = None  # pysqlite: no BEGIN of its own, DDL included
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA foreign_keys=OFF")  # checked before the commit (``upgrade``)
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_LOCK_WAIT_MS}")
         cursor.close()
 

@@ -29,6 +29,8 @@ from cloudtoets.store.clock import now_default
 
 # Portable JSON: JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
 Json = JSON().with_variant(JSONB(), "postgresql")
+# A fact's list: None is SQL NULL (unknown), not the JSON text 'null', so a query can ask for it.
+FactJson = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -49,9 +51,10 @@ class OrganisationRow(Base):
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(300))
     type: Mapped[str] = mapped_column(String(30))
-    critical_entity: Mapped[bool] = mapped_column(Boolean, default=False)
-    essential_entity: Mapped[bool] = mapped_column(Boolean, default=False)
-    vital_provider: Mapped[bool] = mapped_column(Boolean, default=False)
+    # facts: NULL is unknown (unknowns.md; migration 0010)
+    critical_entity: Mapped[bool | None] = mapped_column(Boolean)
+    essential_entity: Mapped[bool | None] = mapped_column(Boolean)
+    vital_provider: Mapped[bool | None] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(
@@ -94,27 +97,30 @@ class RegistrationRow(Base):
         ForeignKey("organisations.id", ondelete="RESTRICT")
     )
     name: Mapped[str | None] = mapped_column(String(300))
+    # Facts (domain/knowledge.py): NULL is unknown (unknowns.md; migration 0010). A known
+    # "nothing" is [] for a list, 'none' for classification and key register, and 0 for the
+    # TBB level (store/mapping.py turns 0 into "none").
     provider: Mapped[str | None] = mapped_column(String(100))
-    subprocessors: Mapped[list[str]] = mapped_column(Json, default=list)
+    subprocessors: Mapped[list[str] | None] = mapped_column(FactJson)
     service_model: Mapped[str | None] = mapped_column(String(10))
-    deployment: Mapped[str] = mapped_column(String(20))
-    functions: Mapped[list[str]] = mapped_column(Json, default=list)
-    storage_countries: Mapped[list[str]] = mapped_column(Json, default=list)
-    processing_countries: Mapped[list[str]] = mapped_column(Json, default=list)
-    encrypted_at_rest: Mapped[bool] = mapped_column(Boolean, default=False)
-    encrypted_in_transit: Mapped[bool] = mapped_column(Boolean, default=False)
-    key_custody: Mapped[str] = mapped_column(String(20), default="provider")
-    open_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    deployment: Mapped[str | None] = mapped_column(String(20))
+    functions: Mapped[list[str] | None] = mapped_column(FactJson)
+    storage_countries: Mapped[list[str] | None] = mapped_column(FactJson)
+    processing_countries: Mapped[list[str] | None] = mapped_column(FactJson)
+    encrypted_at_rest: Mapped[bool | None] = mapped_column(Boolean)
+    encrypted_in_transit: Mapped[bool | None] = mapped_column(Boolean)
+    key_custody: Mapped[str | None] = mapped_column(String(20))
+    open_data: Mapped[bool | None] = mapped_column(Boolean)
     classification: Mapped[str | None] = mapped_column(String(30))
     tbb_level: Mapped[int | None] = mapped_column(Integer)
-    personal_data: Mapped[str] = mapped_column(String(10), default="none")
-    large_scale_personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
-    pets: Mapped[list[str]] = mapped_column(Json, default=list)
-    core_task: Mapped[bool] = mapped_column(Boolean, default=False)
-    business_critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    personal_data: Mapped[str | None] = mapped_column(String(10))
+    large_scale_personal_data: Mapped[bool | None] = mapped_column(Boolean)
+    pets: Mapped[list[str] | None] = mapped_column(FactJson)
+    core_task: Mapped[bool | None] = mapped_column(Boolean)
+    business_critical: Mapped[bool | None] = mapped_column(Boolean)
     material: Mapped[bool | None] = mapped_column(Boolean)
     key_register: Mapped[str | None] = mapped_column(String(10))
-    holds_source_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    holds_source_data: Mapped[bool | None] = mapped_column(Boolean)
     abro_declaration: Mapped[bool] = mapped_column(Boolean, default=False)
     in_use_since: Mapped[dt.date | None] = mapped_column(Date)
     contract_start: Mapped[dt.date | None] = mapped_column(Date)
@@ -126,8 +132,12 @@ class RegistrationRow(Base):
     notification: Mapped[dict[str, Any] | None] = mapped_column(Json)
     justifications: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
 
-    # outcome of the latest evaluation (see services/evaluation.py)
+    # outcome of the latest evaluation (see services/evaluation.py): the verdict as shown
+    # ('incomplete' when best and worst differ) and its range (migration 0010); the list sorts
+    # on the worst verdict (unknowns.md)
     verdict: Mapped[str | None] = mapped_column(String(30))
+    verdict_best: Mapped[str | None] = mapped_column(String(30))
+    verdict_worst: Mapped[str | None] = mapped_column(String(30))
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     is_material: Mapped[bool | None] = mapped_column(Boolean)
     is_public_cloud: Mapped[bool | None] = mapped_column(Boolean)
@@ -148,6 +158,7 @@ class RegistrationRow(Base):
         # the list page: one organisation, optionally one verdict, in id order
         Index("ix_registrations_org_verdict_id", "organisation_id", "verdict", "id"),
         Index("ix_registrations_verdict_id", "verdict", "id"),
+        Index("ix_registrations_verdict_worst_id", "verdict_worst", "id"),
         Index("ix_registrations_org_deadline", "organisation_id", "deadline"),
         Index("ix_registrations_provider", "provider"),
         Index("ix_registrations_deployment", "deployment"),

@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    func,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
 
 from cloudtoets.store import row_security
 from cloudtoets.store.db import make_engine
-from cloudtoets.store.migrate import current_revision, head_revision, upgrade
-from cloudtoets.store.tables import Base
+from cloudtoets.store.mapping import registration_from_row
+from cloudtoets.store.migrate import current_revision, downgrade, head_revision, upgrade
+from cloudtoets.store.tables import (
+    Base,
+    OrganisationRow,
+    RegistrationJurisdictionRow,
+    RegistrationRow,
+)
+from cloudtoets.store.workflows import RiskAssessmentRow
 
 
 def test_migrations_produce_the_models_schema(database_url: str) -> None:
@@ -33,7 +54,7 @@ def test_upgrade_twice_is_harmless_and_reaches_head(database_url: str) -> None:
     engine = make_engine(database_url)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0009"
+    assert current_revision(engine) == head_revision() == "0010"
     engine.dispose()
 
 
@@ -118,12 +139,7 @@ def test_processes_upgrading_at_once_from_an_old_revision_all_succeed(
 
 
 def _downgrade_to(engine: Engine, revision: str) -> None:
-    from alembic import command
-
-    from cloudtoets.store.migrate import _config
-
-    with engine.begin() as connection:
-        command.downgrade(_config(connection), revision)
+    downgrade(engine, revision)
 
 
 def _policies(engine: Engine) -> dict[str, tuple[bool, bool, list[str]]]:
@@ -176,3 +192,176 @@ def test_the_policies_come_from_a_migration_also_over_ones_made_before(
             engine.dispose()
     assert set(expected) == set(row_security.scoped_tables())
     assert all(enabled and forced and len(c) == 1 for enabled, forced, c in expected.values())
+
+
+# --- 0010: facts may be unknown -----------------------------------------------------------------
+
+
+def _filler(column: Any) -> Any:
+    """A value for a NOT NULL column the test does not care about."""
+    python_type = column.type.python_type if not isinstance(column.type, JSON) else list
+    if python_type is bool:
+        return False
+    if python_type is int:
+        return 1
+    if python_type is dt.datetime:
+        return dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    if python_type is dt.date:
+        return dt.date(2026, 1, 1)
+    if python_type in (list, dict):
+        return []
+    return "x"
+
+
+def _insert(connection: Connection, table_name: str, **values: Any) -> None:
+    """A row as the schema of the database's revision wants it (reflected, not the models)."""
+    table = Table(table_name, MetaData(), autoload_with=connection)
+    row = dict(values)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.autoincrement is True:
+            continue
+        if column.primary_key and isinstance(column.type, Integer):
+            continue
+        row[column.name] = _filler(column)
+    connection.execute(table.insert().values(row))
+
+
+OLD_REGISTRATION = {
+    "organisation_id": "bzk",
+    "name": "Oude registratie",
+    "provider": "microsoft-ireland",
+    "subprocessors": [],
+    "deployment": "public",
+    "functions": ["email"],
+    "storage_countries": ["NL"],
+    "processing_countries": ["NL", "IE"],
+    "encrypted_at_rest": True,
+    "encrypted_in_transit": False,
+    "key_custody": "customer-managed",
+    "open_data": False,
+    "personal_data": "regular",
+    "large_scale_personal_data": False,
+    "pets": [],
+    "core_task": True,
+    "business_critical": False,
+    "holds_source_data": False,
+    "abro_declaration": False,
+    "lifecycle_justification": "",
+    "justifications": [],
+    "jurisdictions": ["IE", "NL"],
+    "findings_count": 2,
+    "verdict": "transition",
+    "policy_revision": "abc",
+    "evaluated_on": dt.date(2026, 11, 28),
+}
+
+
+def test_0010_keeps_the_values_of_0009_as_known_facts(database_url: str) -> None:
+    """Rows of 0009 keep every value; NULL classification, key register and TBB level (which
+    meant none) become the known none, NULL in_use_since becomes unknown; rows referring to a
+    registration or organisation stay (the SQLite table copy must not cascade)."""
+    engine = make_engine(database_url)
+    upgrade(engine, "0009")
+    with engine.begin() as connection:
+        _insert(connection, "organisations", id="bzk", type="ministry", critical_entity=True)
+        _insert(connection, "registrations", id="oud", **OLD_REGISTRATION)
+        _insert(
+            connection,
+            "registrations",
+            id="oud-ingevuld",
+            **{
+                **OLD_REGISTRATION,
+                "classification": "dep-vertrouwelijk",
+                "tbb_level": 2,
+                "key_register": "BRP",
+                "in_use_since": dt.date(2020, 1, 1),
+            },
+        )
+        _insert(connection, "registration_jurisdictions", registration_id="oud", country="IE")
+        _insert(
+            connection,
+            "risk_assessments",
+            registration_id="oud",
+            organisation_id="bzk",
+            number=1,
+            assessed_on=dt.date(2026, 1, 1),
+        )
+    upgrade(engine)
+    with Session(engine) as session:
+        old = session.get(RegistrationRow, "oud")
+        filled = session.get(RegistrationRow, "oud-ingevuld")
+        organisation = session.get(OrganisationRow, "bzk")
+        assert old is not None and filled is not None and organisation is not None
+        assert (old.classification, old.key_register, old.tbb_level) == ("none", "none", 0)
+        assert old.in_use_since is None
+        assert (old.verdict, old.verdict_best, old.verdict_worst) == ("transition",) * 3
+        assert old.policy_revision is None  # evaluated again at the next refresh
+        registration = registration_from_row(old)
+        assert registration.classification == "none"
+        assert registration.tbb_level == "none"
+        assert registration.key_register == "none"
+        assert registration.in_use_since is None
+        assert registration.subprocessors == [] and registration.pets == []
+        assert registration.encrypted_at_rest is True
+        assert registration.encrypted_in_transit is False
+        assert registration.functions == ["email"]
+        assert registration.processing_countries == ["NL", "IE"]
+        assert registration.key_custody == "customer-managed"
+        again = registration_from_row(filled)
+        assert (again.classification, again.tbb_level, again.key_register) == (
+            "dep-vertrouwelijk",
+            2,
+            "BRP",
+        )
+        assert again.in_use_since == dt.date(2020, 1, 1)
+        assert organisation.critical_entity is True
+        assert organisation.essential_entity is False
+        assert session.scalar(select(func.count()).select_from(RegistrationJurisdictionRow)) == 1
+        assert session.scalar(select(func.count()).select_from(RiskAssessmentRow)) == 1
+        # and now a fact can be unknown
+        old.encrypted_at_rest = None
+        old.subprocessors = None
+        old.deployment = None
+        organisation.vital_provider = None
+        session.commit()
+    with engine.connect() as connection:
+        stored = connection.execute(
+            text(
+                "SELECT encrypted_at_rest, subprocessors, deployment FROM registrations "
+                "WHERE id = 'oud'"
+            )
+        ).one()
+        assert tuple(stored) == (None, None, None)  # SQL NULL, not the JSON text null
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+        )
+    assert differences == []
+    engine.dispose()
+
+
+def test_0010_goes_back_to_0009_with_the_old_defaults(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with engine.begin() as connection:
+        _insert(connection, "organisations", id="bzk", type="ministry")
+        _insert(
+            connection,
+            "registrations",
+            id="onbekend",
+            organisation_id="bzk",
+            tbb_level=0,
+            classification="none",
+        )
+    _downgrade_to(engine, "0009")
+    with engine.connect() as connection:
+        row = connection.execute(
+            text(
+                "SELECT tbb_level, classification, encrypted_at_rest, subprocessors "
+                "FROM registrations"
+            )
+        ).one()
+        flags = connection.execute(text("SELECT critical_entity FROM organisations")).one()
+    assert row[0] is None and row[1] is None and row[2] in (False, 0)
+    assert row[3] in ([], "[]")
+    assert flags[0] in (False, 0)
+    engine.dispose()
