@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from cloudtoets.domain.model import Registration
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.presentation.environment import registration_url
 from cloudtoets.problems import InputError
@@ -53,6 +54,9 @@ def _form_page(
         "error_list": errors.summary,
         "form_errors": errors.fields,
         "themes": fields.THEMES,
+        "choices": fields.choices,
+        "list_modes": fields.list_modes,
+        "mode_suffix": fields.LIST_MODE_SUFFIX,
         "options": options,
         "stored": stored,
         "registration": stored.registration if stored else None,
@@ -89,7 +93,7 @@ def _submit(
     form: FormData,
     registration_id: str | None,
 ) -> Response:
-    values, data = forms.parse_form(form)
+    values, data, form_problems = forms.parse_form_checked(form)
     stored = None
     if registration_id is not None:
         stored = service.get_registration(register, actor, registration_id)
@@ -110,26 +114,26 @@ def _submit(
             registration = check_registration_input(
                 data, forms.organisation_objects(organisations), own
             )
-            if stored is None:
-                saved = service.create_registration(register, actor, registration)
-            else:
-                # the form does not show justifications: they stay as stored
-                registration.justifications = list(stored.registration.justifications)
-                saved = service.update_registration(
-                    register, actor, stored.registration.id, registration, version or 0
-                )
         except InputError as error:
-            errors = forms.form_errors(error.problems)
-        except AlreadyExists:
-            errors = forms.field_error(
-                "id", "er is al een registratie met dit kenmerk; kies een ander kenmerk"
-            )
-        except NotFound as error:
-            if error.kind is ObjectKind.REGISTRATION:
-                raise
-            errors = forms.field_error("organisation", f"onbekende organisatie '{error.object_id}'")
-        except VersionConflict as conflict:
-            return _conflict_page(request, register, actor, form, registration, conflict)
+            errors = forms.form_errors([*form_problems, *error.problems])
+        else:
+            if form_problems:
+                errors = forms.form_errors(form_problems)
+            else:
+                try:
+                    saved = _save(register, actor, stored, registration, version)
+                except AlreadyExists:
+                    errors = forms.field_error(
+                        "id", "er is al een registratie met dit kenmerk; kies een ander kenmerk"
+                    )
+                except NotFound as error:
+                    if error.kind is ObjectKind.REGISTRATION:
+                        raise
+                    errors = forms.field_error(
+                        "organisation", f"onbekende organisatie '{error.object_id}'"
+                    )
+                except VersionConflict as conflict:
+                    return _conflict_page(request, register, actor, form, registration, conflict)
     if errors is not None:
         return _form_page(
             request,
@@ -142,6 +146,22 @@ def _submit(
             status=422,
         )
     return redirect(request, registration_url(saved.registration.id), flash="saved")
+
+
+def _save(
+    register: Register,
+    actor: Actor,
+    stored: service.StoredRegistration | None,
+    registration: Registration,
+    version: int | None,
+) -> service.StoredRegistration:
+    if stored is None:
+        return service.create_registration(register, actor, registration)
+    # the form does not show justifications: they stay as stored
+    registration.justifications = list(stored.registration.justifications)
+    return service.update_registration(
+        register, actor, stored.registration.id, registration, version or 0
+    )
 
 
 def _conflict_page(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from cloudtoets.domain.knowledge import LIST_FACTS, NEVER_EMPTY, NONE_CODE, REGISTRATION_FACTS
 from cloudtoets.domain.labels import LABELS
 from cloudtoets.presentation import texts
 
@@ -43,6 +44,19 @@ class Field:
     required: bool = False
     width: str | None = None
     kind: Literal["country", "provider", None] = None  # for codes
+    # the text of the known "nothing" of a fact (the code none, or an empty list); None: the
+    # fact has no known nothing (countries: data is always somewhere)
+    none_label: str | None = None
+
+    @property
+    def fact(self) -> bool:
+        """A fact (unknowns.md): the form offers "onbekend", and unknown is None."""
+        return self.path in REGISTRATION_FACTS
+
+    @property
+    def listed(self) -> bool:
+        """A fact that is a list: the form asks first whether it is unknown, none, or these."""
+        return self.path in LIST_FACTS
 
     @property
     def name(self) -> str:
@@ -69,6 +83,11 @@ class Theme:
 
 
 _COUNTRIES = "ISO-codes, gescheiden door komma's. Bijvoorbeeld: NL, IE."
+UNKNOWN = "onbekend"  # the form's value for an unknown fact
+UNKNOWN_LABEL = "Onbekend"
+# the choice before a list fact: unknown, known to be empty, or these items
+LIST_MODE_SUFFIX = "-keuze"
+LIST_UNKNOWN, LIST_NONE, LIST_THESE = "onbekend", "geen", "deze"
 _DATE = "Bijvoorbeeld 2026-07-03 (jaar-maand-dag) of 3-7-2026."
 
 THEMES: tuple[Theme, ...] = (
@@ -96,8 +115,8 @@ THEMES: tuple[Theme, ...] = (
                 "deployment",
                 "radios",
                 texts.DEPLOYMENTS,
-                description="Waar draait de dienst, en wie beheert de omgeving?",
-                required=True,
+                description="Waar draait de dienst, en wie beheert de omgeving? Weet u het "
+                "niet, kies dan Onbekend.",
             ),
             Field("service_model", "select", texts.SERVICE_MODELS, description=""),
             Field(
@@ -105,6 +124,7 @@ THEMES: tuple[Theme, ...] = (
                 "checkboxes",
                 texts.FUNCTIONS,
                 description="Waarvoor dient de dienst? Kies alles wat van toepassing is.",
+                none_label="Geen van deze",
             ),
         ),
     ),
@@ -117,9 +137,9 @@ THEMES: tuple[Theme, ...] = (
             Field(
                 "provider",
                 "provider",
-                description="Met wie hebt u het contract? Alleen bij een private cloud in eigen "
-                "beheer mag u dit leeg laten. Staat de leverancier er niet bij, neem haar dan op "
-                "in een import.",
+                description="Met wie hebt u het contract? Kies Onbekend als u het niet weet. Bij "
+                "een private cloud in eigen beheer is er geen leverancier. Staat de leverancier er "
+                "niet bij, neem haar dan op in een import.",
             ),
             Field(
                 "subprocessors",
@@ -128,6 +148,7 @@ THEMES: tuple[Theme, ...] = (
                 "support. Kenmerken uit de lijst van leveranciers, gescheiden door komma's. "
                 "Bijvoorbeeld: microsoft-ireland.",
                 kind="provider",
+                none_label="Geen subverwerkers",
             ),
             Field(
                 "abro_declaration",
@@ -167,14 +188,16 @@ THEMES: tuple[Theme, ...] = (
                 "classification",
                 "select",
                 texts.CLASSIFICATIONS,
-                description="Kies niets als de gegevens niet gerubriceerd zijn.",
+                description="Kies Ongerubriceerd als de gegevens niet gerubriceerd zijn.",
+                none_label="Ongerubriceerd",
             ),
             Field(
                 "tbb_level",
                 "select",
                 texts.TBB_LEVELS,
-                description="Niveau van te beschermen belangen. Kies niets als dit niet van "
+                description="Niveau van te beschermen belangen. Kies Geen als dit niet van "
                 "toepassing is.",
+                none_label="Geen TBB-niveau",
             ),
             Field("personal_data", "radios", texts.PERSONAL_DATA, description=""),
             Field("large_scale_personal_data", "yes_no"),
@@ -183,12 +206,14 @@ THEMES: tuple[Theme, ...] = (
                 "checkboxes",
                 texts.PETS,
                 description="Welke privacyverhogende technieken past u toe?",
+                none_label="Geen",
             ),
             Field(
                 "key_register",
                 "select",
                 texts.KEY_REGISTERS,
-                description="Alleen als de dienst gegevens van een basisregistratie bevat.",
+                description="Bevat de dienst gegevens van een basisregistratie? Kies dan welke.",
+                none_label="Geen basisregistratie",
             ),
             Field("holds_source_data", "yes_no"),
         ),
@@ -208,7 +233,12 @@ THEMES: tuple[Theme, ...] = (
                 "bedrijfskritisch is of op grote schaal persoonsgegevens verwerkt. cloudtoets "
                 "bepaalt dit zelf, tenzij u het hier vastlegt.",
             ),
-            Field("in_use_since", "date", description="Datum waarop het gebruik begon. " + _DATE),
+            Field(
+                "in_use_since",
+                "date",
+                description="Datum waarop het gebruik begon. Laat leeg als u het niet weet. "
+                + _DATE,
+            ),
             Field("contract_start", "date", description="Begindatum van het lopende contract."),
             Field("contract_end", "date", description="Einddatum van het lopende contract."),
             Field(
@@ -271,6 +301,31 @@ THEMES: tuple[Theme, ...] = (
 )
 
 FIELDS: Mapping[str, Field] = {f.path: f for theme in THEMES for f in theme.fields}
+YES_NO: tuple[tuple[str, str], ...] = (("true", "Ja"), ("false", "Nee"))
+
+
+def choices(spec: Field) -> list[tuple[str, str]]:
+    """The options the form offers for a yes/no, radio or select field: for a fact also
+    Onbekend, and its known nothing (Ongerubriceerd, Geen TBB-niveau, ...)."""
+    options = list(YES_NO) if spec.widget == "yes_no" else list((spec.options or {}).items())
+    if not spec.fact:
+        return options
+    if spec.none_label is not None:
+        options.insert(0, (NONE_CODE, spec.none_label))
+    if spec.widget == "select":  # a list to scroll: the default first
+        return [(UNKNOWN, UNKNOWN_LABEL), *options]
+    return [*options, (UNKNOWN, UNKNOWN_LABEL)]
+
+
+def list_modes(spec: Field) -> list[tuple[str, str]]:
+    """The choice before a list fact: Onbekend, its known nothing (not for countries), Deze."""
+    modes = [(LIST_UNKNOWN, UNKNOWN_LABEL)]
+    if spec.none_label is not None and spec.path not in NEVER_EMPTY:
+        modes.append((LIST_NONE, spec.none_label))
+    modes.append((LIST_THESE, "Deze:"))
+    return modes
+
+
 FIELD_BY_NAME: Mapping[str, Field] = {f.name: f for f in FIELDS.values()}
 
 
@@ -319,6 +374,13 @@ def display(spec: Field, value: Any, names: Names = NO_NAMES) -> str:
         if value is None:
             return "Bepaald door cloudtoets"
         return "Ja" if value is True else "Nee" if value is False else str(value)
+    if spec.fact and spec.path != "provider":
+        if value is None or (value == [] and spec.path in NEVER_EMPTY):
+            return UNKNOWN_LABEL
+        if value == []:
+            return spec.none_label or "Geen"
+        if value == NONE_CODE and spec.none_label is not None:
+            return spec.none_label
     if value is None or value == "" or value == []:
         return ""
     if widget == "yes_no":
@@ -349,9 +411,16 @@ def display(spec: Field, value: Any, names: Names = NO_NAMES) -> str:
 def facts(record: Any, names: Names = NO_NAMES) -> list[tuple[Theme, list[tuple[str, str]]]]:
     """Per theme the (label, shown value) pairs of a registration."""
     return [
-        (theme, [(f.label, display(f, value_at(record, f.path), names)) for f in theme.fields])
-        for theme in THEMES
+        (theme, [(f.label, _shown(f, record, names)) for f in theme.fields]) for theme in THEMES
     ]
+
+
+def _shown(spec: Field, record: Any, names: Names) -> str:
+    value = value_at(record, spec.path)
+    if spec.path == "provider" and value is None:  # none when run by government itself
+        internal = plain(value_at(record, "deployment")) == "private-internal"
+        return "Geen: eigen beheer" if internal else UNKNOWN_LABEL
+    return display(spec, value, names)
 
 
 def _same(spec: Field, a: Any, b: Any) -> bool:
@@ -359,6 +428,8 @@ def _same(spec: Field, a: Any, b: Any) -> bool:
         return True
     if spec.widget == "material":  # None (decide) and False (not material) differ
         return False
+    if spec.fact:  # unknown (None) differs from no, none and the empty list
+        return spec.path in NEVER_EMPTY and not a and not b
     empty: tuple[Any, ...] = (None, "", [], False)
     return a in empty and b in empty
 

@@ -17,13 +17,24 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from cloudtoets.domain.knowledge import NEVER_EMPTY
 from cloudtoets.domain.model import Organisation, Provider, Registration
 from cloudtoets.domain.vocabulary import OrganisationType
 from cloudtoets.presentation import texts
 from cloudtoets.problems import Problem
 from cloudtoets.services.organisations import OrganisationInfo
 from cloudtoets.services.providers import catalogue_names
-from cloudtoets.web.fields import FIELDS, THEMES, Field, value_at
+from cloudtoets.web.fields import (
+    FIELDS,
+    LIST_MODE_SUFFIX,
+    LIST_NONE,
+    LIST_THESE,
+    LIST_UNKNOWN,
+    THEMES,
+    UNKNOWN,
+    Field,
+    value_at,
+)
 
 VERSION_FIELD = "versie"
 _SPLIT_CODES = re.compile(r"[\s,;]+")
@@ -37,6 +48,9 @@ _MISSING = {
     "organisation": "Kies de organisatie die de dienst gebruikt",
     "deployment": "Kies het inzetmodel",
 }
+_NONE_AND_THESE = "U koos {none}, maar vinkte ook iets aan. Kies {none} of Deze"
+_THESE_EMPTY = "U koos Deze. Vink aan wat van toepassing is, of kies een andere keuze"
+_THESE_EMPTY_CODES = "U koos Deze. Vul ze in, of kies een andere keuze"
 _PROVIDER_MISSING = (
     "Kies de leverancier. Alleen bij een private cloud in eigen beheer mag u dit leeg laten"
 )
@@ -55,11 +69,22 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _list_mode(spec: Field, value: Any) -> str:
+    if value is None or (not value and spec.path in NEVER_EMPTY):
+        return LIST_UNKNOWN
+    return LIST_THESE if value else LIST_NONE
+
+
 def values_from_registration(registration: Registration) -> dict[str, Any]:
-    """What the form shows for a stored registration."""
+    """What the form shows for a stored registration: an unknown fact as ``onbekend``."""
     values: dict[str, Any] = {}
     for spec in FIELDS.values():
         value = value_at(registration, spec.path)
+        if spec.listed:
+            values[spec.name + LIST_MODE_SUFFIX] = _list_mode(spec, value)
+        if spec.fact and value is None and spec.widget in ("yes_no", "radios", "select"):
+            values[spec.name] = UNKNOWN
+            continue
         match spec.widget:
             case "checkboxes":
                 values[spec.name] = [str(v) for v in value or []]
@@ -77,12 +102,9 @@ def values_from_registration(registration: Registration) -> dict[str, Any]:
 
 
 def empty_values(organisation: str | None = None) -> dict[str, Any]:
-    """The new form: the interface.md defaults."""
-    values = values_from_registration(
-        Registration(id="", organisation=organisation or "", deployment=None)  # type: ignore[arg-type]
-    )
+    """The new form: every fact unknown (unknowns.md), every piece of evidence not recorded."""
+    values = values_from_registration(Registration(id="", organisation=organisation or ""))
     values["id"] = ""
-    values["deployment"] = ""
     return values
 
 
@@ -115,13 +137,44 @@ def _bool(text: str) -> bool | str | None:
     return text or None
 
 
+def _parse_list(spec: Field, form: FormData) -> tuple[Any, Any, str | None]:
+    """A list fact: (value to show again, value for validation, problem).
+
+    The choice before the list says unknown (None), known to be empty ([]) or these items.
+    Items typed or ticked are an answer even when the choice was left at Onbekend; with the
+    known nothing chosen they contradict it. No choice at all (a form from elsewhere) counts as
+    Onbekend.
+    """
+    mode = _one(form, spec.name + LIST_MODE_SUFFIX).strip() or LIST_UNKNOWN
+    if spec.widget == "checkboxes":
+        shown: Any = _many(form, spec.name)
+        items = list(shown)
+        empty_message = _THESE_EMPTY
+    else:
+        shown = _one(form, spec.name)
+        items = [c for c in _SPLIT_CODES.split(shown.strip()) if c]
+        empty_message = _THESE_EMPTY_CODES
+    if mode == LIST_NONE and spec.path not in NEVER_EMPTY:
+        if items:
+            return shown, items, _NONE_AND_THESE.format(none=spec.none_label or "Geen")
+        return shown, [], None
+    if items:
+        return shown, items, None
+    if mode == LIST_THESE:
+        return shown, None, empty_message
+    return shown, None, None
+
+
 def _parse(spec: Field, form: FormData) -> tuple[Any, Any]:
-    """(value to show again, value for validation; None = leave out)."""
+    """(value to show again, value for validation; None = leave out, which for a fact is
+    unknown)."""
     if spec.widget == "checkboxes":
         chosen = _many(form, spec.name)
         return chosen, chosen or None
     raw = _one(form, spec.name)
     text = raw.strip()
+    if spec.fact and text == UNKNOWN:
+        return UNKNOWN, None
     match spec.widget:
         case "codes":
             return raw, [c for c in _SPLIT_CODES.split(text) if c] or None
@@ -133,6 +186,8 @@ def _parse(spec: Field, form: FormData) -> tuple[Any, Any]:
             return raw, _date(text) if text else None
         case "number":
             return raw, (int(text) if _WHOLE_NUMBER.match(text) else text) if text else None
+        case "yes_no" if spec.fact:
+            return text or UNKNOWN, _bool(text)
         case "yes_no":
             value = _bool(text)
             return text or None, value if value is not False else None
@@ -154,10 +209,27 @@ def _place(data: dict[str, Any], path: str, value: Any) -> None:
 
 def parse_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any]]:
     """(values as typed per input, the registration as an interface.md dict)."""
+    values, data, _ = parse_form_checked(form)
+    return values, data
+
+
+def parse_form_checked(
+    form: FormData,
+) -> tuple[dict[str, Any], dict[str, Any], list[Problem]]:
+    """As ``parse_form``, with the problems the form itself finds (a list fact whose choice
+    contradicts what was ticked)."""
     values: dict[str, Any] = {}
     data: dict[str, Any] = {}
+    problems: list[Problem] = []
     for spec in FIELDS.values():
-        shown, value = _parse(spec, form)
+        if spec.listed:
+            shown, value, problem = _parse_list(spec, form)
+            mode = _one(form, spec.name + LIST_MODE_SUFFIX).strip() or LIST_UNKNOWN
+            values[spec.name + LIST_MODE_SUFFIX] = mode
+            if problem is not None:
+                problems.append(_problem(spec.path, problem))
+        else:
+            shown, value = _parse(spec, form)
         values[spec.name] = shown
         if value is not None:
             _place(data, spec.path, value)
@@ -165,7 +237,11 @@ def parse_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any]]:
     for section in _SECTIONS:
         if section in data and not data[section]:
             del data[section]
-    return values, data
+    return values, data, problems
+
+
+def _problem(path: str, message: str) -> Problem:
+    return Problem(f"veld {path}", message, ("registrations", 0), path)
 
 
 def read_version(form: Mapping[str, Any]) -> int:
@@ -185,7 +261,9 @@ def form_pairs(form: FormData) -> list[tuple[str, str]]:
     ]
 
 
-_INPUTS = frozenset(spec.name for spec in FIELDS.values())
+_INPUTS = frozenset(spec.name for spec in FIELDS.values()) | frozenset(
+    spec.name + LIST_MODE_SUFFIX for spec in FIELDS.values() if spec.listed
+)
 
 
 # ------------------------------------------------------------------------- validation
@@ -263,7 +341,7 @@ def _summary(spec: Field, text: str) -> str:
 
 
 def field_error(path: str, message: str) -> FormErrors:
-    return form_errors([Problem(f"veld {path}", message, ("registrations", 0), path)])
+    return form_errors([_problem(path, message)])
 
 
 # ---------------------------------------------------------------------------- options

@@ -69,7 +69,8 @@ def workflow_summary(
         summary.findings.append(
             FindingState(rule, _title(register, rule), justified[rule], active.get(rule))
         )
-    summary.notification_needed = decision.material and decision.external_cloud
+    # certain material use of an external cloud; a possible one asks its questions first
+    summary.notification_needed = decision.material is True and decision.external_cloud is True
     notifications = notification_service.list_notifications(
         register, actor, organisation=registration.organisation, registration=registration.id
     )

@@ -58,8 +58,17 @@ def test_new_form_has_every_theme_and_no_html_required(client: TestClient) -> No
     assert "novalidate" in html and " required" not in html
     assert '<form class="ct-form ct-form--wide" method="post" action="/registraties/nieuw"' in html
     assert 'name="versie"' not in html
-    # defaults of interface.md are chosen already
-    assert re.search(r'name="key_custody" value="provider"\s+checked', html)
+    # a new registration knows nothing yet: every fact starts at Onbekend (unknowns.md)
+    for name in ("deployment", "key_custody", "encrypted_at_rest", "core_task", "personal_data"):
+        assert re.search(rf'name="{name}" value="onbekend"\s+checked', html), name
+    for name in ("functions", "subprocessors", "storage_countries", "pets"):
+        assert re.search(rf'name="{name}-keuze" value="onbekend"\s+checked', html), name
+    assert 'name="storage_countries-keuze" value="geen"' not in html  # data is always somewhere
+    assert re.search(r'name="subprocessors-keuze" value="geen"', html)
+    assert re.search(r'<option value="onbekend" selected>Onbekend</option>', html)
+    assert '<option value="none">Ongerubriceerd</option>' in html
+    # evidence is not a fact: ja or nee, nothing chosen
+    assert not re.search(r'name="abro_declaration" value="onbekend"', html)
     assert re.search(r'name="material" value="afleiden"\s+checked', html)
     assert "of met een import, niet in dit formulier" in text(html)
 
@@ -118,8 +127,8 @@ def test_invalid_form_keeps_every_value_and_says_what_is_wrong(
     assert input_value(html, "name") == "Chatdienst voor burgers"
     assert re.search(r'value="ai"\s+checked', html)
     assert "opvolger aanbesteden\nexport van gesprekken" in html
-    # a message at each field
-    assert field_error(html, "deployment") == "Kies het inzetmodel."
+    # a message at each field; an unknown deployment is no mistake (unknowns.md)
+    assert field_error(html, "deployment") is None
     assert "Onbekende landcode 'XX'" in (field_error(html, "storage_countries") or "")
     assert "geen geldige datum" in (field_error(html, "in_use_since") or "")
     assert "geen geheel getal" in (field_error(html, "exit_plan-planned-lead_time_days") or "")
@@ -128,7 +137,6 @@ def test_invalid_form_keeps_every_value_and_says_what_is_wrong(
     summary = html.split('class="ct-error-summary"', 1)[1].split("</div>", 1)[0]
     links = re.findall(r'href="#([^"]+)"', summary)
     assert links == [
-        "deployment",
         "storage_countries",
         "tbb_level",
         "in_use_since",
@@ -143,11 +151,14 @@ def test_invalid_form_keeps_every_value_and_says_what_is_wrong(
         pass
 
 
-def test_missing_provider_and_unknown_provider(client: TestClient) -> None:
-    html = client.post("/registraties/nieuw", data={**NEW, "provider": ""}).text
-    assert field_error(html, "provider") == (
-        "Kies de leverancier. Alleen bij een private cloud in eigen beheer mag u dit leeg laten."
-    )
+def test_unknown_provider_is_stored_and_a_provider_not_listed_is_refused(
+    client: TestClient, register: Register
+) -> None:
+    data = {**NEW, "id": "bzk-wie", "provider": ""}
+    assert client.post("/registraties/nieuw", data=data).status_code == 303
+    stored = service.get_registration(register, CENTRAL, "bzk-wie")
+    assert stored.registration.provider is None
+    assert stored.decision.jurisdictions_complete is False
     html = client.post("/registraties/nieuw", data={**NEW, "subprocessors": "bestaat-niet"}).text
     assert "Onbekende leverancier 'bestaat-niet'" in (field_error(html, "subprocessors") or "")
 
@@ -162,7 +173,9 @@ def test_taken_id_reserved_id_and_unknown_organisation(client: TestClient) -> No
     assert "er is al een registratie met dit kenmerk" in (field_error(html, "id") or "").lower()
     html = client.post("/registraties/nieuw", data={**NEW, "id": "nieuw"}).text
     assert "gereserveerd" in (field_error(html, "id") or "")
-    html = client.post("/registraties/nieuw", data={**NEW, "id": "a/b", "storage_countries": "XX"}).text
+    html = client.post(
+        "/registraties/nieuw", data={**NEW, "id": "a/b", "storage_countries": "XX"}
+    ).text
     assert "'a/b' is geen bruikbaar kenmerk" in (field_error(html, "id") or "")
     assert "Onbekende landcode 'XX'" in (field_error(html, "storage_countries") or "")  # at once
     response = client.post("/registraties/nieuw", data={**NEW, "id": "", "organisation": "az"})
