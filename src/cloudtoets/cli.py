@@ -109,7 +109,8 @@ def check(
 ) -> None:
     """Toets een inventaris.
 
-    Exitcode 0: in orde; 1: een verplichte registratie haalt --fail-on; 2: onbruikbare invoer.
+    Exitcode 0: in orde; 1: een verplichte registratie haalt --fail-on (bij een onvolledig
+    oordeel telt het slechtst mogelijke oordeel); 2: onbruikbare invoer.
     """
     from cloudtoets.domain.vocabulary import Verdict
     from cloudtoets.engine.context import EvaluationContext
@@ -140,8 +141,9 @@ def check(
         results.render_table(decisions, loaded_policy, day, sys.stdout, color=color)
     sys.stdout.flush()
 
+    # unknown is not compliant (unknowns.md): a registration counts as its worst verdict
     threshold = Verdict(fail_on.value).rank
-    failing = any(d.counts_as_failure and d.verdict.rank <= threshold for d in decisions)
+    failing = any(d.counts_as_failure and d.worst.rank <= threshold for d in decisions)
     raise typer.Exit(1 if failing else 0)
 
 
@@ -335,13 +337,34 @@ def convert(
     target: Annotated[
         Path, typer.Argument(help="Bestand om te schrijven (.yaml, .json, .xlsx, .csv).")
     ],
+    fill_defaults: Annotated[
+        bool,
+        typer.Option(
+            "--fill-defaults",
+            help="Vul wat ontbreekt in met de oude standaardwaarden (nee, geen, ongerubriceerd).",
+        ),
+    ] = False,
 ) -> None:
-    """Zet een inventaris om naar een ander formaat (na volledige controle)."""
+    """Zet een inventaris om naar een ander formaat (na volledige controle).
+
+    Met --fill-defaults schrijft u de oude standaardwaarden uit: een inventaris die daarop
+    rekende, krijgt zo dezelfde oordelen als vroeger. Onbekend blijft onbekend.
+    """
+    from cloudtoets.io.legacy import Filled, fill_document
     from cloudtoets.io.read import read_inventory
     from cloudtoets.io.write import write_inventory
 
+    filled = Filled()
+
+    def prepare(document: Any) -> Any:
+        nonlocal filled
+        document, filled = fill_document(document)
+        return document
+
     try:
-        checked = read_inventory(source)
+        checked = read_inventory(source, prepare=prepare if fill_defaults else None)
+        if fill_defaults:
+            _report_filled(filled)
         if target.suffix.lower() == ".csv" and (
             checked.inventory.organisations or checked.inventory.providers
         ):
@@ -354,6 +377,33 @@ def convert(
     except InputError as error:
         _fail(error)
     typer.echo(f"{len(checked.inventory.registrations)} registraties geschreven naar {target}")
+
+
+def _report_filled(filled: Any) -> None:
+    """Say in Dutch what --fill-defaults did, and what it left unknown (on stderr)."""
+    typer.echo(
+        f"Oude standaardwaarden ingevuld bij {filled.registrations} registraties en "
+        f"{filled.organisations} organisaties.",
+        err=True,
+    )
+    if filled.added_organisations:
+        typer.echo(
+            "Uit de ingebouwde catalogus toegevoegd, met 'nee' voor kritieke entiteit, "
+            f"essentiële entiteit en vitale aanbieder: {', '.join(filled.added_organisations)}.",
+            err=True,
+        )
+    if filled.without_start:
+        shown = ", ".join(filled.without_start[:10])
+        more = len(filled.without_start) - 10
+        if more > 0:
+            shown += f" en nog {more}"
+        typer.echo(
+            f"Let op: bij {len(filled.without_start)} registraties staat niet sinds wanneer de "
+            f"dienst in gebruik is ({shown}). Vroeger betekende dat: nieuw gebruik. Nu blijft "
+            "het onbekend, want daar is geen standaardwaarde voor. Vul in_use_since in als u "
+            "de datum weet.",
+            err=True,
+        )
 
 
 @app.command()

@@ -14,10 +14,15 @@ import pytest
 
 CLI = str(Path(sys.executable).with_name("cloudtoets"))
 
+# Says everything it knows (unknowns.md); OLD_STYLE below relies on the old defaults instead.
 INVENTORY = """
 organisations:
-  - {id: bzk, type: ministry}
-  - {id: gemeente-x, type: municipality}
+  - {id: bzk, type: ministry, critical_entity: false, essential_entity: false, vital_provider: false}
+  - id: gemeente-x
+    type: municipality
+    critical_entity: false
+    essential_entity: false
+    vital_provider: false
 registrations:
   - id: bzk-m365
     organisation: bzk
@@ -29,26 +34,87 @@ registrations:
     encrypted_at_rest: true
     encrypted_in_transit: true
     key_custody: customer-managed
+    classification: none
     in_use_since: 2020-01-01
+    subprocessors: []
+    service_model: saas
+    open_data: false
+    tbb_level: none
+    personal_data: none
+    large_scale_personal_data: false
+    pets: []
+    core_task: false
+    business_critical: false
+    key_register: none
+    holds_source_data: false
   - id: bzk-geheim
     organisation: bzk
     provider: aws-emea
     deployment: public
+    functions: []
+    storage_countries: [DE]
+    processing_countries: [DE]
     classification: stg-geheim
     encrypted_at_rest: true
     encrypted_in_transit: true
     key_custody: customer-held
+    in_use_since: 2026-09-01
+    subprocessors: []
+    service_model: saas
+    open_data: false
+    tbb_level: none
+    personal_data: none
+    large_scale_personal_data: false
+    pets: []
+    core_task: false
+    business_critical: false
+    key_register: none
+    holds_source_data: false
   - id: gemeente-geheim
     organisation: gemeente-x
     provider: aws-emea
     deployment: public
+    functions: []
+    storage_countries: [DE]
+    processing_countries: [DE]
     classification: stg-geheim
     encrypted_at_rest: true
     encrypted_in_transit: true
     key_custody: customer-held
+    in_use_since: 2026-09-01
+    subprocessors: []
+    service_model: saas
+    open_data: false
+    tbb_level: none
+    personal_data: none
+    large_scale_personal_data: false
+    pets: []
+    core_task: false
+    business_critical: false
+    key_register: none
+    holds_source_data: false
   - id: bzk-intern
     organisation: bzk
     deployment: private-internal
+    functions: []
+    storage_countries: [NL]
+    processing_countries: [NL]
+    encrypted_at_rest: true
+    encrypted_in_transit: true
+    key_custody: customer-held
+    classification: none
+    in_use_since: 2020-01-01
+    subprocessors: []
+    service_model: saas
+    open_data: false
+    tbb_level: none
+    personal_data: none
+    large_scale_personal_data: false
+    pets: []
+    core_task: false
+    business_critical: false
+    key_register: none
+    holds_source_data: false
 """
 
 
@@ -86,8 +152,13 @@ def test_json_output_follows_the_contract(inventory: Path) -> None:
             "deadline": "2030-07-03",
             "justified": False,
             "message": first["findings"][0]["message"],
+            "certain": True,
         }
     ]
+    # unknowns.md: the range, the open chain flag and the questions are always there
+    assert first["verdict_range"] == {"best": "transition", "worst": "transition"}
+    assert (first["existing_use"], first["jurisdictions_complete"]) == (True, True)
+    assert first["questions"] == []
     assert "sectie 4" in first["findings"][0]["message"]
     assert [r["registration"] for r in document["results"]] == [
         "bzk-m365",
@@ -157,7 +228,7 @@ def test_unusable_input_exits_2_with_every_problem_and_no_traceback(tmp_path: Pa
     bad.write_text(
         "registrations:\n"
         "  - {id: a, organisation: bzk, deployment: publiek, provider: aws-emea}\n"
-        "  - {id: b, organisation: bzk, deployment: public, provider: onbekend}\n"
+        "  - {id: b, organisation: bzk, deployment: public, provider: nergens-bv}\n"
         "  - {id: b, organisation: bzk, deployment: public, provider: aws-emea, storage_countries: [XX]}\n",
         encoding="utf-8",
     )
@@ -167,7 +238,7 @@ def test_unusable_input_exits_2_with_every_problem_and_no_traceback(tmp_path: Pa
     assert "Traceback" not in result.stderr
     assert str(bad) in result.stderr
     assert "publiek" in result.stderr
-    assert "onbekende leverancier 'onbekend'" in result.stderr
+    assert "onbekende leverancier 'nergens-bv'" in result.stderr
     assert "id 'b' komt al voor" in result.stderr
     assert "onbekende landcode 'XX'" in result.stderr
 

@@ -49,8 +49,33 @@ def _finding(decision: Decision, rule: str) -> Finding:
 def test_every_verdict_occurs(decisions: dict[str, Decision]) -> None:
     counts = Counter(d.verdict for d in decisions.values())
     assert set(counts) == set(Verdict)
-    # A realistic mix: several registrations of each verdict.
+    # A realistic mix: several registrations of each verdict, and one with gaps.
+    assert counts.pop(Verdict.INCOMPLETE) == 1
     assert all(n >= 3 for n in counts.values()), counts
+
+
+def test_gaps_give_a_verdict_range_and_questions(decisions: dict[str, Decision]) -> None:
+    websites = decisions["bzk-websites-leaseweb"]
+    assert (websites.verdict, websites.best, websites.worst) == (
+        Verdict.INCOMPLETE,
+        Verdict.ALLOWED,
+        Verdict.TRANSITION,
+    )
+    assert [q.field for q in websites.questions] == ["deployment", "open_data"]
+    assert websites.public_cloud is None
+    assert not _finding(websites, "cb2026.4.encryption").certain
+    # An unknown that cannot change the verdict: certain verdict, one possible finding, a question.
+    jira = decisions["logius-jira-confluence"]
+    assert jira.verdict is Verdict.TRANSITION and not jira.incomplete
+    assert not _finding(jira, "cb2026.4.encryption").certain
+    assert _finding(jira, "cb2026.4.location").certain
+    assert [q.field for q in jira.questions] == ["encrypted_at_rest"]
+
+
+def test_everything_else_is_stated(decisions: dict[str, Decision]) -> None:
+    """The example says what it knows: only the two registrations with gaps have questions."""
+    with_questions = {d.registration for d in decisions.values() if d.questions}
+    assert with_questions == {"bzk-websites-leaseweb", "logius-jira-confluence"}
 
 
 def test_every_registration_is_mandatory_scope(decisions: dict[str, Decision]) -> None:
@@ -120,6 +145,8 @@ DESIGNED: dict[str, tuple[Verdict, set[str], dt.date | None]] = {
     "rvig-brp-centraal": (Verdict.ALLOWED, set(), None),
     "logius-digid": (Verdict.ALLOWED, set(), None),
     "bzk-open-data-portaal": (Verdict.ALLOWED, set(), None),
+    # incomplete: deployment and open data unknown (unknowns.md)
+    "bzk-websites-leaseweb": (Verdict.INCOMPLETE, {"cb2026.4.encryption"}, None),
 }
 
 

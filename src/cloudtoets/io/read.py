@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from cloudtoets.domain.model import Organisation, Provider
 from cloudtoets.io.validate import Checked, Locator, validate_document
@@ -39,6 +42,13 @@ def _yaml(path: Path) -> object:
         raise InputError(str(path), [Problem("", f"geen geldige YAML: {exc}")]) from None
 
 
+def _json(data: bytes, path: Path) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return data  # validation says what is wrong with it
+
+
 def read_side_file(path: Path, list_name: str) -> list[dict[str, object]]:
     """Organisations or providers from a separate YAML, JSON or XLSX file (for CSV input)."""
     suffix = path.suffix.lower()
@@ -68,8 +78,13 @@ def read_inventory(
     *,
     organisations_file: Path | None = None,
     providers_file: Path | None = None,
+    prepare: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
 ) -> Checked:
-    """Read and validate an inventory; InputError lists every problem found."""
+    """Read and validate an inventory; InputError lists every problem found.
+
+    ``prepare`` rewrites the plain document before it is validated (``convert --fill-defaults``
+    writes out the old defaults with it); records keep their places, so problems do too.
+    """
     suffix = path.suffix.lower()
     extra_organisations: list[Organisation] = []
     extra_providers: list[Provider] = []
@@ -122,6 +137,11 @@ def read_inventory(
                 )
             ],
         )
+    if prepare is not None:
+        if isinstance(data, bytes):
+            data = _json(data, path)
+        if isinstance(data, Mapping):
+            data = dict(prepare(data))
     return validate_document(
         data,
         str(path),

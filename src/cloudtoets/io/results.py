@@ -1,4 +1,9 @@
-"""Check results as the JSON document of interface.md, as CSV, and as a terminal table."""
+"""Check results as the JSON document of interface.md, as CSV, and as a terminal table.
+
+With unknown facts (unknowns.md) a result is a verdict range: ``incomplete`` when best and worst
+differ, shown as "onvolledig (best … worst)", with the questions that settle it. A possible
+finding (there for some answers to the questions) is marked "mogelijk".
+"""
 
 from __future__ import annotations
 
@@ -30,6 +35,8 @@ def summary(decisions: Sequence[Decision]) -> dict[str, Any]:
 
 
 def _result(d: Decision) -> dict[str, Any]:
+    """``serialise.decision_result`` in values orjson writes natively (enums, dates, tuples,
+    dataclasses): the same JSON, without building a dict per finding for large registers."""
     return {
         "registration": d.registration,
         "organisation": d.organisation,
@@ -37,13 +44,17 @@ def _result(d: Decision) -> dict[str, Any]:
         "public_cloud": d.public_cloud,
         "external_cloud": d.external_cloud,
         "material": d.material,
+        "existing_use": d.existing_use,
         "material_reasons": d.material_reasons,
         "jurisdictions": d.jurisdictions,
+        "jurisdictions_complete": d.jurisdictions_complete,
         "effective_tbb_level": d.effective_tbb_level,
         "verdict": d.verdict,
+        "verdict_range": {"best": d.best, "worst": d.worst},
         "deadline": d.deadline,
-        # Finding dataclasses carry exactly the contract's keys; orjson writes them natively.
+        # Finding and Question dataclasses carry exactly the contract's keys.
         "findings": d.findings,
+        "questions": d.questions,
     }
 
 
@@ -105,21 +116,34 @@ CSV_COLUMNS = (
     "organisation",
     "scope",
     "verdict",
+    "verdict_best",
+    "verdict_worst",
     "registration_deadline",
     "material",
     "jurisdictions",
+    "questions",
     "rule",
     "section",
     "severity",
     "deadline",
     "justified",
+    "certain",
     "message",
 )
+
+
+def _flag(value: bool | None) -> str:
+    """true, false, or empty for unknown."""
+    return "" if value is None else "true" if value else "false"
 
 
 def write_csv(decisions: Sequence[Decision], out: IO[bytes]) -> None:
     """One row per finding (a registration without findings gets one row with an empty rule),
     UTF-8.
+
+    ``verdict_best`` and ``verdict_worst`` are the range (equal when the verdict is certain);
+    ``material`` is empty when unknown; ``questions`` holds the fields of the open questions,
+    separated by spaces; ``certain`` is false for a possible finding.
 
     Text from the inventory or the policy (ids, rule, section, message) is escaped like the
     register's CSV exports (``tabular.escape_formula``): a spreadsheet shows it, never runs it.
@@ -138,7 +162,7 @@ def write_csv(decisions: Sequence[Decision], out: IO[bytes]) -> None:
         return (buffer.getvalue() + end).encode()
 
     formatted: dict[int, bytes] = {}  # by id: shared findings, alive as long as the decisions
-    no_finding = line(["", "", "", "", "", ""], "\r\n")
+    no_finding = line(["", "", "", "", "", "", ""], "\r\n")
     rows = [line(CSV_COLUMNS, "\r\n")]
     for d in decisions:
         head = line(
@@ -147,9 +171,12 @@ def write_csv(decisions: Sequence[Decision], out: IO[bytes]) -> None:
                 escape_formula(d.organisation),
                 d.scope.value,
                 d.verdict.value,
+                d.best.value,
+                d.worst.value,
                 d.deadline.isoformat() if d.deadline else "",
-                "true" if d.material else "false",
+                _flag(d.material),
                 " ".join(d.jurisdictions),
+                " ".join(q.field for q in d.questions),
             ],
             ",",
         )
@@ -165,6 +192,7 @@ def write_csv(decisions: Sequence[Decision], out: IO[bytes]) -> None:
                         f.severity.value,
                         f.deadline.isoformat() if f.deadline else "",
                         "true" if f.justified else "false",
+                        "true" if f.certain else "false",
                         escape_formula(f.message),
                     ],
                     "\r\n",
@@ -182,6 +210,7 @@ VERDICT_STYLES = {
     Verdict.ADVISED_AGAINST: "bold dark_orange",
     Verdict.ALLOWED_WITH_CONDITIONS: "cyan",
     Verdict.ALLOWED: "green",
+    Verdict.INCOMPLETE: "bold magenta",
 }
 
 
@@ -193,14 +222,28 @@ ANSI = {
     Verdict.ADVISED_AGAINST: "\x1b[1;33m",
     Verdict.ALLOWED_WITH_CONDITIONS: "\x1b[36m",
     Verdict.ALLOWED: "\x1b[32m",
+    Verdict.INCOMPLETE: "\x1b[1;35m",
 }
+
+
+def verdict_text(d: Decision) -> str:
+    """The verdict in Dutch; an incomplete one with its range: onvolledig (best … worst)."""
+    if d.incomplete:
+        return f"{d.verdict.label} ({d.best.label} … {d.worst.label})"
+    return d.verdict.label
 
 
 def _findings_text(d: Decision) -> str:
     return ", ".join(
-        f"{f.rule}{' onderbouwd' if f.justified else ''} ({SEVERITY_LABELS[f.severity]})"
+        f"{f.rule}{' onderbouwd' if f.justified else ''} ({SEVERITY_LABELS[f.severity]}"
+        f"{'' if f.certain else ', mogelijk'})"
         for f in d.findings
     )
+
+
+def _questions_text(d: Decision) -> str:
+    """The open questions, one per line, each with the field to fill in."""
+    return "\n".join(f"Vraag: {q.question} ({q.field})" for q in d.questions)
 
 
 def render_table(
@@ -239,11 +282,18 @@ def render_table(
             table.add_row(
                 escape(d.registration),
                 escape(d.organisation + scope),
-                f"[{VERDICT_STYLES[d.verdict]}]{d.verdict.label}[/]",
+                f"[{VERDICT_STYLES[d.verdict]}]{verdict_text(d)}[/]",
                 d.deadline.isoformat() if d.deadline else "",
                 escape(_findings_text(d)) or "-",
             )
+            if d.questions:  # under the registration: what to find out to settle it
+                table.add_row("", "", "", "", f"[italic]{escape(_questions_text(d))}[/]")
         console.print(table)
+        if any(not f.certain for d in decisions for f in d.findings):
+            console.print(
+                "Mogelijk: deze bevinding geldt misschien. Dat hangt af van de antwoorden "
+                "op de vragen onder de registratie."
+            )
     counts = summary(decisions)["by_verdict"]
     parts = [f"[{VERDICT_STYLES[Verdict(v)]}]{Verdict(v).label}[/]: {n}" for v, n in counts.items()]
     console.print(f"{len(decisions)} registraties. " + " · ".join(parts))
@@ -255,16 +305,19 @@ def _render_lines(decisions: Sequence[Decision], out: IO[str], *, colored: bool)
     """Registration, organisation, verdict, deadline and findings, aligned per column."""
     width_id = max(len(d.registration) for d in decisions)
     width_org = max(len(d.organisation) for d in decisions)
-    width_verdict = max(len(v.label) for v in Verdict)
+    texts = [verdict_text(d) for d in decisions]
+    width_verdict = max(len(text) for text in texts)
     reset = "\x1b[0m" if colored else ""
     lines = []
-    for d in decisions:
-        verdict = d.verdict.label.ljust(width_verdict)
+    for d, text in zip(decisions, texts, strict=True):
+        verdict = text.ljust(width_verdict)
         if colored:
             verdict = f"{ANSI[d.verdict]}{verdict}{reset}"
+        questions = f"  vragen: {' '.join(q.field for q in d.questions)}" if d.questions else ""
         lines.append(
             f"{d.registration.ljust(width_id)}  {d.organisation.ljust(width_org)}  {verdict}  "
-            f"{d.deadline.isoformat() if d.deadline else '-':10}  {_findings_text(d) or '-'}\n"
+            f"{d.deadline.isoformat() if d.deadline else '-':10}  {_findings_text(d) or '-'}"
+            f"{questions}\n"
         )
         if len(lines) >= 5_000:
             out.write("".join(lines))
