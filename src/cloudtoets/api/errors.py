@@ -83,6 +83,18 @@ def _message(error: Mapping[str, Any]) -> str:
     return "ongeldige waarde"
 
 
+NULL_REFUSED = "dit veld kan niet onbekend (null) zijn; geef een waarde"
+
+
+def _null_message(error: Mapping[str, Any]) -> str | None:
+    """An explicit null where a field has no unknown (a registration's id or organisation, an
+    evidence field with a default such as abro_declaration): said as such, not as a type error.
+    Facts accept null (unknowns.md), so they never get here."""
+    if "input" in error and error["input"] is None and error.get("type") != "missing":
+        return NULL_REFUSED
+    return None
+
+
 def _body_message(error: Mapping[str, Any]) -> str:
     """A problem with the body as a whole (not one of its fields)."""
     match error.get("type"):
@@ -107,5 +119,5 @@ def request_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         # "body": the fields of a JSON object, and those of a multipart form
         place = "veld" if source == "body" else _PLACES.get(source, source)
         where = f"{place} {field}"
-        items.append(error_item(where, _message(error), field))
+        items.append(error_item(where, _null_message(error) or _message(error), field))
     return items

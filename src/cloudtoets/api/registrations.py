@@ -24,6 +24,7 @@ from cloudtoets.api.schemas import (
 )
 from cloudtoets.api.versions import ETAG, IfMatch, etag, expected_version
 from cloudtoets.domain.decision import Decision
+from cloudtoets.domain.knowledge import REGISTRATION_FACTS
 from cloudtoets.domain.model import Registration
 from cloudtoets.domain.registration_query import LAST_PAGE, UnknownFilterValue, parse_filters
 from cloudtoets.domain.serialise import decision_result, jsonable
@@ -111,7 +112,28 @@ def _organisation_as_input_error(error: NotFound) -> InputError:
 def list_registrations(
     register: RegisterDep,
     actor: ActorDep,
-    verdict: Annotated[Verdict | None, Query(description="Alleen dit oordeel")] = None,
+    verdict: Annotated[
+        Verdict | None,
+        Query(
+            description="Alleen dit oordeel zoals getoond; incomplete: onvolledig (beste en "
+            "slechtste oordeel verschillen)"
+        ),
+    ] = None,
+    worst: Annotated[
+        Verdict | None,
+        Query(
+            description="Alleen dit slechtste oordeel, ook als het oordeel onvolledig is "
+            "(incomplete is geen slechtste oordeel)"
+        ),
+    ] = None,
+    unknown: Annotated[
+        list[str],
+        Query(
+            description="Alleen registraties waarvan deze feiten allemaal onbekend zijn. "
+            "Herhaal de parameter of scheid met komma's, zoals "
+            "unknown=encrypted_at_rest,classification. Feiten: " + ", ".join(REGISTRATION_FACTS)
+        ),
+    ] = [],  # noqa: B006 - FastAPI copies the default; a list query parameter needs one
     deployment: Annotated[Deployment | None, Query(description="Alleen deze inzet")] = None,
     provider: Annotated[str | None, Query(description="Alleen deze leverancier (kenmerk)")] = None,
     jurisdiction: Annotated[
@@ -142,6 +164,8 @@ def list_registrations(
             jurisdiction=jurisdiction,
             material=material,
             search=q,
+            worst=worst,
+            unknown=unknown,
             sort=sort,
             page=page,
             strict=True,

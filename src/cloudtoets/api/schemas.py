@@ -15,9 +15,27 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    TypeAdapter,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 from typing_extensions import TypedDict
 
+from cloudtoets.domain.knowledge import (
+    LIST_FACTS,
+    NEVER_EMPTY,
+    NONE_CODE,
+    NONE_CODED,
+    QUESTIONS,
+    REGISTRATION_FACTS,
+)
+from cloudtoets.domain.labels import LABELS
 from cloudtoets.domain.model import Inventory, Registration
 from cloudtoets.domain.vocabulary import Deployment, OrganisationType, Scope, Severity, Verdict
 
@@ -79,11 +97,44 @@ def inline_schema(schema: dict[str, Any]) -> dict[str, Any]:
 # --- registrations --------------------------------------------------------------------------
 
 
+def fact_description(fact: str) -> str:
+    """The OpenAPI description of a registration fact: label, question and what null and the
+    known nothing mean (unknowns.md), from domain/knowledge.py and domain/labels.py."""
+    label = LABELS["registrations"][fact][0]
+    parts = [f"{label}. {QUESTIONS[fact]}", "null: onbekend."]
+    if fact in NONE_CODED:
+        parts.append(f'"{NONE_CODE}": bekend dat er geen is.')
+    if fact in NEVER_EMPTY:
+        parts.append("Een lege lijst is ook onbekend: data staat altijd ergens.")
+    elif fact in LIST_FACTS:
+        parts.append("[]: bekend dat er geen zijn.")
+    if fact == "provider":
+        parts.append("Bij deployment private-internal betekent null: geen leverancier.")
+    return " ".join(parts)
+
+
+class _DescribedFacts:
+    """Adds the Dutch description of every fact field to a registration's JSON schema."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        target = handler.resolve_ref_schema(json_schema)
+        properties = target.get("properties", {})
+        for fact in REGISTRATION_FACTS:
+            if fact in properties:
+                properties[fact]["description"] = fact_description(fact)
+        return json_schema
+
+
 @dataclasses.dataclass
-class RegistrationIn(Registration):
-    """Een registratie zoals in interface.md. `version` en `decision` zijn alleen-lezen: een
-    registratie van GET kan ongewijzigd terug, beide worden genegeerd (de versie die telt staat
-    in If-Match)."""
+class RegistrationIn(_DescribedFacts, Registration):
+    """Een registratie zoals in interface.md. Een feit dat niet bekend is, is null of ontbreekt
+    (onbekend); `id` en `organisation` zijn altijd nodig en kunnen niet null zijn. `version` en
+    `decision` zijn alleen-lezen: een registratie van GET kan ongewijzigd terug, beide worden
+    genegeerd (de versie die telt staat in If-Match)."""
 
     version: Annotated[int | None, Field(description="Alleen-lezen; wordt genegeerd")] = None
     decision: Annotated[
@@ -100,26 +151,57 @@ class FindingOut(BaseModel):
     rule: str
     section: str
     severity: Severity
-    deadline: dt.date | None
+    deadline: dt.date | None = Field(description="De termijn in het beste geval")
     justified: bool
     message: str = Field(description="Uitleg in gewone taal: wat er mis is en wat te doen")
+    certain: bool = Field(
+        description="true: de bevinding staat vast; false: mogelijk, afhankelijk van de "
+        "antwoorden op de open vragen"
+    )
+
+
+class VerdictRange(BaseModel):
+    """Het beste en het slechtste oordeel dat nog mogelijk is; gelijk als het oordeel vaststaat."""
+
+    best: Verdict
+    worst: Verdict
+
+
+class QuestionOut(BaseModel):
+    """Een onbekend feit dat het resultaat kan veranderen."""
+
+    field: str = Field(description="Het veld; velden van de organisatie als organisation.<veld>")
+    rules: list[str] = Field(description="De regels die het antwoord kan veranderen")
+    question: str = Field(description="De vraag in gewone taal")
 
 
 class CheckResult(BaseModel):
-    """Eén resultaat van `cloudtoets check --format json` (interface.md)."""
+    """Eén resultaat van `cloudtoets check --format json` (interface.md, unknowns.md). null bij
+    public_cloud, external_cloud, material en existing_use: onbekend."""
 
     registration: str
     organisation: str
     scope: Scope
-    public_cloud: bool
-    external_cloud: bool
-    material: bool
+    public_cloud: bool | None
+    external_cloud: bool | None
+    material: bool | None
+    existing_use: bool | None
     material_reasons: list[str]
-    jurisdictions: list[str]
+    jurisdictions: list[str] = Field(description="De bekende landen van de keten (gesorteerd)")
+    jurisdictions_complete: bool = Field(
+        description="false als de keten open is: leverancier of subverwerkers onbekend"
+    )
     effective_tbb_level: int | None
-    verdict: Verdict
+    verdict: Verdict = Field(
+        description="Het oordeel; incomplete (onvolledig) als het beste en het slechtste "
+        "oordeel verschillen"
+    )
+    verdict_range: VerdictRange
     deadline: dt.date | None
     findings: list[FindingOut]
+    questions: list[QuestionOut] = Field(
+        description="De vragen die het oordeel vaststellen; [] als niets relevants onbekend is"
+    )
 
 
 class PolicyRef(BaseModel):
@@ -135,8 +217,9 @@ class DecisionOut(CheckResult):
 
 
 @dataclasses.dataclass(kw_only=True)
-class RegistrationDetail(Registration):
-    """Een registratie met alle velden van interface.md, de versie en het oordeel van vandaag."""
+class RegistrationDetail(_DescribedFacts, Registration):
+    """Een registratie met alle velden van interface.md, de versie en het oordeel van vandaag.
+    Een feit dat niet bekend is, is null."""
 
     version: int
     decision: DecisionOut
@@ -147,15 +230,21 @@ class RegistrationSummary(BaseModel):
     name: str | None
     organisation: str
     provider: str | None
-    deployment: Deployment
-    verdict: Verdict | None
+    deployment: Deployment | None = Field(description="null: onbekend")
+    verdict: Verdict | None = Field(
+        description="Het laatste oordeel; incomplete (onvolledig) als het beste en het "
+        "slechtste oordeel verschillen; null: nog niet getoetst"
+    )
     deadline: dt.date | None
-    material: bool | None
-    public_cloud: bool | None
+    material: bool | None = Field(description="null: onbekend of nog niet getoetst")
+    public_cloud: bool | None = Field(description="null: onbekend of nog niet getoetst")
     jurisdictions: list[str]
     findings_count: int
     evaluated_on: dt.date | None
     version: int
+    verdict_range: VerdictRange | None = Field(
+        description="Beste en slechtste oordeel; sorteren op verdict gaat op het slechtste"
+    )
 
 
 class RegistrationPage(BaseModel):
@@ -203,9 +292,9 @@ class OrganisationOut(BaseModel):
     id: str
     name: str | None
     type: OrganisationType
-    critical_entity: bool
-    essential_entity: bool
-    vital_provider: bool
+    critical_entity: bool | None = Field(description="Kritieke entiteit; null: onbekend")
+    essential_entity: bool | None = Field(description="Essentiële entiteit; null: onbekend")
+    vital_provider: bool | None = Field(description="Vitale aanbieder; null: onbekend")
     registrations: int = Field(description="Aantal registraties")
     by_verdict: dict[str, int] = Field(description="Registraties per oordeel")
 

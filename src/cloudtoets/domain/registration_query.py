@@ -3,15 +3,20 @@
 The web page and the API read the same filters from their own query parameters (Dutch names on
 the page, English in the API) and hand the values to ``parse_filters``. An unknown value is
 refused in the API (``strict``: the caller answers 422) and counts as not chosen on the page.
+
+``verdict`` is the verdict as shown (``incomplete`` when the best and the worst verdict differ,
+unknowns.md); ``worst`` is the worst verdict, which is also what sorting on the verdict uses.
+``unknown`` names facts (domain/knowledge.py) that must all be unknown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
+from cloudtoets.domain.knowledge import REGISTRATION_FACTS
 from cloudtoets.domain.vocabulary import Deployment, Verdict
 
 SortKey = Literal["id", "name", "organisation", "verdict", "deadline", "provider", "deployment"]
@@ -19,6 +24,8 @@ SORT_KEYS: tuple[SortKey, ...] = get_args(SortKey)
 LAST_PAGE = 1_000_000  # a page beyond this is a typing error, not a wish
 
 _VERDICTS = frozenset(v.value for v in Verdict)
+# a worst verdict is one of the five real verdicts, never incomplete
+_WORST_VERDICTS = _VERDICTS - {Verdict.INCOMPLETE.value}
 _DEPLOYMENTS = frozenset(d.value for d in Deployment)
 
 
@@ -33,6 +40,8 @@ class RegistrationQuery:
     jurisdiction: str | None = None
     material: bool | None = None
     search: str | None = None
+    worst: str | None = None
+    unknown: tuple[str, ...] = ()  # facts that are all unknown, in REGISTRATION_FACTS order
     sort: SortKey = "id"
     descending: bool = False
     page: int = 1
@@ -54,14 +63,20 @@ class ListFilters:
     jurisdiction: str | None = None
     material: bool | None = None
     search: str | None = None
+    worst: str | None = None
+    unknown: tuple[str, ...] = ()
     sort: str = "id"
     page: int = 1
 
     @property
     def active(self) -> bool:
         """Whether anything narrows the list (order and page do not)."""
-        chosen = (self.organisation, self.verdict, self.deployment, self.provider)
-        return any(chosen) or any((self.jurisdiction, self.material is not None, self.search))
+        chosen = (self.organisation, self.verdict, self.deployment, self.provider, self.worst)
+        return (
+            any(chosen)
+            or any((self.jurisdiction, self.material is not None, self.search))
+            or bool(self.unknown)
+        )
 
     def query(self, page_size: int) -> RegistrationQuery:
         return RegistrationQuery(
@@ -72,6 +87,8 @@ class ListFilters:
             jurisdiction=self.jurisdiction,
             material=self.material,
             search=self.search,
+            worst=self.worst,
+            unknown=self.unknown,
             sort=cast(SortKey, self.sort.removeprefix("-")),  # checked by parse_filters
             descending=self.sort.startswith("-"),
             page=self.page,
@@ -97,15 +114,18 @@ def parse_filters(
     jurisdiction: str | None = None,
     material: bool | None = None,
     search: str | None = None,
+    worst: str | None = None,
+    unknown: Iterable[str] = (),
     sort: str | None = None,
     page: int = 1,
     strict: bool = False,
     sorts: Collection[str] = SORT_KEYS,
     default_sort: str = "id",
 ) -> ListFilters:
-    """The filters with every value checked: a verdict, deployment, country code (any case) and
-    sort key the list knows. An unknown one raises UnknownFilterValue when ``strict``, and is
-    left out otherwise (the sort falls back to ``default_sort``). None means not chosen."""
+    """The filters with every value checked: a verdict, deployment, country code (any case),
+    fact and sort key the list knows. An unknown one raises UnknownFilterValue when ``strict``,
+    and is left out otherwise (the sort falls back to ``default_sort``). None means not chosen.
+    ``unknown`` takes fact names, each also as a comma-separated list (``a,b``)."""
 
     def refused(name: str, message: str) -> None:
         if strict:
@@ -114,6 +134,10 @@ def parse_filters(
     if verdict is not None and verdict not in _VERDICTS:
         refused("verdict", f"onbekend oordeel '{verdict}'")
         verdict = None
+    if worst is not None and worst not in _WORST_VERDICTS:
+        refused("worst", f"onbekend slechtste oordeel '{worst}'")
+        worst = None
+    facts = _facts(unknown, refused)
     if deployment is not None and deployment not in _DEPLOYMENTS:
         refused("deployment", f"onbekend inzetmodel '{deployment}'")
         deployment = None
@@ -137,6 +161,23 @@ def parse_filters(
         jurisdiction=jurisdiction,
         material=material,
         search=search or None,
+        worst=worst,
+        unknown=facts,
         sort=sort,
         page=min(max(page, 1), LAST_PAGE),
     )
+
+
+def _facts(values: Iterable[str], refused: Callable[[str, str], None]) -> tuple[str, ...]:
+    """The fact names among ``values`` (each possibly a comma list), in REGISTRATION_FACTS order."""
+    names = {part.strip() for value in values for part in value.split(",") if part.strip()}
+    strange = sorted(names - set(REGISTRATION_FACTS))
+    if strange:
+        quoted = ", ".join(f"'{name}'" for name in strange)
+        named = "onbekend veld" if len(strange) == 1 else "onbekende velden"
+        refused(
+            "unknown",
+            f"{named} {quoted}; kies uit de feiten van een registratie: "
+            + ", ".join(REGISTRATION_FACTS),
+        )
+    return tuple(name for name in REGISTRATION_FACTS if name in names)

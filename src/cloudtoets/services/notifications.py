@@ -235,7 +235,8 @@ def _latest_submitted(session: Session, registration: RegistrationRow) -> Notifi
 def _refuse_unless_material(register: Register, session: Session, row: RegistrationRow) -> None:
     evaluator = RegisterEvaluator(session, register.policy, register.today())
     decision = evaluator.evaluate(registration_from_row(row))
-    if not (decision.material and decision.external_cloud):
+    # known not to need one; while either is unknown (None) a notification may be needed
+    if decision.material is False or decision.external_cloud is False:
         raise InvalidTransition(
             ObjectKind.REGISTRATION,
             row.id,

@@ -92,7 +92,11 @@ def _json_objects(column: Any, dialect: str) -> Any:
 
 
 def material_external(internal_deployments: Collection[str]) -> ColumnElement[bool]:
-    """Material use of an external cloud: where the policy asks for the three documents."""
+    """Material use of an external cloud: where the policy asks for the three documents.
+
+    Known material use of a known external cloud only: an unknown (NULL) materiality or
+    deployment is not counted as an obligation (the verdict shows it as a possible finding).
+    """
     return and_(R.is_material.is_(True), R.deployment.not_in(sorted(internal_deployments)))
 
 

@@ -29,9 +29,10 @@ class OrganisationSummary:
     id: str
     name: str | None
     type: str
-    critical_entity: bool
-    essential_entity: bool
-    vital_provider: bool
+    # None: not known (unknowns.md)
+    critical_entity: bool | None
+    essential_entity: bool | None
+    vital_provider: bool | None
     registrations: int
     by_verdict: dict[str, int]
 

@@ -37,7 +37,7 @@ def check_registration_input(
         raw_id, raw_name = data.get("id"), data.get("name")
         limits: list[Problem] = []
         if isinstance(raw_id, str) and isinstance(raw_name, str | None):
-            typed = Registration(id=raw_id, organisation="", deployment=None, name=raw_name)  # type: ignore[arg-type]
+            typed = Registration(id=raw_id, organisation="", name=raw_name)
             limits = register_problems(Inventory(registrations=[typed]), locate)
         raise InputError("registratie", [*error.problems, *limits]) from None
     problems = register_problems(checked.inventory, locate)

@@ -53,8 +53,8 @@ class RegistrationSummary:
     name: str | None
     organisation: str
     provider: str | None
-    deployment: str
-    verdict: str | None
+    deployment: str | None  # None: unknown
+    verdict: str | None  # 'incomplete' when the range's best and worst differ
     deadline: dt.date | None
     material: bool | None
     public_cloud: bool | None
@@ -62,6 +62,7 @@ class RegistrationSummary:
     findings_count: int
     evaluated_on: dt.date | None
     version: int
+    verdict_range: dict[str, str] | None  # {"best", "worst"}; None before the first evaluation
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +85,12 @@ class StoredRegistration:
 def _summary(row: tuple[Any, ...]) -> RegistrationSummary:
     """A summary from a row of ``repositories.SUMMARY_COLUMNS``, whose order its fields follow
     (built by position: a page of 50 is built on every list request)."""
+    best, worst = row[13], row[14]
+    verdict_range = (
+        {"best": best, "worst": worst} if best is not None and worst is not None else None
+    )
     # (mypy cannot count the fields of an untyped row)
-    return RegistrationSummary(*row[:9], list(row[9] or ()), *row[10:])  # type: ignore[call-arg]
+    return RegistrationSummary(*row[:9], list(row[9] or ()), *row[10:13], verdict_range)  # type: ignore[call-arg]
 
 
 def list_registrations(register: Register, actor: Actor, query: RegistrationQuery) -> Page:

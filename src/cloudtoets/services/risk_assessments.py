@@ -158,7 +158,11 @@ def _jurisdiction(
             continue
     eea = register.policy.parameters.eea
     found = exposures(chain, eea)
-    countries = {*registration.storage_countries, *registration.processing_countries}
+    # the known countries: unknown storage or processing adds none (unknowns.md)
+    countries = {
+        *(registration.storage_countries or ()),
+        *(registration.processing_countries or ()),
+    }
     leaves = any(c not in eea for c in (*countries, *decision.jurisdictions))
     suggestion = jurisdiction_suggestion(found, dict(country_names))
     return Jurisdiction(list(decision.jurisdictions), leaves, found, suggestion)

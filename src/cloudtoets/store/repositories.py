@@ -11,10 +11,12 @@ from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, bindparam, delete, func, select
+from sqlalchemy import Select, String, bindparam, case, cast, delete, func, select
 from sqlalchemy.orm import Session
 
+from cloudtoets.domain.knowledge import NEVER_EMPTY
 from cloudtoets.domain.registration_query import RegistrationQuery
+from cloudtoets.domain.vocabulary import Deployment, Verdict
 from cloudtoets.store.tables import (
     AuditRow,
     DecisionRow,
@@ -24,11 +26,16 @@ from cloudtoets.store.tables import (
     RegistrationRow,
 )
 
+# A result sorts as its worst verdict (unknowns.md), worst first: by the verdict's rank.
+WORST_RANK = case(
+    {verdict.value: verdict.rank for verdict in Verdict}, value=RegistrationRow.verdict_worst
+)
+
 SORT_COLUMNS: dict[str, Any] = {
     "id": RegistrationRow.id,
     "name": RegistrationRow.name,
     "organisation": RegistrationRow.organisation_id,
-    "verdict": RegistrationRow.verdict,
+    "verdict": WORST_RANK,
     "deadline": RegistrationRow.deadline,
     "provider": RegistrationRow.provider,
     "deployment": RegistrationRow.deployment,
@@ -58,6 +65,8 @@ SUMMARY_COLUMNS = (
     RegistrationRow.findings_count,
     RegistrationRow.evaluated_on,
     RegistrationRow.version,
+    RegistrationRow.verdict_best,
+    RegistrationRow.verdict_worst,
 )
 
 
@@ -66,7 +75,15 @@ def _filters(query: RegistrationQuery, visible: Collection[str] | None) -> dict[
     values: dict[str, Any] = {}
     if visible is not None:
         values["visible"] = list(visible)
-    for name in ("organisation", "verdict", "deployment", "provider", "material", "jurisdiction"):
+    for name in (
+        "organisation",
+        "verdict",
+        "worst",
+        "deployment",
+        "provider",
+        "material",
+        "jurisdiction",
+    ):
         value = getattr(query, name)
         if value is not None:
             values[name] = value
@@ -75,9 +92,26 @@ def _filters(query: RegistrationQuery, visible: Collection[str] | None) -> dict[
     return values
 
 
-def _condition(name: str) -> Any:
-    """The condition of one filter, on a bound parameter of the same name."""
+def _unknown(fact: str) -> Any:
+    """The condition that a registration fact is unknown (domain/knowledge.py ``is_unknown``):
+    NULL; for a provider, not when the deployment is private-internal (no provider then); for
+    the countries, an empty list too."""
     r = RegistrationRow
+    column = getattr(r, fact)
+    if fact == "provider":
+        internal = Deployment.PRIVATE_INTERNAL.value
+        return column.is_(None) & (r.deployment.is_(None) | (r.deployment != internal))
+    if fact in NEVER_EMPTY:
+        return column.is_(None) | (cast(column, String) == "[]")
+    return column.is_(None)
+
+
+def _condition(name: str) -> Any:
+    """The condition of one filter, on a bound parameter of the same name (``unknown:<fact>``:
+    that fact is unknown, no parameter)."""
+    r = RegistrationRow
+    if name.startswith("unknown:"):
+        return _unknown(name.removeprefix("unknown:"))
     if name == "visible":
         return r.organisation_id.in_(bindparam("visible", expanding=True))
     if name == "jurisdiction":
@@ -91,6 +125,7 @@ def _condition(name: str) -> Any:
     column = {
         "organisation": r.organisation_id,
         "verdict": r.verdict,
+        "worst": r.verdict_worst,
         "deployment": r.deployment,
         "provider": r.provider,
         "material": r.is_material,
@@ -145,7 +180,8 @@ def list_registrations(
     last in both directions, on SQLite and PostgreSQL alike.
     """
     values = _filters(query, visible)
-    page, counted = _list_statements(tuple(values), query.sort, query.descending)
+    names = (*values, *(f"unknown:{fact}" for fact in query.unknown))
+    page, counted = _list_statements(names, query.sort, query.descending)
     parameters = {**values, "offset": query.offset, "limit": query.page_size}
     # Through the session's connection (a Core statement needs none of the ORM's result
     # handling), fetched at once (iterating would fetch row by row).

@@ -9,26 +9,32 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cloudtoets.api.registrations import Sort
+from cloudtoets.domain.knowledge import LEGACY_DEFAULTS, fill_legacy_defaults
 from cloudtoets.domain.model import Registration
 from cloudtoets.domain.registration_query import SORT_KEYS
+from cloudtoets.domain.vocabulary import Verdict
 from cloudtoets.services.context import Register
 from cloudtoets.store.repositories import SORT_COLUMNS
 
 from .conftest import API, TODAY, assert_problem, count_registrations
 
 REGISTRATIONS = f"{API}/registrations"
-NEW = {
-    "id": "bzk-nieuw",
-    "organisation": "bzk",
-    "name": "Nieuwe samenwerkingsdienst",
-    "deployment": "public",
-    "provider": "microsoft-ireland",
-    "storage_countries": ["nl", "ie"],
-    "processing_countries": ["US"],
-    "encrypted_at_rest": True,
-    "encrypted_in_transit": True,
-    "in_use_since": "2020-01-01",
-}
+# every fact stated (the old defaults written out), so the verdicts are certain
+NEW = fill_legacy_defaults(
+    {
+        "id": "bzk-nieuw",
+        "organisation": "bzk",
+        "name": "Nieuwe samenwerkingsdienst",
+        "deployment": "public",
+        "provider": "microsoft-ireland",
+        "storage_countries": ["nl", "ie"],
+        "processing_countries": ["US"],
+        "encrypted_at_rest": True,
+        "encrypted_in_transit": True,
+        "in_use_since": "2020-01-01",
+    },
+    LEGACY_DEFAULTS,
+)
 FIXED = {**NEW, "processing_countries": ["NL"], "key_custody": "customer-managed"}
 
 
@@ -78,6 +84,7 @@ def test_list_items_are_the_summary(client: TestClient) -> None:
         "findings_count": 1,
         "evaluated_on": TODAY.isoformat(),
         "version": 1,
+        "verdict_range": {"best": "transition", "worst": "transition"},
     }
 
 
@@ -118,7 +125,14 @@ def test_every_sort_key_can_be_chosen_both_ways_and_the_store_sorts_on_each() ->
 )
 def test_sorting_follows_the_column_then_the_id(client: TestClient, key: str) -> None:
     items = [i for i in everything(client) if i[key] is not None]  # null order is the database's
-    expected = [i["id"] for i in sorted(items, key=lambda i: (i[key], i["id"]))]
+
+    def value(item: dict[str, Any]) -> Any:
+        # a verdict sorts as its worst verdict, worst first (unknowns.md)
+        if key == "verdict":
+            return Verdict(item["verdict_range"]["worst"]).rank
+        return item[key]
+
+    expected = [i["id"] for i in sorted(items, key=lambda i: (value(i), i["id"]))]
     for sort, order in ((key, expected), (f"-{key}", expected[::-1])):
         response = client.get(REGISTRATIONS, params={"sort": sort, "page_size": 500})
         present = {i["id"] for i in items}
@@ -224,7 +238,7 @@ def test_an_invalid_registration_names_every_field_in_dutch_and_stores_nothing(
     assert errors["encrypted_at_rest"]["message"].endswith("gebruik true of false")
     assert errors["leverancier"]["message"].startswith("onbekend veld")
     # checks across records (provider, country codes) come from the services
-    crossing = {**NEW, "provider": "onbekend", "storage_countries": ["XX"]}
+    crossing = {**NEW, "provider": "bestaat-niet", "storage_countries": ["XX"]}
     problem = assert_problem(client.post(REGISTRATIONS, json=crossing), 422, "ongeldige-invoer")
     fields = {e["field"] for e in problem["errors"]}
     assert {"provider", "storage_countries"} <= fields
