@@ -312,3 +312,157 @@ def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
     assert time.monotonic() - started < 10  # with start-up; before: minutes and gigabytes
     assert result.returncode == 2
     assert "regel 6: de verwijzingen naar ankers (*naam naar &naam) maken" in result.stderr
+
+
+# Written for the defaults of the format before unknowns.md: what is left out meant no, none.
+OLD_STYLE = """
+organisations:
+  - {id: bzk, type: ministry}
+registrations:
+  - id: bzk-m365
+    organisation: bzk
+    provider: microsoft-ireland
+    deployment: public
+    functions: [collaboration]
+    storage_countries: [NL, IE]
+    processing_countries: [US]
+    encrypted_at_rest: true
+    encrypted_in_transit: true
+    key_custody: customer-managed
+    in_use_since: 2020-01-01
+  - id: bzk-geheim
+    organisation: bzk
+    provider: aws-emea
+    deployment: public
+    classification: stg-geheim
+    encrypted_at_rest: true
+    encrypted_in_transit: true
+    key_custody: customer-held
+  - id: bzk-intern
+    organisation: bzk
+    deployment: private-internal
+    in_use_since: 2020-01-01
+"""
+OLD_VERDICTS = {"bzk-m365": "transition", "bzk-geheim": "not-allowed", "bzk-intern": "allowed"}
+
+
+def verdicts(path: Path) -> dict[str, str]:
+    result = run("check", str(path), "--as-of", "2026-11-29", "--format", "json")
+    assert result.returncode in (0, 1), result.stderr
+    return {r["registration"]: r["verdict"] for r in json.loads(result.stdout)["results"]}
+
+
+def test_convert_fill_defaults_gives_an_old_style_inventory_its_old_verdicts(
+    tmp_path: Path,
+) -> None:
+    old = tmp_path / "oud.yaml"
+    old.write_text(OLD_STYLE, encoding="utf-8")
+    # Read now, what was left out is unknown: the verdicts are no longer the old ones.
+    assert verdicts(old) != OLD_VERDICTS
+    filled = tmp_path / "expliciet.yaml"
+    converted = run("convert", "--fill-defaults", str(old), str(filled))
+    assert converted.returncode == 0, converted.stderr
+    assert verdicts(filled) == OLD_VERDICTS
+    # in_use_since had no default: it stays unknown, and the user is told where
+    assert "bij 1 registraties staat niet sinds wanneer" in converted.stderr
+    assert "(bzk-geheim)" in converted.stderr and "blijft het onbekend" in converted.stderr
+    assert "3 registraties" in converted.stderr
+    written = filled.read_text(encoding="utf-8")
+    assert "encrypted_at_rest: false" in written and "classification: none" in written
+    assert "critical_entity: false" in written
+    # without --fill-defaults nothing is filled in
+    plain = tmp_path / "gewoon.yaml"
+    assert run("convert", str(old), str(plain)).returncode == 0
+    assert verdicts(plain) == verdicts(old)
+
+
+def test_convert_fill_defaults_to_a_workbook_keeps_the_old_verdicts(tmp_path: Path) -> None:
+    old = tmp_path / "oud.yaml"
+    old.write_text(OLD_STYLE, encoding="utf-8")
+    filled = tmp_path / "expliciet.xlsx"
+    assert run("convert", "--fill-defaults", str(old), str(filled)).returncode == 0
+    assert verdicts(filled) == OLD_VERDICTS
+
+
+GAPS = """
+organisations:
+  - {id: bzk, type: ministry, critical_entity: false, essential_entity: false, vital_provider: false}
+registrations:
+  - id: bzk-zalen
+    organisation: bzk
+    provider: topdesk
+    subprocessors: []
+    service_model: saas
+    deployment: public
+    functions: [other]
+    storage_countries: [NL]
+    processing_countries: [NL]
+    encrypted_at_rest: ENCRYPTED
+    encrypted_in_transit: true
+    key_custody: customer-managed
+    open_data: false
+    classification: none
+    tbb_level: none
+    personal_data: regular
+    large_scale_personal_data: false
+    pets: []
+    core_task: false
+    business_critical: false
+    key_register: none
+    holds_source_data: false
+    in_use_since: 2026-09-15
+"""
+
+
+@pytest.fixture
+def gaps(tmp_path: Path) -> Path:
+    path = tmp_path / "gaten.yaml"
+    path.write_text(GAPS.replace("ENCRYPTED", "onbekend"), encoding="utf-8")
+    return path
+
+
+def test_fail_on_counts_the_worst_verdict_of_an_incomplete_registration(
+    gaps: Path, tmp_path: Path
+) -> None:
+    result = run("check", str(gaps), "--as-of", "2026-11-29", "--format", "json")
+    (only,) = json.loads(result.stdout)["results"]
+    assert only["verdict"] == "incomplete"
+    assert only["verdict_range"] == {"best": "allowed", "worst": "not-allowed"}
+    assert only["questions"] == [
+        {
+            "field": "encrypted_at_rest",
+            "rules": ["cb2026.4.encryption"],
+            "question": "Wordt de data bij opslag versleuteld?",
+        }
+    ]
+    assert [f["certain"] for f in only["findings"]] == [False]
+    assert json.loads(result.stdout)["summary"]["by_verdict"] == {"incomplete": 1}
+    # unknown is not compliant: the worst verdict reaches not-allowed
+    assert result.returncode == 1
+    known = tmp_path / "bekend.yaml"
+    known.write_text(GAPS.replace("ENCRYPTED", "true"), encoding="utf-8")
+    assert run("check", str(known), "--as-of", "2026-11-29").returncode == 0
+
+
+def test_table_shows_the_range_the_questions_and_possible_findings(gaps: Path) -> None:
+    result = run("check", str(gaps), "--as-of", "2026-11-29", "--no-color")
+    assert "onvolledig (toegestaan … niet toegestaan)" in result.stdout
+    assert "cb2026.4.encryption (verboden, mogelijk)" in result.stdout
+    assert "Vraag: Wordt de data bij opslag versleuteld? (encrypted_at_rest)" in result.stdout
+    assert "onvolledig: 1" in result.stdout
+
+
+def test_csv_has_the_range_the_questions_and_certain(gaps: Path) -> None:
+    result = run("check", str(gaps), "--as-of", "2026-11-29", "--format", "csv")
+    (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert (row["verdict"], row["verdict_best"], row["verdict_worst"]) == (
+        "incomplete",
+        "allowed",
+        "not-allowed",
+    )
+    assert (row["questions"], row["rule"], row["certain"]) == (
+        "encrypted_at_rest",
+        "cb2026.4.encryption",
+        "false",
+    )
+    assert row["material"] == "false"

@@ -95,3 +95,26 @@ def test_small_registers_get_a_table_with_dutch_verdicts(decisions: list[Decisio
     text = out.getvalue()
     assert "┃ Registratie" in text
     assert "toegestaan onder voorwaarden" in text
+
+
+def test_each_result_is_the_domain_serialisation(decisions: list[Decision]) -> None:
+    """The streamed results carry exactly ``serialise.decision_result`` (unknowns.md keys)."""
+    from cloudtoets.domain.serialise import decision_result
+
+    document = json.loads(orjson.dumps(results.results_document(decisions, load_policy(), AS_OF)))
+    assert document["results"] == [json.loads(orjson.dumps(decision_result(d))) for d in decisions]
+    incomplete = [r for r in document["results"] if r["verdict"] == "incomplete"]
+    assert incomplete and all(r["questions"] for r in incomplete)
+    assert document["summary"]["by_verdict"]["incomplete"] == len(incomplete)
+
+
+def test_lines_of_a_large_register_show_the_range_and_the_questions(
+    decisions: list[Decision], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(results, "TABLE_ROWS", 5)
+    out = io.StringIO()
+    results.render_table(decisions, load_policy(), AS_OF, out, color=False)
+    (line,) = [row for row in out.getvalue().splitlines() if row.startswith("bzk-websites")]
+    assert "onvolledig (toegestaan … overgangstermijn)" in line
+    assert line.endswith("vragen: deployment open_data")
+    assert "(verboden, mogelijk)" in line
