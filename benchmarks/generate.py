@@ -37,6 +37,13 @@ from typing import Any
 
 import orjson
 
+from cloudtoets.domain.knowledge import (
+    LEGACY_DEFAULTS,
+    LEGACY_ORGANISATION_DEFAULTS,
+    REGISTRATION_FACTS,
+    fill_legacy_defaults,
+)
+
 ADOPTED = dt.date(2026, 7, 3)
 AS_OF = dt.date(2026, 11, 29)  # the as-of date the benchmarks check against
 
@@ -543,8 +550,14 @@ def _justification(rng: random.Random, rule: str) -> Record:
     return record
 
 
-def generate(n: int, seed: int = 1) -> dict[str, list[Record]]:
-    """An inventory document with n registrations; the same (n, seed) gives the same document."""
+def generate(n: int, seed: int = 1, unknown_share: float = 0.0) -> dict[str, list[Record]]:
+    """An inventory document with n registrations; the same (n, seed) gives the same document.
+
+    Every fact is stated (unknowns.md): what the draws leave out is written as the explicit
+    "no" or "none". With ``unknown_share`` each fact of each registration is then left out
+    (unknown) with that chance, drawn from a generator of its own, so the known facts are the
+    same as in the register without unknowns.
+    """
     rng = random.Random(seed)
     catalogue = _catalogue_services()
     known = set(catalogue)
@@ -713,6 +726,19 @@ def generate(n: int, seed: int = 1) -> dict[str, list[Record]]:
                 reg["justifications"] = justifications
         registrations.append(reg)
 
+    for record in organisations:
+        record.update(fill_legacy_defaults(record, LEGACY_ORGANISATION_DEFAULTS))
+    for index, reg in enumerate(registrations):
+        explicit = fill_legacy_defaults(reg, LEGACY_DEFAULTS)
+        # absent meant "new use": the adoption day says it
+        explicit.setdefault("in_use_since", _day(_DAY_ADOPTED))
+        registrations[index] = explicit
+    if unknown_share > 0:
+        forget = random.Random(seed + 1_000_003).random
+        for reg in registrations:
+            for key in REGISTRATION_FACTS:
+                if key in reg and forget() < unknown_share:
+                    del reg[key]
     return {
         "organisations": organisations,
         "providers": document_providers,
@@ -777,9 +803,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--registrations", "-n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--unknown-share", type=float, default=0.0, help="chance that a fact is left unknown"
+    )
     parser.add_argument("--output", "-o", type=Path, required=True, help=".json, .yaml or .yml")
     args = parser.parse_args(argv)
-    document = generate(args.registrations, args.seed)
+    document = generate(args.registrations, args.seed, args.unknown_share)
     write(document, args.output)
     size = args.output.stat().st_size
     print(

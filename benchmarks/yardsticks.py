@@ -102,7 +102,7 @@ def hand_fused(policy: Policy, organisations: dict[str, Organisation]) -> Check:
                 and allowed.issuperset(r.processing_countries)
             ):
                 fired.append("cb2026.4.location")
-            if r.classification in classified or (r.tbb_level is not None and r.tbb_level <= 3):
+            if r.classification in classified or (r.tbb_level in (1, 2, 3)):
                 fired.append("cb2026.5.2.classified")
         return fired
 
@@ -178,7 +178,7 @@ def rule_functions(policy: Policy, organisations: dict[str, Organisation]) -> Ch
 
     def classified_data(r: Registration) -> bool:
         return public(r) and (
-            r.classification in classified or (r.tbb_level is not None and r.tbb_level <= 3)
+            r.classification in classified or (r.tbb_level in (1, 2, 3))
         )
 
     rules: list[tuple[str, Callable[[Registration], bool]]] = [
