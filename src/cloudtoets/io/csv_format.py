@@ -7,10 +7,11 @@ built-in catalogues; justifications do not fit in one row per registration, so C
 (use XLSX, YAML or JSON to keep them).
 
 Output is RFC 4180 (CRLF line ends, quotes where needed), UTF-8 without byte order mark, keys
-as headers, booleans ``true``/``false``, dates ``JJJJ-MM-DD``, lists joined by ``, ``. Text that a
-spreadsheet program would run as a formula (starting with ``= + - @``, tab or carriage return)
-gets a leading ``'`` (OWASP CSV injection); text that starts with ``'`` gets one more. Reading
-removes exactly one such ``'`` again, so every value round-trips.
+as headers, booleans ``true``/``false``, dates ``JJJJ-MM-DD``, lists joined by ``, ``; an unknown
+fact is an empty cell and a fact's known nothing (``[]``, the ``none`` code) is ``geen``. Text
+that a spreadsheet program would run as a formula (starting with ``= + - @``, tab or carriage
+return) gets a leading ``'`` (OWASP CSV injection); text that starts with ``'`` gets one more.
+Reading removes exactly one such ``'`` again, so every value round-trips.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ Choices:
 
 - booleans are written as the texts ``ja``/``nee`` with a drop-down; on input TRUE/FALSE cells
   and ja/nee/true/false/waar/onwaar text are all read (see ``io.tabular``);
+- an unknown fact (unknowns.md) is an empty cell, a fact's known nothing (``[]``, the ``none``
+  code) is ``geen``; the drop-downs of facts offer ``onbekend``, and ``geen`` where it applies,
+  and the toelichting sheet explains both;
 - text that a spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage
   return) is written as a text cell with Excel's quote prefix (the ``'`` Excel shows when you
   type ``'=1+1``): Excel shows it as text and keeps it text when edited, and the stored value
