@@ -42,3 +42,5 @@ ENV.globals["outside_eea"] = texts.outside_eea
 ENV.globals["count_text"] = texts.count_text
 ENV.globals["count_share"] = texts.count_share
 ENV.globals["registration_url"] = registration_url
+ENV.globals["verdict_range"] = texts.verdict_range
+ENV.globals["known"] = texts.known

@@ -16,7 +16,8 @@ from cloudtoets.engine.messages import dutch_date
 
 VERDICTS: Mapping[str, str] = {str(k): v for k, v in VERDICT_LABELS.items()}
 SEVERITIES: Mapping[str, str] = {str(k): v for k, v in SEVERITY_LABELS.items()}
-VERDICT_ORDER: tuple[str, ...] = tuple(v.value for v in Verdict)  # worst first
+VERDICT_ORDER: tuple[str, ...] = tuple(v.value for v in Verdict)  # worst first, onvolledig last
+UNKNOWN = "onbekend"
 
 DEPLOYMENTS: Mapping[str, str] = {
     "public": "Publieke cloud",
@@ -208,6 +209,22 @@ COUNTRIES: Mapping[str, str] = {
     "SK": "Slowakije",
     "US": "Verenigde Staten",
 }
+
+
+def verdict_range(best: object, worst: object) -> str:
+    """'onvolledig: tussen toegestaan en niet toegestaan'; one verdict when they are equal."""
+    best_text = VERDICTS.get(str(best), str(best))
+    if str(best) == str(worst):
+        return best_text
+    worst_text = VERDICTS.get(str(worst), str(worst))
+    return f"{VERDICTS['incomplete']}: tussen {best_text} en {worst_text}"
+
+
+def known(value: bool | None, yes: str = "Ja", no: str = "Nee") -> str:
+    """Ja, Nee or Onbekend for a derived fact that may be unknown (None)."""
+    if value is None:
+        return UNKNOWN.capitalize()
+    return yes if value else no
 
 
 def country_name(code: str | None) -> str:

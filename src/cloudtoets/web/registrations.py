@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -13,9 +13,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from cloudtoets.domain.decision import Question
 from cloudtoets.domain.registration_query import ListFilters, parse_filters
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.presentation import texts
+from cloudtoets.presentation.environment import registration_url
 from cloudtoets.presentation.rules import citations, rule_or_none
 from cloudtoets.services import registrations as service
 from cloudtoets.services.actor import Actor
@@ -120,6 +122,32 @@ def registration_list(request: Request, register: RegisterDep, actor: ActorDep) 
     )
 
 
+@dataclass(frozen=True, slots=True)
+class OpenQuestion:
+    """A question of a result as the page shows it: the link goes to the form field that
+    answers it (None for a fact of the organisation, which the form does not ask)."""
+
+    field: str
+    question: str
+    label: str
+    href: str | None
+    rules: tuple[str, ...]
+
+
+def open_questions(registration_id: str, questions: Iterable[Question]) -> list[OpenQuestion]:
+    result = []
+    for q in questions:
+        spec = fields.FIELDS.get(q.field)
+        href = (
+            registration_url(registration_id, "bewerken") + "#" + spec.name
+            if spec is not None
+            else None
+        )
+        label = spec.label if spec is not None else q.field.removeprefix("organisation.")
+        result.append(OpenQuestion(q.field, q.question, label, href, q.rules))
+    return result
+
+
 @router.get("/registraties/{registration_id}", name="web_registration")
 def registration_detail(
     registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
@@ -144,6 +172,8 @@ def registration_detail(
         "registration": registration,
         "stored": stored,
         "decision": decision,
+        "questions": open_questions(registration.id, decision.questions),
+        "possible": sum(1 for f in decision.findings if not f.certain),
         "organisation": organisations.get(registration.organisation),
         "facts": fields.facts(registration, names),
         "names": names,
