@@ -164,9 +164,10 @@ RWS = Member(organisation("rws", O.AGENCY, "Rijkswaterstaat", critical_entity=Tr
     s("verkeersprognoses", "Verkeersprognoses met BigQuery", p.GOOGLE, ANALYTICS).at("2022-10-01"),
     CLASSIFIED_OWN.at("2016-05-01", key="crisisorganisatie", name="Crisisorganisatie: stukken "
                       "Stg. Geheim"),
-    # gaps on purpose: which sub-processors help and who holds the keys are not known
+    # gaps on purpose: which sub-processors help, who holds the keys and whether it supports a
+    # core task (so whether the use is material) are not known
     s("klimaatscenario", "Rekenomgeving klimaatscenario's", p.EXOSCALE, ANALYTICS,
-      subprocessors=None, key_custody=None).at("2023-06-01"),
+      subprocessors=None, key_custody=None, core_task=None).at("2023-06-01"),
     PROJECTS.at("2021-08-01"),
     WORKDAY.at("2022-04-01"),
     s("drone-inspecties", "Beeldopslag drone-inspecties", p.AWS, OTHER, **CRITICAL).at(

@@ -78,7 +78,7 @@ def test_every_verdict_occurs_at_least_ten_times(decisions: list[Decision]) -> N
 GAPS = {
     "fin-ai-wetsanalyse": ("classification",),
     "vws-zorgmonitor": ("encrypted_at_rest", "encrypted_in_transit"),
-    "rws-klimaatscenario": ("subprocessors", "key_custody"),
+    "rws-klimaatscenario": ("subprocessors", "key_custody", "core_task"),
     "duo-scholenoverleg": ("deployment",),
     "kadaster-bestandsdeling": ("in_use_since",),
 }
@@ -101,6 +101,7 @@ def test_the_gaps_give_incomplete_verdicts_and_questions(decisions: list[Decisio
     # one is certainly not allowed while its encryption is unknown: questions, no range
     assert by_id["vws-zorgmonitor"].verdict is Verdict.NOT_ALLOWED
     assert by_id["duo-scholenoverleg"].public_cloud is None
+    assert by_id["rws-klimaatscenario"].material is None  # possible material use
     assert any(not f.certain for f in by_id["fin-ai-wetsanalyse"].findings)
 
 
