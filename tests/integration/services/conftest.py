@@ -9,6 +9,11 @@ import pytest
 
 from cloudtoets.config import Settings
 from cloudtoets.domain.clock import FixedClock
+from cloudtoets.domain.knowledge import (
+    LEGACY_DEFAULTS,
+    LEGACY_ORGANISATION_DEFAULTS,
+    fill_legacy_defaults,
+)
 from cloudtoets.domain.model import Organisation, Registration
 from cloudtoets.domain.vocabulary import Deployment, OrganisationType
 from cloudtoets.services.actor import Actor
@@ -31,7 +36,12 @@ def register(database_url: str, clock: FixedClock) -> Iterator[Register]:
     upgrade(opened.engine)
     with opened.sessions() as session, session.begin():
         for org_id, kind in (("bzk", "ministry"), ("uwv", "zbo"), ("gemeente-x", "municipality")):
-            session.add(OrganisationRow(id=org_id, name=org_id.upper(), type=kind))
+            # every flag known (False), as these rows had by default before unknowns.md
+            session.add(
+                OrganisationRow(
+                    id=org_id, name=org_id.upper(), type=kind, **LEGACY_ORGANISATION_DEFAULTS
+                )
+            )
     yield opened
     opened.close()
 
@@ -53,4 +63,5 @@ def registration(**overrides: object) -> Registration:
         "in_use_since": dt.date(2020, 1, 1),
     }
     values.update(overrides)
-    return Registration(**values)  # type: ignore[arg-type]
+    # every other fact known, with the value the format assumed before unknowns.md
+    return Registration(**fill_legacy_defaults(values, LEGACY_DEFAULTS))

@@ -154,7 +154,7 @@ def test_the_upload_limit_is_for_uploads_not_for_the_operators_own_file(
 
 RUN_FROM_CHINA = """
 organisations:
-  - {id: bzk, type: ministry}
+  - {id: bzk, type: ministry, critical_entity: false, essential_entity: false, vital_provider: false}
 providers:
   - {id: kaaiman-holding, country: KY, headquarters: cn}
   - {id: nl-dochter, country: NL, parent: kaaiman-holding, headquarters: NL}
@@ -168,6 +168,19 @@ registrations:
     encrypted_at_rest: true
     encrypted_in_transit: true
     key_custody: customer-held
+    subprocessors: []
+    functions: []
+    open_data: false
+    classification: none
+    tbb_level: none
+    personal_data: none
+    large_scale_personal_data: false
+    pets: []
+    core_task: false
+    business_critical: false
+    key_register: none
+    holds_source_data: false
+    in_use_since: 2026-08-01
 """
 
 

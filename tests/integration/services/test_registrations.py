@@ -57,7 +57,7 @@ def test_duplicate_id_is_refused(register: Register) -> None:
 def test_invalid_registration_stores_nothing(register: Register) -> None:
     with pytest.raises(InputError) as caught:
         service.create_registration(
-            register, CENTRAL, registration(provider="onbekend", storage_countries=["XX"])
+            register, CENTRAL, registration(provider="bestaat-niet", storage_countries=["XX"])
         )
     fields = {p.field for p in caught.value.problems}
     assert {"provider", "storage_countries"} <= fields
