@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import subprocess
@@ -466,3 +467,30 @@ def test_csv_has_the_range_the_questions_and_certain(gaps: Path) -> None:
         "false",
     )
     assert row["material"] == "false"
+
+
+def test_export_reads_back_to_the_same_knowledge(tmp_path: Path) -> None:
+    """Unknown stays unknown, false false, none none and [] [] through the register's export."""
+    from cloudtoets.io.read import read_inventory
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "ministerie-bzk.yaml"
+    database = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    assert run("db", "upgrade", "--database", database).returncode == 0
+    imported = run("import", str(example), "--database", database)
+    assert imported.returncode == 0, imported.stderr
+    original = read_inventory(example).inventory
+    for suffix in ("yaml", "json", "xlsx", "csv"):
+        target = tmp_path / f"export.{suffix}"
+        exported = run("export", str(target), "--database", database)
+        assert exported.returncode == 0, exported.stderr
+        # CSV holds registrations only: the rest comes from the YAML export, as a side file
+        side = tmp_path / "export.yaml" if suffix == "csv" else None
+        read_back = read_inventory(target, providers_file=side).inventory
+        registrations = {r.id: r for r in read_back.registrations}
+        expected = original.registrations
+        if suffix == "csv":  # nor justifications
+            expected = [dataclasses.replace(r, justifications=[]) for r in expected]
+        assert [registrations[r.id] for r in expected] == expected, suffix
+        if suffix != "csv":
+            by_id = {o.id: o for o in read_back.organisations}
+            assert [by_id[o.id] for o in original.organisations] == original.organisations
