@@ -379,11 +379,15 @@ def convert(
     typer.echo(f"{len(checked.inventory.registrations)} registraties geschreven naar {target}")
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _report_filled(filled: Any) -> None:
     """Say in Dutch what --fill-defaults did, and what it left unknown (on stderr)."""
     typer.echo(
-        f"Oude standaardwaarden ingevuld bij {filled.registrations} registraties en "
-        f"{filled.organisations} organisaties.",
+        f"Oude standaardwaarden ingevuld bij {_count(filled.registrations, 'registratie')} en "
+        f"{_count(filled.organisations, 'organisatie')}.",
         err=True,
     )
     if filled.added_organisations:
@@ -398,10 +402,10 @@ def _report_filled(filled: Any) -> None:
         if more > 0:
             shown += f" en nog {more}"
         typer.echo(
-            f"Let op: bij {len(filled.without_start)} registraties staat niet sinds wanneer de "
-            f"dienst in gebruik is ({shown}). Vroeger betekende dat: nieuw gebruik. Nu blijft "
-            "het onbekend, want daar is geen standaardwaarde voor. Vul in_use_since in als u "
-            "de datum weet.",
+            f"Let op: bij {_count(len(filled.without_start), 'registratie')} staat niet sinds "
+            f"wanneer de dienst in gebruik is ({shown}). Vroeger betekende dat: nieuw "
+            "gebruik. Nu blijft het onbekend, want daar is geen standaardwaarde voor. Vul "
+            "in_use_since in als u de datum weet.",
             err=True,
         )
 

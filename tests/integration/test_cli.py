@@ -365,9 +365,9 @@ def test_convert_fill_defaults_gives_an_old_style_inventory_its_old_verdicts(
     assert converted.returncode == 0, converted.stderr
     assert verdicts(filled) == OLD_VERDICTS
     # in_use_since had no default: it stays unknown, and the user is told where
-    assert "bij 1 registraties staat niet sinds wanneer" in converted.stderr
+    assert "bij 1 registratie staat niet sinds wanneer" in converted.stderr
     assert "(bzk-geheim)" in converted.stderr and "blijft het onbekend" in converted.stderr
-    assert "3 registraties" in converted.stderr
+    assert "ingevuld bij 3 registraties en 1 organisatie." in converted.stderr
     written = filled.read_text(encoding="utf-8")
     assert "encrypted_at_rest: false" in written and "classification: none" in written
     assert "critical_entity: false" in written

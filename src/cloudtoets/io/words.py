@@ -71,8 +71,9 @@ def _translate(
     """The record with its words translated (None when it has none) and its misplaced words."""
     changed: dict[str, Any] | None = None
     wrong: list[tuple[str, str]] = []
-    for key in facts.intersection(record):
-        value = record[key]
+    for key, value in record.items():  # in the record's order: problems come out stable
+        if key not in facts:
+            continue
         kind = word(value)
         if kind is None:
             continue
