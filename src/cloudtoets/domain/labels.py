@@ -89,11 +89,11 @@ LABELS: Mapping[str, Mapping[str, tuple[str, str]]] = {
         "open_data": ("Openbare data", "Ja als het alleen om openbare data gaat."),
         "classification": (
             "Rubricering",
-            "dep-vertrouwelijk, stg-confidentieel, stg-geheim of stg-zeer-geheim; leeg als niet gerubriceerd.",
+            "dep-vertrouwelijk, stg-confidentieel, stg-geheim of stg-zeer-geheim; geen als niet gerubriceerd.",
         ),
         "tbb_level": (
             "TBB-niveau",
-            "Niveau van te beschermen belangen: 1 (zwaarst) tot 4; leeg als niet van toepassing.",
+            "Niveau van te beschermen belangen: 1 (zwaarst) tot 4; geen als niet van toepassing.",
         ),
         "personal_data": (
             "Persoonsgegevens",
@@ -115,7 +115,7 @@ LABELS: Mapping[str, Mapping[str, tuple[str, str]]] = {
         ),
         "key_register": (
             "Basisregistratie",
-            "De basisregistratie als het daarom gaat (BRP, BAG ...), anders leeg.",
+            "De basisregistratie als het daarom gaat (BRP, BAG ...), anders geen.",
         ),
         "holds_source_data": (
             "Bevat brondata",

@@ -264,7 +264,7 @@ _INTRODUCTION = (
     "Bij ja/nee-vragen bestaat geen 'geen': kies ja, nee of onbekend.",
     "Bij kolommen over wat uw organisatie heeft vastgelegd (zoals de risicoafweging, het "
     "exitplan en de melding) betekent een lege cel: niet vastgelegd.",
-    "Ja/nee-vragen: kies ja of nee. Datums: schrijf JJJJ-MM-DD, bijvoorbeeld 2026-07-03.",
+    "Datums: schrijf JJJJ-MM-DD, bijvoorbeeld 2026-07-03.",
     "Meer waarden in één cel: zet er komma's tussen, bijvoorbeeld NL, DE.",
     "Staat een organisatie of leverancier al in de ingebouwde catalogus, "
     "dan hoeft u die niet op te nemen.",
