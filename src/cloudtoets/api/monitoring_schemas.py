@@ -8,10 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from cloudtoets.domain.knowledge import QUESTIONS
 from cloudtoets.services.monitoring import (
     CalendarBucket,
     Concentration,
     Deviations,
+    Knowledge,
     MaterialUse,
     Monitoring,
     VerdictCounts,
@@ -101,6 +103,40 @@ class ProviderSection(BaseModel):
     top: list[ConcentrationOut]
 
 
+class AskFirstOut(BaseModel):
+    field: str = Field(
+        description="Het feit dat de vraag beantwoordt (organisatiefeiten als "
+        "organisation.critical_entity)"
+    )
+    question: str = Field(description="De vraag in gewoon Nederlands")
+    registrations: int = Field(description="Onvolledige registraties die deze vraag stellen")
+
+
+class KnowledgeOut(BaseModel):
+    organisation: str | None = Field(description="Kenmerk; null voor het totaal")
+    name: str
+    registrations: int
+    deployments: dict[str, int] = Field(
+        description="Registraties per inzetmodel, met unknown: het inzetmodel is onbekend"
+    )
+    incomplete: int = Field(description="Registraties met een onvolledig oordeel")
+    material_certain: int = Field(description="Zeker materieel gebruik")
+    material_possible: int = Field(
+        description="Mogelijk materieel gebruik: hangt af van feiten die onbekend zijn"
+    )
+    ask_first: list[AskFirstOut] = Field(
+        description="De vragen waarvan het antwoord de meeste onvolledige registraties afmaakt, "
+        "meeste eerst (ten hoogste 10)"
+    )
+
+
+class KnowledgeSection(BaseModel):
+    """Wat wel en niet bekend is (unknowns.md)."""
+
+    total: KnowledgeOut
+    by_organisation: list[KnowledgeOut]
+
+
 class OrganisationName(BaseModel):
     id: str
     name: str
@@ -120,6 +156,7 @@ class MonitoringOut(BaseModel):
     calendar: list[CalendarBucketOut]
     providers: ProviderSection
     jurisdictions: list[ConcentrationOut]
+    knowledge: KnowledgeSection
 
 
 class ReminderOut(BaseModel):
@@ -164,6 +201,22 @@ def _verdicts(row: VerdictCounts) -> dict[str, Any]:
         "name": row.name,
         "counts": row.counts,
         "total": row.total,
+    }
+
+
+def _knowledge(row: Knowledge) -> dict[str, Any]:
+    return {
+        "organisation": row.organisation or None,
+        "name": row.name,
+        "registrations": row.registrations,
+        "deployments": row.deployments,
+        "incomplete": row.incomplete,
+        "material_certain": row.material_certain,
+        "material_possible": row.material_possible,
+        "ask_first": [
+            {"field": key, "question": QUESTIONS.get(key, key), "registrations": n}
+            for key, n in row.ask_first
+        ],
     }
 
 
@@ -227,6 +280,10 @@ def monitoring_json(m: Monitoring) -> dict[str, Any]:
             "top": [_concentration(p) for p in m.providers],
         },
         "jurisdictions": [_concentration(j) for j in m.jurisdictions],
+        "knowledge": {
+            "total": _knowledge(m.knowledge_total),
+            "by_organisation": [_knowledge(k) for k in m.knowledge],
+        },
     }
 
 

@@ -9,10 +9,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from cloudtoets.domain.knowledge import QUESTIONS
+from cloudtoets.domain.labels import LABELS
 from cloudtoets.domain.vocabulary import VERDICT_LABELS
-from cloudtoets.presentation.texts import count_share
+from cloudtoets.presentation.texts import DEPLOYMENTS_SHORT, count_share
 from cloudtoets.reports.charts import Bar, bar_chart
-from cloudtoets.services.monitoring import AGE_BUCKETS, Monitoring
+from cloudtoets.services.monitoring import AGE_BUCKETS, UNKNOWN, Monitoring
 from cloudtoets.services.reminders import KINDS, Reminder, count_by_organisation
 
 VERDICTS = {str(k): v for k, v in VERDICT_LABELS.items()} | {"none": "nog niet getoetst"}
@@ -29,6 +31,13 @@ AGE_LABELS = {
     "31-90": "31 tot 90 dagen",
     "91-180": "91 tot 180 dagen",
     "181+": "meer dan 180 dagen",
+}
+DEPLOYMENT_LABELS = {**DEPLOYMENTS_SHORT, UNKNOWN: "onbekend"}
+# The Algemene Rekenkamer's three groups: public, known and not public, not known.
+DEPLOYMENT_GROUPS = {
+    "public": "publiek",
+    "not_public": "privé, hybride of community",
+    "unknown": "inzetmodel onbekend",
 }
 REMINDER_LIST_LIMIT = 200  # the PDF lists the most urgent; the XLSX lists all
 
@@ -61,7 +70,21 @@ class MonitoringView:
             "reminder_kinds": KINDS,
             "reminder_counts": count_by_organisation(self.reminders),
             "reminder_limit": REMINDER_LIST_LIMIT,
+            "deployment_labels": DEPLOYMENT_LABELS,
+            "deployment_groups": DEPLOYMENT_GROUPS,
+            "questions": QUESTIONS,
+            "question_label": question_label,
         }
+
+
+def question_label(field: str) -> str:
+    """The short name of a question's field ("Versleuteld bij opslag"), for tables."""
+    labels = LABELS["registrations"]
+    if field in labels:
+        return str(labels[field][0])
+    organisation = LABELS.get("organisations", {})
+    key = field.removeprefix("organisation.")
+    return str(organisation[key][0]) if key in organisation else field
 
 
 def charts(m: Monitoring) -> dict[str, Markup]:
@@ -83,6 +106,13 @@ def charts(m: Monitoring) -> dict[str, Markup]:
         for s in m.notifications
     ]
     providers = [Bar(p.label, p.registrations, str(p.registrations)) for p in m.providers[:10]]
+    k = m.knowledge_total
+    groups = (
+        (DEPLOYMENT_GROUPS["public"], k.public),
+        (DEPLOYMENT_GROUPS["not_public"], k.not_public),
+        (DEPLOYMENT_GROUPS["unknown"], k.unknown_deployment),
+    )
+    deployments = [Bar(label, n, count_share(n, k.registrations)) for label, n in groups]
     return {
         "material": bar_chart(
             "grafiek-materieel",
@@ -95,5 +125,11 @@ def charts(m: Monitoring) -> dict[str, Markup]:
         "notifications": bar_chart("grafiek-meldingen", "Meldingen per status", states),
         "providers": bar_chart(
             "grafiek-leveranciers", "De 10 leveranciers met de meeste registraties", providers
+        ),
+        "deployments": bar_chart(
+            "grafiek-inzetmodel",
+            "Registraties per inzetmodel: publiek, niet publiek of onbekend",
+            deployments,
+            maximum=k.registrations,
         ),
     }

@@ -16,8 +16,16 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cloudtoets.domain.knowledge import QUESTIONS
 from cloudtoets.presentation.texts import country_name
-from cloudtoets.reports.view import AGE_LABELS, NOTIFICATION_STATES, VERDICTS, MonitoringView
+from cloudtoets.reports.view import (
+    AGE_LABELS,
+    DEPLOYMENT_LABELS,
+    NOTIFICATION_STATES,
+    VERDICTS,
+    MonitoringView,
+    question_label,
+)
 from cloudtoets.services.monitoring import AGE_BUCKETS, share
 from cloudtoets.services.reminders import KINDS
 
@@ -80,6 +88,8 @@ def write_workbook(view: MonitoringView, reminder_days: int) -> bytes:
         ["Elk blad is één onderdeel; de begrippen staan in docs/monitoring.md."],
         ["Materieel gebruik: alleen van een externe cloud (niet private-internal)."],
         ["Oordelen: van de laatste toetsing van elke registratie."],
+        ["Onvolledig: een feit is onbekend, het oordeel ligt tussen een beste en een slechtste."],
+        ["Eerst vragen: per vraag het aantal onvolledige registraties dat haar stelt."],
     ):
         explanation.append(line)
     explanation["A1"].font = Font(bold=True, size=14)
@@ -117,6 +127,35 @@ def write_workbook(view: MonitoringView, reminder_days: int) -> bytes:
         [
             [r.name, r.organisation or None, *(r.counts.get(k, 0) for k in verdict_keys), r.total]
             for r in [*m.verdicts, m.verdict_total]
+        ],
+    )
+    knowledge_rows = [*m.knowledge, m.knowledge_total]
+    _write_sheet(
+        workbook,
+        "Wat is bekend",
+        [
+            "Organisatie", "Kenmerk", "Registraties",
+            *(f"Inzetmodel {label}" for label in DEPLOYMENT_LABELS.values()),
+            "Onvolledig oordeel", "Aandeel", "Zeker materieel", "Mogelijk materieel",
+        ],
+        [
+            [
+                k.name, k.organisation or None, k.registrations,
+                *(k.deployments.get(key, 0) for key in DEPLOYMENT_LABELS),
+                k.incomplete, _percent(k.incomplete, k.registrations),
+                k.material_certain, k.material_possible,
+            ]
+            for k in knowledge_rows
+        ],
+    )  # fmt: skip
+    _write_sheet(
+        workbook,
+        "Eerst vragen",
+        ["Organisatie", "Kenmerk", "Gegeven", "Veld", "Vraag", "Onvolledige registraties"],
+        [
+            [k.name, k.organisation or None, question_label(key), key, QUESTIONS.get(key, key), n]
+            for k in [m.knowledge_total, *m.knowledge]
+            for key, n in k.ask_first
         ],
     )
     _write_sheet(

@@ -14,12 +14,23 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, distinct, extract, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    distinct,
+    extract,
+    func,
+    select,
+    true,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from cloudtoets.catalogue import catalogue_entries
 from cloudtoets.domain.clock import day_of
-from cloudtoets.domain.vocabulary import Verdict
+from cloudtoets.domain.vocabulary import Deployment, Verdict
 from cloudtoets.engine.transition import add_months
 from cloudtoets.services import obligations as ob
 from cloudtoets.services.actor import Actor
@@ -28,7 +39,12 @@ from cloudtoets.services.errors import NotFound, ObjectKind
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import read_only
 from cloudtoets.store import repositories as repo
-from cloudtoets.store.tables import ProviderRow, RegistrationJurisdictionRow, RegistrationRow
+from cloudtoets.store.tables import (
+    DecisionRow,
+    ProviderRow,
+    RegistrationJurisdictionRow,
+    RegistrationRow,
+)
 from cloudtoets.store.workflows import NotificationRow
 
 R = RegistrationRow
@@ -46,6 +62,9 @@ EXPIRED, LATER = "verlopen", "later"
 TOP_PROVIDERS = 15
 # figures before this year or after the next century are mistakes, not monitoring
 FIRST_AS_OF, LAST_AS_OF = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+UNKNOWN = "unknown"  # the key of an unknown deployment model
+DEPLOYMENT_KEYS: tuple[str, ...] = (*(d.value for d in Deployment), UNKNOWN)
+ASK_FIRST = 10  # the questions that settle the most registrations, per organisation and in total
 
 
 def share(count: int, total: int) -> float | None:
@@ -128,6 +147,40 @@ class Concentration:
     outside_eea: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """What is and is not known about one organisation's registrations (or all): unknowns.md.
+
+    ``deployments`` counts every deployment model and ``unknown`` (the Algemene Rekenkamer's
+    question: public, private or hybrid, or not known); ``incomplete`` the registrations whose
+    verdict is a range; material use is certain (``is_material`` true) or possible (unknown
+    until questions are answered); ``ask_first`` are the question fields with the number of
+    incomplete registrations that ask them, most first: answering those settles the most.
+    """
+
+    organisation: str
+    name: str
+    registrations: int
+    deployments: dict[str, int]
+    incomplete: int
+    material_certain: int
+    material_possible: int
+    ask_first: list[tuple[str, int]]
+
+    @property
+    def unknown_deployment(self) -> int:
+        return self.deployments.get(UNKNOWN, 0)
+
+    @property
+    def public(self) -> int:
+        return self.deployments.get(Deployment.PUBLIC.value, 0)
+
+    @property
+    def not_public(self) -> int:
+        """Private, hybrid or community: known, and not public."""
+        return self.registrations - self.public - self.unknown_deployment
+
+
 @dataclass(slots=True)
 class Monitoring:
     as_of: dt.date
@@ -145,6 +198,8 @@ class Monitoring:
     providers: list[Concentration]
     provider_count: int
     jurisdictions: list[Concentration]
+    knowledge: list[Knowledge]
+    knowledge_total: Knowledge
     registrations: int = 0
 
 
@@ -195,6 +250,7 @@ def monitoring(
         deviations, deviation_total, by_rule = _deviations(session, dialect, organisations, names)
         last_year = add_months(parameters.adopted, parameters.transition_years * 12).year
         providers, provider_count = _providers(session, organisations, parameters)
+        knowledge, knowledge_total = _knowledge(session, dialect, organisations, names)
         return Monitoring(
             as_of=as_of,
             organisation=organisation,
@@ -212,6 +268,8 @@ def monitoring(
             provider_count=provider_count,
             jurisdictions=_jurisdictions(session, organisations, parameters),
             registrations=verdict_total.total,
+            knowledge=knowledge,
+            knowledge_total=knowledge_total,
         )
 
 
@@ -449,3 +507,99 @@ def _jurisdictions(
         for country, n, m, o in session.execute(statement)
     ]
     return sorted(rows, key=lambda c: (-c.registrations, c.key))
+
+
+def _question_fields(dialect: str) -> tuple[Any, ColumnElement[Any], Any]:
+    """The questions of the latest decision of each registration, one row per question (its
+    ``field``): decisions keep the result of ``check --format json``, questions included."""
+    latest = select(func.max(DecisionRow.id).label("id")).group_by(DecisionRow.registration_id)
+    if dialect == "postgresql":
+        questions = func.jsonb_array_elements(
+            type_coerce(DecisionRow.result, JSONB)["questions"]
+        ).table_valued("value")
+        field_of = type_coerce(questions.c.value, JSONB)["field"].astext
+    else:
+        questions = func.json_each(DecisionRow.result, "$.questions").table_valued("value")
+        field_of = func.json_extract(questions.c.value, "$.field")
+    return latest.subquery(), type_coerce(field_of, String).label("field"), questions
+
+
+def _ask_first(
+    session: Session, dialect: str, organisations: list[str] | None
+) -> dict[str, list[tuple[str, int]]]:
+    """Per organisation: question field -> incomplete registrations that ask it."""
+    latest, field_of, questions = _question_fields(dialect)
+    statement = (
+        select(R.organisation_id, field_of, func.count(distinct(R.id)))
+        .select_from(R)
+        .join(DecisionRow, DecisionRow.registration_id == R.id)
+        .join(latest, latest.c.id == DecisionRow.id)
+        .join(questions, true())
+        .where(R.verdict == Verdict.INCOMPLETE.value)
+    )
+    statement = _within(statement, R.organisation_id, organisations).group_by(
+        R.organisation_id, field_of
+    )
+    found: dict[str, list[tuple[str, int]]] = {}
+    for org, question, count in session.execute(statement):
+        found.setdefault(org, []).append((str(question), int(count)))
+    return found
+
+
+def _most_first(counts: dict[str, int] | list[tuple[str, int]]) -> list[tuple[str, int]]:
+    items = counts.items() if isinstance(counts, dict) else counts
+    return sorted(items, key=lambda item: (-item[1], item[0]))[:ASK_FIRST]
+
+
+def _knowledge(
+    session: Session, dialect: str, organisations: list[str] | None, names: dict[str, str]
+) -> tuple[list[Knowledge], Knowledge]:
+    evaluated = R.verdict.is_not(None)
+    statement = select(
+        R.organisation_id,
+        R.deployment,
+        func.count(),
+        ob.count_if(R.verdict == Verdict.INCOMPLETE.value),
+        ob.count_if(R.is_material.is_(True)),
+        ob.count_if(evaluated & R.is_material.is_(None)),
+    )
+    statement = _within(statement, R.organisation_id, organisations).group_by(
+        R.organisation_id, R.deployment
+    )
+    totals: dict[str, list[int]] = {}
+    deployments: dict[str, dict[str, int]] = {}
+    for org, deployment, count, incomplete, certain, possible in session.execute(statement):
+        key = str(deployment) if deployment else UNKNOWN
+        per = deployments.setdefault(org, dict.fromkeys(DEPLOYMENT_KEYS, 0))
+        per[key] = per.get(key, 0) + int(count)
+        sums = totals.setdefault(org, [0, 0, 0, 0])
+        for i, n in enumerate((count, incomplete, certain, possible)):
+            sums[i] += int(n)
+    asked = _ask_first(session, dialect, organisations)
+
+    def knowledge_of(
+        org: str, name: str, sums: list[int], per: dict[str, int], ask: Any
+    ) -> Knowledge:
+        count, incomplete, certain, possible = sums
+        return Knowledge(org, name, count, per, incomplete, certain, possible, _most_first(ask))
+
+    rows = [
+        knowledge_of(
+            org,
+            names[org],
+            totals.get(org, [0, 0, 0, 0]),
+            deployments.get(org, dict.fromkeys(DEPLOYMENT_KEYS, 0)),
+            asked.get(org, []),
+        )
+        for org in _by_name(names)
+    ]
+    all_deployments = dict.fromkeys(DEPLOYMENT_KEYS, 0)
+    for per in deployments.values():
+        for key, n in per.items():
+            all_deployments[key] = all_deployments.get(key, 0) + n
+    all_asked: dict[str, int] = {}
+    for items in asked.values():
+        for question, n in items:
+            all_asked[question] = all_asked.get(question, 0) + n
+    sums = [sum(values[i] for values in totals.values()) for i in range(4)]
+    return rows, knowledge_of("", "Totaal", sums, all_deployments, all_asked)

@@ -89,7 +89,7 @@ def test_the_pdf_is_tagged_in_dutch_with_title_headings_tables_and_alternative_t
     assert info["title"] == "Monitoring cloudgebruik alle organisaties 29 november 2026"
     assert kinds["/H1"] == 1 and kinds["/H2"] >= 7
     assert kinds["/Table"] >= 8 and kinds["/TH"] > kinds["/Table"] and kinds["/TD"] > 0
-    assert kinds["/Figure"] == 5 and all(alts)  # every chart has its text alternative
+    assert kinds["/Figure"] == 6 and all(alts)  # every chart has its text alternative
     xmp = root["/Metadata"].get_object().get_data()
     assert b"pdfuaid:part" in xmp  # declared PDF/UA in the XMP metadata
 
@@ -154,8 +154,9 @@ def test_the_workbook_reads_back_with_the_same_figures(register: Register) -> No
     m = monitoring(register, CENTRAL, TODAY)
     want = expected(register, TODAY, None)
     assert workbook.sheetnames == [
-        "Toelichting", "Materieel gebruik", "Oordelen", "Termijnen", "Meldingen", "Afwijkingen",
-        "Afwijkingen per regel", "Leveranciers", "Jurisdicties", "Herinneringen",
+        "Toelichting", "Materieel gebruik", "Oordelen", "Wat is bekend", "Eerst vragen",
+        "Termijnen", "Meldingen", "Afwijkingen", "Afwijkingen per regel", "Leveranciers",
+        "Jurisdicties", "Herinneringen",
     ]  # fmt: skip
     for name in workbook.sheetnames[1:]:
         sheet = workbook[name]
