@@ -138,11 +138,10 @@ def open_questions(registration_id: str, questions: Iterable[Question]) -> list[
     result = []
     for q in questions:
         spec = fields.FIELDS.get(q.field)
-        href = (
-            registration_url(registration_id, "bewerken") + "#" + spec.name
-            if spec is not None
-            else None
-        )
+        href = None
+        if spec is not None:  # a list fact: its first choice, Onbekend / Geen / Deze
+            anchor = spec.name + (fields.LIST_MODE_SUFFIX if spec.listed else "")
+            href = registration_url(registration_id, "bewerken") + "#" + anchor
         label = spec.label if spec is not None else q.field.removeprefix("organisation.")
         result.append(OpenQuestion(q.field, q.question, label, href, q.rules))
     return result

@@ -54,8 +54,11 @@ def test_unknown_deployment_and_open_chain(shared_client: TestClient) -> None:
         "/registraties/duo-scholenoverleg/bewerken#deployment"
         in shared_client.get("/registraties/duo-scholenoverleg").text
     )
-    page = text(shared_client.get("/registraties/rws-klimaatscenario").text)
-    assert "Misschien meer: niet alle leveranciers zijn bekend" in page
+    html = shared_client.get("/registraties/rws-klimaatscenario").text
+    assert "Misschien meer: niet alle leveranciers zijn bekend" in text(html)
+    # a list fact's question goes to its first choice (Onbekend / Geen / Deze)
+    assert "/registraties/rws-klimaatscenario/bewerken#subprocessors-keuze" in html
+    assert "/registraties/rws-klimaatscenario/bewerken#core_task" in html
 
 
 def test_a_complete_registration_has_no_questions(shared_client: TestClient) -> None:
@@ -67,7 +70,7 @@ def test_the_anchor_of_each_question_is_on_the_edit_page(shared_client: TestClie
     html = shared_client.get("/registraties/rws-klimaatscenario/bewerken").text
     # the list fact's first choice has the field's id, and the stored gap is chosen
     assert re.search(
-        r'id="subprocessors" name="subprocessors-keuze" value="onbekend"\s+checked', html
+        r'id="subprocessors-keuze" name="subprocessors-keuze" value="onbekend"\s+checked', html
     )
     assert re.search(r'id="key_custody-4" name="key_custody" value="onbekend"\s+checked', html) or (
         re.search(r'name="key_custody" value="onbekend"\s+checked', html)
