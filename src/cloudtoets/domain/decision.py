@@ -48,12 +48,13 @@ class Finding:
         deadline: dt.date | None,
         justified: bool,
         compose: Callable[[], str],
+        certain: bool = True,
     ) -> Finding:
         """A finding whose message ``compose()`` builds when it is first read."""
         draft = _Draft()
         draft.rule, draft.section, draft.severity = rule, section, severity
         draft.deadline, draft.justified, draft._compose = deadline, justified, compose
-        draft.certain = True
+        draft.certain = certain
         draft.__class__ = cls  # type: ignore[assignment]  # same slots: Python checks the layout
         return cast(Finding, draft)
 

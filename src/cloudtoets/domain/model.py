@@ -4,7 +4,8 @@ A fact that is not known is ``None`` (unknowns.md): a record read from any forma
 it knows, and nothing it leaves out becomes an answer. A known "nothing" is explicit: ``[]`` for
 a list, the ``none`` code for classification, TBB level and key register. Evidence (risk
 assessment, exit plan, notification, justifications, ABRO declaration, contract and lifecycle
-dates) is absent when not recorded, as before. Countries are upper-case ISO codes by the time they get here (io/ normalises).
+dates) is absent when not recorded, as before. Countries are upper-case ISO codes by the time
+they get here (io/ normalises).
 
 Lists inside a record have a maximum length (``max_length``, checked by the validation before it
 looks at the items): no registration has hundreds of functions or sub-processors, and an upload

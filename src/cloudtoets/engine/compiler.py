@@ -21,8 +21,8 @@ from functools import partial
 from typing import Any
 
 from cloudtoets.domain.decision import Decision, Finding
-from cloudtoets.domain.model import Justification, Registration
 from cloudtoets.domain.knowledge import NONE_CODE
+from cloudtoets.domain.model import Justification, Registration
 from cloudtoets.domain.vocabulary import Classification, Deployment, Severity, Verdict
 from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.engine.messages import Facts, MessageBuilder

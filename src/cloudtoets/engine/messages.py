@@ -154,10 +154,13 @@ class MessageBuilder:
         justification: Justification | None,
     ) -> str:
         """The message composed at once from the registration's facts."""
-        details = tuple(
-            value for name in self._names[rule.id] for value in FACT_VALUES[name](facts)
+        return self.compose(
+            rule, deadline, as_of, accepted(justification), self.details(rule, facts)
         )
-        return self.compose(rule, deadline, as_of, accepted(justification), details)
+
+    def details(self, rule: Rule, facts: Facts) -> tuple[object, ...]:
+        """The values the rule's texts name, taken from the facts (see KEY_SOURCES)."""
+        return tuple(value for name in self._names[rule.id] for value in FACT_VALUES[name](facts))
 
     def compose(
         self,

@@ -1,18 +1,21 @@
 """Evaluation with unknown facts: three truth values, a verdict range, questions (unknowns.md).
 
 The compiled function (engine/compiler.py) is the fast path for registrations whose facts are
-known; at the first unknown fact it hands the registration to ``OpenEvaluator``, which walks the
-policy's condition trees with Kleene's strong logic. Each condition yields a truth value (True,
-False, or None for unknown) and, when unknown, the fact fields that left it open: those become
-the questions. For a registration without unknowns it gives the compiled function's decision;
-the tests hold the two against each other.
+known; at the first unknown fact it hands the registration to ``OpenEvaluator``. That evaluates
+each rule's condition with Kleene's strong logic, as Python compiled from the condition tree
+(``conditions.to_python3``): True, False, or None for unknown. Only for a rule that comes out
+unknown does it walk the tree (``reference_outcome``) to learn which fact fields left it open:
+those become the questions. The tree walk is also the reference the compiled conditions are
+tested against, and for a registration without unknowns the whole evaluation gives the fast
+path's decision.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final
 
 from cloudtoets.domain.decision import Decision, Finding, Question
@@ -20,9 +23,18 @@ from cloudtoets.domain.knowledge import NEVER_EMPTY, NONE_CODE, NONE_CODED, QUES
 from cloudtoets.domain.model import Justification, Organisation, Registration
 from cloudtoets.domain.vocabulary import Classification, Deployment, Severity, Verdict
 from cloudtoets.engine.context import EvaluationContext
-from cloudtoets.engine.messages import Facts, MessageBuilder
+from cloudtoets.engine.messages import Facts, MessageBuilder, accepted
 from cloudtoets.engine.transition import add_months, period_months
-from cloudtoets.policy.conditions import All, AnyOf, Node, Not, Predicate
+from cloudtoets.policy.conditions import (
+    TRUE_WHEN_ABSENT,
+    All,
+    AnyOf,
+    Emitter,
+    Node,
+    Not,
+    Predicate,
+    to_python3,
+)
 from cloudtoets.policy.model import Policy, Rule
 
 # A truth value: True, False, or None (unknown).
@@ -140,9 +152,9 @@ def holds(p: Predicate, value: Any, as_of: dt.date) -> bool:
         if op == "intersects":
             return not operand.isdisjoint(items)
         if op == "disjoint-from":
-            return operand.isdisjoint(items)
+            return bool(operand.isdisjoint(items))
         if op == "subset-of":
-            return operand.issuperset(items)
+            return bool(operand.issuperset(items))
         return not operand.issuperset(items)  # not-subset-of
     if op == "in":
         return value in operand
@@ -163,30 +175,36 @@ def holds(p: Predicate, value: Any, as_of: dt.date) -> bool:
     return bool(value >= operand)  # ge
 
 
-# What a predicate says about a field whose parent object is absent (see conditions.py).
-_TRUE_WHEN_ABSENT = frozenset(
-    {"is-false", "is-missing", "ne", "not-in", "disjoint-from", "subset-of"}
-)
-
-
-def _open_set(p: Predicate, chain: Chain) -> Outcome:
-    """A set test on an open chain: decided only when the known countries decide it."""
-    known, waiting = chain.known, chain.waiting
+def chain_truth(p: Predicate, chain: Chain) -> Truth:
+    """A test of the jurisdiction chain. On an open chain (unknowns.md, "Open sets") it is
+    decided only when the known countries decide it."""
+    known = chain.known
+    if chain.complete:
+        return holds(p, known, _NO_DATE)
     op, operand = p.op, p.operand
     if op == "is-set":
-        return _TRUE if known else (None, waiting)
+        return True if known else None
     if op == "is-missing":
-        return _FALSE if known else (None, waiting)
+        return False if known else None
     if op == "contains":
-        return _TRUE if operand in known else (None, waiting)
+        return True if operand in known else None
     if op == "intersects":
-        return _TRUE if not operand.isdisjoint(known) else (None, waiting)
+        return True if not operand.isdisjoint(known) else None
     if op == "not-subset-of":
-        return _TRUE if not operand.issuperset(known) else (None, waiting)
+        return True if not operand.issuperset(known) else None
     if op == "subset-of":
-        return _FALSE if not operand.issuperset(known) else (None, waiting)
-    # disjoint-from
-    return _FALSE if not operand.isdisjoint(known) else (None, waiting)
+        return False if not operand.issuperset(known) else None
+    return False if not operand.isdisjoint(known) else None  # disjoint-from
+
+
+def levels_truth(p: Predicate, levels: frozenset[int]) -> Truth:
+    """A test of the effective TBB level: decided when every possible level gives one answer."""
+    results = {holds(p, None if level == NO_LEVEL else level, _NO_DATE) for level in levels}
+    return results.pop() if len(results) == 1 else None
+
+
+# No test of a chain or a level compares dates.
+_NO_DATE: Final = dt.date.min
 
 
 class _Facts:
@@ -201,19 +219,23 @@ class _Facts:
     ) -> None:
         p = evaluator.policy.parameters
         self.r, self.o, self.chain, self.as_of = r, o, chain, evaluator.as_of
-        deployment: Outcome = (None, frozenset({"deployment"}))
-        self.public_cloud = self.external_cloud = deployment
-        if r.deployment is not None:
-            self.public_cloud = (r.deployment in p.public_deployments, _NONE)
-            self.external_cloud = (r.deployment not in p.internal_deployments, _NONE)
+        # the derived yes/no facts as truth values, and what an unknown one waits for
+        self.waits: dict[str, frozenset[str]] = {}
+        self.public_cloud: Truth = None
+        self.external_cloud: Truth = None
+        if r.deployment is None:
+            self.waits["public_cloud"] = self.waits["external_cloud"] = frozenset({"deployment"})
+        else:
+            self.public_cloud = r.deployment in p.public_deployments
+            self.external_cloud = r.deployment not in p.internal_deployments
         self.material_reasons: tuple[str, ...] = ()
         if r.material is not None:
-            self.material = (r.material, _NONE)
+            self.material: Truth = r.material
             self.material_reasons = ("declared",) if r.material else ()
         else:
             criteria = [self.field(name) for name in p.material_criteria]
-            self.material = any_of(criteria)
-            if self.material[0] is True:
+            self.material, self.waits["material"] = any_of(criteria)
+            if self.material is True:
                 self.material_reasons = tuple(
                     sorted(
                         name
@@ -221,14 +243,14 @@ class _Facts:
                         if value is True
                     )
                 )
-        self.existing_use: Outcome = (
-            (None, frozenset({"in_use_since"}))
-            if r.in_use_since is None
-            else (r.in_use_since < p.adopted, _NONE)
-        )
+        self.existing_use: Truth = None
+        if r.in_use_since is None:
+            self.waits["existing_use"] = frozenset({"in_use_since"})
+        else:
+            self.existing_use = r.in_use_since < p.adopted
         self.levels, self.levels_waiting = evaluator.possible_levels(r)
         self.scope = evaluator.scope_of(o)
-        self.unreported_deviation: Outcome = _FALSE
+        self.unreported_deviation: Truth = False
 
     def field(self, name: str) -> Outcome:
         """A yes/no fact field as a truth value (for the material criteria)."""
@@ -250,7 +272,7 @@ class _Facts:
         for parent in parents:
             holder = getattr(holder, parent)
             if holder is None:
-                return (p.op in _TRUE_WHEN_ABSENT, _NONE)
+                return (p.op in TRUE_WHEN_ABSENT, _NONE)
         return (holds(p, getattr(holder, attribute), self.as_of), _NONE)
 
     def _fact_field(self, name: str) -> Any:
@@ -264,19 +286,16 @@ class _Facts:
     def _fact(self, p: Predicate) -> Outcome:
         name = p.name
         if name == "jurisdictions":
-            if self.chain.complete:
-                return (holds(p, self.chain.known, self.as_of), _NONE)
-            return _open_set(p, self.chain)
+            truth = chain_truth(p, self.chain)
+            return (truth, self.chain.waiting if truth is None else _NONE)
         if name == "effective_tbb_level":
-            results = {holds(p, None if level == NO_LEVEL else level, self.as_of) for level in self.levels}
-            if len(results) == 1:
-                return (results.pop(), _NONE)
-            return (None, self.levels_waiting)
+            truth = levels_truth(p, self.levels)
+            return (truth, self.levels_waiting if truth is None else _NONE)
         if name == "scope":
             return (holds(p, self.scope, self.as_of), _NONE)
-        value, waiting = getattr(self, name)
+        value = getattr(self, name)
         if value is None:
-            return (None, waiting)
+            return (None, self.waits[name])
         return (holds(p, value, self.as_of), _NONE)
 
 
@@ -293,12 +312,28 @@ class OpenEvaluator:
         self._class_levels = frozenset(
             NO_LEVEL if level is None else level for level in self._tbb.values()
         ) | {NO_LEVEL}
-        self._conditions: list[Node] = [
+        self.conditions: list[Node] = [
             All((rule.applies_when, rule.finding_when))
             if rule.applies_when is not None
             else rule.finding_when
             for rule in policy.rules
         ]
+        self.truths = self._compile()
+
+    def _compile(self) -> list[Callable[[Registration, Organisation, _Facts], Truth]]:
+        """One function per rule: its condition as a truth value (``conditions.to_python3``)."""
+        emit = Emitter()
+        lines = []
+        for index, condition in enumerate(self.conditions):
+            lines += [f"def rule_{index}(r, o, F):", f"    return {to_python3(condition, emit)}"]
+        namespace: dict[str, Any] = dict(emit.constants)
+        for name, months in emit.months_thresholds.items():
+            namespace[name] = add_months(self.as_of, -months)
+        namespace.update(_chain3=chain_truth, _levels3=levels_truth)
+        exec(
+            compile("\n".join(lines), f"<policy {self.policy.id}, three-valued>", "exec"), namespace
+        )
+        return [namespace[f"rule_{index}"] for index in range(len(self.conditions))]
 
     def scope_of(self, organisation: Organisation) -> Any:
         return self.policy.parameters.scope_by_org_type[organisation.type]
@@ -332,28 +367,32 @@ class OpenEvaluator:
             entities += r.subprocessors
         return Chain(context.countries_of(entities), not waiting, frozenset(waiting))
 
+    def facts(self, r: Registration, o: Organisation, context: EvaluationContext) -> _Facts:
+        """The registration's derived facts, three-valued."""
+        return _Facts(self, r, o, self.chain(r, context))
+
     def evaluate(self, r: Registration, context: EvaluationContext) -> Decision:
         policy, as_of = self.policy, self.as_of
         o = context.organisations[r.organisation]
-        chain = self.chain(r, context)
-        facts = _Facts(self, r, o, chain)
-        deadlines = _Deadlines(self, r, facts.existing_use[0])
+        facts = self.facts(r, o, context)
+        chain = facts.chain
+        deadlines = _Deadlines(self, r, facts.existing_use)
         possible: list[_Possible] = []
-        for rule, condition in zip(policy.rules, self._conditions, strict=True):
+        for rule, condition, truth in zip(policy.rules, self.conditions, self.truths, strict=True):
             if rule.late:
-                facts.unreported_deviation = _unreported(possible)
-            value, waiting = self._outcome(condition, facts)
+                facts.unreported_deviation, waits = _unreported(possible)
+                facts.waits["unreported_deviation"] = waits
+            value = truth(r, o, facts)
             if value is False:
                 continue
+            waiting = _NONE if value else reference_outcome(condition, facts)[1]
             best, worst = deadlines.of(rule)
             justification = (
                 valid_justification(r, rule)
                 if rule.severity is Severity.ADVISED_AGAINST and r.justifications
                 else None
             )
-            possible.append(
-                _Possible(rule, value is True, waiting, best, worst, justification)
-            )
+            possible.append(_Possible(rule, value is True, waiting, best, worst, justification))
         if any(item.rule.late for item in possible):
             possible.sort(key=lambda item: item.rule.id)
         best_verdict, _ = _verdict(
@@ -378,10 +417,10 @@ class OpenEvaluator:
             registration=r.id,
             organisation=r.organisation,
             scope=facts.scope,
-            public_cloud=facts.public_cloud[0],
-            external_cloud=facts.external_cloud[0],
-            material=facts.material[0],
-            existing_use=facts.existing_use[0],
+            public_cloud=facts.public_cloud,
+            external_cloud=facts.external_cloud,
+            material=facts.material,
+            existing_use=facts.existing_use,
             material_reasons=facts.material_reasons,
             jurisdictions=tuple(sorted(chain.known)),
             jurisdictions_complete=chain.complete,
@@ -391,38 +430,46 @@ class OpenEvaluator:
             worst=worst_verdict,
             deadline=earliest if verdict is Verdict.TRANSITION else None,
             findings=findings,
-            questions=_questions(possible, facts.existing_use),
+            questions=_questions(possible, facts.waits.get("existing_use", _NONE)),
             policy_id=policy.id,
             policy_revision=policy.revision,
             as_of=as_of,
         )
 
-    def _outcome(self, node: Node, facts: _Facts) -> Outcome:
-        match node:
-            case All(items):
-                return all_of(self._outcome(item, facts) for item in items)
-            case AnyOf(items):
-                return any_of(self._outcome(item, facts) for item in items)
-            case Not(item):
-                return _negate(self._outcome(item, facts))
-            case Predicate():
-                return facts.test(node)
-        raise AssertionError(node)
-
     def _finding(self, item: _Possible, facts: Facts) -> Finding:
-        message = self.messages.message(
-            item.rule, facts, item.best_deadline, self.as_of, item.justification
+        """The finding, its message composed when first read (as on the fast path)."""
+        rule, justification = item.rule, item.justification
+        compose = partial(
+            self.messages.compose,
+            rule,
+            item.best_deadline,
+            self.as_of,
+            accepted(justification),
+            self.messages.details(rule, facts),
         )
-        rule = item.rule
-        return Finding(
+        return Finding.deferred(
             rule.id,
             rule.section,
             rule.severity,
             item.best_deadline,
-            item.justification is not None,
-            message,
+            justification is not None,
+            compose,
             item.certain,
         )
+
+
+def reference_outcome(node: Node, facts: _Facts) -> Outcome:
+    """The condition's truth value by walking its tree, with the fields an unknown waits for."""
+    match node:
+        case All(items):
+            return all_of(reference_outcome(item, facts) for item in items)
+        case AnyOf(items):
+            return any_of(reference_outcome(item, facts) for item in items)
+        case Not(item):
+            return _negate(reference_outcome(item, facts))
+        case Predicate():
+            return facts.test(node)
+    raise AssertionError(node)
 
 
 def _heaviest(a: int, b: int) -> int:
@@ -496,15 +543,15 @@ def _verdict(
     return (Verdict.ALLOWED_WITH_CONDITIONS if any_finding else Verdict.ALLOWED), None
 
 
-def _questions(found: list[_Possible], existing: Outcome) -> tuple[Question, ...]:
+def _questions(found: list[_Possible], start_unknown: frozenset[str]) -> tuple[Question, ...]:
+    """Every unknown field a possible finding or an uncertain deadline waits for."""
     rules: dict[str, set[str]] = {}
     for item in found:
         waiting = set() if item.certain else set(item.waiting)
-        if existing[0] is None and item.rule.transition is not None:
-            waiting |= existing[1]  # the deadline depends on it
+        if item.rule.transition is not None:
+            waiting |= start_unknown  # whether it gets a transition period
         for name in waiting:
             rules.setdefault(name, set()).add(item.rule.id)
     return tuple(
         Question(name, tuple(sorted(rules[name])), QUESTIONS[name]) for name in sorted(rules)
     )
-

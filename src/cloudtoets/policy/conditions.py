@@ -278,7 +278,11 @@ class Emitter:
         if found is None:
             name = "_f_" + path.replace(".", "_")
             owner = "o." + path.removeprefix("organisation.") if "." in path else "r." + path
-            test = f"not ({name} := {owner})" if path in NEVER_EMPTY else f"({name} := {owner}) is None"
+            test = (
+                f"not ({name} := {owner})"
+                if path in NEVER_EMPTY
+                else f"({name} := {owner}) is None"
+            )
             found = self.facts[path] = (name, f"if {test}: raise _Unknown")
         return found[0]
 
@@ -312,7 +316,7 @@ def to_python(node: Node, emit: Emitter) -> str:
 # What a predicate says about a value that is absent because its parent object is missing
 # (a registration without exit plan has no exit_plan.last_tested): "absent" is None, False or an
 # empty list, so "is-missing" holds and "is-set" does not, and so on.
-_TRUE_WHEN_ABSENT = frozenset(
+TRUE_WHEN_ABSENT = frozenset(
     {"is-false", "is-missing", "ne", "not-in", "disjoint-from", "subset-of"}
 )
 
@@ -329,7 +333,7 @@ def _predicate(p: Predicate, emit: Emitter) -> str:
         return _test(p, "r." + p.name, emit)
     holder = emit.nested(parent)
     inner = _test(p, f"{holder}.{attribute}", emit)
-    if p.op in _TRUE_WHEN_ABSENT:
+    if p.op in TRUE_WHEN_ABSENT:
         return f"({holder} is None or {inner})"
     return f"({holder} is not None and {inner})"
 
@@ -381,3 +385,77 @@ def _test(p: Predicate, value: str, emit: Emitter) -> str:
     if p.name in NONE_CODED:  # "none" is no number
         return f"(({v} := {value}) != {NONE_CODE!r} and {v} {symbol} {c})"
     return f"(({v} := {value}) is not None and {v} {symbol} {c})"
+
+
+# --- three-valued translation (unknowns.md) ----------------------------------------------------
+#
+# The same conditions as expressions whose value is True, False or None (unknown), under
+# Kleene's strong logic. They read fact fields of ``r`` and ``o`` (None: unknown), evidence fields
+# as two-valued, and the derived facts from ``F``: truth values ``F.public_cloud`` ..., the
+# jurisdiction chain ``F.chain`` and the possible effective TBB levels ``F.levels``, which the
+# helpers ``_chain3`` and ``_levels3`` test. Only registrations with an unknown fact run them.
+
+FACT_TRUTHS = frozenset(
+    {"public_cloud", "external_cloud", "material", "existing_use", "unreported_deviation"}
+)
+
+
+def to_python3(node: Node, emit: Emitter) -> str:
+    """A Python expression over ``r``, ``o`` and ``F`` with value True, False or None."""
+    match node:
+        case All(items):
+            return _kleene([to_python3(i, emit) for i in items], emit, decisive=False)
+        case AnyOf(items):
+            return _kleene([to_python3(i, emit) for i in items], emit, decisive=True)
+        case Not(item):
+            v = emit.temp()
+            return f"(None if ({v} := {to_python3(item, emit)}) is None else not {v})"
+        case Predicate():
+            return _predicate3(node, emit)
+    raise AssertionError(node)
+
+
+def _kleene(parts: list[str], emit: Emitter, decisive: bool) -> str:
+    """``all`` (decisive False) or ``any`` (decisive True): the decisive value of any part wins,
+    else unknown if any part is unknown; parts after a decisive one are not evaluated."""
+    names = [emit.temp() for _ in parts]
+    unknown = " or ".join(f"{n} is None" for n in names)
+    expression = f"(None if {unknown} else {not decisive})"
+    for name, part in reversed(list(zip(names, parts, strict=True))):
+        expression = f"({decisive} if ({name} := {part}) is {decisive} else {expression})"
+    return expression
+
+
+def _predicate3(p: Predicate, emit: Emitter) -> str:
+    c = emit.constant
+    if p.is_fact:
+        if p.name in FACT_TRUTHS:
+            v = emit.temp()
+            return f"(None if ({v} := F.{p.name}) is None else {_test(p, v, emit)})"
+        if p.name == "jurisdictions":
+            return f"_chain3({c(p)}, F.chain)"
+        if p.name == "effective_tbb_level":
+            return f"_levels3({c(p)}, F.levels)"
+        return _test(p, f"F.{p.name}", emit)
+    if p.name in QUESTIONS:
+        owner = "o." + p.name.removeprefix("organisation.") if "." in p.name else "r." + p.name
+        v = emit.temp()
+        unknown = f"not ({v} := {owner})" if p.name in NEVER_EMPTY else f"({v} := {owner}) is None"
+        return f"(None if {unknown} else {_test(p, v, emit)})"
+    # evidence: absent is "not recorded", so these are two-valued
+    *parents, attribute = p.name.split(".")
+    if not parents:
+        return _test(p, "r." + p.name, emit)
+    holder = "r"
+    for parent in parents:
+        h = emit.temp()
+        holder = (
+            f"({h} := r.{parent})"
+            if holder == "r"
+            else f"(None if ({h} := {holder}) is None else {h}.{parent})"
+        )
+    h = emit.temp()
+    inner = _test(p, f"{h}.{attribute}", emit)
+    if p.op in TRUE_WHEN_ABSENT:
+        return f"(({h} := {holder}) is None or {inner})"
+    return f"(({h} := {holder}) is not None and {inner})"

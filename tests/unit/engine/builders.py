@@ -30,8 +30,8 @@ from cloudtoets.domain.vocabulary import (
     Deployment,
     KeyCustody,
     KeyRegister,
-    PersonalData,
     OrganisationType,
+    PersonalData,
     Severity,
     Verdict,
 )

@@ -29,7 +29,7 @@ from cloudtoets.domain.vocabulary import (
     ServiceModel,
     Verdict,
 )
-from cloudtoets.engine.open import OpenEvaluator
+from cloudtoets.engine.open import OpenEvaluator, reference_outcome
 
 from .builders import (
     ADOPTED,
@@ -91,9 +91,7 @@ def forget(
     reg: Registration, org: Organisation, fields: set[str]
 ) -> tuple[Registration, Organisation]:
     own = {name: None for name in fields if name in REGISTRATION_FACTS}
-    theirs = {
-        name.removeprefix("organisation."): None for name in fields if name.startswith("org")
-    }
+    theirs = {name.removeprefix("organisation."): None for name in fields if name.startswith("org")}
     return replace(reg, **own), replace(org, **theirs)
 
 
@@ -331,3 +329,25 @@ def test_every_question_is_plain_dutch(name: str) -> None:
     text = QUESTIONS[name]
     assert text.endswith("?") and text[0].isupper()
     assert len(text.split()) <= 16
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    registrations(),
+    organisations,
+    st.sets(st.sampled_from(FACTS), max_size=6),
+    st.sampled_from(POLICY_IDS),
+    dates,
+)
+def test_the_compiled_conditions_give_the_truth_values_of_the_tree_walk(
+    reg: Registration, org: Organisation, unknown: set[str], policy_id: str, as_of: dt.date
+) -> None:
+    open_reg, open_org = forget(reg, org, unknown)
+    evaluator = OpenEvaluator(policy(policy_id), as_of)
+    facts = evaluator.facts(open_reg, open_org, context(open_org))
+
+    for condition, truth in zip(evaluator.conditions, evaluator.truths, strict=True):
+        value, waiting = reference_outcome(condition, facts)
+        assert truth(open_reg, open_org, facts) is value
+        assert bool(waiting) == (value is None)
+        assert waiting <= unknown | {"provider"}
