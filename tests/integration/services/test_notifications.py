@@ -253,6 +253,15 @@ def test_only_material_use_of_external_cloud_is_notified(register: Register) -> 
     assert "materieel" in refused.value.message
 
 
+def test_a_notification_may_be_drafted_while_it_is_unknown_whether_one_is_needed(
+    register: Register,
+) -> None:
+    """Material use of a cloud whose deployment is unknown may be external: not refused."""
+    add(register, material_registration(deployment=None))
+    draft = service.create_notification(register, EDITOR, "bzk-kern")
+    assert (draft.registration, draft.state) == ("bzk-kern", "draft")
+
+
 def test_one_draft_at_a_time(register: Register) -> None:
     add(register, material_registration())
     draft = service.create_notification(register, EDITOR, "bzk-kern")
