@@ -261,7 +261,11 @@ class DecisionRecord(BaseModel):
     policy: PolicyRef
     verdict: Verdict
     deadline: dt.date | None
-    result: CheckResult
+    result: CheckResult = Field(
+        description="Het toetsresultaat zoals toen vastgelegd; oordelen van vóór de onbekende "
+        "feiten (migratie 0010) hebben geen verdict_range, questions, existing_use, "
+        "jurisdictions_complete en certain"
+    )
     input: dict[str, Any] = Field(
         description="Het inventarisdocument waarmee cloudtoets check dit oordeel reproduceert"
     )
