@@ -26,6 +26,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
+from cloudtoets.services.context import Register
+from cloudtoets.services.registrations import refresh
 from cloudtoets.store import row_security
 from cloudtoets.store.db import make_engine
 from cloudtoets.store.mapping import registration_from_row
@@ -37,6 +41,8 @@ from cloudtoets.store.tables import (
     RegistrationRow,
 )
 from cloudtoets.store.workflows import RiskAssessmentRow
+
+TODAY = dt.date(2026, 11, 29)
 
 
 def test_migrations_produce_the_models_schema(database_url: str) -> None:
@@ -365,3 +371,34 @@ def test_0010_goes_back_to_0009_with_the_old_defaults(database_url: str) -> None
     assert row[3] in ([], "[]")
     assert flags[0] in (False, 0)
     engine.dispose()
+
+
+def test_rows_of_0009_are_evaluated_again_at_the_next_refresh(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0009")
+    with engine.begin() as connection:
+        _insert(
+            connection,
+            "organisations",
+            id="bzk",
+            type="ministry",
+            critical_entity=False,
+            essential_entity=False,
+            vital_provider=False,
+        )
+        _insert(connection, "registrations", id="oud", **OLD_REGISTRATION)
+    engine.dispose()
+    register = Register.open(Settings(database_url=database_url), clock=FixedClock.on(TODAY))
+    upgrade(register.engine)
+    assert refresh(register) == 1
+    with Session(register.engine) as session:
+        row = session.get(RegistrationRow, "oud")
+        assert row is not None
+        assert row.policy_revision == register.policy.revision
+        assert row.evaluated_on == TODAY
+        # in_use_since was NULL: now unknown, so whether the use is existing is a question
+        assert row.verdict_best is not None and row.verdict_worst is not None
+        expected = row.verdict_best if row.verdict_best == row.verdict_worst else "incomplete"
+        assert row.verdict == expected
+    assert refresh(register) == 0
+    register.close()
