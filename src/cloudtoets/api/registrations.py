@@ -24,7 +24,7 @@ from cloudtoets.api.schemas import (
 )
 from cloudtoets.api.versions import ETAG, IfMatch, etag, expected_version
 from cloudtoets.domain.decision import Decision
-from cloudtoets.domain.knowledge import REGISTRATION_FACTS
+from cloudtoets.domain.knowledge import QUESTIONS
 from cloudtoets.domain.model import Registration
 from cloudtoets.domain.registration_query import LAST_PAGE, UnknownFilterValue, parse_filters
 from cloudtoets.domain.serialise import decision_result, jsonable
@@ -131,7 +131,7 @@ def list_registrations(
         Query(
             description="Alleen registraties waarvan deze feiten allemaal onbekend zijn. "
             "Herhaal de parameter of scheid met komma's, zoals "
-            "unknown=encrypted_at_rest,classification. Feiten: " + ", ".join(REGISTRATION_FACTS)
+            "unknown=encrypted_at_rest,classification. Feiten: " + ", ".join(QUESTIONS)
         ),
     ] = [],  # noqa: B006 - FastAPI copies the default; a list query parameter needs one
     deployment: Annotated[Deployment | None, Query(description="Alleen deze inzet")] = None,

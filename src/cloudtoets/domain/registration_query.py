@@ -6,7 +6,8 @@ refused in the API (``strict``: the caller answers 422) and counts as not chosen
 
 ``verdict`` is the verdict as shown (``incomplete`` when the best and the worst verdict differ,
 unknowns.md); ``worst`` is the worst verdict, which is also what sorting on the verdict uses.
-``unknown`` names facts (domain/knowledge.py) that must all be unknown.
+``unknown`` names facts (the keys of domain/knowledge.py ``QUESTIONS``: a registration's, and
+its organisation's as ``organisation.critical_entity``) that must all be unknown.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
-from cloudtoets.domain.knowledge import REGISTRATION_FACTS
+from cloudtoets.domain.knowledge import QUESTIONS
 from cloudtoets.domain.vocabulary import Deployment, Verdict
 
 SortKey = Literal["id", "name", "organisation", "verdict", "deadline", "provider", "deployment"]
@@ -41,7 +42,7 @@ class RegistrationQuery:
     material: bool | None = None
     search: str | None = None
     worst: str | None = None
-    unknown: tuple[str, ...] = ()  # facts that are all unknown, in REGISTRATION_FACTS order
+    unknown: tuple[str, ...] = ()  # facts that are all unknown, in QUESTIONS order
     sort: SortKey = "id"
     descending: bool = False
     page: int = 1
@@ -169,15 +170,15 @@ def parse_filters(
 
 
 def _facts(values: Iterable[str], refused: Callable[[str, str], None]) -> tuple[str, ...]:
-    """The fact names among ``values`` (each possibly a comma list), in REGISTRATION_FACTS order."""
+    """The fact names among ``values`` (each possibly a comma list), in QUESTIONS order."""
     names = {part.strip() for value in values for part in value.split(",") if part.strip()}
-    strange = sorted(names - set(REGISTRATION_FACTS))
+    strange = sorted(names - set(QUESTIONS))
     if strange:
         quoted = ", ".join(f"'{name}'" for name in strange)
         named = "onbekend veld" if len(strange) == 1 else "onbekende velden"
         refused(
             "unknown",
-            f"{named} {quoted}; kies uit de feiten van een registratie: "
-            + ", ".join(REGISTRATION_FACTS),
+            f"{named} {quoted}; kies uit de feiten van een registratie en haar organisatie: "
+            + ", ".join(QUESTIONS),
         )
-    return tuple(name for name in REGISTRATION_FACTS if name in names)
+    return tuple(name for name in QUESTIONS if name in names)

@@ -93,10 +93,13 @@ def _filters(query: RegistrationQuery, visible: Collection[str] | None) -> dict[
 
 
 def _unknown(fact: str) -> Any:
-    """The condition that a registration fact is unknown (domain/knowledge.py ``is_unknown``):
-    NULL; for a provider, not when the deployment is private-internal (no provider then); for
-    the countries, an empty list too."""
+    """The condition that a fact is unknown (domain/knowledge.py ``is_unknown``): NULL; for a
+    provider, not when the deployment is private-internal (no provider then); for the countries,
+    an empty list too; ``organisation.<flag>``: the registration's organisation's flag."""
     r = RegistrationRow
+    if fact.startswith("organisation."):
+        flag = getattr(OrganisationRow, fact.removeprefix("organisation."))
+        return r.organisation_id.in_(select(OrganisationRow.id).where(flag.is_(None)))
     column = getattr(r, fact)
     if fact == "provider":
         internal = Deployment.PRIVATE_INTERNAL.value

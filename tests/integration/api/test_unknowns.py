@@ -205,12 +205,15 @@ def test_organisation_flags_may_be_unknown(register: Register, client: TestClien
     inventory = (
         b"organisations:\n"
         b"  - {id: gemeente-x, type: municipality, critical_entity: true}\n"
-        b"registrations: []\n"
+        b"registrations:\n"
+        b"  - {id: gemeente-x-mail, organisation: gemeente-x}\n"
     )
     commit_import(register, Actor.local("test"), "gemeente.yaml", inventory)
     body = client.get(f"{API}/organisations/gemeente-x").json()
     assert body["critical_entity"] is True
     assert body["essential_entity"] is None and body["vital_provider"] is None
+    assert _ids(client, unknown="organisation.essential_entity") == ["gemeente-x-mail"]
+    assert _ids(client, unknown="organisation.critical_entity") == []
 
 
 def test_openapi_says_what_null_means(client: TestClient) -> None:

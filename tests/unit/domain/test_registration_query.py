@@ -36,3 +36,10 @@ def test_an_unknown_field_name_is_refused_in_dutch_or_left_out() -> None:
     assert refused.value.message.startswith("onbekende velden 'kleur', 'organisation'; kies uit")
     assert all(fact in refused.value.message for fact in REGISTRATION_FACTS)
     assert parse_filters(unknown=["kleur", "core_task"]).unknown == ("core_task",)
+
+
+def test_an_organisation_fact_is_named_as_in_the_questions() -> None:
+    filters = parse_filters(unknown=["organisation.vital_provider,core_task"], strict=True)
+    assert filters.unknown == ("core_task", "organisation.vital_provider")
+    with pytest.raises(UnknownFilterValue):
+        parse_filters(unknown=["vital_provider"], strict=True)
