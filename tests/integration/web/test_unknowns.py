@@ -84,6 +84,8 @@ def test_the_list_and_the_overview_know_onvolledig(shared_client: TestClient) ->
     for key in ("fin-ai-wetsanalyse", "duo-scholenoverleg", "rws-klimaatscenario"):
         assert key in html
     assert "vws-zorgmonitor" not in html
+    row = html.split("/registraties/duo-scholenoverleg", 1)[1].split("</tr>", 1)[0]
+    assert '<span class="ct-muted">onbekend</span>' in row  # the unknown deployment model
     assert '<option value="incomplete" selected>onvolledig</option>' in html
     assert "onvolledig" in page
     overview = shared_client.get("/").text
