@@ -67,7 +67,8 @@ def test_preview_with_problems_lists_every_problem_and_stores_nothing(
     html = response.text  # type: ignore[attr-defined]
     page = text(html)
     assert title(html) == "Fout: Dit bestand kan niet worden geïmporteerd — cloudtoets"
-    assert "4 problemen" in page
+    # a registration without provider is no problem any more: the provider is unknown
+    assert "3 problemen" in page
     assert (
         "Registraties nr. 1 (id bzk-fout-een), veld deployment: Onbekende waarde 'openbaar'" in page
     )
