@@ -46,14 +46,10 @@ _SECTIONS = ("risk_assessment", "exit_plan", "notification")
 _MISSING = {
     "id": "Vul een kenmerk in, bijvoorbeeld fin-m365-mail",
     "organisation": "Kies de organisatie die de dienst gebruikt",
-    "deployment": "Kies het inzetmodel",
 }
 _NONE_AND_THESE = "U koos {none}, maar vinkte ook iets aan. Kies {none} of Deze"
 _THESE_EMPTY = "U koos Deze. Vink aan wat van toepassing is, of kies een andere keuze"
 _THESE_EMPTY_CODES = "U koos Deze. Vul ze in, of kies een andere keuze"
-_PROVIDER_MISSING = (
-    "Kies de leverancier. Alleen bij een private cloud in eigen beheer mag u dit leeg laten"
-)
 
 
 # ------------------------------------------------------------------------- to the form
@@ -305,8 +301,6 @@ def _message(path: str | None, problem: Problem) -> str:
     text = problem.message
     if path in _MISSING and ("verplicht" in text or "onbekende organisatie" in text):
         return _MISSING[path] + "."
-    if path == "provider" and text.startswith("vul de leverancier in"):
-        return _PROVIDER_MISSING + "."
     return texts.sentence(text)
 
 
@@ -333,7 +327,7 @@ def form_errors(problems: Sequence[Problem]) -> FormErrors:
 
 
 def _summary(spec: Field, text: str) -> str:
-    """The summary names the field, unless the message does already ("Kies het inzetmodel.")."""
+    """The summary names the field, unless the message does already ("Kies de organisatie ...")."""
     if text.startswith(("Kies ", "Vul ")):
         return text
     label = spec.label.replace(": ", " – ")  # "Exitplan: doorlooptijd" would give two colons
