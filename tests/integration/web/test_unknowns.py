@@ -33,6 +33,8 @@ def test_incomplete_verdict_shows_its_range_possible_findings_and_questions(
         )
     ]
     assert "Het oordeel staat nog niet vast" in page
+    history = text(html.split('id="oordelen-tabel"', 1)[1].split("</table>", 1)[0])
+    assert "onvolledig tussen toegestaan en niet toegestaan" in history
     # the facts say what is unknown
     assert re.search(r"Rubricering\S* Onbekend", page) or "Onbekend" in page
 
