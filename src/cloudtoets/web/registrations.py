@@ -14,6 +14,8 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from cloudtoets.domain.decision import Question
+from cloudtoets.domain.knowledge import QUESTIONS
+from cloudtoets.domain.labels import LABELS
 from cloudtoets.domain.registration_query import ListFilters, parse_filters
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.presentation import texts
@@ -33,14 +35,15 @@ from cloudtoets.web.templating import fragment, redirect, render
 
 router = APIRouter(route_class=WebRoute)
 
-SORTS = ("name", "organisation", "provider", "deployment", "deadline", "id")
+# "verdict" sorts as the worst verdict: an incomplete result counts as its worst (unknowns.md)
+SORTS = ("name", "organisation", "provider", "deployment", "verdict", "deadline", "id")
 DEFAULT_SORT = "name"
 COLUMNS = [
     {"key": "name", "label": "Registratie", "sortable": True},
     {"key": "organisation", "label": "Organisatie", "sortable": True},
     {"key": "provider", "label": "Leverancier", "sortable": True},
     {"key": "deployment", "label": "Inzetmodel", "sortable": True},
-    {"key": "verdict", "label": "Oordeel"},
+    {"key": "verdict", "label": "Oordeel", "sortable": True},
     {"key": "deadline", "label": "Termijn", "sortable": True},
     {"key": "findings", "label": "Bevindingen", "numeric": True},
 ]
@@ -70,6 +73,8 @@ def parse_list_filters(params: Mapping[str, str], visible: set[str]) -> ListFilt
         jurisdiction=_param(params, "jurisdictie"),
         material=MATERIAL_FILTER.get(_param(params, "materieel") or ""),
         search=(_param(params, "q") or "")[:SEARCH_LIMIT],
+        worst=_param(params, "slechtste"),
+        unknown=[value for value in [_param(params, "onbekend")] if value],
         sort=_param(params, "sort"),
         page=page,
         sorts=SORTS,
@@ -100,6 +105,9 @@ def _list_context(request: Request, register: Register, actor: Actor) -> dict[st
         "provider_names": names,
         "provider_options": sorted(names.items(), key=lambda item: item[1].casefold()),
         "country_options": [(code, f"{name} ({code})") for code, name in countries],
+        "worst_options": [(k, v) for k, v in texts.VERDICTS.items() if k != "incomplete"],
+        "unknown_options": unknown_options(),
+        "unknown_choice": filters.unknown[0] if len(filters.unknown) == 1 else None,
         "query": request.query_params,
     }
 
@@ -120,6 +128,19 @@ def registration_list(request: Request, register: RegisterDep, actor: ActorDep) 
     return render(
         request, "pages/registrations.html", context, section="registrations", headers=headers
     )
+
+
+def unknown_options() -> list[tuple[str, str]]:
+    """The facts the list can ask to be unknown, named as on the form (organisation facts too)."""
+    options = []
+    for key in QUESTIONS:
+        spec = fields.FIELDS.get(key)
+        if spec is not None:
+            options.append((key, spec.label))
+        else:
+            name = key.removeprefix("organisation.")
+            options.append((key, "Organisatie: " + LABELS["organisations"][name][0].lower()))
+    return options
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from cloudtoets.presentation import texts
 from cloudtoets.services import registrations as service
 from cloudtoets.services.context import Register
 from cloudtoets.web.forms import values_from_registration
@@ -113,3 +114,48 @@ def test_answering_a_question_by_the_form_settles_the_verdict(
     # nothing else became known or unknown on the way
     assert after.registration.encrypted_at_rest is stored.registration.encrypted_at_rest
     assert after.registration.functions == stored.registration.functions
+
+
+def test_the_list_sorts_a_result_by_its_worst_verdict_and_shows_the_range(
+    shared_client: TestClient,
+) -> None:
+    html = shared_client.get("/registraties?sort=verdict").text
+    order = list(texts.VERDICTS)  # worst first
+    worst = []
+    for row in html.split("<tbody", 1)[1].split("</tbody>", 1)[0].split("</tr>")[:-1]:
+        label = re.search(r'class="ct-verdict ct-verdict--([a-z-]+)"', row)
+        assert label is not None
+        shown = re.search(r'class="ct-verdict-range">tussen [^<]+ en ([^<]+)</span>', row)
+        if label.group(1) == "incomplete":
+            assert shown is not None  # an incomplete verdict shows its range
+            worst.append(next(k for k, v in texts.VERDICTS.items() if v == shown.group(1)))
+        else:
+            assert shown is None
+            worst.append(label.group(1))
+    assert worst == sorted(worst, key=order.index)  # sorted by the worst verdict
+    assert worst[0] == "not-allowed" and "incomplete" in html
+    assert 'href="/registraties?sort=-verdict"' in html  # the column sorts both ways
+
+
+def test_the_list_filters_on_worst_verdict_and_unknown_fact(shared_client: TestClient) -> None:
+    html = shared_client.get("/registraties?onbekend=deployment").text
+    assert '<option value="deployment" selected>' in html
+    assert "duo-scholenoverleg" in html and "fin-ai-wetsanalyse" not in html
+    html = shared_client.get("/registraties?slechtste=not-allowed&oordeel=incomplete").text
+    assert "fin-ai-wetsanalyse" in html and "kadaster-bestandsdeling" in html
+    assert "vws-zorgmonitor" not in html  # certain: not incomplete
+    html = shared_client.get("/registraties?onbekend=bestaat-niet").text  # not chosen
+    assert "registraties gevonden" not in text(html)
+
+
+def test_monitoring_questions_lead_to_the_registrations_that_ask_them(
+    shared_client: TestClient,
+) -> None:
+    html = shared_client.get("/monitoring").text
+    section = html.split('id="eerst-vragen-tabel"', 1)[1].split("</table>", 1)[0]
+    link = "/registraties?oordeel=incomplete&amp;onbekend=deployment"
+    assert f'href="{link}"' in section
+    listed = shared_client.get(link.replace("&amp;", "&")).text
+    assert "duo-scholenoverleg" in listed
+    html = shared_client.get("/monitoring?organisatie=duo").text
+    assert "onbekend=deployment&amp;organisatie=duo" in html
