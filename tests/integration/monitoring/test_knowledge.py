@@ -6,8 +6,10 @@ PDF text and the workbook."""
 from __future__ import annotations
 
 import io
+import json
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,16 +17,25 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from cloudtoets.demo.rekenkamer import (
+    PRIVATE,
+    PUBLIC,
+    TOTAL,
+    UNKNOWN_DEPLOYMENT,
+    rekenkamer_register,
+)
 from cloudtoets.domain.knowledge import QUESTIONS
 from cloudtoets.reports import build
 from cloudtoets.server.app import create_app
 from cloudtoets.services import registrations as service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
+from cloudtoets.services.imports import commit_import
 from cloudtoets.services.monitoring import DEPLOYMENT_KEYS, UNKNOWN, monitoring
+from cloudtoets.store.migrate import upgrade
 from cloudtoets.store.tables import RegistrationRow
 
-from .conftest import TODAY
+from .conftest import TODAY, open_register
 
 CENTRAL = Actor.local("knowledge-test")
 
@@ -115,3 +126,30 @@ def test_api_page_and_workbook_show_them(client: TestClient, register: Register)
         QUESTIONS[total.ask_first[0][0]],
         total.ask_first[0][1],
     ]
+
+
+def test_the_rekenkamer_view_of_a_register_shaped_like_its_count(
+    tmp_path: Path,
+) -> None:
+    """The Algemene Rekenkamer's 1,588 services: 700 public, 477 private or hybrid, 411 whose
+    deployment model nobody knew. Monitoring shows exactly those three groups."""
+    register = open_register(f"sqlite:///{tmp_path / 'rekenkamer.sqlite'}")
+    try:
+        upgrade(register.engine)
+        document = json.dumps(rekenkamer_register(), default=str).encode()
+        commit_import(register, CENTRAL, "rekenkamer.json", document)
+        m = monitoring(register, CENTRAL, TODAY)
+        total = m.knowledge_total
+        assert total.registrations == TOTAL == 1588
+        assert (total.public, total.not_public, total.unknown_deployment) == (
+            PUBLIC,
+            PRIVATE,
+            UNKNOWN_DEPLOYMENT,
+        )
+        assert total.incomplete == m.verdict_total.counts["incomplete"] > 0
+        assert total.material_possible > 0
+        asked = dict(total.ask_first)
+        assert asked and max(asked.values()) <= total.incomplete
+        assert "deployment" in asked
+    finally:
+        register.close()
