@@ -512,7 +512,13 @@ def _jurisdictions(
 def _question_fields(dialect: str) -> tuple[Any, ColumnElement[Any], Any]:
     """The questions of the latest decision of each registration, one row per question (its
     ``field``): decisions keep the result of ``check --format json``, questions included."""
-    latest = select(func.max(DecisionRow.id).label("id")).group_by(DecisionRow.registration_id)
+    # only incomplete registrations ask questions that settle a verdict (index on verdict, id)
+    incomplete = select(R.id).where(R.verdict == Verdict.INCOMPLETE.value)
+    latest = (
+        select(func.max(DecisionRow.id).label("id"))
+        .where(DecisionRow.registration_id.in_(incomplete))
+        .group_by(DecisionRow.registration_id)
+    )
     if dialect == "postgresql":
         questions = func.jsonb_array_elements(
             type_coerce(DecisionRow.result, JSONB)["questions"]
