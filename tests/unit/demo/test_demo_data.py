@@ -119,7 +119,9 @@ def test_ids_are_unique(checked: Checked) -> None:
 def test_building_twice_gives_equal_but_separate_inventories() -> None:
     first, second = build_demo_inventory(), build_demo_inventory()
     assert first == second
-    first.registrations[0].storage_countries.append("US")
+    countries = first.registrations[0].storage_countries
+    assert countries is not None
+    countries.append("US")
     first.organisations[0].critical_entity = not first.organisations[0].critical_entity
     assert build_demo_inventory() == second
     assert first != second
