@@ -67,7 +67,9 @@ def load_demo(register: Register) -> ImportPlan:
 
     data = orjson.dumps(demo_inventory_document())
     # our own data, not an upload: read in this process, without the upload bounds
-    plan = commit_import(register, DEMO_ACTOR, "demo.json", data, uploaded=False)
+    plan = commit_import(
+        register, DEMO_ACTOR, "demo.json", data, uploaded=False, evidence_from_file=True
+    )
     admin = Actor("demo", roles=frozenset({"admin"}))
     for account in DEMO_ACCOUNTS:
         create_user(

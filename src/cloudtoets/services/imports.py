@@ -9,6 +9,7 @@ repeats the whole check inside one transaction and stores everything or nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -33,10 +34,13 @@ from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import UnitOfWork, read_only, system_session, unit_of_work
 from cloudtoets.services.uploads import Upload, read_upload, read_upload_bounded
 from cloudtoets.services.workflow_projection import (
+    EMPTY_EVIDENCE,
+    EVIDENCE_ENDPOINTS,
     apply_derived_fields,
     mark_renotification,
     material_changes,
     registrations_with_workflow,
+    written_evidence,
 )
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
@@ -69,6 +73,8 @@ class ImportPlan:
     providers: Changes = field(default_factory=Changes)
     registrations: Changes = field(default_factory=Changes)
     verdicts: dict[str, int] = field(default_factory=dict)
+    # what the file holds but the import does not take over (evidence, decision 30)
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -147,6 +153,29 @@ def _taken_ids(register: Register, ids: list[str]) -> set[str]:
                 session.scalars(select(RegistrationRow.id).where(RegistrationRow.id.in_(chunk)))
             )
     return taken
+
+
+def _take_out_evidence(checked: Upload) -> list[Problem]:
+    """Empty the evidence fields of the file's registrations: in the register they come only from
+    the workflows (decision 30). One note per registration that had any."""
+    notes: list[Problem] = []
+    registrations = []
+    for registration in checked.inventory.registrations:
+        names = written_evidence(registration, EMPTY_EVIDENCE)
+        if names:
+            what = ", ".join(EVIDENCE_ENDPOINTS[name][0] for name in names)
+            notes.append(
+                Problem(
+                    f"registratie {registration.id}",
+                    f"{what} uit het bestand telt niet mee en verandert niets: in het register "
+                    "komt dat bewijs alleen uit de werkstromen (risicoanalyse, exitplan, "
+                    "afwijking, melding)",
+                )
+            )
+            registration = dataclasses.replace(registration, **EMPTY_EVIDENCE)
+        registrations.append(registration)
+    checked.inventory.registrations = registrations
+    return notes
 
 
 ID_TAKEN = "dit kenmerk is al in gebruik; kies een ander kenmerk"
@@ -231,8 +260,10 @@ def preview_import(
         checked = _read_upload(register, filename, data, uploaded=uploaded)
     except InputError as error:
         return ImportPlan(filename, problems=error.problems)
+    notes = _take_out_evidence(checked)
     with read_only(register.sessions, actor) as session:
         plan, _ = _plan(register, session, actor, checked, filename)
+    plan.notes += notes
     if plan.ok:
         from cloudtoets.engine.context import EvaluationContext
         from cloudtoets.engine.evaluate import evaluate_registrations
@@ -253,12 +284,20 @@ def commit_import(
     progress: Progress | None = None,
     *,
     uploaded: bool = True,
+    evidence_from_file: bool = False,
 ) -> ImportPlan:
-    """Store an upload completely, or nothing at all (InputError with every problem)."""
+    """Store an upload completely, or nothing at all (InputError with every problem).
+
+    The file's evidence fields (risk assessment, exit plan, notification, justifications) are
+    not taken over (``plan.notes`` says so): in the register they come from the workflows only.
+    ``evidence_from_file`` is for the built-in demo data alone, never for a user's file.
+    """
     actor.require(Permission.WRITE_REGISTER)
     checked = _read_upload(register, filename, data, uploaded=uploaded)
+    notes = [] if evidence_from_file else _take_out_evidence(checked)
     with unit_of_work(register.sessions, actor) as uow:
         plan, providers_by_organisation = _plan(register, uow.session, actor, checked, filename)
+        plan.notes += notes
         if not plan.ok:
             raise InputError(filename, plan.problems)
         _store(uow, checked, plan, providers_by_organisation, register, progress)
@@ -330,10 +369,11 @@ def _store(
     for done, registration in enumerate(todo, start=1):
         values = registration_values(registration)
         row, before = _upsert(session, RegistrationRow, registration.id, values)
-        if registration.id in with_workflow and before is not None:
+        if registration.id in with_workflow:
             # the register's workflow objects own these fields; an import does not undo them
-            changes = material_changes(before, jsonable(values))
-            mark_renotification(uow, row.id, row.organisation_id, changes)
+            if before is not None:
+                changes = material_changes(before, jsonable(values))
+                mark_renotification(uow, row.id, row.organisation_id, changes)
             apply_derived_fields(session, row)
             registration = registration_from_row(row)
         # flushes the row together with its outcome: one version step per import

@@ -29,10 +29,13 @@ from cloudtoets.services.limits import register_problems
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import read_only, system_session, unit_of_work
 from cloudtoets.services.workflow_projection import (
+    EMPTY_EVIDENCE,
     apply_derived_fields,
+    current_evidence,
     mark_renotification,
     material_changes,
-    with_derived_fields,
+    refuse_written_evidence,
+    with_register_evidence,
 )
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
@@ -199,16 +202,24 @@ def _audit_view(registration: Registration) -> dict[str, Any]:
 def create_registration(
     register: Register, actor: Actor, registration: Registration
 ) -> StoredRegistration:
+    """Add a registration; InputError when it carries evidence (risk assessment, exit plan,
+    notification, justifications): those come only from the workflows."""
     if not actor.may_see(registration.organisation):
         raise NotFound(ObjectKind.ORGANISATION, registration.organisation)
     actor.require(Permission.WRITE_REGISTER)
     _refuse_control_characters(registration)
+    # the evidence comes from the workflows only (decision 30): a new registration has none
+    refuse_written_evidence(registration, EMPTY_EVIDENCE)
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
         if session.get(RegistrationRow, registration.id) is not None:
             raise AlreadyExists(ObjectKind.REGISTRATION, registration.id)
         registration = _validated(session, registration)
         row = RegistrationRow(**registration_values(registration))
+        # a notification can outlive an earlier registration with this id
+        registration = with_register_evidence(session, row, registration)
+        for name, value in registration_values(registration).items():
+            setattr(row, name, value)
         session.add(row)
         evaluator = RegisterEvaluator(session, register.policy, register.today())
         try:
@@ -236,7 +247,9 @@ def update_registration(
     registration: Registration,
     expected_version: int,
 ) -> StoredRegistration:
-    """Replace a registration; refused when it changed since ``expected_version`` was read."""
+    """Replace a registration; refused when it changed since ``expected_version`` was read, and
+    (InputError) when it writes evidence other than what the register has: that comes only from
+    the workflows. The form and the API both call this."""
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
         row = registration_or_404(session, actor, registration_id)
@@ -258,7 +271,10 @@ def update_registration(
             )
         if not actor.may_see(registration.organisation):
             raise NotFound(ObjectKind.ORGANISATION, registration.organisation)
-        registration = with_derived_fields(session, row, _validated(session, registration))
+        # the evidence comes from the workflows only (decision 30): sending back what was read is
+        # fine, another value is refused; what is stored is what the workflows say
+        refuse_written_evidence(registration, current_evidence(row))
+        registration = with_register_evidence(session, row, _validated(session, registration))
         if registration == before:  # nothing to store, evaluate or audit
             evaluator = RegisterEvaluator(session, register.policy, register.today())
             return StoredRegistration(

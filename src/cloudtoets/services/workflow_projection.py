@@ -1,11 +1,11 @@
 """The registration's workflow fields, derived from the workflow objects in the register.
 
 The engine reads ``risk_assessment``, ``exit_plan``, ``notification`` and ``justifications`` of a
-registration (interface.md). Once an organisation keeps one of these as a workflow object in the
-register, that object decides the field: an accepted risk assessment, an exit plan with a passed
-test, a submitted notification that needs no re-notification, accepted justifications. A field
-with no workflow object behind it keeps what was entered or imported, so an organisation that
-keeps its records elsewhere can still state them.
+registration (interface.md). In the register the workflow objects are their only source
+(decision 30): an accepted risk assessment, an exit plan with a passed test, a submitted
+notification that needs no re-notification, accepted justifications. A form, the API or an import
+cannot write them (``refuse_written_evidence``); a new or changed registration gets the fields the
+workflows say (``register_evidence``), empty where there is no workflow object.
 
 ``sync_registration`` writes the derived fields and re-evaluates, in the caller's transaction:
 every workflow use case calls it, so completing the workflow resolves the finding at once.
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from cloudtoets.domain.clock import amsterdam_date
 from cloudtoets.domain.model import Registration
 from cloudtoets.domain.serialise import jsonable
+from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.context import Register
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.uow import UnitOfWork
@@ -184,6 +185,99 @@ def _derived_fields(session: Session, row: RegistrationRow) -> dict[str, Any]:
 
 
 _REGISTRATION = TypeAdapter(Registration)
+
+# the field's value when no workflow object is behind it
+EMPTY_EVIDENCE: dict[str, Any] = {
+    "risk_assessment": None,
+    "exit_plan": None,
+    "notification": None,
+    "justifications": [],
+}
+
+# where each evidence field is written instead (the API's workflow endpoints)
+EVIDENCE_ENDPOINTS = {
+    "risk_assessment": (
+        "de risicoanalyse",
+        "POST /api/v1/registrations/{id}/risk-assessments en accorderen met "
+        "POST /api/v1/registrations/{id}/risk-assessments/{number}/accept",
+    ),
+    "exit_plan": (
+        "het exitplan",
+        "PUT /api/v1/registrations/{id}/exit-plan en een test met "
+        "POST /api/v1/registrations/{id}/exit-plan/test",
+    ),
+    "notification": (
+        "de melding aan CIO Rijk",
+        "POST /api/v1/registrations/{id}/notifications",
+    ),
+    "justifications": (
+        "een afwijking",
+        "POST /api/v1/registrations/{id}/justifications en accorderen met "
+        "POST /api/v1/registrations/{id}/justifications/{justification_id}/accept",
+    ),
+}
+
+
+def evidence_message(name: str, registration_id: str) -> str:
+    """Dutch: this field comes from a workflow, and where to record it instead."""
+    what, endpoint = EVIDENCE_ENDPOINTS[name]
+    return (
+        f"{what} komt alleen uit de werkstroom in het register en is hier niet te wijzigen; "
+        f"leg het vast met {endpoint.replace('{id}', registration_id)}"
+    )
+
+
+def written_evidence(registration: Registration, allowed: dict[str, Any]) -> list[str]:
+    """The evidence fields of ``registration`` that differ both from empty and from ``allowed``
+    (the values the register has now: sending back what was read is no write)."""
+    values = jsonable(registration)
+    return [
+        name
+        for name in WORKFLOW_FIELDS
+        if values[name] != EMPTY_EVIDENCE[name] and values[name] != allowed.get(name)
+    ]
+
+
+def refuse_written_evidence(registration: Registration, allowed: dict[str, Any]) -> None:
+    """InputError (a 422 in the API) naming the workflow endpoint for every evidence field the
+    caller tries to write."""
+    names = written_evidence(registration, allowed)
+    if names:
+        raise InputError(
+            "registratie",
+            [
+                Problem(
+                    f"veld {name}",
+                    evidence_message(name, registration.id),
+                    ("registrations", 0),
+                    name,
+                )
+                for name in names
+            ],
+        )
+
+
+def register_evidence(session: Session, row: RegistrationRow | None) -> dict[str, Any]:
+    """All four evidence fields as the workflow objects say them; empty without an object."""
+    if row is None:
+        return dict(EMPTY_EVIDENCE)
+    return {**EMPTY_EVIDENCE, **derived_fields(session, row)}
+
+
+def current_evidence(row: RegistrationRow) -> dict[str, Any]:
+    """The evidence fields as stored on the row now."""
+    return {name: getattr(row, name) for name in WORKFLOW_FIELDS}
+
+
+def with_register_evidence(
+    session: Session, row: RegistrationRow | None, registration: Registration
+) -> Registration:
+    """``registration`` with the evidence fields the workflows say (empty without an object)."""
+    evidence = register_evidence(session, row)
+    values = jsonable(registration)
+    if all(values[name] == evidence[name] for name in WORKFLOW_FIELDS):
+        return registration
+    return _REGISTRATION.validate_python({**values, **evidence})
 
 
 def with_derived_fields(

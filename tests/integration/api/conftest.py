@@ -38,8 +38,15 @@ def empty_register(database_url: str) -> Iterator[Register]:
 
 @pytest.fixture
 def register(empty_register: Register) -> Register:
-    """The register with the 32 registrations of examples/ministerie-bzk.yaml."""
-    commit_import(empty_register, Actor.local("test"), EXAMPLE.name, EXAMPLE.read_bytes())
+    """The register with the 32 registrations of examples/ministerie-bzk.yaml, their evidence as
+    the example states it (as the demo loads it; a user's import leaves evidence out)."""
+    commit_import(
+        empty_register,
+        Actor.local("test"),
+        EXAMPLE.name,
+        EXAMPLE.read_bytes(),
+        evidence_from_file=True,
+    )
     return empty_register
 
 

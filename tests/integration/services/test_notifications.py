@@ -21,6 +21,7 @@ from cloudtoets.services.imports import commit_import, export_inventory
 from cloudtoets.services.notifications import NotificationView
 from cloudtoets.services.package_signing import content_hash
 from cloudtoets.services.workflow_steps import RoleRefused
+from cloudtoets.store.tables import RegistrationRow
 
 from .conftest import CENTRAL, registration
 from .workflow_actors import (
@@ -322,8 +323,17 @@ def test_a_material_change_asks_for_a_new_notification(
 
 
 def test_a_notification_entered_with_the_registration_is_kept(register: Register) -> None:
+    # a registration stored before decision 30 may still carry an entered notification; since
+    # then no form, API or import can enter one
     entered = Notification(dt.date(2026, 8, 1), "CIO Rijk")
-    add(register, material_registration(notification=entered))
+    with pytest.raises(InputError):
+        add(register, material_registration(notification=entered))
+    add(register, material_registration())
+    with register.sessions() as session, session.begin():
+        row = session.get(RegistrationRow, "bzk-kern")
+        assert row is not None
+        row.notification = {"submitted_on": "2026-08-01", "to": "CIO Rijk"}
+    registration_service.refresh(register, dt.date(2999, 1, 1))
     assert NOTIFICATION_RULE not in rules_of(register, "bzk-kern")
     draft = service.create_notification(register, EDITOR, "bzk-kern")
     assert NOTIFICATION_RULE not in rules_of(register, "bzk-kern")  # the draft undoes nothing

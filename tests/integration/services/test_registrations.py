@@ -252,10 +252,23 @@ def test_registration_values_round_trip(register: Register) -> None:
             )
         ],
     )
-    service.create_registration(register, CENTRAL, full)
+    # the evidence comes from the workflows only (decision 30): a create that carries it is
+    # refused, every other field goes round
+    with pytest.raises(InputError) as caught:
+        service.create_registration(register, CENTRAL, full)
+    assert {p.field for p in caught.value.problems} == {
+        "risk_assessment",
+        "exit_plan",
+        "notification",
+        "justifications",
+    }
+    without_evidence = dataclasses.replace(
+        full, risk_assessment=None, exit_plan=None, notification=None, justifications=[]
+    )
+    service.create_registration(register, CENTRAL, without_evidence)
     assert dataclasses.asdict(
         service.get_registration(register, CENTRAL, "bzk-m365").registration
-    ) == dataclasses.asdict(full)
+    ) == dataclasses.asdict(without_evidence)
 
 
 def test_ids_must_fit_the_register(register: Register) -> None:
