@@ -319,6 +319,8 @@ class OpenEvaluator:
             for rule in policy.rules
         ]
         self.truths = self._compile()
+        # rule indexes in evaluation order: rule-id order, the late rules last
+        self._order = sorted(range(len(policy.rules)), key=lambda i: policy.rules[i].late)
 
     def _compile(self) -> list[Callable[[Registration, Organisation, _Facts], Truth]]:
         """One function per rule: its condition as a truth value (``conditions.to_python3``)."""
@@ -378,14 +380,15 @@ class OpenEvaluator:
         chain = facts.chain
         deadlines = _Deadlines(self, r, facts.existing_use)
         possible: list[_Possible] = []
-        for rule, condition, truth in zip(policy.rules, self.conditions, self.truths, strict=True):
+        for index in self._order:  # the late rules after the others, as on the fast path
+            rule = policy.rules[index]
             if rule.late:
                 facts.unreported_deviation, waits = _unreported(possible)
                 facts.waits["unreported_deviation"] = waits
-            value = truth(r, o, facts)
+            value = self.truths[index](r, o, facts)
             if value is False:
                 continue
-            waiting = _NONE if value else reference_outcome(condition, facts)[1]
+            waiting = _NONE if value else reference_outcome(self.conditions[index], facts)[1]
             best, worst = deadlines.of(rule)
             justification = (
                 valid_justification(r, rule)
