@@ -59,14 +59,16 @@ class Organisation:
 @dataclass(slots=True)
 class Provider:
     """A legal entity: ``country`` is its registered office, ``headquarters`` the country it is
-    effectively run from when that differs (None: run from ``country``; unknowns.md, "Providers:
-    where control sits")."""
+    effectively run from when that differs (None: run from ``country``), ``subprocessors`` the
+    providers it uses itself (unknowns.md, "Providers: where control sits")."""
 
     id: str
     country: str
     name: str | None = None
     parent: str | None = None
     headquarters: str | None = None
+    # providers this one uses for the data (its hosting, say): part of every chain it is in
+    subprocessors: ShortList[str] = field(default_factory=list)
 
     @property
     def display_name(self) -> str:

@@ -2,7 +2,8 @@
 
 The jurisdiction chain of a registration is the set of countries of its provider, its
 sub-processors, and all their parents up to the ultimate parent (policy.md): for each entity its
-registered office and, when it is run from elsewhere, its headquarters (unknowns.md). Many
+registered office and, when it is run from elsewhere, its headquarters, and the chains of the
+sub-processors a provider entry lists itself (unknowns.md). Many
 registrations share a provider, so chains are computed once per (provider, sub-processors)
 combination.
 """
@@ -55,12 +56,21 @@ class EvaluationContext:
         return countries
 
     def _provider_countries(self, provider_id: str) -> frozenset[str]:
+        """The countries of the provider's ownership chain and, through each entity's own
+        sub-processors, of theirs (a SaaS supplier hosted by a hyperscaler)."""
         countries = self._countries.get(provider_id)
         if countries is None:
-            chain = self.providers.chain(provider_id)
-            countries = self._countries[provider_id] = frozenset(
-                country for p in chain for country in p.countries
-            )
+            found: set[str] = set()
+            pending, seen = [provider_id], set()
+            while pending:
+                current = pending.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                for entity in self.providers.chain(current):
+                    found.update(entity.countries)
+                    pending.extend(entity.subprocessors)
+            countries = self._countries[provider_id] = frozenset(found)
         return countries
 
 

@@ -207,6 +207,19 @@ def _cross_problems(
                     "neem die op bij providers",
                 )
             )
+        own = _get(provider, "subprocessors")
+        for sub in own if isinstance(own, list) else []:
+            if isinstance(sub, str) and sub not in directory:
+                problems.append(
+                    _at(
+                        locate,
+                        "providers",
+                        index,
+                        "subprocessors",
+                        f"onbekende leverancier '{sub}' als subverwerker; neem die op bij "
+                        "providers of kies een id uit de catalogus (cloudtoets providers)",
+                    )
+                )
         provider_id = _get(provider, "id")
         if isinstance(provider_id, str):
             cycle = directory.find_cycle(provider_id)
@@ -308,6 +321,8 @@ def _consistent(
         return False
     for provider in inventory.providers:
         if provider.parent is not None and provider.parent not in directory:
+            return False
+        if not all(sub in directory for sub in provider.subprocessors):
             return False
         if directory.find_cycle(provider.id) is not None:
             return False

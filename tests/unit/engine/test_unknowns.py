@@ -29,12 +29,14 @@ from cloudtoets.domain.vocabulary import (
     ServiceModel,
     Verdict,
 )
+from cloudtoets.engine.evaluate import evaluate
 from cloudtoets.engine.open import OpenEvaluator, reference_outcome
 
 from .builders import (
     ADOPTED,
     AS_OF,
     BEFORE_ADOPTION,
+    TEST_PROVIDERS,
     TRANSITION_END,
     context,
     decide,
@@ -111,8 +113,6 @@ def fillings(
 
 
 def run(reg: Registration, org: Organisation, policy_id: str, as_of: dt.date) -> Decision:
-    from cloudtoets.engine.evaluate import evaluate
-
     return evaluate(reg, context(org), policy(policy_id), as_of)
 
 
@@ -351,3 +351,22 @@ def test_the_compiled_conditions_give_the_truth_values_of_the_tree_walk(
         assert truth(open_reg, open_org, facts) is value
         assert bool(waiting) == (value is None)
         assert waiting <= unknown | {"provider"}
+
+
+def test_a_providers_own_subprocessors_are_in_every_chain_it_is_in() -> None:
+    from cloudtoets.catalogue import catalogue_directory
+    from cloudtoets.domain.model import Provider
+    from cloudtoets.engine.context import EvaluationContext
+
+    hosted = Provider(id="nl-saas-on-us", country="NL", subprocessors=["us-parent"])
+    org = organisation(critical_entity=True)
+    directory = catalogue_directory([*TEST_PROVIDERS, hosted])
+    ctx = EvaluationContext({org.id: org}, directory)
+    reg = registration(provider="nl-saas-on-us", core_task=True)
+
+    decision = OpenEvaluator(policy(), AS_OF).evaluate(reg, ctx)
+    fast = evaluate(reg, ctx, policy(), AS_OF)
+
+    assert decision.jurisdictions == fast.jurisdictions == ("NL", "US")
+    assert decision.jurisdictions_complete  # the registration's own list closes the chain
+    assert JURISDICTION in rules_fired(fast)
