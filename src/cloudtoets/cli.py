@@ -981,6 +981,128 @@ def report_command(
     raise typer.Exit(run_report(register, report_format.value, output, organisation, _date(as_of)))
 
 
+class TableOrJson(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+InventoryArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Inventaris (.yaml, .json, .xlsx of .csv); zonder: het register (--database)."
+    ),
+]
+
+
+def _register_or_file(inventory: Path | None, database: str | None) -> Any:
+    if inventory is not None and database is not None:
+        raise typer.BadParameter("gebruik een inventaris of --database, niet allebei")
+    return None if inventory is not None else _open_register(database)
+
+
+@app.command("portfolio")
+def portfolio_command(
+    inventory: InventoryArgument = None,
+    database: DatabaseOption = None,
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", help="Alleen deze organisatie.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Peildatum JJJJ-MM-DD (standaard: vandaag).")
+    ] = None,
+    compare_as_of: Annotated[
+        str | None,
+        typer.Option("--compare-as-of", help="Tweede peildatum: hoe de concentratie verandert."),
+    ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            help="Ingebouwd beleid (id) of een beleidsbestand (standaard: het beleid "
+            "van het register).",
+        ),
+    ] = None,
+    without: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--without",
+            help="Scenario: deze leverancier (id, op elk niveau van de keten) valt weg. Mag vaker.",
+        ),
+    ] = None,
+    without_country: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--without-country",
+            help="Scenario: het recht van dit land (ISO-code) reikt tot de data. Mag vaker.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        TableOrJson, typer.Option("--format", help="Uitvoer: table of json.")
+    ] = TableOrJson.TABLE,
+) -> None:
+    """Het portfolio: inzetmodel, oordelen, materieel gebruik en concentratie (per moederbedrijf,
+    leverancier en land), en wat er gebeurt als een leverancier of land wegvalt.
+
+    De oordelen worden opnieuw bepaald voor de peildatum. Exitcode 0: klaar; 2: onbruikbare
+    invoer.
+    """
+    from cloudtoets.cli_monitoring import run_portfolio
+
+    day = _date(as_of)
+    second = _date(compare_as_of) if compare_as_of is not None else None
+    gc.disable()
+    register = _register_or_file(inventory, database)
+    raise typer.Exit(
+        run_portfolio(
+            register,
+            inventory,
+            as_of=day,
+            organisation=organisation,
+            policy=policy,
+            without=without or [],
+            without_country=without_country or [],
+            compare_as_of=second,
+            as_json=output_format is TableOrJson.JSON,
+        )
+    )
+
+
+@policy_app.command("impact")
+def policy_impact_command(
+    base: Annotated[str, typer.Argument(help="Het huidige beleid: ingebouwd (id) of een bestand.")],
+    other: Annotated[str, typer.Argument(help="Het nieuwe beleid: ingebouwd (id) of een bestand.")],
+    inventory: InventoryArgument = None,
+    database: DatabaseOption = None,
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", help="Alleen deze organisatie.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Peildatum JJJJ-MM-DD (standaard: vandaag).")
+    ] = None,
+    output_format: Annotated[
+        TableOrJson, typer.Option("--format", help="Uitvoer: table of json.")
+    ] = TableOrJson.TABLE,
+) -> None:
+    """Welke registraties een ander oordeel krijgen met het nieuwe beleid, voordat het geldt:
+    hoeveel, van welk oordeel naar welk, per organisatie en welke."""
+    from cloudtoets.cli_monitoring import run_policy_impact
+
+    day = _date(as_of)
+    gc.disable()
+    register = _register_or_file(inventory, database)
+    raise typer.Exit(
+        run_policy_impact(
+            register,
+            inventory,
+            base,
+            other,
+            as_of=day,
+            organisation=organisation,
+            as_json=output_format is TableOrJson.JSON,
+        )
+    )
+
+
 def main() -> None:
     """Entry point: Dutch errors instead of tracebacks (CLOUDTOETS_DEBUG=1 shows them)."""
     try:
