@@ -318,8 +318,20 @@ class ProviderOut(BaseModel):
         "land is dan de statutaire zetel",
     )
     parent: str | None
+    subprocessors: list[str] = Field(
+        [],
+        description="Leveranciers die deze leverancier zelf gebruikt voor de data (bijvoorbeeld "
+        "de hosting); ze horen bij de keten van elk gebruik van deze leverancier",
+    )
     chain: list[str] = Field(description="De leverancier en haar moederbedrijven, tot de top")
-    jurisdictions: list[str] = Field(description="Landen van de keten (gesorteerd)")
+    subprocessor_chains: list[list[str]] = Field(
+        [],
+        description="De ketens van de eigen subverwerkers (van de leverancier en haar "
+        "moederbedrijven, en van hen weer), elk van de subverwerker tot de top",
+    )
+    jurisdictions: list[str] = Field(
+        description="Landen van de keten en van de ketens van de eigen subverwerkers (gesorteerd)"
+    )
     outside_eea: list[str]
     source: str = Field(description='"catalogue" of het kenmerk van de organisatie')
     kind: str | None = None

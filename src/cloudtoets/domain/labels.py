@@ -44,6 +44,12 @@ LABELS: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "Moederbedrijf",
             "Kenmerk van het moederbedrijf (ook uit de catalogus), of leeg.",
         ),
+        "subprocessors": (
+            "Eigen subverwerkers",
+            "Kenmerken van leveranciers die deze leverancier zelf gebruikt voor de data "
+            "(bijvoorbeeld de hosting), gescheiden door komma's. Ze tellen mee bij elk gebruik "
+            "van deze leverancier. Leeg als er geen zijn.",
+        ),
     },
     "registrations": {
         "id": ("Kenmerk", "Korte, unieke code van dit cloudgebruik."),

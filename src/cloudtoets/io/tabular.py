@@ -164,11 +164,14 @@ def is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def known_none(key: str, value: object) -> bool:
+def known_none(key: str, value: object, list_name: str = "registrations") -> bool:
     """Whether a value is a fact's known "nothing", which a cell shows as ``geen``.
 
-    Keys of facts are unique across the lists, so the key alone tells.
+    Only facts have one: a provider's own ``subprocessors`` is a plain list (empty is none),
+    though a registration's is a fact.
     """
+    if key not in FACTS.get(list_name, frozenset()):
+        return False
     if key in LIST_FACTS:
         return value == []
     return key in NONE_CODES and value == NONE_CODE

@@ -36,6 +36,36 @@ class ProviderView:
     outside_eea: tuple[str, ...]  # those outside the EEA
     entry: CatalogueEntry | None = None
     organisation: str | None = None
+    # the chains of the sub-processors the chain's entities use themselves (unknowns.md), and
+    # of theirs in turn; their countries are in ``jurisdictions`` too, as the engine counts them
+    subprocessor_chains: tuple[tuple[Provider, ...], ...] = ()
+
+
+def _chain(directory: ProviderDirectory, provider: Provider) -> tuple[Provider, ...]:
+    try:
+        return directory.chain(provider.id)
+    except (KeyError, ValueError):  # a parent unknown now, or a cycle: the provider alone
+        return (provider,)
+
+
+def _subprocessor_chains(
+    directory: ProviderDirectory, chain: tuple[Provider, ...]
+) -> tuple[tuple[Provider, ...], ...]:
+    """The chains of the entities' own sub-processors, transitively, each once, in order."""
+    seen = {p.id for p in chain}
+    pending = [s for p in chain for s in p.subprocessors]
+    chains: list[tuple[Provider, ...]] = []
+    while pending:
+        current = pending.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        found = directory.get(current)
+        sub_chain = _chain(directory, found) if found else (Provider(id=current, country=""),)
+        chains.append(sub_chain)
+        seen.update(p.id for p in sub_chain[1:])
+        pending.extend(s for p in sub_chain for s in p.subprocessors)
+    return tuple(chains)
 
 
 def provider_view(
@@ -44,13 +74,12 @@ def provider_view(
     entry: CatalogueEntry | None = None,
     organisation: str | None = None,
 ) -> ProviderView:
-    try:
-        chain = directory.chain(provider.id)
-    except (KeyError, ValueError):  # a parent unknown now, or a cycle: the provider alone
-        chain = (provider,)
-    countries = tuple(sorted({country for p in chain for country in p.countries}))
+    chain = _chain(directory, provider)
+    via = _subprocessor_chains(directory, chain)
+    entities = [*chain, *(p for sub_chain in via for p in sub_chain)]
+    countries = tuple(sorted({c for p in entities for c in p.countries if c}))
     outside = tuple(c for c in countries if c not in EEA_COUNTRY_CODES)
-    return ProviderView(provider, chain, countries, outside, entry, organisation)
+    return ProviderView(provider, chain, countries, outside, entry, organisation, via)
 
 
 def catalogue_views() -> list[ProviderView]:

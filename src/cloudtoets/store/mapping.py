@@ -72,6 +72,7 @@ def provider_from_row(row: ProviderRow) -> Provider:
         country=row.country,
         parent=row.parent,
         headquarters=row.headquarters,
+        subprocessors=list(row.subprocessors or []),
     )
 
 
@@ -83,4 +84,5 @@ def provider_values(provider: Provider, organisation_id: str) -> dict[str, Any]:
         "country": provider.country,
         "parent": provider.parent,
         "headquarters": provider.headquarters,
+        "subprocessors": list(provider.subprocessors),
     }

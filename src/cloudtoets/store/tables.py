@@ -80,6 +80,8 @@ class ProviderRow(Base):
     parent: Mapped[str | None] = mapped_column(String(100))
     # the country it is run from, when not ``country`` (migration 0007)
     headquarters: Mapped[str | None] = mapped_column(String(2))
+    # its own sub-processors' ids (migration 0011); NULL, from before, is none
+    subprocessors: Mapped[list[str] | None] = mapped_column(FactJson)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(

@@ -32,11 +32,12 @@ from cloudtoets.services.context import Register
 from cloudtoets.services.registrations import refresh
 from cloudtoets.store import row_security
 from cloudtoets.store.db import make_engine
-from cloudtoets.store.mapping import registration_from_row
+from cloudtoets.store.mapping import provider_from_row, registration_from_row
 from cloudtoets.store.migrate import current_revision, downgrade, head_revision, upgrade
 from cloudtoets.store.tables import (
     Base,
     OrganisationRow,
+    ProviderRow,
     RegistrationJurisdictionRow,
     RegistrationRow,
 )
@@ -60,7 +61,7 @@ def test_upgrade_twice_is_harmless_and_reaches_head(database_url: str) -> None:
     engine = make_engine(database_url)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0010"
+    assert current_revision(engine) == head_revision() == "0011"
     engine.dispose()
 
 
@@ -402,3 +403,33 @@ def test_rows_of_0009_are_evaluated_again_at_the_next_refresh(database_url: str)
         assert row.verdict == expected
     assert refresh(register) == 0
     register.close()
+
+
+# --- 0011: a provider's own sub-processors ------------------------------------------------------
+
+
+def test_0011_keeps_the_providers_of_0010_without_subprocessors_and_goes_back(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0010")
+    with engine.begin() as connection:
+        _insert(connection, "organisations", id="bzk", type="ministry")
+        _insert(connection, "providers", organisation_id="bzk", id="oud", country="NL", version=1)
+    upgrade(engine)
+    with Session(engine) as session:
+        row = session.get(ProviderRow, ("bzk", "oud"))
+        assert row is not None and row.subprocessors is None
+        assert provider_from_row(row).subprocessors == []
+        session.add(
+            ProviderRow(organisation_id="bzk", id="nieuw", country="NL", subprocessors=["aws-emea"])
+        )
+        session.commit()
+        stored = session.get(ProviderRow, ("bzk", "nieuw"))
+        assert stored is not None and provider_from_row(stored).subprocessors == ["aws-emea"]
+    _downgrade_to(engine, "0010")
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("providers")}
+        count = connection.execute(text("SELECT count(*) FROM providers")).scalar_one()
+    assert "subprocessors" not in columns and count == 2
+    engine.dispose()

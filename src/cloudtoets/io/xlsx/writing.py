@@ -46,9 +46,9 @@ def _or_join(values: Sequence[str]) -> str:
     return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} of {values[-1]}"
 
 
-def _is_fact(key: str) -> bool:
-    """A fact (unknowns.md) may be onbekend; keys of facts are unique across the lists."""
-    return key in FACTS["registrations"] or key in FACTS["organisations"]
+def _is_fact(key: str, list_name: str) -> bool:
+    """A fact (unknowns.md) may be onbekend; a provider's own subprocessors are no fact."""
+    return key in FACTS.get(list_name, frozenset())
 
 
 def _codes(key: str, kind: FieldType) -> list[str]:
@@ -59,10 +59,10 @@ def _codes(key: str, kind: FieldType) -> list[str]:
     ]
 
 
-def allowed_values(key: str, kind: FieldType) -> str:
+def allowed_values(key: str, kind: FieldType, list_name: str = "registrations") -> str:
     """What a column accepts, in words (for the comments and the toelichting sheet)."""
     text = _allowed(key, kind)
-    if not _is_fact(key):
+    if not _is_fact(key, list_name):
         return text
     if has_none(key) and key not in NONE_CODES | NEVER_EMPTY:  # a list's none: not a code
         text += f"; {NONE_WORD} als er geen zijn"
@@ -94,7 +94,7 @@ def _allowed(key: str, kind: FieldType) -> str:
             return "tekst"
 
 
-def _value(obj: object, key: str, kind: FieldType) -> object:
+def _value(obj: object, key: str, kind: FieldType, list_name: str = "registrations") -> object:
     """The cell value of one column for one record; None for an empty cell."""
     value: Any = obj
     for name in key.split("."):
@@ -103,7 +103,7 @@ def _value(obj: object, key: str, kind: FieldType) -> object:
         value = getattr(value, name)
     if value is None:
         return None  # an unknown fact, or evidence not recorded: an empty cell
-    if known_none(key, value):
+    if known_none(key, value, list_name):
         return NONE_WORD
     if isinstance(value, bool):
         return YES if value else NO
@@ -143,7 +143,9 @@ class _Choices:
         return self.ranges[name]
 
 
-def _validation(key: str, kind: FieldType, choices: _Choices) -> DataValidation | None:
+def _validation(
+    key: str, kind: FieldType, choices: _Choices, list_name: str
+) -> DataValidation | None:
     """The drop-down or number check of one column, or None for free text.
 
     A fact's drop-down also offers onbekend, and geen where the fact has a known "nothing".
@@ -152,7 +154,7 @@ def _validation(key: str, kind: FieldType, choices: _Choices) -> DataValidation 
     if kind.kind == "country" or kind.item == "country":
         codes = sorted(ISO_COUNTRY_CODES)
     words: list[str] = []
-    if _is_fact(key):
+    if _is_fact(key, list_name):
         if kind.kind == "list" and has_none(key) and key not in NEVER_EMPTY:
             words.append(NONE_WORD)
         words.append(UNKNOWN_WORD)
@@ -177,7 +179,7 @@ def _validation(key: str, kind: FieldType, choices: _Choices) -> DataValidation 
         strict = kind.kind != "list"  # a list cell may hold more values, separated by commas
     else:
         return None
-    allowed = allowed_values(key, kind)
+    allowed = allowed_values(key, kind, list_name)
     validation.showErrorMessage = strict
     validation.errorTitle = "Ongeldige waarde"
     validation.error = f"Kies {allowed}. Zie ook het blad {EXPLANATION_SHEET}."[:255]
@@ -192,7 +194,7 @@ def _validation(key: str, kind: FieldType, choices: _Choices) -> DataValidation 
 
 def _header_comment(list_name: str, key: str, kind: FieldType) -> Comment:
     label, explanation = LABELS[list_name][key]
-    text = f"{label}\n\n{explanation}\n\nToegestaan: {allowed_values(key, kind)}"
+    text = f"{label}\n\n{explanation}\n\nToegestaan: {allowed_values(key, kind, list_name)}"
     if key in required_columns(list_name):
         text += "\nVerplicht."
     return Comment(text, "cloudtoets", width=320, height=160)
@@ -224,7 +226,7 @@ def _write_sheet(
         dimension.width = min(max(widths[position - 1] + 2, 12), 60)
         if kind.kind == "date":
             dimension.number_format = DATE_FORMAT  # dates typed later show as JJJJ-MM-DD too
-        validation = _validation(key, kind, choices)
+        validation = _validation(key, kind, choices, list_name)
         if validation is not None:
             validation.add(f"{letter}2:{letter}{last_row}")
             sheet.add_data_validation(validation)
@@ -246,7 +248,9 @@ def _records(inventory: Inventory, list_name: str) -> list[list[object]]:
             for j in registration.justifications
         ]
     records: list[Any] = getattr(inventory, list_name)
-    return [[_value(record, key, kind) for key, kind in kinds.items()] for record in records]
+    return [
+        [_value(record, key, kind, list_name) for key, kind in kinds.items()] for record in records
+    ]
 
 
 _INTRODUCTION = (
@@ -293,7 +297,14 @@ def _write_explanation(workbook: Workbook, lists: Sequence[str]) -> None:
             row += 1
             label, explanation = LABELS[list_name][key]
             mandatory = YES if key in required else NO
-            values = (list_name, key, label, explanation, mandatory, allowed_values(key, kind))
+            values = (
+                list_name,
+                key,
+                label,
+                explanation,
+                mandatory,
+                allowed_values(key, kind, list_name),
+            )
             for position, value in enumerate(values, start=1):
                 sheet.cell(row=row, column=position, value=value).alignment = _WRAP
     for letter, width in zip("ABCDEF", (16, 36, 34, 70, 10, 50), strict=True):
