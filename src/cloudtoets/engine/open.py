@@ -36,6 +36,7 @@ from cloudtoets.policy.conditions import (
     to_python3,
 )
 from cloudtoets.policy.model import Policy, Rule
+from cloudtoets.policy.schema import Transition
 
 # A truth value: True, False, or None (unknown).
 Truth = bool | None
@@ -319,8 +320,16 @@ class OpenEvaluator:
             for rule in policy.rules
         ]
         self.truths = self._compile()
+        self._findings: dict[tuple[object, ...], Finding] = {}
         # rule indexes in evaluation order: rule-id order, the late rules last
-        self._order = sorted(range(len(policy.rules)), key=lambda i: policy.rules[i].late)
+        self._late = [rule.late for rule in policy.rules]
+        self._order = sorted(range(len(policy.rules)), key=self._late.__getitem__)
+        p = policy.parameters
+        # the deadline without extensions, per kind of transition
+        self.default_deadlines = {
+            t: add_months(p.adopted, period_months(t, p))
+            for t in {rule.transition for rule in policy.rules if rule.transition is not None}
+        }
 
     def _compile(self) -> list[Callable[[Registration, Organisation, _Facts], Truth]]:
         """One function per rule: its condition as a truth value (``conditions.to_python3``)."""
@@ -380,9 +389,11 @@ class OpenEvaluator:
         chain = facts.chain
         deadlines = _Deadlines(self, r, facts.existing_use)
         possible: list[_Possible] = []
+        fired_late = False
         for index in self._order:  # the late rules after the others, as on the fast path
             rule = policy.rules[index]
-            if rule.late:
+            late = self._late[index]
+            if late:
                 facts.unreported_deviation, waits = _unreported(possible)
                 facts.waits["unreported_deviation"] = waits
             value = self.truths[index](r, o, facts)
@@ -396,7 +407,8 @@ class OpenEvaluator:
                 else None
             )
             possible.append(_Possible(rule, value is True, waiting, best, worst, justification))
-        if any(item.rule.late for item in possible):
+            fired_late = fired_late or late
+        if fired_late:
             possible.sort(key=lambda item: item.rule.id)
         best_verdict, _ = _verdict(
             ((item, item.best_deadline) for item in possible if item.certain), as_of
@@ -440,25 +452,27 @@ class OpenEvaluator:
         )
 
     def _finding(self, item: _Possible, facts: Facts) -> Finding:
-        """The finding, its message composed when first read (as on the fast path)."""
+        """The finding, its message composed when first read, and shared with every equal
+        finding (as on the fast path: a large register repeats the same few findings)."""
         rule, justification = item.rule, item.justification
-        compose = partial(
-            self.messages.compose,
-            rule,
-            item.best_deadline,
-            self.as_of,
-            accepted(justification),
-            self.messages.details(rule, facts),
-        )
-        return Finding.deferred(
-            rule.id,
-            rule.section,
-            rule.severity,
-            item.best_deadline,
-            justification is not None,
-            compose,
-            item.certain,
-        )
+        details = self.messages.details(rule, facts)
+        who = accepted(justification)
+        key = (rule.id, item.best_deadline, who, item.certain, details)
+        found = self._findings.get(key)
+        if found is None:
+            compose = partial(
+                self.messages.compose, rule, item.best_deadline, self.as_of, who, details
+            )
+            found = self._findings[key] = Finding.deferred(
+                rule.id,
+                rule.section,
+                rule.severity,
+                item.best_deadline,
+                justification is not None,
+                compose,
+                item.certain,
+            )
+        return found
 
 
 def reference_outcome(node: Node, facts: _Facts) -> Outcome:
@@ -488,24 +502,29 @@ class _Deadlines:
     """Best- and worst-case deadlines per kind of transition (unknowns.md, "From rules")."""
 
     def __init__(self, evaluator: OpenEvaluator, r: Registration, existing: Truth) -> None:
-        self._p = evaluator.policy.parameters
+        self._adopted = evaluator.policy.parameters.adopted
+        self._defaults = evaluator.default_deadlines
         self._r = r
         self._existing = existing
+        self._known: dict[Transition, tuple[dt.date | None, dt.date | None]] = {}
 
     def of(self, rule: Rule) -> tuple[dt.date | None, dt.date | None]:
         transition = rule.transition
         if transition is None or self._existing is False:
             return None, None
-        p, r = self._p, self._r
-        deadline = add_months(p.adopted, period_months(transition, p))
+        found = self._known.get(transition)
+        if found is not None:
+            return found
+        r, deadline = self._r, self._defaults[transition]
         if transition.extensions:
             end, start, moment = r.contract_end, r.contract_start, r.lifecycle_moment
-            if end is not None and end > deadline and start is not None and start < p.adopted:
+            if end is not None and end > deadline and start is not None and start < self._adopted:
                 deadline = end
             if moment is not None and moment > deadline and r.lifecycle_justification.strip():
                 deadline = moment
         # unknown whether the use existed before adoption: at best it did, at worst it is new
-        return deadline, deadline if self._existing else None
+        found = self._known[transition] = (deadline, deadline if self._existing else None)
+        return found
 
 
 def _unreported(found: list[_Possible]) -> Outcome:
