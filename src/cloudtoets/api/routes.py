@@ -12,6 +12,7 @@ from cloudtoets.api import (
     justifications,
     monitoring,
     notifications,
+    portfolio,
     registrations,
     risk_exit,
 )
@@ -63,6 +64,7 @@ RESOURCES = (
     justifications.router,
     notifications.router,
     monitoring.router,
+    portfolio.router,
 )
 for resource in RESOURCES[1:]:
     router.include_router(resource)
