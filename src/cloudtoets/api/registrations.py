@@ -195,7 +195,7 @@ def create_registration(
 ) -> Response:
     registration = _registration(body)
     try:
-        stored = service.create_registration(register, actor, registration)
+        stored = service.create_registration(register, actor, registration, refuse_evidence=True)
     except NotFound as error:
         raise _organisation_as_input_error(error) from None
     response = detail_response(stored, 201)
@@ -243,7 +243,7 @@ def replace_registration(
     registration = _registration(body)
     try:
         stored = service.update_registration(
-            register, actor, registration_id, registration, version
+            register, actor, registration_id, registration, version, refuse_evidence=True
         )
     except NotFound as error:
         if error.kind is ObjectKind.REGISTRATION:

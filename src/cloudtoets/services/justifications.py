@@ -33,7 +33,7 @@ from cloudtoets.services.permissions import Permission
 from cloudtoets.services.registrations import registration_or_404
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
 from cloudtoets.services.workflow_projection import sync_registration
-from cloudtoets.services.workflow_steps import require_role
+from cloudtoets.services.workflow_steps import require_other_than_drafter, require_role
 from cloudtoets.store.mapping import registration_from_row
 from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import JustificationRow
@@ -126,6 +126,8 @@ def _audit_view(row: JustificationRow) -> dict[str, Any]:
         "minister_consent_on": _iso(row.minister_consent_on),
         "accepted_by_name": row.accepted_by_name,
         "accepted_by_role": row.accepted_by_role,
+        "proposed_by_user": row.created_by,
+        "accepted_by_user": row.accepted_by_user,
         "accepted_on": _iso(row.accepted_on),
         "reported_on": _iso(row.reported_on),
     }
@@ -394,6 +396,7 @@ def accept_justification(
                 f"Deze afwijking is {_STATE_WORDS[row.state]}; alleen een voorgestelde afwijking "
                 "kan worden geaccepteerd.",
             )
+        require_other_than_drafter(actor, row.created_by, "deze afwijking")
         problems = acceptance_problems(register, acceptance)
         if problems:
             raise InputError(f"acceptatie van afwijking {justification_id}", problems)

@@ -6,6 +6,7 @@ evaluated, stored with its outcome and decision record, and audited, in one tran
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -200,16 +201,20 @@ def _audit_view(registration: Registration) -> dict[str, Any]:
 
 
 def create_registration(
-    register: Register, actor: Actor, registration: Registration
+    register: Register, actor: Actor, registration: Registration, *, refuse_evidence: bool = False
 ) -> StoredRegistration:
-    """Add a registration; InputError when it carries evidence (risk assessment, exit plan,
-    notification, justifications): those come only from the workflows."""
+    """Add a registration. Its evidence (risk assessment, exit plan, notification,
+    justifications) comes only from the workflows (decision 30): evidence the caller sends is
+    not stored, and with ``refuse_evidence`` (the API) it is an InputError naming the workflow
+    endpoint."""
     if not actor.may_see(registration.organisation):
         raise NotFound(ObjectKind.ORGANISATION, registration.organisation)
     actor.require(Permission.WRITE_REGISTER)
     _refuse_control_characters(registration)
     # the evidence comes from the workflows only (decision 30): a new registration has none
-    refuse_written_evidence(registration, EMPTY_EVIDENCE)
+    if refuse_evidence:
+        refuse_written_evidence(registration, EMPTY_EVIDENCE)
+    registration = dataclasses.replace(registration, **EMPTY_EVIDENCE)
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
         if session.get(RegistrationRow, registration.id) is not None:
@@ -246,10 +251,14 @@ def update_registration(
     registration_id: str,
     registration: Registration,
     expected_version: int,
+    *,
+    refuse_evidence: bool = False,
 ) -> StoredRegistration:
-    """Replace a registration; refused when it changed since ``expected_version`` was read, and
-    (InputError) when it writes evidence other than what the register has: that comes only from
-    the workflows. The form and the API both call this."""
+    """Replace a registration; refused when it changed since ``expected_version`` was read.
+
+    The evidence fields are always what the workflows say (decision 30), whatever the caller
+    sends; with ``refuse_evidence`` (the API) evidence other than what the register has now is an
+    InputError naming the workflow endpoint (sending back what was read is fine)."""
     with unit_of_work(register.sessions, actor) as uow:
         session = uow.session
         row = registration_or_404(session, actor, registration_id)
@@ -273,7 +282,8 @@ def update_registration(
             raise NotFound(ObjectKind.ORGANISATION, registration.organisation)
         # the evidence comes from the workflows only (decision 30): sending back what was read is
         # fine, another value is refused; what is stored is what the workflows say
-        refuse_written_evidence(registration, current_evidence(row))
+        if refuse_evidence:
+            refuse_written_evidence(registration, current_evidence(row))
         registration = with_register_evidence(session, row, _validated(session, registration))
         if registration == before:  # nothing to store, evaluate or audit
             evaluator = RegisterEvaluator(session, register.policy, register.today())

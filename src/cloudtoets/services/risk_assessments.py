@@ -36,6 +36,7 @@ from cloudtoets.services.registrations import registration_or_404
 from cloudtoets.services.risk_exit_support import future_date, raise_problems, utc
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
 from cloudtoets.services.workflow_projection import sync_registration
+from cloudtoets.services.workflow_steps import require_other_than_drafter
 from cloudtoets.store.mapping import registration_from_row
 from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import RiskAssessmentRow
@@ -347,6 +348,8 @@ def accept_assessment(
         actor.require(Permission.APPROVE)
         before = _stored(target)
         object_id = _object_id(row.id, number)
+        if target.state == "draft":
+            require_other_than_drafter(actor, target.created_by, "deze risicoanalyse")
         if target.version != expected_version:
             raise VersionConflict(KIND, object_id, target.version, before)
         if target.state == "accepted":

@@ -25,3 +25,18 @@ def require_role(actor: Actor, permission: Permission, message: str) -> None:
         actor.require(permission)
     except Forbidden:
         raise RoleRefused(permission, message) from None
+
+
+class OwnDraft(RoleRefused):
+    """Four eyes: the person who drafted an object cannot accept it, even with both roles."""
+
+
+def require_other_than_drafter(actor: Actor, drafted_by: str, what: str) -> None:
+    """OwnDraft (a 403 in the API) when ``actor`` drafted ``what`` (Dutch, e.g. 'deze
+    risicoanalyse') itself."""
+    if actor.user == drafted_by:
+        raise OwnDraft(
+            Permission.APPROVE,
+            f"U heeft {what} zelf opgesteld. Een andere accordeerder van uw organisatie moet "
+            "accorderen: vier ogen.",
+        )

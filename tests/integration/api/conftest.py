@@ -30,7 +30,9 @@ API = "/api/v1"
 
 @pytest.fixture
 def empty_register(database_url: str) -> Iterator[Register]:
-    register = Register.open(Settings(database_url=database_url, auth_mode="local"), clock=FixedClock.on(TODAY))
+    register = Register.open(
+        Settings(database_url=database_url, auth_mode="local"), clock=FixedClock.on(TODAY)
+    )
     upgrade(register.engine)
     yield register
     register.close()
@@ -64,6 +66,15 @@ def client(register: Register) -> Iterator[TestClient]:
 @pytest.fixture
 def empty_client(empty_register: Register) -> Iterator[TestClient]:
     with client_for(create_app(register=empty_register)) as client:
+        yield client
+
+
+@pytest.fixture
+def approver_client(register: Register) -> Iterator[TestClient]:
+    """The same register as another local user: four eyes, the one who drafted cannot accept."""
+    settings = register.settings.model_copy(update={"local_user": "accordeerder-lokaal"})
+    other = dataclasses.replace(register, settings=settings)
+    with client_for(create_app(register=other)) as client:
         yield client
 
 

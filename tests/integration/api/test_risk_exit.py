@@ -75,7 +75,7 @@ def rules(client: TestClient, url: str, prefix: str) -> set[str]:
     return {f["rule"] for f in decision["findings"] if f["rule"].startswith(prefix)}
 
 
-def test_the_assessment_lifecycle(client: TestClient) -> None:
+def test_the_assessment_lifecycle(client: TestClient, approver_client: TestClient) -> None:
     listed = client.get(f"{WERKPLEK}/risk-assessments")
     assert listed.status_code == 200
     overview = RiskAssessmentList.model_validate(listed.json())
@@ -111,7 +111,9 @@ def test_the_assessment_lifecycle(client: TestClient) -> None:
     changed = client.put(url, json=body(summary="Klaar."), headers={"If-Match": '"v1"'})
     assert changed.status_code == 200 and changed.headers["etag"] == '"v2"'
 
-    accepted = client.post(f"{url}/accept", json=ACCEPTANCE, headers={"If-Match": '"v2"'})
+    own = client.post(f"{url}/accept", json=ACCEPTANCE, headers={"If-Match": '"v2"'})
+    assert "vier ogen" in str(assert_problem(own, 403, "niet-toegestaan")["detail"])
+    accepted = approver_client.post(f"{url}/accept", json=ACCEPTANCE, headers={"If-Match": '"v2"'})
     assert accepted.status_code == 200, accepted.text
     out = RiskAssessmentOut.model_validate(accepted.json())
     assert out.state == "accepted" and str(out.review_due) == "2027-11-25"
@@ -137,12 +139,12 @@ def test_the_assessment_lifecycle(client: TestClient) -> None:
     assert states == [(2, "draft"), (1, "accepted")]
 
 
-def test_acceptance_names_what_is_missing(client: TestClient) -> None:
+def test_acceptance_names_what_is_missing(client: TestClient, approver_client: TestClient) -> None:
     thin = body(dtia_reference="", risks=[{"theme": "continuity", "description": "Uitval"}])
     created = client.post(f"{WERKPLEK}/risk-assessments", json=thin)
     assert created.status_code == 201
     refused = assert_problem(
-        client.post(
+        approver_client.post(
             f"{WERKPLEK}/risk-assessments/1/accept", json=ACCEPTANCE, headers={"If-Match": '"v1"'}
         ),
         422,

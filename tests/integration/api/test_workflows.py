@@ -36,7 +36,9 @@ def rules(client: TestClient, registration_id: str) -> dict[str, bool]:
     return {f["rule"]: f["justified"] for f in body["decision"]["findings"]}
 
 
-def test_a_justification_is_proposed_accepted_and_reported(client: TestClient) -> None:
+def test_a_justification_is_proposed_accepted_and_reported(
+    client: TestClient, approver_client: TestClient
+) -> None:
     base = f"{API}/registrations/{MAIL}/justifications"
     proposed = client.post(
         base,
@@ -50,7 +52,11 @@ def test_a_justification_is_proposed_accepted_and_reported(client: TestClient) -
     assert_problem(client.post(accept, json=person), 428, "versie-ontbreekt")
     stale = client.post(accept, json=person, headers={"If-Match": '"v99"'})
     assert assert_problem(stale, 412, "versie-verouderd")["current_version"] == body["version"]
-    accepted = client.post(accept, json=person, headers={"If-Match": proposed.headers["etag"]})
+    own = client.post(accept, json=person, headers={"If-Match": proposed.headers["etag"]})
+    assert "vier ogen" in str(assert_problem(own, 403, "niet-toegestaan")["detail"])
+    accepted = approver_client.post(
+        accept, json=person, headers={"If-Match": proposed.headers["etag"]}
+    )
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["reported_on"] == "2026-11-28"
     assert rules(client, MAIL)["cb2026.4.5.email"] is True

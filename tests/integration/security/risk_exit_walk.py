@@ -19,6 +19,8 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 
 OPERATOR = Actor.local("security-test")
+# four eyes: someone other than the one who drafted accepts
+ACCEPTOR = Actor.local("security-test-accordeerder")
 
 ASSESSMENT: dict[str, Any] = {
     "assessed_on": "2026-11-01",
@@ -50,7 +52,7 @@ def prepare(register: Register, registration_ids: list[str]) -> None:
         )
         risk_assessments.accept_assessment(
             register,
-            OPERATOR,
+            ACCEPTOR,
             registration_id,
             draft.number,
             AcceptanceIn.model_validate(ACCEPTANCE),
@@ -71,7 +73,7 @@ def without_draft(register: Register, registration_id: str) -> None:
     if found.state == "draft":
         risk_assessments.accept_assessment(
             register,
-            OPERATOR,
+            ACCEPTOR,
             registration_id,
             found.number,
             AcceptanceIn.model_validate(ACCEPTANCE),

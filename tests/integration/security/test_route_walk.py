@@ -18,6 +18,7 @@ v5.0.0-8.4.1 (cross-tenant controls).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Callable, Iterator
@@ -42,6 +43,7 @@ from cloudtoets.services import accounts
 from cloudtoets.services import registrations as registration_service
 from cloudtoets.services.context import Register
 from cloudtoets.services.uow import system_session
+from cloudtoets.services.workflow_projection import EMPTY_EVIDENCE
 from cloudtoets.store.tables import ProviderRow
 from cloudtoets.web.forms import values_from_registration
 from cloudtoets.web.pages import not_found
@@ -206,7 +208,8 @@ def _api_create(walk: Walk, call: Call, target: Target, principal: Principal) ->
     assert target.registration is not None
     body = jsonable(stored(walk.register, target.registration).registration)
     call.new_id = _new_id(target)
-    call.json = {**body, "id": call.new_id, "name": f"Nieuw van {principal.name}"}
+    # without the evidence: that comes only from the workflows (decision 30)
+    call.json = {**body, **EMPTY_EVIDENCE, "id": call.new_id, "name": f"Nieuw van {principal.name}"}
 
 
 def _inventory(walk: Walk, target: Target, principal: Principal, where: str) -> bytes:
@@ -557,12 +560,16 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/meldingen/importeren"): Rule(Kind.PAGE),
     ("POST", "/meldingen/importeren"): Rule(Kind.RECEIVE, ok={303}, build=workflow_walk.package),
-    ("GET", "/meldingen/{notification_id}"): Rule(Kind.READ, build=workflow_walk.read_notification()),
+    ("GET", "/meldingen/{notification_id}"): Rule(
+        Kind.READ, build=workflow_walk.read_notification()
+    ),
     ("GET", "/meldingen/{notification_id}/pakket"): Rule(
         Kind.READ, build=workflow_walk.read_notification("/pakket")
     ),
     **{
-        (method, path): Rule(kind, ok=ok, build=workflow_walk.step(role, state, api_name, web_name, text))
+        (method, path): Rule(
+            kind, ok=ok, build=workflow_walk.step(role, state, api_name, web_name, text)
+        )
         for kind, role, state, api_name, web_name, text in (
             (Kind.WRITE, "editor", "draft", "submit", "indienen", None),
             (Kind.HANDLE, "cio-rijk", "submitted", "receive", "ontvangen", None),
@@ -806,7 +813,9 @@ def _restore(
 ) -> None:
     """Put back a registration an allowed delete removed, so the walk can go on."""
     if version_of(walk.register, registration_id) is None:
-        registration_service.create_registration(walk.register, OPERATOR, before.registration)
+        # the evidence comes back with the workflow objects, not with the registration
+        bare = dataclasses.replace(before.registration, **EMPTY_EVIDENCE)
+        registration_service.create_registration(walk.register, OPERATOR, bare)
         risk_exit_walk.prepare(walk.register, [registration_id])  # deleted with it
 
 
@@ -885,10 +894,10 @@ def test_route(walk: Walk, method: str, path: str, principal: Principal) -> None
         if rule.kind in (Kind.HANDLE, Kind.RECEIVE) and "cio-rijk" in principal.roles:
             relation = "handler"
         expected = _expected(rule, relation, api, target)
-        allowed_change = (rule.kind in CHANGES and relation == "editor") or (
-            rule.kind is Kind.APPROVE and relation == "approver"
-        ) or (
-            rule.kind in (Kind.HANDLE, Kind.RECEIVE) and relation == "handler"
+        allowed_change = (
+            (rule.kind in CHANGES and relation == "editor")
+            or (rule.kind is Kind.APPROVE and relation == "approver")
+            or (rule.kind in (Kind.HANDLE, Kind.RECEIVE) and relation == "handler")
         )
         before_registration = (
             stored(walk.register, target.registration) if target.registration else None

@@ -8,13 +8,16 @@ import datetime as dt
 import pytest
 
 from cloudtoets.domain.model import Justification
+from cloudtoets.domain.serialise import jsonable
 from cloudtoets.problems import InputError
 from cloudtoets.services import justifications as service
 from cloudtoets.services import registrations as registration_service
+from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.deviations import list_deviations
 from cloudtoets.services.errors import InvalidTransition, NotFound, VersionConflict
-from cloudtoets.services.workflow_steps import RoleRefused
+from cloudtoets.services.workflow_steps import OwnDraft, RoleRefused
+from cloudtoets.store.tables import RegistrationRow
 
 from .conftest import CENTRAL, TODAY
 from .workflow_actors import (
@@ -217,12 +220,21 @@ def test_justifications_entered_with_the_registration_are_taken_over(register: R
             reported_on=dt.date(2026, 8, 2),
         ),
     ]
+    # a registration stored before decision 30 may still carry entered justifications; since
+    # then no form, API or import can enter them
     add(
         register,
         mail_registration(
             personal_data="special", pets=["pseudonymisation"], justifications=entered
         ),
     )
+    stored = registration_service.get_registration(register, CENTRAL, "bzk-mail")
+    assert stored.registration.justifications == []  # not stored
+    with register.sessions() as session, session.begin():
+        row = session.get(RegistrationRow, "bzk-mail")
+        assert row is not None
+        row.justifications = [jsonable(j) for j in entered]
+    registration_service.refresh(register, dt.date(2999, 1, 1))
     assert rules_of(register, "bzk-mail") == {EMAIL: True, "cb2026.4.6.special-data": True}
     assert {d.rule for d in list_deviations(register, CIO)} == {
         EMAIL,
@@ -269,3 +281,20 @@ def test_every_step_is_audited(register: Register) -> None:
     ]
     assert rows[1].after is not None and rows[1].after["reported_on"] == "2026-11-20"
     assert len(derived) == 2  # accepting and withdrawing changed the registration's field
+
+
+def test_the_proposer_cannot_accept_even_with_both_roles(register: Register) -> None:
+    both = Actor("bewerker-en-accordeerder", frozenset({"bzk"}), frozenset({"editor", "approver"}))
+    add(register, mail_registration())
+    proposed = service.propose_justification(register, both, "bzk-mail", FULL)
+    with pytest.raises(OwnDraft) as refused:
+        service.accept_justification(
+            register, both, "bzk-mail", proposed.id, ACCEPTANCE, proposed.version
+        )
+    assert "zelf opgesteld" in refused.value.detail
+    assert rules_of(register, "bzk-mail") == {EMAIL: False}
+    accepted = service.accept_justification(
+        register, APPROVER, "bzk-mail", proposed.id, ACCEPTANCE, proposed.version
+    )
+    assert (accepted.created_by, accepted.accepted_by_user) == (both.user, APPROVER.user)
+    assert rules_of(register, "bzk-mail") == {EMAIL: True}

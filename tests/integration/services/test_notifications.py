@@ -326,9 +326,9 @@ def test_a_notification_entered_with_the_registration_is_kept(register: Register
     # a registration stored before decision 30 may still carry an entered notification; since
     # then no form, API or import can enter one
     entered = Notification(dt.date(2026, 8, 1), "CIO Rijk")
-    with pytest.raises(InputError):
-        add(register, material_registration(notification=entered))
-    add(register, material_registration())
+    add(register, material_registration(notification=entered))
+    stored = registration_service.get_registration(register, CENTRAL, "bzk-kern")
+    assert stored.registration.notification is None  # not stored
     with register.sessions() as session, session.begin():
         row = session.get(RegistrationRow, "bzk-kern")
         assert row is not None

@@ -252,10 +252,10 @@ def test_registration_values_round_trip(register: Register) -> None:
             )
         ],
     )
-    # the evidence comes from the workflows only (decision 30): a create that carries it is
-    # refused, every other field goes round
+    # the evidence comes from the workflows only (decision 30): the API's create refuses it,
+    # every other caller's is not stored; every other field goes round
     with pytest.raises(InputError) as caught:
-        service.create_registration(register, CENTRAL, full)
+        service.create_registration(register, CENTRAL, full, refuse_evidence=True)
     assert {p.field for p in caught.value.problems} == {
         "risk_assessment",
         "exit_plan",
@@ -265,7 +265,7 @@ def test_registration_values_round_trip(register: Register) -> None:
     without_evidence = dataclasses.replace(
         full, risk_assessment=None, exit_plan=None, notification=None, justifications=[]
     )
-    service.create_registration(register, CENTRAL, without_evidence)
+    service.create_registration(register, CENTRAL, full)
     assert dataclasses.asdict(
         service.get_registration(register, CENTRAL, "bzk-m365").registration
     ) == dataclasses.asdict(without_evidence)

@@ -16,6 +16,7 @@ from cloudtoets.services import risk_assessments as service
 from cloudtoets.services.actor import Actor, Forbidden
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import InvalidTransition, NotFound, VersionConflict
+from cloudtoets.services.workflow_steps import OwnDraft
 from cloudtoets.store.tables import AuditRow, DecisionRow, RegistrationRow
 
 from .conftest import CENTRAL, TODAY, registration
@@ -267,3 +268,26 @@ def test_another_organisation_gets_not_found(material: Register) -> None:
     with pytest.raises(NotFound):
         service.get_assessment(material, EDITOR, RID, 7)
     assert service.get_assessment(material, EDITOR, RID, 1).state == "draft"
+
+
+def test_the_drafter_cannot_accept_even_with_both_roles(material: Register) -> None:
+    both = Actor("bewerker-en-accordeerder", frozenset({"bzk"}), frozenset({"editor", "approver"}))
+    draft = service.create_assessment(material, both, RID, assessment())
+    with pytest.raises(OwnDraft) as refused:
+        service.accept_assessment(material, both, RID, 1, acceptance(), draft.version)
+    assert "zelf opgesteld" in refused.value.detail and "vier ogen" in refused.value.detail
+    assert service.get_assessment(material, both, RID, 1).state == "draft"
+    assert s31(stored_rules(material)) == {"cb2026.3.1.risk-acceptance"}
+    # another approver may; the audit trail says who drafted and who accepted
+    accepted = service.accept_assessment(material, APPROVER, RID, 1, acceptance(), draft.version)
+    assert (accepted.created_by, accepted.accepted_by_user) == (both.user, APPROVER.user)
+    with material.sessions() as session:
+        trail = session.scalars(
+            select(AuditRow).where(AuditRow.object_type == "risk_assessment")
+        ).all()
+        assert [(a.action, a.actor) for a in trail] == [
+            ("create", both.user),
+            ("accept", APPROVER.user),
+        ]
+        assert trail[1].after is not None
+        assert trail[1].after["created_by"] == both.user
