@@ -197,7 +197,8 @@ def test_jurisdiction_chains(decisions: dict[str, Decision]) -> None:
     # hosted on AWS (aws-emea, LU -> amazon, US) as sub-processor.
     assert decisions["bzk-verzuim-youforce"].jurisdictions == ("GB", "LU", "NL", "NO", "US")
     assert decisions["bzk-bleu-pilot"].jurisdictions == ("FR",)
-    assert decisions["bzk-zivver"].jurisdictions == ("NL", "US")
+    # Zivver (NL) is owned by Kiteworks (US) and hosts on AWS (its own sub-processor, LU -> US)
+    assert decisions["bzk-zivver"].jurisdictions == ("LU", "NL", "US")
     # Government-run without provider: no chain.
     assert decisions["bzk-dms-odc"].jurisdictions == ()
 

@@ -39,6 +39,7 @@ def provider_body(view: ProviderView) -> dict[str, Any]:
         "kind": entry.kind if entry else None,
         "services": entry.services if entry else (),
         "reference": entry.source if entry else None,
+        "checked": entry.checked if entry else None,
         "note": entry.note if entry else None,
         "uncertain": entry.uncertain if entry else None,
     }

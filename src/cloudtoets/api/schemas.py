@@ -337,6 +337,9 @@ class ProviderOut(BaseModel):
     kind: str | None = None
     services: list[str] = []
     reference: str | None = Field(None, description="Bron van de eigendomsgegevens (catalogus)")
+    checked: dt.date | None = Field(
+        None, description="Datum waarop de catalogus de gegevens tegen de bron controleerde"
+    )
     note: str | None = None
     uncertain: str | None = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -25,7 +26,10 @@ class CatalogueEntry(BaseModel):
     parent: str | None
     kind: Literal["parent", "cloud", "saas", "sovereign", "colocation", "other"]
     services: tuple[str, ...] = ()
+    # the providers it uses itself for the data (its hosting), where it documents them publicly
+    subprocessors: tuple[str, ...] = ()
     source: str = Field(pattern=r"^https?://")
+    checked: dt.date  # when the entry was last checked against its source
     note: str | None = None
     uncertain: str | None = None
 
@@ -51,12 +55,24 @@ class CatalogueEntry(BaseModel):
             country=self.country,
             parent=self.parent,
             headquarters=self.headquarters,
+            subprocessors=list(self.subprocessors),
         )
 
 
 class _Catalogue(BaseModel):
     model_config = ConfigDict(extra="forbid")
     providers: tuple[CatalogueEntry, ...]
+
+    @model_validator(mode="after")
+    def _references(self) -> _Catalogue:
+        ids = [entry.id for entry in self.providers]
+        if len(ids) != len(set(ids)):
+            raise ValueError("een id komt meer dan eens voor")
+        for entry in self.providers:
+            for other in (entry.parent, *entry.subprocessors):
+                if other is not None and other not in ids:
+                    raise ValueError(f"{entry.id}: onbekende leverancier {other}")
+        return self
 
 
 @cache

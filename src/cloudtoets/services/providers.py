@@ -159,6 +159,35 @@ def registration_chains(
     return views
 
 
+@dataclass(frozen=True, slots=True)
+class UncertainNote:
+    """What the catalogue could not confirm about an entity in a chain (its ``uncertain``)."""
+
+    provider_id: str
+    name: str
+    note: str
+
+
+def uncertain_notes(views: Collection[ProviderView]) -> list[UncertainNote]:
+    """The doubts of the catalogue entries the chains rest on (ownership chains and the chains
+    of their own sub-processors), each entity once, in chain order. An organisation's own
+    definition of a provider is its own word: it carries no catalogue doubt."""
+    entries = {entry.id: entry for entry in catalogue_entries()}
+    notes: dict[str, UncertainNote] = {}
+    for view in views:
+        for chain in (view.chain, *view.subprocessor_chains):
+            for provider in chain:
+                entry = entries.get(provider.id)
+                if (
+                    entry is not None
+                    and entry.uncertain
+                    and provider == entry.as_provider()
+                    and provider.id not in notes
+                ):
+                    notes[provider.id] = UncertainNote(provider.id, entry.name, entry.uncertain)
+    return list(notes.values())
+
+
 def catalogue_names() -> dict[str, str]:
     """Provider id -> name of every provider in the built-in catalogue, in its own order."""
     return {e.id: e.name for e in catalogue_entries()}

@@ -26,7 +26,11 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import VersionConflict
 from cloudtoets.services.organisations import visible_organisations
-from cloudtoets.services.providers import provider_names, registration_chains
+from cloudtoets.services.providers import (
+    provider_names,
+    registration_chains,
+    uncertain_notes,
+)
 from cloudtoets.web import fields
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import read_version
@@ -188,6 +192,7 @@ def registration_detail(
         }
         for row in service.history(register, actor, registration_id)
     ]
+    chains = registration_chains(register, actor, registration)
     context = {
         "registration": registration,
         "stored": stored,
@@ -197,7 +202,8 @@ def registration_detail(
         "organisation": organisations.get(registration.organisation),
         "facts": fields.facts(registration, names),
         "names": names,
-        "chains": registration_chains(register, actor, registration),
+        "chains": chains,
+        "uncertain": uncertain_notes(chains),
         "decisions": service.decisions(register, actor, registration_id),
         "history": history,
         "policy": register.policy,
