@@ -178,14 +178,77 @@ def _take_out_evidence(checked: Upload) -> list[Problem]:
     return notes
 
 
+# organisation master data: it decides which rules apply, so only these roles change it
+MASTER_DATA = {
+    "type": "het type",
+    "critical_entity": "of het een kritieke entiteit is",
+    "essential_entity": "of het een essentiële entiteit is",
+    "vital_provider": "of het een vitale aanbieder is",
+}
+MASTER_DATA_ROLES = frozenset({"admin", "cio-rijk"})
+
+
+def may_change_master_data(actor: Actor) -> bool:
+    """Only an admin or CIO Rijk changes an organisation's type and entity flags."""
+    return bool(actor.roles & MASTER_DATA_ROLES)
+
+
+def _keep_master_data(session: Session, actor: Actor, checked: Upload) -> list[Problem]:
+    """For an actor without an admin or CIO Rijk role: an organisation row that would change the
+    master data of a known organisation (in the register, else the built-in catalogue of Rijk
+    organisations) changes nothing; one note per field, in the file's words."""
+    if may_change_master_data(actor):
+        return []
+    from cloudtoets.catalogue.organisations import catalogue_organisations
+
+    builtin = {o.id: o for o in catalogue_organisations()}
+    notes: list[Problem] = []
+    kept: list[Organisation] = []
+    for number, organisation in enumerate(checked.inventory.organisations, start=1):
+        row = session.get(OrganisationRow, organisation.id)
+        known = organisation_from_row(row) if row is not None else builtin.get(organisation.id)
+        if known is None:  # a new organisation outside the catalogue states its own
+            kept.append(organisation)
+            continue
+        # a flag the file leaves out (unknown) is no attempt to change it
+        changed = [
+            name
+            for name in MASTER_DATA
+            if getattr(organisation, name) is not None
+            and getattr(organisation, name) != getattr(known, name)
+        ]
+        for name in changed:
+            notes.append(
+                Problem(
+                    f"rij {number}",
+                    f"{MASTER_DATA[name]} van organisatie {organisation.id} kan alleen een "
+                    "beheerder of CIO Rijk wijzigen; deze rij verandert niets",
+                    ("organisations", number - 1),
+                    name,
+                )
+            )
+        if changed:
+            kept.append(known)
+        else:
+            kept.append(
+                dataclasses.replace(
+                    organisation, **{name: getattr(known, name) for name in MASTER_DATA}
+                )
+            )
+        checked.organisations[organisation.id] = kept[-1]
+    checked.inventory.organisations = kept
+    return notes
+
+
 ID_TAKEN = "dit kenmerk is al in gebruik; kies een ander kenmerk"
 
 
 def _plan(
     register: Register, session: Session, actor: Actor, checked: Upload, source: str
 ) -> tuple[ImportPlan, dict[str, list[Provider]]]:
-    inventory = checked.inventory
     plan = ImportPlan(source)
+    plan.notes += _keep_master_data(session, actor, checked)
+    inventory = checked.inventory
     plan.problems += checked.problems
     # organisations named by registrations but not in the document come from the built-in list
     named = {r.organisation for r in inventory.registrations} | {
