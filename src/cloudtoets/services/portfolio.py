@@ -383,23 +383,31 @@ def _calendar(decisions: Sequence[Decision]) -> list[QuarterDeadlines]:
     return buckets
 
 
-def _walk(
-    source: Source, decisions: Sequence[Decision], chains: Chains
-) -> Iterator[tuple[Registration, Decision, str | None, frozenset[str], bool]]:
+_Walked = tuple[Registration, Decision, str | None, frozenset[str], bool]
+
+
+def _walk(source: Source, decisions: Sequence[Decision], chains: Chains) -> Iterator[_Walked]:
     """Per registration: its decision, ultimate parent, providers in its chain and whether its
     organisation is critical or essential."""
     orgs = source.organisations
     critical = {org_id: _critical(org) for org_id, org in orgs.items()}
     context_of = source.context_of
+    single = source.default_context if not source.contexts else None
+    memo: dict[tuple[int, object], tuple[str | None, frozenset[str]]] = {}
     for registration, decision in zip(source.registrations, decisions, strict=True):
-        directory = context_of(registration.organisation).providers
+        directory = (single or context_of(registration.organisation)).providers
         provider = registration.provider
-        parent = chains.ultimate_parent(directory, provider) if provider is not None else None
+        subprocessors = registration.subprocessors
+        key = (id(directory), (provider, *subprocessors) if subprocessors else provider)
+        found = memo.get(key)
+        if found is None:
+            parent = chains.ultimate_parent(directory, provider) if provider is not None else None
+            found = memo[key] = (parent, chains.providers(directory, registration))
         yield (
             registration,
             decision,
-            parent,
-            chains.providers(directory, registration),
+            found[0],
+            found[1],
             critical.get(registration.organisation, False),
         )
 
@@ -438,7 +446,13 @@ def portfolio(
     providers: dict[str, _Tally] = {}
     countries: dict[str, _Tally] = {}
     losses: dict[str, list[int]] = {}
-    for registration, decision, parent, chain, critical in _walk(source, decisions, chains):
+    scenario_wanted = bool(without or without_country)
+    walked = _walk(source, decisions, chains)
+    kept: list[_Walked] | None = None
+    if scenario_wanted:
+        kept = list(walked)
+        walked = iter(kept)
+    for registration, decision, parent, chain, critical in walked:
         deployment = registration.deployment
         by_deployment[deployment.value if deployment is not None else UNKNOWN] += 1
         by_verdict[decision.verdict.value] += 1
@@ -483,8 +497,8 @@ def portfolio(
         key=lambda loss: (-loss.material, -loss.registrations, loss.provider),
     )[:RANKING_SIZE]
     scenario_found = (
-        _scenario(source, decisions, chains, names, providers=without, countries=without_country)
-        if without or without_country
+        _scenario(kept, names, providers=without, countries=without_country)
+        if kept is not None
         else None
     )
     return Portfolio(
@@ -511,9 +525,7 @@ def portfolio(
 
 
 def _scenario(
-    source: Source,
-    decisions: Sequence[Decision],
-    chains: Chains,
+    walked: Iterable[_Walked],
     names: dict[str, tuple[str, str]],
     *,
     providers: Sequence[str] = (),
@@ -527,7 +539,7 @@ def _scenario(
     organisations: set[str] = set()
     critical_count = tested = with_lead = lead_sum = 0
     lead_max: int | None = None
-    for registration, decision, _, chain, critical in _walk(source, decisions, chains):
+    for registration, decision, _, chain, critical in walked:
         if not (wanted_providers & chain or wanted_countries.intersection(decision.jurisdictions)):
             continue
         hit.append(registration.id)
@@ -587,9 +599,7 @@ def scenario(
     decisions = evaluate_source(source, policy, as_of)
     chains = Chains()
     return _scenario(
-        source,
-        decisions,
-        chains,
+        _walk(source, decisions, chains),
         _names(source),
         providers=() if provider is None else (provider,),
         countries=() if country is None else (country,),

@@ -1,0 +1,146 @@
+"""``cloudtoets portfolio`` and ``cloudtoets policy impact`` on the 100k file that ``check`` uses.
+
+    .venv/bin/python benchmarks/bench_portfolio.py
+
+End to end, as a user runs them (child process, stdout to /dev/null, best of ``--runs``; the
+wrapper of bench_check.py, which also gives each child's own peak RSS):
+
+    cloudtoets check FILE --format json                       (for comparison)
+    cloudtoets portfolio FILE --format json
+    cloudtoets portfolio FILE --format json --without microsoft --without-country CN
+    cloudtoets policy impact rijksbreed-cloudbeleid-2026 rijksbreed-cloudbeleid-2026-eer-ch FILE
+
+and, in this process, where the time of a portfolio goes: reading and validating the file (the
+floor every command on a file pays), evaluating every registration on the date, and the
+aggregation in plain Python over the decisions (``services/portfolio.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from bench_check import DEFAULT_CLI, DEFAULT_FILE, ensure_inventory, run_child
+from generate import AS_OF
+
+TARGET_PORTFOLIO = 2.0  # seconds, 100k
+TARGET_SCENARIO = 3.0  # seconds, 100k: a scenario or a policy impact
+BASE = "rijksbreed-cloudbeleid-2026"
+OTHER = "rijksbreed-cloudbeleid-2026-eer-ch"
+_T = TypeVar("_T")
+
+
+def best(function: Callable[[], _T], runs: int) -> tuple[float, _T]:
+    """Best wall time of ``function`` (collector off, as in the commands) and its last result."""
+    times, result = [], None
+    for _ in range(runs):
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            result = function()
+            times.append(time.perf_counter() - start)
+        finally:
+            gc.enable()
+    assert result is not None
+    return min(times), result
+
+
+def in_process(path: Path, runs: int) -> list[tuple[str, float]]:
+    from cloudtoets.policy.loader import load_policy
+    from cloudtoets.services import portfolio as pf
+
+    policy, other = load_policy(BASE), load_policy(OTHER)
+    read, source = best(lambda: pf.source_from_inventory(path), runs)
+    pf.evaluate_source(source, policy, AS_OF)  # compile the policy once, as a command does
+    evaluate, _ = best(lambda: pf.evaluate_source(source, policy, AS_OF), runs)
+    whole, _ = best(lambda: pf.portfolio(source, policy, AS_OF), runs)
+    scenario, _ = best(
+        lambda: pf.portfolio(source, policy, AS_OF, without=["microsoft"], without_country=["CN"]),
+        runs,
+    )
+    pf.evaluate_source(source, other, AS_OF)
+    impact, _ = best(lambda: pf.policy_impact(source, policy, other, AS_OF), runs)
+    second = dt.date(AS_OF.year + 1, AS_OF.month, AS_OF.day)
+    trend, _ = best(lambda: pf.portfolio(source, policy, AS_OF, compare_as_of=second), runs)
+    return [
+        ("read and validate the file (floor)", read),
+        ("evaluate 100k on the date", evaluate),
+        ("portfolio: evaluate + aggregate", whole),
+        ("  of which aggregation in Python", whole - evaluate),
+        ("portfolio with a scenario (2 at once)", scenario),
+        ("portfolio with a second date (trend)", trend),
+        ("policy impact (two evaluations)", impact),
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="JSON inventory")
+    parser.add_argument("--registrations", type=int, default=100_000, help="when generating")
+    parser.add_argument("--seed", type=int, default=1, help="when generating")
+    parser.add_argument("--cli", type=Path, default=DEFAULT_CLI, help="the cloudtoets command")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    ensure_inventory(args.file, args.registrations, args.seed)
+    as_of = AS_OF.isoformat()
+    file, cli = str(args.file), str(args.cli)
+    commands = [
+        ("check --format json", [cli, "check", file, "--format", "json"], None),
+        ("portfolio --format json", [cli, "portfolio", file, "--format", "json"], TARGET_PORTFOLIO),
+        (
+            "portfolio --without microsoft --without-country CN",
+            [
+                cli,
+                "portfolio",
+                file,
+                "--format",
+                "json",
+                "--without",
+                "microsoft",
+                "--without-country",
+                "CN",
+            ],
+            TARGET_SCENARIO,
+        ),
+        (
+            "policy impact --format json",
+            [cli, "policy", "impact", BASE, OTHER, file, "--format", "json"],
+            TARGET_SCENARIO,
+        ),
+    ]
+    rows = []
+    for label, command, target in commands:
+        results = [run_child([*command, "--as-of", as_of]) for _ in range(args.runs)]
+        wall = min(r[0] for r in results)
+        peak = max(r[1] for r in results)
+        print(f"  {label}: " + ", ".join(f"{r[0]:.2f} s" for r in results), file=sys.stderr)
+        rows.append((label, wall, peak, target))
+    parts = in_process(args.file, args.runs)
+
+    print()
+    print(
+        f"| `cloudtoets ...` on {args.file.name} | wall (best of {args.runs}) | peak RSS | target |"
+    )
+    print("|---|---:|---:|:---|")
+    for label, wall, peak, target in rows:
+        verdict = (
+            "" if target is None else f"{target:.0f} s: {'met' if wall <= target else 'not met'}"
+        )
+        print(f"| `{label}` | {wall:.2f} s | {peak:.0f} MB | {verdict} |")
+    print()
+    print(f"| in one process (best of {args.runs}) | wall |")
+    print("|---|---:|")
+    for label, seconds in parts:
+        print(f"| {label} | {seconds:.2f} s |")
+
+
+if __name__ == "__main__":
+    main()
