@@ -9,6 +9,7 @@ from cloudtoets.reports.view import MonitoringView
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.monitoring import monitoring
+from cloudtoets.services.portfolio_pages import monitoring_portfolio
 from cloudtoets.services.reminders import reminders
 
 PDF_MEDIA_TYPE = "application/pdf"
@@ -26,7 +27,8 @@ def monitoring_view(
         scope_name = next(iter(figures.organisations.values()))
     else:
         scope_name = "alle organisaties"
-    return MonitoringView(figures, found, scope_name, register.policy.title)
+    portfolio = monitoring_portfolio(register, actor, as_of, organisation)
+    return MonitoringView(figures, found, scope_name, register.policy.title, portfolio)
 
 
 def pdf_report(

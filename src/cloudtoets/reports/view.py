@@ -14,7 +14,9 @@ from cloudtoets.domain.labels import LABELS
 from cloudtoets.domain.vocabulary import VERDICT_LABELS
 from cloudtoets.presentation.texts import DEPLOYMENTS_SHORT, count_share
 from cloudtoets.reports.charts import Bar, bar_chart
+from cloudtoets.reports.portfolio_charts import losses_chart, parents_chart
 from cloudtoets.services.monitoring import AGE_BUCKETS, UNKNOWN, Monitoring
+from cloudtoets.services.portfolio import Portfolio
 from cloudtoets.services.reminders import KINDS, Reminder, count_by_organisation
 
 VERDICTS = {str(k): v for k, v in VERDICT_LABELS.items()} | {"none": "nog niet getoetst"}
@@ -48,6 +50,8 @@ class MonitoringView:
     reminders: list[Reminder]
     scope_name: str  # "alle organisaties" or the organisation's name
     policy_title: str
+    # the concentration by ultimate parent and "leverancier valt weg" (services/portfolio.py)
+    portfolio: Portfolio | None = None
 
     @property
     def as_of(self) -> dt.date:
@@ -60,7 +64,8 @@ class MonitoringView:
             "scope_name": self.scope_name,
             "policy_title": self.policy_title,
             "as_of": m.as_of,
-            "charts": charts(m),
+            "charts": charts(m, self.portfolio),
+            "portfolio": self.portfolio,
             "verdict_labels": VERDICTS,
             "verdict_keys": list(m.verdict_total.counts),
             "state_labels": NOTIFICATION_STATES,
@@ -87,7 +92,7 @@ def question_label(field: str) -> str:
     return str(organisation[key][0]) if key in organisation else field
 
 
-def charts(m: Monitoring) -> dict[str, Markup]:
+def charts(m: Monitoring, portfolio: Portfolio | None = None) -> dict[str, Markup]:
     total = m.material_total
     documents = (
         ("Geaccepteerde risicoafweging", total.risk_assessment),
@@ -113,7 +118,13 @@ def charts(m: Monitoring) -> dict[str, Markup]:
         (DEPLOYMENT_GROUPS["unknown"], k.unknown_deployment),
     )
     deployments = [Bar(label, n, count_share(n, k.registrations)) for label, n in groups]
+    extra = (
+        {"parents": parents_chart(portfolio), "losses": losses_chart(portfolio)}
+        if portfolio is not None
+        else {}
+    )
     return {
+        **extra,
         "material": bar_chart(
             "grafiek-materieel",
             "Materieel gebruik: hoeveel heeft de drie documenten die het beleid vraagt?",

@@ -55,6 +55,8 @@ def monitoring_page(request: Request, register: RegisterDep, actor: ActorDep) ->
         "org_options": [(o.id, o.name) for o in organisations],
         "pdf_url": "/monitoring/rapport.pdf" + _query(chosen),
         "xlsx_url": "/monitoring/rapport.xlsx" + _query(chosen),
+        "portfolio_url": "/portfolio" + _query(chosen),
+        "policy_impact_url": "/portfolio/beleid" + _query(chosen),
         "reminder_limit": PAGE_REMINDERS,
         "reminder_days": register.settings.reminder_days,
         "monitoring_current": True,

@@ -14,6 +14,7 @@ from cloudtoets.web import (
     oidc,
     overview,
     pages,
+    portfolio,
     providers,
     registrations,
     risk_exit,
@@ -41,6 +42,7 @@ for module in (
 ):
     router.include_router(module.router, include_in_schema=False)
 router.include_router(monitoring.router, include_in_schema=False)
+router.include_router(portfolio.router, include_in_schema=False)
 router.include_router(justifications.router, include_in_schema=False)
 router.include_router(notifications.router, include_in_schema=False)
 pages.add_catch_all(router)

@@ -152,7 +152,7 @@ def test_the_monitoring_page_follows_the_house_rules(
     assert 'href="/monitoring/rapport.pdf"' in html and 'href="/monitoring/rapport.xlsx"' in html
     # every chart is an image with a name, followed by a table with the same figures
     charts = re.findall(r"<svg\b[^>]*>", html)
-    assert len(charts) == 6
+    assert len(charts) == 8  # with the concentration by parent and "leverancier valt weg"
     for chart in charts:
         assert 'role="img"' in chart and "aria-labelledby=" in chart
     for part in html.split("<svg")[1:]:
