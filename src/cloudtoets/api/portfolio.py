@@ -25,7 +25,7 @@ from cloudtoets.services.context import Register
 from cloudtoets.services.monitoring import check_as_of
 
 router = APIRouter(
-    tags=["portfolio"], route_class=ProblemRoute, default_response_class=JsonResponse
+    tags=["monitoring"], route_class=ProblemRoute, default_response_class=JsonResponse
 )
 
 Organisation = Annotated[
