@@ -424,17 +424,20 @@ class ProblemRoute(APIRoute):
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem responses a route can give."""
+    """OpenAPI entries for the problem responses a route can give (every route: 400 for a query
+    parameter it does not know or a control character in the address, and 500)."""
     return {
         status: {
             "description": _STATUS_DESCRIPTIONS.get(status, "Fout"),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}},
         }
-        for status in (*statuses, 500)
+        for status in sorted({400, *statuses, 500})
     }
 
 
 _STATUS_DESCRIPTIONS = {
+    400: "Ongeldig verzoek: een onbekende queryparameter (het antwoord noemt de bekende) of een "
+    "stuurteken in het adres",
     404: "Niet gevonden (ook voor objecten van andere organisaties)",
     409: "Bestaat al, of botst met een gelijktijdige wijziging",
     412: "De versie in If-Match is verouderd; het antwoord bevat de huidige waarden",

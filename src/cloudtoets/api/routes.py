@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.convertors import PathConvertor, register_url_convertor
 
@@ -21,10 +22,50 @@ from cloudtoets.api.problems import KINDS, ApiProblem, ProblemRoute, problem_res
 from cloudtoets.api.schemas import ProblemType
 from cloudtoets.http.deps import refuse_control_characters
 
+_KNOWN_QUERY: dict[int, frozenset[str]] = {}
+
+
+def known_query_parameters(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route (with its dependencies) declares."""
+    known = _KNOWN_QUERY.get(id(route))
+    if known is None:
+        names: set[str] = set()
+        pending: list[Dependant] = [route.dependant]
+        while pending:
+            dependant = pending.pop()
+            names.update(f.alias for f in dependant.query_params)
+            pending.extend(dependant.dependencies)
+        known = _KNOWN_QUERY[id(route)] = frozenset(names)
+    return known
+
+
+async def refuse_unknown_query_parameters(request: Request) -> None:
+    """A query parameter the route does not know is a 400 naming the ones it does: a misspelt
+    filter would otherwise be silently ignored and the answer would look filtered
+    (docs/decisions.md, 47)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = known_query_parameters(route)
+    strange = sorted({name for name in request.query_params if name not in known})
+    if not strange:
+        return
+    names = ", ".join(f"'{name[:40]}'" for name in strange[:5])
+    listed = ", ".join(sorted(known)) if known else "geen"
+    word = "queryparameter" if len(strange) == 1 else "queryparameters"
+    raise ApiProblem(
+        "ongeldig-verzoek",
+        f"Onbekende {word} {names}. Dit adres kent: {listed}.",
+        status=400,
+        unknown=[name[:40] for name in strange[:5]],
+        known=sorted(known),
+    )
+
+
 router = APIRouter(
     route_class=ProblemRoute,
     default_response_class=JsonResponse,
-    dependencies=[Depends(refuse_control_characters)],
+    dependencies=[Depends(refuse_control_characters), Depends(refuse_unknown_query_parameters)],
 )
 
 

@@ -40,9 +40,9 @@ def documented_status(ctx: Any, response: Any, case: Case) -> bool | None:
 
 
 def _ignored_on_purpose(failure: AcceptedNegativeData) -> bool:
-    """An unknown query parameter is ignored, as HTTP APIs do (a cache buster must not break a
-    call); with the Authorization header the test always sends, schemathesis counts the case as
-    invalid. Only when every invalid part is one of those two."""
+    """With the Authorization header the test always sends, schemathesis counts the case as
+    invalid (an unknown query parameter is refused with 400 since decision 47 was revised, so
+    such a case is rejected anyway). Only when every invalid part is one of those."""
     _, _, parts = str(failure).partition("Invalid component:")
     lines = [line.strip(" -") for line in parts.splitlines() if line.strip(" -")]
     return bool(lines) and all(
