@@ -463,7 +463,13 @@ POLICY: dict[tuple[str, str], Rule] = {
             filtered=True,
             query=lambda t: {"organisatie": t.organisation} if t.organisation else {},
         )
-        for path in ("/monitoring", "/monitoring/rapport.pdf", "/monitoring/rapport.xlsx")
+        for path in (
+            "/monitoring",
+            "/monitoring/rapport.pdf",
+            "/monitoring/rapport.xlsx",
+            "/portfolio",
+            "/portfolio/beleid",
+        )
     },
     # --- risk assessments and exit plans
     ("GET", f"{R}/{{registration_id}}/risk-assessments"): Rule(Kind.READ),
