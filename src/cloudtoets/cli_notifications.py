@@ -111,10 +111,19 @@ def key_command(
             help="Maak een nieuwe sleutel in dit bestand (voor CLOUDTOETS_SIGNING_KEY_FILE).",
         ),
     ] = None,
+    organisations: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--organisatie",
+            help="Een organisatie waarvoor deze installatie meldt (herhaal voor meer); komt "
+            "achter de sleutel in de regel voor CLOUDTOETS_TRUSTED_KEYS_FILE.",
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Toon de naam en publieke sleutel van deze installatie, voor de lijst met vertrouwde
-    sleutels van een andere installatie (CLOUDTOETS_TRUSTED_KEYS_FILE)."""
+    sleutels van een andere installatie (CLOUDTOETS_TRUSTED_KEYS_FILE). Die installatie zet er de
+    organisaties achter waarvoor zij pakketten van deze installatie aanneemt."""
     from cloudtoets.services.package_signing import (
         KeyProblem,
         instance_public_key,
@@ -139,7 +148,16 @@ def key_command(
         return
     register = _register(database)
     try:
-        typer.echo(f"{register.settings.instance_name} {instance_public_key(register)}")
+        line = f"{register.settings.instance_name} {instance_public_key(register)}"
+        if organisations:
+            line += " " + ",".join(organisations)
+        else:
+            typer.echo(
+                "Zet achter de sleutel de organisaties waarvoor deze installatie meldt, met "
+                "komma's (of gebruik --organisatie).",
+                err=True,
+            )
+        typer.echo(line)
     except KeyProblem as problem:
         _fail(str(problem))
     finally:

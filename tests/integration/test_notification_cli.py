@@ -85,8 +85,30 @@ def test_export_and_import_a_signed_package(tmp_path: Path) -> None:
     assert untrusted.returncode == 2
     assert "onbekende sleutel" in untrusted.stderr and "Traceback" not in untrusted.stderr
 
+    # a trusted keys file in the older format (no organisations) is read, with a clear refusal
     trusted = tmp_path / "vertrouwd.txt"
     trusted.write_text(key.stdout, encoding="utf-8")
+    old = run(
+        "notification",
+        "import",
+        str(package),
+        "--database",
+        receiver,
+        CLOUDTOETS_TRUSTED_KEYS_FILE=str(trusted),
+    )
+    assert old.returncode == 2 and "Traceback" not in old.stderr
+    assert "nog niet voor welke organisaties" in old.stderr
+    line = run(
+        "notification",
+        "key",
+        "--organisatie",
+        "bzk",
+        "--database",
+        sender,
+        CLOUDTOETS_INSTANCE_NAME="bzk-register",
+    )
+    assert line.stdout.split() == [name, public_key, "bzk"]
+    trusted.write_text(line.stdout, encoding="utf-8")
     tampered = tmp_path / "gewijzigd.json"
     tampered.write_bytes(package.read_bytes().replace(b'"bzk-kern"', b'"bzk-kexn"', 1))
     refused = run(

@@ -181,9 +181,10 @@ def verify_package(register: Register, data: bytes) -> tuple[str, dict[str, Any]
     if signature.get("algorithm") != ALGORITHM:
         raise refused(f"Het pakket is niet ondertekend met {ALGORITHM}.")
     public_key = _text(signature.get("public_key"), "De publieke sleutel")
-    trusted = {k.public_key: k.name for k in trusted_keys(register.settings)}
-    name = trusted.get(public_key)
-    if name is None:
+    trusted = {k.public_key: k for k in trusted_keys(register.settings)}
+    key = trusted.get(public_key)
+    name = key.name if key is not None else None
+    if key is None or name is None:
         raise refused(
             f"Het pakket is ondertekend met een onbekende sleutel ({key_id(public_key)}). "
             "Neem de publieke sleutel van de afzender op in CLOUDTOETS_TRUSTED_KEYS_FILE als u "
@@ -206,6 +207,20 @@ def verify_package(register: Register, data: bytes) -> tuple[str, dict[str, Any]
     snapshot_organisation = (snapshot.get("registration") or {}).get("organisation")
     if snapshot_organisation != notification.get("organisation"):
         raise refused("De momentopname hoort bij een andere organisatie dan de melding.")
+    organisation = notification.get("organisation")
+    if key.organisations is None:
+        raise refused(
+            f"In CLOUDTOETS_TRUSTED_KEYS_FILE (regel {key.line}) staat bij '{name}' nog niet voor "
+            "welke organisaties die installatie mag melden. Zet ze achter de sleutel, met "
+            f"komma's (bijvoorbeeld: {name} SLEUTEL {organisation}). Er is niets opgeslagen."
+        )
+    if organisation not in key.organisations:
+        raise refused(
+            f"Het pakket is een melding van organisatie '{organisation}', maar installatie "
+            f"'{name}' wordt alleen vertrouwd voor "
+            f"{', '.join(sorted(key.organisations)) or 'geen enkele organisatie'}. "
+            "Er is niets opgeslagen."
+        )
     return name, content
 
 

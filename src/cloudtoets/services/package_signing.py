@@ -4,8 +4,11 @@ The instance's private key comes from ``CLOUDTOETS_SIGNING_KEY_FILE`` (a PEM fil
 that is unset and the installation is not marked as production (``CLOUDTOETS_PRODUCTION``), the
 instance makes a key once and keeps it in the database (store/signing_keys.py), so a demo or a
 test installation can sign without set-up. Keys of other instances are trusted only when they
-are listed in ``CLOUDTOETS_TRUSTED_KEYS_FILE``: one line per instance, its name and its public
-key in base64 (what ``cloudtoets notification key`` prints).
+are listed in ``CLOUDTOETS_TRUSTED_KEYS_FILE``: one line per instance, its name, its public
+key in base64 (what ``cloudtoets notification key`` prints) and the organisations it may send
+notifications for, separated by commas (``naam SLEUTEL bzk,fin``). A line without organisations
+(the older format) is still read, but a package signed with that key is refused with a message
+that says to add them.
 """
 
 from __future__ import annotations
@@ -143,6 +146,10 @@ def instance_public_key(register: Register) -> str:
 class TrustedKey:
     name: str
     public_key: str
+    # the organisations this instance may send packages for; None: a line in the older format,
+    # which names none
+    organisations: frozenset[str] | None = None
+    line: int = 0
 
 
 def trusted_keys(settings: Settings) -> list[TrustedKey]:
@@ -163,10 +170,11 @@ def trusted_keys(settings: Settings) -> list[TrustedKey]:
         if not text:
             continue
         parts = text.split()
-        if len(parts) != 2:
+        if len(parts) not in (2, 3):
             raise KeyProblem(
-                f"{path}, regel {number}: schrijf de naam van de instantie en haar publieke "
-                "sleutel, gescheiden door een spatie."
+                f"{path}, regel {number}: schrijf de naam van de instantie, haar publieke "
+                "sleutel en de organisaties waarvoor zij meldt (met komma's), gescheiden door "
+                "een spatie."
             )
         try:
             public_key_from_text(parts[1])
@@ -174,7 +182,12 @@ def trusted_keys(settings: Settings) -> list[TrustedKey]:
             raise KeyProblem(
                 f"{path}, regel {number}: geen geldige publieke sleutel ({error})."
             ) from None
-        found.append(TrustedKey(parts[0], parts[1]))
+        organisations = (
+            frozenset(o.strip() for o in parts[2].split(",") if o.strip())
+            if len(parts) == 3
+            else None
+        )
+        found.append(TrustedKey(parts[0], parts[1], organisations, number))
     return found
 
 

@@ -149,7 +149,9 @@ def test_a_role_refusal_names_who_may_take_the_step(register: Register) -> None:
 def receiving(register: Register, tmp_path: Path) -> Iterator[TestClient]:
     """CIO Rijk's own installation: an empty register that trusts the sender's key."""
     trusted = tmp_path / "vertrouwd.txt"
-    trusted.write_text(f"cloudtoets {instance_public_key(register)}\n", encoding="utf-8")
+    trusted.write_text(
+        f"cloudtoets {instance_public_key(register)} bzk,fin,ssc-ict,uwv\n", encoding="utf-8"
+    )
     other = Register.open(
         Settings(
             database_url=f"sqlite:///{tmp_path / 'cio.sqlite'}",

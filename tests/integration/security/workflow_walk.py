@@ -24,7 +24,7 @@ from cloudtoets.services.notification_packages import export_package, package_by
 from cloudtoets.services.notification_snapshot import build_snapshot, snapshot_hash
 from cloudtoets.services.package_signing import instance_public_key
 from cloudtoets.services.uow import system_session
-from cloudtoets.store.tables import RegistrationRow
+from cloudtoets.store.tables import OrganisationRow, RegistrationRow
 from cloudtoets.store.workflows import JustificationRow, NotificationRow
 
 OPERATOR = Actor.local("security-test")
@@ -261,7 +261,10 @@ def _trust_itself(register: Register) -> None:
     folder = Path(tempfile.mkdtemp(prefix="cloudtoets-walk-"))
     path = folder / "vertrouwd.txt"
     name = register.settings.instance_name
-    path.write_text(f"{name} {instance_public_key(register)}\n", encoding="utf-8")
+    # trusted for every organisation of the register: the walk sends packages of each
+    with register.sessions() as session:
+        organisations = ",".join(session.scalars(select(OrganisationRow.id)))
+    path.write_text(f"{name} {instance_public_key(register)} {organisations}\n", encoding="utf-8")
     register.settings.trusted_keys_file = path
 
 

@@ -67,7 +67,8 @@ def receiver(tmp_path: Path, sender: Register) -> Iterator[Register]:
     """CIO Rijk's own register (SQLite), which trusts the sender's key."""
     trusted = tmp_path / "vertrouwd.txt"
     trusted.write_text(
-        f"# naam en publieke sleutel\n{SENDER} {instance_public_key(sender)}\n", encoding="utf-8"
+        f"# naam, publieke sleutel en organisaties\n{SENDER} {instance_public_key(sender)} bzk\n",
+        encoding="utf-8",
     )
     opened = _open(
         f"sqlite:///{tmp_path / 'cio.sqlite'}", instance_name="cio-rijk", trusted_keys_file=trusted
@@ -195,7 +196,7 @@ def test_a_package_signed_with_an_unknown_key_is_refused(
     assert "onbekende sleutel" in refused.value.problems[0].message
     # trusted under another name: the package's claim of its sender does not hold
     other = tmp_path / "anders.txt"
-    other.write_text(f"iemand-anders {instance_public_key(sender)}\n", encoding="utf-8")
+    other.write_text(f"iemand-anders {instance_public_key(sender)} bzk\n", encoding="utf-8")
     receiver.settings.trusted_keys_file = other
     with pytest.raises(InputError) as refused:
         import_package(receiver, CIO, package_bytes(package))
@@ -235,3 +236,28 @@ def test_an_imported_notification_counts_for_the_receivers_copy_of_the_registrat
     assert NOTIFICATION_RULE in rules_of(receiver, "bzk-kern")
     import_package(receiver, CIO, orjson.dumps(_package(sender)))
     assert NOTIFICATION_RULE not in rules_of(receiver, "bzk-kern")
+
+
+def test_a_package_for_an_organisation_the_key_is_not_trusted_for_is_refused(
+    sender: Register, receiver: Register, tmp_path: Path
+) -> None:
+    package = _package(sender)
+    only_uwv = tmp_path / "alleen-uwv.txt"
+    only_uwv.write_text(f"{SENDER} {instance_public_key(sender)} uwv,fin\n", encoding="utf-8")
+    receiver.settings.trusted_keys_file = only_uwv
+    with pytest.raises(InputError) as refused:
+        import_package(receiver, CIO, package_bytes(package))
+    message = refused.value.problems[0].message
+    assert "organisatie 'bzk'" in message and "alleen vertrouwd voor fin, uwv" in message
+    # the older format without organisations is still read, and says what to add
+    old = tmp_path / "oud.txt"
+    old.write_text(f"{SENDER} {instance_public_key(sender)}\n", encoding="utf-8")
+    receiver.settings.trusted_keys_file = old
+    with pytest.raises(InputError) as refused:
+        import_package(receiver, CIO, package_bytes(package))
+    assert "nog niet voor welke organisaties" in refused.value.problems[0].message
+    assert _stored(receiver)[0] == 0
+    # trusted for bzk: accepted
+    only_uwv.write_text(f"{SENDER} {instance_public_key(sender)} uwv,bzk\n", encoding="utf-8")
+    receiver.settings.trusted_keys_file = only_uwv
+    assert import_package(receiver, CIO, package_bytes(package)).organisation == "bzk"

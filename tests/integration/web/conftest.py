@@ -42,7 +42,8 @@ def open_register(database_url: str, **settings: object) -> Register:
 def fill(register: Register) -> None:
     upgrade(register.engine)
     load_demo(register)
-    commit_import(register, CENTRAL, EXAMPLE.name, EXAMPLE.read_bytes())
+    # seed data with its evidence, as the demo (a user's import leaves evidence out)
+    commit_import(register, CENTRAL, EXAMPLE.name, EXAMPLE.read_bytes(), evidence_from_file=True)
 
 
 @pytest.fixture

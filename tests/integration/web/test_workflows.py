@@ -37,7 +37,9 @@ def version(html: str) -> str:
     return found.group(1)
 
 
-def test_a_justification_from_the_registration_page_to_the_deviations(client: TestClient) -> None:
+def test_a_justification_from_the_registration_page_to_the_deviations(
+    client: TestClient, register: Register
+) -> None:
     page = client.get(f"/registraties/{MAIL}").text
     assert "Afwijkingen en melding aan CIO Rijk" in text(page)
     assert f'href="/registraties/{MAIL}/afwijkingen/nieuw?regel=cb2026.4.5.email"' in page
@@ -83,6 +85,20 @@ def test_a_justification_from_the_registration_page_to_the_deviations(client: Te
     assert "De afwijking is voorgesteld." in text(detail)
     assert "Accepteer de afwijking" in detail
 
+    # four eyes: whoever proposed cannot accept; another user of the organisation does
+    own = client.post(
+        f"{detail_url}/accepteren",
+        data={
+            "versie": version(detail),
+            "name": "A. Jansen",
+            "role": "secretaris-generaal",
+            "accepted_on": "28-11-2026",
+        },
+    )
+    assert own.status_code == 403
+    settings = register.settings.model_copy(update={"local_user": "accordeerder-lokaal"})
+    approver = dataclasses.replace(register, settings=settings)
+    client = TestClient(create_app(register=approver), follow_redirects=False)
     missing = client.post(
         f"{detail_url}/accepteren", data={"versie": version(detail), "accepted_on": "28-11-2026"}
     )
@@ -208,7 +224,9 @@ def test_a_material_change_asks_for_a_new_notification_on_the_page(
 def other(tmp_path: Path, register: Register) -> TestClient:
     """CIO Rijk's own installation, which trusts the first one's key."""
     trusted = tmp_path / "vertrouwd.txt"
-    trusted.write_text(f"cloudtoets {instance_public_key(register)}\n", encoding="utf-8")
+    trusted.write_text(
+        f"cloudtoets {instance_public_key(register)} bzk,fin,ssc-ict,uwv\n", encoding="utf-8"
+    )
     opened = open_register(f"sqlite:///{tmp_path / 'cio.sqlite'}", trusted_keys_file=trusted)
     upgrade(opened.engine)
     with opened.sessions() as session, session.begin():
