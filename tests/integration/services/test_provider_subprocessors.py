@@ -92,3 +92,23 @@ def test_the_api_and_the_provider_page_show_own_subprocessors(register: Register
     own = html.split('id="eigen-tabel"', 1)[1]
     assert "Gebruikt zelf (eigen subverwerkers" in own
     assert "Amazon Web Services EMEA SARL" in own.split("</tr>", 2)[1]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=KeyError,
+    reason="services/imports.py _users_of_document_providers follows registrations' providers "
+    "and parents, not a provider's own sub-processors: a document provider used only as "
+    "another's own sub-processor is not stored, and the evaluation misses it",
+)
+def test_a_document_provider_used_only_as_an_own_subprocessor_is_stored(
+    register: Register,
+) -> None:
+    document = HOSTED_ON_AWS.replace(
+        '  - {id: nl-saas, name: "NL SaaS B.V.", country: NL, subprocessors: [aws-emea]}',
+        '  - {id: nl-saas, name: "NL SaaS B.V.", country: NL, subprocessors: [ch-hosting]}\n'
+        "  - {id: ch-hosting, country: CH}",
+    )
+    commit_import(register, CENTRAL, "saas.yaml", document.encode())
+    stored = registrations.get_registration(register, CENTRAL, "bzk-saas")
+    assert stored.decision.jurisdictions == ("CH", "NL")
