@@ -113,19 +113,19 @@ def list_registrations(
     register: RegisterDep,
     actor: ActorDep,
     verdict: Annotated[
-        Verdict | None,
+        list[Verdict],
         Query(
             description="Alleen dit oordeel zoals getoond; incomplete: onvolledig (beste en "
-            "slechtste oordeel verschillen)"
+            "slechtste oordeel verschillen). Herhaald: een van deze"
         ),
-    ] = None,
+    ] = [],  # noqa: B006 - FastAPI copies the default; a list query parameter needs one
     worst: Annotated[
-        Verdict | None,
+        list[Verdict],
         Query(
             description="Alleen dit slechtste oordeel, ook als het oordeel onvolledig is "
-            "(incomplete is geen slechtste oordeel)"
+            "(incomplete is geen slechtste oordeel). Herhaald: een van deze"
         ),
-    ] = None,
+    ] = [],  # noqa: B006
     unknown: Annotated[
         list[str],
         Query(
@@ -133,14 +133,54 @@ def list_registrations(
             "Herhaal de parameter of scheid met komma's, zoals "
             "unknown=encrypted_at_rest,classification. Feiten: " + ", ".join(QUESTIONS)
         ),
-    ] = [],  # noqa: B006 - FastAPI copies the default; a list query parameter needs one
-    deployment: Annotated[Deployment | None, Query(description="Alleen deze inzet")] = None,
-    provider: Annotated[str | None, Query(description="Alleen deze leverancier (kenmerk)")] = None,
-    jurisdiction: Annotated[
-        str | None, Query(description="Alleen met dit land in de jurisdictieketen (ISO-code)")
+    ] = [],  # noqa: B006
+    deployment: Annotated[
+        list[Deployment], Query(description="Alleen deze inzet. Herhaald: een van deze")
+    ] = [],  # noqa: B006
+    provider: Annotated[
+        list[str],
+        Query(
+            description="Alleen deze leverancier met wie het contract is (kenmerk). "
+            "Herhaald: een van deze"
+        ),
+    ] = [],  # noqa: B006
+    parent: Annotated[
+        list[str],
+        Query(
+            description="Alleen registraties die van deze leverancier afhangen, op elk niveau "
+            "van de keten: de leverancier zelf, haar moederbedrijven, de subverwerkers en hun "
+            "moederbedrijven (parent=microsoft: ook GitHub en elke dienst met Microsoft als "
+            "subverwerker). Herhaald: een van deze"
+        ),
+    ] = [],  # noqa: B006
+    ultimate_parent: Annotated[
+        list[str],
+        Query(
+            description="Alleen registraties waarvan de leverancier dit moederbedrijf heeft "
+            "(het laatste bedrijf in de eigendomsketen). Herhaald: een van deze"
+        ),
+    ] = [],  # noqa: B006
+    public_cloud: Annotated[
+        bool | None, Query(description="Alleen (niet) publieke cloud; onbekend telt niet mee")
     ] = None,
+    external_cloud: Annotated[
+        bool | None,
+        Query(
+            description="Alleen (niet) externe cloud: niet in eigen beheer van de overheid; "
+            "onbekend inzetmodel telt niet mee"
+        ),
+    ] = None,
+    jurisdiction: Annotated[
+        list[str],
+        Query(
+            description="Alleen met dit land in de jurisdictieketen (ISO-code). "
+            "Herhaald: een van deze"
+        ),
+    ] = [],  # noqa: B006
     material: Annotated[bool | None, Query(description="Alleen (niet) materieel")] = None,
-    organisation: Annotated[str | None, Query(description="Alleen deze organisatie")] = None,
+    organisation: Annotated[
+        list[str], Query(description="Alleen deze organisatie. Herhaald: een van deze")
+    ] = [],  # noqa: B006
     q: Annotated[str | None, Query(description="Zoek in kenmerk en naam")] = None,
     sort: Annotated[Sort, Query(description="Sorteer op dit veld; met - ervoor: aflopend")] = "id",
     page: Annotated[
@@ -169,6 +209,10 @@ def list_registrations(
             sort=sort,
             page=page,
             strict=True,
+            parent=parent,
+            ultimate_parent=ultimate_parent,
+            public_cloud=public_cloud,
+            external_cloud=external_cloud,
         )
     except UnknownFilterValue as error:
         raise invalid_query(error.name, error.message) from None

@@ -54,6 +54,45 @@ class ProviderDirectory:
         self._chains[provider_id] = result
         return result
 
+    def reach(self, provider_id: str) -> frozenset[str]:
+        """Every provider a registration with this provider depends on: the provider, its
+        parents, and the sub-processors the entities list themselves with their chains, in
+        turn (an id not in the directory, or a cycle, stands for itself)."""
+        found: set[str] = set()
+        pending = [provider_id]
+        while pending:
+            current = pending.pop()
+            if current in found:
+                continue
+            try:
+                chain = self.chain(current)
+            except (KeyError, ProviderCycleError):
+                found.add(current)
+                continue
+            for entity in chain:
+                found.add(entity.id)
+                pending.extend(s for s in entity.subprocessors if s not in found)
+        return frozenset(found)
+
+    def dependants(self, provider_ids: Iterable[str]) -> frozenset[str]:
+        """The providers whose ``reach`` holds any of these (each of them included)."""
+        wanted = set(provider_ids)
+        return frozenset(
+            wanted | {p.id for p in self._providers.values() if wanted & self.reach(p.id)}
+        )
+
+    def ultimate_children(self, parent_ids: Iterable[str]) -> frozenset[str]:
+        """The providers whose ultimate parent is one of these (each of them included)."""
+        wanted = set(parent_ids)
+        found = set(wanted)
+        for provider in self._providers.values():
+            try:
+                if self.chain(provider.id)[-1].id in wanted:
+                    found.add(provider.id)
+            except (KeyError, ProviderCycleError):
+                continue
+        return frozenset(found)
+
     def find_cycle(self, provider_id: str) -> str | None:
         """The cycle through a provider's parents as text, or None."""
         try:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Registration
-from cloudtoets.domain.registration_query import RegistrationQuery
+from cloudtoets.domain.registration_query import RegistrationQuery, choices
 from cloudtoets.domain.serialise import jsonable
 from cloudtoets.domain.text import control_message, texts_with_control_characters
 from cloudtoets.io.validate import validate_document
@@ -99,7 +99,8 @@ def _summary(row: tuple[Any, ...]) -> RegistrationSummary:
 
 def list_registrations(register: Register, actor: Actor, query: RegistrationQuery) -> Page:
     with read_only(register.sessions, actor) as session:
-        if query.organisation is not None and not actor.may_see(query.organisation):
+        chosen = choices(query.organisation)
+        if chosen and not any(actor.may_see(o) for o in chosen):
             return Page([], 0, query)
         rows, total = repo.list_registrations(session, query, actor.visible)
         return Page([_summary(r) for r in rows], total, query)
