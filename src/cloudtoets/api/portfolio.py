@@ -8,7 +8,7 @@ see, or that does not exist, 404. Verdicts are re-evaluated for the as-of date a
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
@@ -18,7 +18,6 @@ from cloudtoets.api.problems import ProblemRoute, invalid_query, problem_respons
 from cloudtoets.api.schemas import IsoDate
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.http.deps import ActorDep, RegisterDep
-from cloudtoets.policy.model import Policy
 from cloudtoets.services import inventory_check
 from cloudtoets.services import portfolio as service
 from cloudtoets.services.context import Register
@@ -47,7 +46,8 @@ def _day(name: str, day: dt.date) -> dt.date:
     return day
 
 
-def _policy(register: Register, name: str, policy_id: str | None) -> Policy:
+def _policy(register: Register, name: str, policy_id: str | None) -> Any:
+    """The policy (services/inventory_check.py), or a Dutch 422 naming the parameter."""
     try:
         return inventory_check.chosen_policy(register, policy_id)
     except inventory_check.UnknownPolicy as unknown:
