@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.services.organisations import visible_organisations
-from cloudtoets.services.providers import catalogue_views, own_provider_views
+from cloudtoets.services.providers import catalogue_views, own_provider_views, uncertain_notes
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.templating import render
 
@@ -26,5 +26,7 @@ def providers(request: Request, register: RegisterDep, actor: ActorDep) -> Respo
         "own": own,
         "organisation_names": {o.id: o.name for o in visible_organisations(register, actor)},
         "outside_count": sum(1 for v in catalogue if v.outside_eea),
+        # what the catalogue could not confirm about the entities an own provider's chain uses
+        "own_notes": {(v.organisation, v.provider.id): uncertain_notes([v]) for v in own},
     }
     return render(request, "pages/providers.html", context, section="providers")

@@ -92,6 +92,19 @@ def test_the_api_and_the_provider_page_show_own_subprocessors(register: Register
     own = html.split('id="eigen-tabel"', 1)[1]
     assert "Gebruikt zelf (eigen subverwerkers" in own
     assert "Amazon Web Services EMEA SARL" in own.split("</tr>", 2)[1]
+    assert "Niet zeker over" not in own.split("</tr>", 2)[1]  # AWS EMEA's entry is confirmed
+
+
+def test_the_catalogues_doubts_show_beside_an_own_provider_that_rests_on_them(
+    register: Register,
+) -> None:
+    on_zivver = HOSTED_ON_AWS.replace("subprocessors: [aws-emea]", "subprocessors: [zivver]")
+    commit_import(register, CENTRAL, "saas.yaml", on_zivver.encode())
+    settings = register.settings.model_copy(update={"auth_mode": "local"})
+    with TestClient(create_app(register=dataclasses.replace(register, settings=settings))) as c:
+        own = c.get("/leveranciers").text.split('id="eigen-tabel"', 1)[1]
+    row = own.split("</tr>", 2)[1]
+    assert "Niet zeker over Zivver B.V.:" in row and "Niet zeker over Kiteworks" in row
 
 
 @pytest.mark.xfail(
