@@ -178,21 +178,7 @@ class Chains:
         key = (id(directory), provider)
         found = self._closures.get(key)
         if found is None:
-            ids: set[str] = set()
-            pending = [provider]
-            while pending:
-                current = pending.pop()
-                if current in ids:
-                    continue
-                try:
-                    chain = directory.chain(current)
-                except (KeyError, ValueError):
-                    ids.add(current)
-                    continue
-                for entity in chain:
-                    ids.add(entity.id)
-                    pending.extend(s for s in entity.subprocessors if s not in ids)
-            found = self._closures[key] = frozenset(ids)
+            found = self._closures[key] = directory.reach(provider)
         return found
 
     def providers(self, directory: ProviderDirectory, registration: Registration) -> frozenset[str]:
