@@ -83,14 +83,10 @@ def test_create_redirects_with_a_flash_and_stores(client: TestClient, register: 
     assert registration.storage_countries == ["NL", "IE"]
     assert registration.functions == ["collaboration", "ai"]
     assert str(registration.in_use_since) == "2025-03-01"  # typed the Dutch way
-    assert registration.risk_assessment is not None
-    assert registration.risk_assessment.covers_lock_in is True
-    assert registration.exit_plan is not None and registration.exit_plan.planned is not None
-    assert registration.exit_plan.planned.preconditions == [
-        "opvolger aanbesteden",
-        "export van gesprekken",
-    ]
-    assert registration.exit_plan.emergency is None
+    # the evidence typed into the form is not stored: it comes only from the workflows
+    # (decision 30)
+    assert registration.risk_assessment is None
+    assert registration.exit_plan is None
     assert registration.notification is None
     assert registration.material is None
     page = client.get("/registraties/bzk-chat")
@@ -183,7 +179,7 @@ def test_taken_id_reserved_id_and_unknown_organisation(client: TestClient) -> No
     assert field_error(response.text, "id") == "Vul een kenmerk in, bijvoorbeeld fin-m365-mail."
 
 
-def test_edit_changes_a_field_and_keeps_justifications(
+def test_edit_changes_a_field_and_the_evidence_follows_the_workflows(
     client: TestClient, register: Register
 ) -> None:
     before = service.get_registration(register, CENTRAL, "fin-m365-mail")
@@ -200,10 +196,16 @@ def test_edit_changes_a_field_and_keeps_justifications(
     after = service.get_registration(register, CENTRAL, "fin-m365-mail")
     assert after.registration.name == "E-mail (Microsoft 365)"
     assert after.version == before.version + 1
-    assert after.registration.justifications == before.registration.justifications
+    # justifications entered before decision 30 give way to what the workflows say (none here)
+    assert after.registration.justifications == []
     # nothing else changed: the form round-trips every field
     assert after.registration == type(before.registration)(
-        **{**_fields(before.registration), "name": "E-mail (Microsoft 365)"}
+        **{
+            **_fields(before.registration),
+            "name": "E-mail (Microsoft 365)",
+            **dict.fromkeys(("risk_assessment", "exit_plan", "notification")),
+            "justifications": [],
+        }
     )
     # the change history shows the field before and after
     detail = text(client.get("/registraties/fin-m365-mail").text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -114,6 +115,13 @@ def test_errors_are_shown_per_field_and_the_input_stays(client: TestClient) -> N
     )
 
 
+def other_user(register: Register) -> TestClient:
+    """The same register as another local user (four eyes)."""
+    settings = register.settings.model_copy(update={"local_user": "accordeerder-lokaal"})
+    other = dataclasses.replace(register, settings=settings)
+    return TestClient(create_app(register=other), follow_redirects=False)
+
+
 def test_save_accept_and_change_an_assessment(client: TestClient, register: Register) -> None:
     assert rules(register, "cb2026.3.1.") == {"cb2026.3.1.risk-assessment"}
     html = client.get(f"{RISK}/bewerken").text
@@ -126,6 +134,8 @@ def test_save_accept_and_change_an_assessment(client: TestClient, register: Regi
     assert "Concept (versie 1), nog niet geaccordeerd." in text(client.get(PAGE).text)
 
     # acceptance: every field is needed
+    # four eyes: whoever drafted cannot accept; another user of the organisation does
+    client = other_user(register)
     refused = client.post(f"{RISK}/1/accorderen", data={"versie": "1", "accepted_on": "2026-11-20"})
     assert refused.status_code == 422
     assert (
@@ -168,10 +178,14 @@ def test_save_accept_and_change_an_assessment(client: TestClient, register: Regi
     assert rules(register, "cb2026.3.1.") == set()
 
 
-def test_accepting_without_lock_in_and_dtia_names_what_is_missing(client: TestClient) -> None:
+def test_accepting_without_lock_in_and_dtia_names_what_is_missing(
+    client: TestClient, register: Register
+) -> None:
     html = client.get(f"{RISK}/bewerken").text
     data = filled(html, dtia_reference="", **{"risico-1-description": ""})
     assert client.post(f"{RISK}/bewerken", data=data).status_code == 303
+    # four eyes: whoever drafted cannot accept; another user of the organisation does
+    client = other_user(register)
     refused = client.post(
         f"{RISK}/1/accorderen",
         data={
