@@ -345,7 +345,13 @@ def portfolio_table(found: object, top: int = 10) -> str:
     )
     if found.calendar:
         out += ["", "Overgangstermijnen per kwartaal"]
-        out += _rows(["kwartaal", "termijnen"], [[q.key, str(q.count)] for q in found.calendar])
+        out += _rows(
+            ["kwartaal", "termijnen"],
+            [
+                [f"{q.first_day.month // 3 + 1}e kwartaal {q.first_day.year}", str(q.count)]
+                for q in found.calendar
+            ],
+        )
     if found.scenario is not None:
         s = found.scenario
         out += [

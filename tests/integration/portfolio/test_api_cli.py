@@ -145,3 +145,27 @@ def test_the_commands_on_the_database(demo_register: Register) -> None:
 
     wrong = _cli("portfolio", "--database", url, "--as-of", day, "--without", "bestaat-niet")
     assert wrong.returncode == 2 and "bestaat-niet" in wrong.stderr
+
+
+def test_the_command_on_the_rekenkamer_register(tmp_path: Path) -> None:
+    from cloudtoets.demo.rekenkamer import rekenkamer_register
+
+    inventory = tmp_path / "rekenkamer.json"
+    inventory.write_text(json.dumps(rekenkamer_register()), encoding="utf-8")
+    day = TODAY.isoformat()
+    table = _cli("portfolio", str(inventory), "--as-of", day)
+    assert table.returncode == 0, table.stderr
+    assert "Publiek: 700. Niet publiek (privé, hybride, community): 477. Onbekend: 411." in (
+        table.stdout
+    )
+    assert "Materieel gebruik van publieke cloud: 126." in table.stdout
+    for name in ("Microsoft Corporation", "Amazon.com, Inc.", "Alphabet Inc."):
+        assert name in table.stdout
+    done = _cli("portfolio", str(inventory), "--as-of", day, "--format", "json",
+                "--without", "microsoft")  # fmt: skip
+    body = json.loads(done.stdout)
+    parents = {p["provider"]: p for p in body["concentration"]["by_ultimate_parent"]}
+    shares = [parents[p]["share_of_material_public"] for p in ("microsoft", "amazon", "alphabet")]
+    assert all(0 < s < 1 for s in shares) and sum(shares) > 0.5
+    assert body["scenario"]["material"] == parents["microsoft"]["material"]
+    assert len(body["scenario"]["material_registrations"]) == body["scenario"]["material"]
