@@ -109,7 +109,6 @@ def test_the_catalogues_doubts_show_beside_an_own_provider_that_rests_on_them(
 
 @pytest.mark.xfail(
     strict=True,
-    raises=KeyError,
     reason="services/imports.py _users_of_document_providers follows registrations' providers "
     "and parents, not a provider's own sub-processors: a document provider used only as "
     "another's own sub-processor is not stored, and the evaluation misses it",
