@@ -107,7 +107,7 @@ def test_serve_and_every_command_run_as_the_application_role(
             assert submitted.status_code == 200, submitted.text
 
         instance = {"CLOUDTOETS_INSTANCE_NAME": "bzk-register"}
-        key = ok(cli("notification", "key", url=app, env=instance))
+        key = ok(cli("notification", "key", "--organisatie", "bzk", url=app, env=instance))
         package = tmp_path / "melding.json"
         ok(
             cli(
