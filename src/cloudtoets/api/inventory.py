@@ -103,6 +103,7 @@ def _plan(plan: imports.ImportPlan) -> dict[str, Any]:
         "registrations": plan.registrations,
         "verdicts": plan.verdicts,
         "problems": problem_items(plan.problems),
+        "notes": problem_items(plan.notes),
     }
 
 

@@ -388,6 +388,12 @@ class ImportPlanOut(BaseModel):
     registrations: Changes
     verdicts: dict[str, int] = Field(description="Oordelen na de import, per oordeel")
     problems: list[ErrorItem]
+    notes: list[ErrorItem] = Field(
+        default_factory=list,
+        description="Wat het bestand bevat maar de import niet overneemt: bewijs (risicoanalyse, "
+        "exitplan, melding, afwijkingen) komt alleen uit de werkstromen, en stamgegevens van een "
+        "organisatie wijzigt alleen een beheerder of CIO Rijk. De import gaat wel door.",
+    )
 
 
 INVENTORY_SCHEMA = inline_schema(TypeAdapter(Inventory).json_schema())

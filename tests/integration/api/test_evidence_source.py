@@ -160,6 +160,16 @@ def test_no_write_path_outside_the_workflows_changes_the_evidence(
         got_verdict, got_evidence, _ = _state(client)
         assert (got_verdict, got_evidence) == (verdict, evidence), suffix
 
+    # the API's import says the same in its notes
+    response = client.post(
+        f"{API}/inventory/import",
+        files={"file": ("bzk.json", (tmp_path / "bzk.json").read_bytes(), "application/json")},
+    )
+    assert response.status_code == 200, response.text
+    notes = response.json()["notes"]
+    assert [n["where"] for n in notes] == [f"registratie {ID}"]
+    assert _state(client)[:2] == (verdict, evidence)
+
     # the same file with its evidence taken over (only the demo may) would change the verdict:
     # the assertions above could fail
     path = tmp_path / "bzk.json"
