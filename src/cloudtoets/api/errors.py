@@ -115,6 +115,8 @@ def request_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         if source == "body" and (error.get("type") == "json_invalid" or not path):
             items.append(error_item("body", _body_message(error)))
             continue
+        if source != "body":  # a repeated query parameter: its name, not the place in the list
+            path = tuple(p for p in path if not isinstance(p, int))
         field = ".".join(str(p) for p in path) or None
         # "body": the fields of a JSON object, and those of a multipart form
         place = "veld" if source == "body" else _PLACES.get(source, source)
