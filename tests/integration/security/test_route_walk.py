@@ -455,8 +455,18 @@ POLICY: dict[tuple[str, str], Rule] = {
             f"{API}/monitoring/report.pdf",
             f"{API}/monitoring/report.xlsx",
             f"{API}/reminders",
+            f"{API}/portfolio",
         )
     },
+    ("GET", f"{API}/policy-impact"): Rule(
+        Kind.MONITOR,
+        filtered=True,
+        query=lambda t: {
+            "base": "rijksbreed-cloudbeleid-2026",
+            "other": "rijksbreed-cloudbeleid-2026-eer-ch",
+            **({"organisation": t.organisation} if t.organisation else {}),
+        },
+    ),
     **{
         ("GET", path): Rule(
             Kind.MONITOR,
