@@ -262,7 +262,7 @@ def _trust_itself(register: Register) -> None:
     path = folder / "vertrouwd.txt"
     name = register.settings.instance_name
     # trusted for every organisation of the register: the walk sends packages of each
-    with register.sessions() as session:
+    with system_session(register.sessions) as session:  # every organisation, past row security
         organisations = ",".join(session.scalars(select(OrganisationRow.id)))
     path.write_text(f"{name} {instance_public_key(register)} {organisations}\n", encoding="utf-8")
     register.settings.trusted_keys_file = path
