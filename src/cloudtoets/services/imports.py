@@ -109,18 +109,22 @@ def _read_upload(register: Register, filename: str, data: bytes, *, uploaded: bo
 def _users_of_document_providers(inventory: Inventory) -> dict[str, set[str]]:
     """Document provider id -> the organisations whose registrations' chains pass through it.
 
-    A supplier's parent is part of every chain the supplier is in, so an organisation that
-    names only a subsidiary also needs the document's parent (else its chain breaks off).
+    A supplier's parent is part of every chain the supplier is in, and so are the suppliers it
+    uses itself (its own sub-processors, with their parents): an organisation that names only a
+    subsidiary also needs those document providers (else its chain breaks off).
     """
-    parents = {p.id: p.parent for p in inventory.providers}
+    by_id = {p.id: p for p in inventory.providers}
     users: dict[str, set[str]] = {}
     for registration in inventory.registrations:
-        for start in (registration.provider, *(registration.subprocessors or ())):
-            provider_id, seen = start, set()
-            while provider_id in parents and provider_id not in seen:  # cycles were refused
-                seen.add(provider_id)
-                users.setdefault(provider_id, set()).add(registration.organisation)
-                provider_id = parents[provider_id]
+        pending = [registration.provider, *(registration.subprocessors or ())]
+        seen: set[str] = set()
+        while pending:  # cycles of parents were refused; ``seen`` stops the rest
+            provider = by_id.get(pending.pop() or "")
+            if provider is None or provider.id in seen:
+                continue
+            seen.add(provider.id)
+            users.setdefault(provider.id, set()).add(registration.organisation)
+            pending += [provider.parent, *provider.subprocessors]
     return users
 
 

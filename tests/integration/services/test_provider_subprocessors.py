@@ -107,12 +107,6 @@ def test_the_catalogues_doubts_show_beside_an_own_provider_that_rests_on_them(
     assert "Niet zeker over Zivver B.V.:" in row and "Niet zeker over Kiteworks" in row
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/imports.py _users_of_document_providers follows registrations' providers "
-    "and parents, not a provider's own sub-processors: a document provider used only as "
-    "another's own sub-processor is not stored, and the evaluation misses it",
-)
 def test_a_document_provider_used_only_as_an_own_subprocessor_is_stored(
     register: Register,
 ) -> None:
