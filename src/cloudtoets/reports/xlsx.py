@@ -90,6 +90,9 @@ def write_workbook(view: MonitoringView, reminder_days: int) -> bytes:
         ["Oordelen: van de laatste toetsing van elke registratie."],
         ["Onvolledig: een feit is onbekend, het oordeel ligt tussen een beste en een slechtste."],
         ["Eerst vragen: per vraag het aantal onvolledige registraties dat haar stelt."],
+        ["Moederbedrijven: gebruik per uiteindelijk moederbedrijf van de hele keten."],
+        ["Leverancier valt weg: hoeveel materieel gebruik geraakt wordt als die leverancier"],
+        ["  (op welke plek in de keten ook) wegvalt; meest geraakt eerst."],
     ):
         explanation.append(line)
     explanation["A1"].font = Font(bold=True, size=14)
@@ -217,6 +220,31 @@ def write_workbook(view: MonitoringView, reminder_days: int) -> bytes:
             for j in m.jurisdictions
         ],
     )
+    if view.portfolio is not None:
+        found = view.portfolio
+        _write_sheet(
+            workbook,
+            "Moederbedrijven",
+            [
+                "Moederbedrijf", "Kenmerk", "Land", "Registraties", "Materieel gebruik",
+                "Aandeel materieel", "Kritieke of essentiële entiteiten", "Organisaties",
+            ],
+            [
+                [
+                    c.name, c.key, c.country, c.registrations, c.material,
+                    _percent(c.material, found.material.get("yes", 0)),
+                    c.critical_or_essential, c.organisations,
+                ]
+                for c in found.by_ultimate_parent
+            ],
+        )  # fmt: skip
+        _write_sheet(
+            workbook,
+            "Leverancier valt weg",
+            ["Leverancier", "Kenmerk", "Land", "Materieel gebruik geraakt", "Registraties geraakt"],
+            [[loss.name, loss.provider, loss.country, loss.material, loss.registrations]
+             for loss in found.ranking],
+        )  # fmt: skip
     _write_sheet(
         workbook,
         "Herinneringen",

@@ -27,6 +27,7 @@ from cloudtoets.reports.view import AGE_LABELS, NOTIFICATION_STATES, VERDICTS
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.monitoring import Monitoring, monitoring
+from cloudtoets.services.portfolio_pages import monitoring_portfolio
 from cloudtoets.services.reminders import KINDS, reminders
 
 from .conftest import TODAY
@@ -157,7 +158,7 @@ def test_the_workbook_reads_back_with_the_same_figures(register: Register) -> No
     assert workbook.sheetnames == [
         "Toelichting", "Materieel gebruik", "Oordelen", "Wat is bekend", "Eerst vragen",
         "Termijnen", "Meldingen", "Afwijkingen", "Afwijkingen per regel", "Leveranciers",
-        "Jurisdicties", "Herinneringen",
+        "Jurisdicties", "Moederbedrijven", "Leverancier valt weg", "Herinneringen",
     ]  # fmt: skip
     for name in workbook.sheetnames[1:]:
         sheet = workbook[name]
@@ -183,6 +184,16 @@ def test_the_workbook_reads_back_with_the_same_figures(register: Register) -> No
     assert verdicts[0] == ["Organisatie", "Kenmerk", *(VERDICTS[k] for k in keys), "Totaal"]
     for row in verdicts[1:-1]:
         assert row[2:-1] == [want["verdicts"][(row[1], k)] for k in keys]
+
+    found = monitoring_portfolio(register, CENTRAL, TODAY)
+    assert found.by_ultimate_parent
+    parents = _sheet(workbook, "Moederbedrijven")
+    assert [(r[1], r[3], r[4]) for r in parents[1:]] == [
+        (c.key, c.registrations, c.material) for c in found.by_ultimate_parent
+    ]
+    losses = _sheet(workbook, "Leverancier valt weg")
+    assert [(r[1], r[3]) for r in losses[1:]] == [(x.provider, x.material) for x in found.ranking]
+    assert losses[1][3] == max(x.material for x in found.ranking)
 
     calendar = _sheet(workbook, "Termijnen")
     assert [(r[0], r[3]) for r in calendar[1:]] == [
