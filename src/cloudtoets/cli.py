@@ -297,12 +297,14 @@ def providers_command(
                 "country": entry.country,
                 "headquarters": entry.headquarters,
                 "parent": entry.parent,
+                "subprocessors": list(entry.subprocessors),
                 "kind": entry.kind,
                 "services": list(entry.services),
                 "chain": [p.id for p in view.chain],
                 "jurisdictions": list(view.jurisdictions),
                 "outside_eea": list(view.outside_eea),
                 "source": entry.source,
+                "checked": entry.checked,
                 "note": entry.note,
                 "uncertain": entry.uncertain,
             }
@@ -316,7 +318,8 @@ def providers_command(
     from rich.table import Table
 
     table = Table(title="Leverancierscatalogus", title_justify="left")
-    for column in ("Kenmerk", "Naam", "Land", "Keten", "Buiten EER", "Onzeker"):
+    columns = ("Kenmerk", "Naam", "Land", "Keten", "Eigen subverwerkers", "Buiten EER", "Onzeker")
+    for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
@@ -325,6 +328,7 @@ def providers_command(
             str(row["country"])
             + (f" (geleid vanuit {row['headquarters']})" if row["headquarters"] else ""),
             " → ".join(row["chain"]),
+            ", ".join(row["subprocessors"]) or "-",
             ", ".join(row["outside_eea"]) or "-",
             "ja" if row["uncertain"] else "",
         )

@@ -281,6 +281,10 @@ def test_providers_json_lists_chains() -> None:
     assert len([p for p in providers.values() if p["kind"] != "parent"]) >= 30
     assert providers["microsoft-ireland"]["jurisdictions"] == ["IE", "US"]
     assert providers["microsoft-ireland"]["outside_eea"] == ["US"]
+    # a provider's own sub-processors are in its chain (unknowns.md), and every entry was checked
+    assert providers["zivver"]["subprocessors"] == ["aws-emea"]
+    assert "US" in providers["zivver"]["jurisdictions"]
+    assert all(p["checked"] and p["source"] for p in providers.values())
 
 
 def test_csv_output_escapes_text_that_a_spreadsheet_would_run(tmp_path: Path) -> None:
