@@ -45,7 +45,6 @@ def submit_form_with_errors(page: Page) -> None:
     page.fill("#id", "e2e-fout")
     page.select_option("#organisation", "fin")
     page.fill("#storage_countries", "NL, XX")
-    page.fill("#exit_plan-planned-lead_time_days", "een half jaar")
     page.click("button:has-text('Registratie opslaan')")
     page.wait_for_selector("#foutoverzicht")
 
@@ -54,7 +53,7 @@ def make_conflict(page: Page) -> None:
     """On an edit form: someone else saves first (in another tab), then this tab saves."""
     other = page.context.new_page()
     other.goto(page.url)
-    other.fill("#notification-to", "CIO Rijk (door een collega)")
+    other.fill("#lifecycle_justification", "Overstappen kan bij het einde van het contract.")
     other.click("button:has-text('Registratie opslaan')")
     other.wait_for_load_state()
     other.close()

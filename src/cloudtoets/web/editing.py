@@ -21,6 +21,7 @@ from cloudtoets.services.errors import AlreadyExists, NotFound, ObjectKind, Vers
 from cloudtoets.services.organisations import visible_organisations
 from cloudtoets.services.providers import own_providers, provider_names
 from cloudtoets.services.registration_input import check_registration_input
+from cloudtoets.services.workflow_projection import WORKFLOW_FIELDS
 from cloudtoets.web import fields, forms
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors
@@ -53,7 +54,7 @@ def _form_page(
         "errors": errors.fields,
         "error_list": errors.summary,
         "form_errors": errors.fields,
-        "themes": fields.THEMES,
+        "themes": fields.FORM_THEMES,
         "choices": fields.choices,
         "list_modes": fields.list_modes,
         "mode_suffix": fields.LIST_MODE_SUFFIX,
@@ -157,8 +158,7 @@ def _save(
 ) -> service.StoredRegistration:
     if stored is None:
         return service.create_registration(register, actor, registration)
-    # the form does not show justifications: they stay as stored
-    registration.justifications = list(stored.registration.justifications)
+    # the form asks no evidence: the service keeps what the workflows recorded (decision 30)
     return service.update_registration(
         register, actor, stored.registration.id, registration, version or 0
     )
@@ -174,6 +174,9 @@ def _conflict_page(
 ) -> Response:
     organisations = visible_organisations(register, actor)
     names = fields.Names(provider_names(register, actor), {o.id: o.name for o in organisations})
+    # the form asks no evidence: compare only what the form asks
+    for name in WORKFLOW_FIELDS:
+        setattr(yours, name, getattr(conflict.current, name))
     context = {
         "registration": conflict.current,
         "rows": fields.changed_fields(yours, conflict.current, names),

@@ -90,7 +90,7 @@ LIST_MODE_SUFFIX = "-keuze"
 LIST_UNKNOWN, LIST_NONE, LIST_THESE = "onbekend", "geen", "deze"
 _DATE = "Bijvoorbeeld 2026-07-03 (jaar-maand-dag) of 3-7-2026."
 
-THEMES: tuple[Theme, ...] = (
+FORM_THEMES: tuple[Theme, ...] = (
     Theme(
         "basis",
         "Basis",
@@ -250,11 +250,17 @@ THEMES: tuple[Theme, ...] = (
             Field("lifecycle_justification", "textarea"),
         ),
     ),
+)
+
+# The evidence of a registration (decision 30): the detail page and the change history show it,
+# but it comes only from the workflows (risk assessment, exit plan, notification), never from
+# the form.
+EVIDENCE_THEMES: tuple[Theme, ...] = (
     Theme(
         "risicoafweging",
         "Risicoafweging",
-        "Bij materieel cloudgebruik hoort een integrale risicoafweging. Laat de velden leeg "
-        "als er geen risicoafweging is.",
+        "Bij materieel cloudgebruik hoort een integrale risicoafweging. U legt die vast in de "
+        "risicoanalyse.",
         (
             Field("risk_assessment.date", "date"),
             Field("risk_assessment.covers_lock_in", "yes_no"),
@@ -267,7 +273,7 @@ THEMES: tuple[Theme, ...] = (
         "exitplan",
         "Exitplan",
         "Hoe stapt u over naar een andere dienst: gepland, en als de dienst plotseling wegvalt? "
-        "Laat de velden leeg als er geen exitplan is.",
+        "U legt dit vast in het exitplan.",
         (
             Field("exit_plan.planned.lead_time_days", "number"),
             Field(
@@ -300,7 +306,10 @@ THEMES: tuple[Theme, ...] = (
     ),
 )
 
+THEMES: tuple[Theme, ...] = (*FORM_THEMES, *EVIDENCE_THEMES)
 FIELDS: Mapping[str, Field] = {f.path: f for theme in THEMES for f in theme.fields}
+# what the registration form asks: everything but the evidence
+FORM_FIELDS: Mapping[str, Field] = {f.path: f for theme in FORM_THEMES for f in theme.fields}
 YES_NO: tuple[tuple[str, str], ...] = (("true", "Ja"), ("false", "Nee"))
 
 

@@ -5,7 +5,10 @@ it is wrong, to show it again) and ``data`` (a dict in interface.md shape, with 
 booleans where the text was one, and the text itself where it was not). ``data`` then goes
 through the same validation path as every inventory (``services.registration_input``), so the
 form reports exactly the problems an import would, all at once, each with its field path. Those
-paths map back to inputs (``risk_assessment.date`` -> ``risk_assessment-date``).
+paths map back to inputs (``hosting.countries`` -> ``hosting-countries``).
+
+The form asks no evidence (risk assessment, exit plan, notification, justifications): that comes
+only from the workflows (decision 30). Evidence posted to the form anyway is not read.
 """
 
 from __future__ import annotations
@@ -25,12 +28,12 @@ from cloudtoets.problems import Problem
 from cloudtoets.services.organisations import OrganisationInfo
 from cloudtoets.services.providers import catalogue_names
 from cloudtoets.web.fields import (
-    FIELDS,
+    FORM_FIELDS,
+    FORM_THEMES,
     LIST_MODE_SUFFIX,
     LIST_NONE,
     LIST_THESE,
     LIST_UNKNOWN,
-    THEMES,
     UNKNOWN,
     Field,
     value_at,
@@ -40,7 +43,6 @@ VERSION_FIELD = "versie"
 _SPLIT_CODES = re.compile(r"[\s,;]+")
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
 _DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_SECTIONS = ("risk_assessment", "exit_plan", "notification")
 
 # Texts for problems the validation phrases for files; said here the way the form asks.
 _MISSING = {
@@ -74,7 +76,7 @@ def _list_mode(spec: Field, value: Any) -> str:
 def values_from_registration(registration: Registration) -> dict[str, Any]:
     """What the form shows for a stored registration: an unknown fact as ``onbekend``."""
     values: dict[str, Any] = {}
-    for spec in FIELDS.values():
+    for spec in FORM_FIELDS.values():
         value = value_at(registration, spec.path)
         if spec.listed:
             values[spec.name + LIST_MODE_SUFFIX] = _list_mode(spec, value)
@@ -98,7 +100,7 @@ def values_from_registration(registration: Registration) -> dict[str, Any]:
 
 
 def empty_values(organisation: str | None = None) -> dict[str, Any]:
-    """The new form: every fact unknown (unknowns.md), every piece of evidence not recorded."""
+    """The new form: every fact unknown (unknowns.md)."""
     values = values_from_registration(Registration(id="", organisation=organisation or ""))
     values["id"] = ""
     return values
@@ -217,7 +219,7 @@ def parse_form_checked(
     values: dict[str, Any] = {}
     data: dict[str, Any] = {}
     problems: list[Problem] = []
-    for spec in FIELDS.values():
+    for spec in FORM_FIELDS.values():
         if spec.listed:
             shown, value, problem = _parse_list(spec, form)
             mode = _one(form, spec.name + LIST_MODE_SUFFIX).strip() or LIST_UNKNOWN
@@ -229,10 +231,6 @@ def parse_form_checked(
         values[spec.name] = shown
         if value is not None:
             _place(data, spec.path, value)
-    # a nested object exists when any of its fields is filled in (an empty one means "none")
-    for section in _SECTIONS:
-        if section in data and not data[section]:
-            del data[section]
     return values, data, problems
 
 
@@ -257,8 +255,8 @@ def form_pairs(form: FormData) -> list[tuple[str, str]]:
     ]
 
 
-_INPUTS = frozenset(spec.name for spec in FIELDS.values()) | frozenset(
-    spec.name + LIST_MODE_SUFFIX for spec in FIELDS.values() if spec.listed
+_INPUTS = frozenset(spec.name for spec in FORM_FIELDS.values()) | frozenset(
+    spec.name + LIST_MODE_SUFFIX for spec in FORM_FIELDS.values() if spec.listed
 )
 
 
@@ -292,7 +290,7 @@ def _field_path(problem: Problem) -> str | None:
         return None
     parts = [p for p in problem.field.split(".") if not p.isdigit()]
     path = ".".join(parts)
-    while path and path not in FIELDS:  # a part of a field (a list item, a nested key)
+    while path and path not in FORM_FIELDS:  # a part of a field (a list item, a nested key)
         path = path.rpartition(".")[0]
     return path or None
 
@@ -313,7 +311,7 @@ def form_errors(problems: Sequence[Problem]) -> FormErrors:
         if message not in by_path.setdefault(path, []):
             by_path[path].append(message)
     errors = FormErrors()
-    for theme in THEMES:
+    for theme in FORM_THEMES:
         for spec in theme.fields:
             messages = by_path.pop(spec.path, None)
             if messages:

@@ -34,6 +34,7 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import InvalidTransition, NotFound, VersionConflict
 from cloudtoets.services.permissions import Permission
+from cloudtoets.services.workflow_steps import OwnDraft
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors, read_version
 from cloudtoets.web.risk_exit_forms import Reader, form_errors, problem_messages, validate
@@ -454,6 +455,8 @@ def _accept(
                 )
             except InvalidTransition as refused:
                 notice, status = refused.message, 409
+            except OwnDraft as refused:  # four eyes: the drafter does not accept
+                notice, status = refused.detail, 403
     order = ["risicos", "verwijzingen", "accepted_by_name", "accepted_by_role", "accepted_on"]
     errors = form_errors(found, order, TOP_LABELS)
     reader.values["versie"] = str(version)

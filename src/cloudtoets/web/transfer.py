@@ -118,6 +118,7 @@ def _preview_page(
         "verdict_cards": verdict_cards,
         "packed": pack(data) if plan.ok else None,
         "committed_failed": committed_failed,
+        "notes": plan.notes,
     }
     status = 200 if plan.ok else 422
     return render(
@@ -159,6 +160,9 @@ async def import_commit(request: Request, register: RegisterDep, actor: ActorDep
     except InputError as error:
         failed = imports.ImportPlan(filename, problems=list(error.problems))
         return _preview_page(request, register, failed, filename, data, committed_failed=True)
+    if plan.notes:  # what the file held but the import left out: said on a page of its own
+        context = {"plan": plan, "filename": filename, "notes": plan.notes}
+        return render(request, "pages/transfer_import_done.html", context, section="import")
     counts = (len(plan.registrations.new), len(plan.registrations.changed))
     return redirect(
         request,

@@ -34,13 +34,30 @@ NEW = {
     "business_critical": "false",
     "material": "afleiden",
     "in_use_since": "1-3-2025",
+}
+# evidence as an old form (or a forged one) would post it: the form no longer reads it
+EVIDENCE = {
     "risk_assessment-date": "2026-01-15",
     "risk_assessment-covers_lock_in": "true",
-    "risk_assessment-covers_jurisdiction": "false",
+    "risk_assessment-covers_jurisdiction": "true",
+    "risk_assessment-accepted_by": "ikzelf",
+    "risk_assessment-accepted_on": "2026-01-20",
     "exit_plan-planned-lead_time_days": "180",
     "exit_plan-planned-preconditions": "opvolger aanbesteden\nexport van gesprekken",
-    "notification-submitted_on": "",
+    "exit_plan-emergency-lead_time_days": "30",
+    "exit_plan-emergency-preconditions": "export van gesprekken",
+    "exit_plan-data_return": "true",
+    "exit_plan-data_destruction": "true",
+    "exit_plan-last_tested": "2026-02-01",
+    "notification-submitted_on": "2026-02-02",
+    "notification-to": "CIO Rijk",
+    "justifications": "C2000",
+    "justifications-0-rule": "C2000",
 }
+_EVIDENCE_INPUT = re.compile(
+    r'<(?:input|textarea|select)\b[^>]*\bname="(?:risk_assessment|exit_plan|notification|'
+    r'justification)[^"]*"'
+)
 
 
 def test_new_form_has_every_theme_and_no_html_required(client: TestClient) -> None:
@@ -50,11 +67,12 @@ def test_new_form_has_every_theme_and_no_html_required(client: TestClient) -> No
         "Leverancier en locatie",
         "Gegevens en beveiliging",
         "Gebruik en contract",
-        "Risicoafweging",
-        "Exitplan",
-        "Melding bij CIO Rijk",
     ):
         assert re.search(rf"<legend[^>]*><h2[^>]*>{theme}</h2></legend>", html), theme
+    # the evidence comes from the workflows only (decision 30): no section, no input, not hidden
+    for theme in ("Risicoafweging", "Exitplan", "Melding bij CIO Rijk"):
+        assert not re.search(rf"<legend[^>]*><h2[^>]*>{theme}</h2></legend>", html), theme
+    assert not _EVIDENCE_INPUT.search(html)
     assert "novalidate" in html and " required" not in html
     assert '<form class="ct-form ct-form--wide" method="post" action="/registraties/nieuw"' in html
     assert 'name="versie"' not in html
@@ -70,7 +88,7 @@ def test_new_form_has_every_theme_and_no_html_required(client: TestClient) -> No
     # evidence is not a fact: ja or nee, nothing chosen
     assert not re.search(r'name="abro_declaration" value="onbekend"', html)
     assert re.search(r'name="material" value="afleiden"\s+checked', html)
-    assert "of met een import, niet in dit formulier" in text(html)
+    assert "legt u niet in dit formulier vast" in text(html)
 
 
 def test_create_redirects_with_a_flash_and_stores(client: TestClient, register: Register) -> None:
@@ -108,7 +126,7 @@ def test_invalid_form_keeps_every_value_and_says_what_is_wrong(
         "provider": "",
         "storage_countries": "NL, XX",
         "in_use_since": "31-02-2025",
-        "exit_plan-planned-lead_time_days": "een half jaar",
+        "contract_end": "een half jaar",
         "tbb_level": "7",
     }
     response = client.post("/registraties/nieuw", data=bad)
@@ -119,15 +137,14 @@ def test_invalid_form_keeps_every_value_and_says_what_is_wrong(
     assert input_value(html, "id") == "bzk-fout"
     assert input_value(html, "storage_countries") == "NL, XX"
     assert input_value(html, "in_use_since") == "31-02-2025"
-    assert input_value(html, "exit_plan-planned-lead_time_days") == "een half jaar"
+    assert input_value(html, "contract_end") == "een half jaar"
     assert input_value(html, "name") == "Chatdienst voor burgers"
     assert re.search(r'value="ai"\s+checked', html)
-    assert "opvolger aanbesteden\nexport van gesprekken" in html
     # a message at each field; an unknown deployment is no mistake (unknowns.md)
     assert field_error(html, "deployment") is None
     assert "Onbekende landcode 'XX'" in (field_error(html, "storage_countries") or "")
     assert "geen geldige datum" in (field_error(html, "in_use_since") or "")
-    assert "geen geheel getal" in (field_error(html, "exit_plan-planned-lead_time_days") or "")
+    assert "geen geldige datum" in (field_error(html, "contract_end") or "")
     assert (field_error(html, "tbb_level") or "").startswith("Onbekende waarde 7")
     # the summary at the top links to the fields, in form order
     summary = html.split('class="ct-error-summary"', 1)[1].split("</div>", 1)[0]
@@ -136,7 +153,7 @@ def test_invalid_form_keeps_every_value_and_says_what_is_wrong(
         "storage_countries",
         "tbb_level",
         "in_use_since",
-        "exit_plan-planned-lead_time_days",
+        "contract_end",
     ]
     assert 'aria-invalid="true"' in html
     # nothing stored
@@ -188,7 +205,19 @@ def test_edit_changes_a_field_and_the_evidence_follows_the_workflows(
     assert input_value(html, "versie") == str(before.version)
     assert input_value(html, "name") == "E-mail Exchange Online (Microsoft 365)"
     assert 'name="id"' not in html  # the id cannot change
-    assert "blijven ze zoals ze zijn" in text(html)
+    assert "blijven" not in text(html)
+    assert (
+        "Dit formulier verandert de risicoanalyse, het exitplan, de melding en de afwijkingen niet"
+        in text(html)
+    )
+    for href in (
+        "/registraties/fin-m365-mail/risicoanalyse",
+        "/registraties/fin-m365-mail/exitplan",
+        "/registraties/fin-m365-mail#melding",
+        "/registraties/fin-m365-mail#afwijkingen",
+    ):
+        assert f'href="{href}"' in html, href
+    assert not _EVIDENCE_INPUT.search(html)
     form = _form_of(html)
     form["name"] = "E-mail (Microsoft 365)"
     response = client.post("/registraties/fin-m365-mail/bewerken", data=form)
@@ -211,6 +240,31 @@ def test_edit_changes_a_field_and_the_evidence_follows_the_workflows(
     detail = text(client.get("/registraties/fin-m365-mail").text)
     assert "Gewijzigd op 29 november 2026" in detail
     assert "Naam E-mail Exchange Online (Microsoft 365) E-mail (Microsoft 365)" in detail
+
+
+def test_evidence_posted_to_the_form_is_not_read_and_changes_no_verdict(
+    client: TestClient, register: Register
+) -> None:
+    assert client.post("/registraties/nieuw", data={**NEW, "id": "bzk-zonder"}).status_code == 303
+    data = {**NEW, **EVIDENCE, "id": "bzk-met"}
+    assert client.post("/registraties/nieuw", data=data).status_code == 303
+    without = service.get_registration(register, CENTRAL, "bzk-zonder")
+    typed = service.get_registration(register, CENTRAL, "bzk-met")
+    assert typed.decision.verdict == without.decision.verdict
+    for stored in (without, typed):
+        registration = stored.registration
+        assert registration.risk_assessment is None
+        assert registration.exit_plan is None
+        assert registration.notification is None
+        assert registration.justifications == []
+    # the same on an edit: the form as shown plus evidence gives what the form alone gives
+    form = _form_of(client.get("/registraties/bzk-met/bewerken").text)
+    response = client.post("/registraties/bzk-met/bewerken", data={**form, **EVIDENCE})
+    assert response.status_code == 303, field_errors_of(response.text)
+    edited = service.get_registration(register, CENTRAL, "bzk-met")
+    assert edited.version == typed.version  # nothing the form asks changed: nothing saved
+    assert edited.decision.verdict == typed.decision.verdict
+    assert edited.registration == typed.registration
 
 
 def test_concurrent_edit_shows_both_versions_and_can_keep_mine(

@@ -133,8 +133,25 @@ def test_save_accept_and_change_an_assessment(client: TestClient, register: Regi
     assert rules(register, "cb2026.3.1.") == {"cb2026.3.1.risk-acceptance"}
     assert "Concept (versie 1), nog niet geaccordeerd." in text(client.get(PAGE).text)
 
-    # acceptance: every field is needed
-    # four eyes: whoever drafted cannot accept; another user of the organisation does
+    # four eyes: whoever drafted cannot accept; the version page says why
+    accept = {
+        "versie": "1",
+        "accepted_by_name": "E. Heinen",
+        "accepted_by_role": "minister",
+        "accepted_on": "20-11-2026",
+    }
+    own = client.post(f"{RISK}/1/accorderen", data=accept)
+    assert own.status_code == 403
+    assert h1s(own.text) == ["Risicoanalyse, versie 1"]  # the page itself, not the error page
+    assert 'role="alert"' in own.text
+    assert (
+        "U heeft deze risicoanalyse zelf opgesteld. Een andere accordeerder van uw organisatie "
+        "moet accorderen: vier ogen." in text(own.text)
+    )
+    assert input_value(own.text, "accepted_by_name") == "E. Heinen"
+    assert rules(register, "cb2026.3.1.") == {"cb2026.3.1.risk-acceptance"}
+
+    # acceptance: every field is needed; another user of the organisation accepts
     client = other_user(register)
     refused = client.post(f"{RISK}/1/accorderen", data={"versie": "1", "accepted_on": "2026-11-20"})
     assert refused.status_code == 422
@@ -142,12 +159,6 @@ def test_save_accept_and_change_an_assessment(client: TestClient, register: Regi
         field_error(refused.text, "accepted_by_name") == "Vul de naam van de verantwoordelijke in."
     )
     assert input_value(refused.text, "accepted_on") == "2026-11-20"
-    accept = {
-        "versie": "1",
-        "accepted_by_name": "E. Heinen",
-        "accepted_by_role": "minister",
-        "accepted_on": "20-11-2026",
-    }
     accepted = client.post(f"{RISK}/1/accorderen", data=accept)
     assert accepted.status_code == 303 and accepted.headers["location"] == f"{RISK}/1"
     assert "De risicoanalyse is geaccordeerd." in text(client.get(f"{RISK}/1").text)

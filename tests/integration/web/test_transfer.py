@@ -188,3 +188,46 @@ def test_exported_workbook_imports_unchanged(client: TestClient) -> None:
     workbook = client.get("/exporteren/bestand?formaat=xlsx&organisatie=bzk").content
     html = upload(client, "bzk.xlsx", workbook).text  # type: ignore[attr-defined]
     assert "Registraties 0 0 20" in text(html)
+
+
+WITH_EVIDENCE = b"""\
+registrations:
+  - id: bzk-met-bewijs
+    organisation: bzk
+    deployment: public
+    provider: microsoft-ireland
+    storage_countries: [NL]
+    processing_countries: [NL]
+    risk_assessment:
+      date: 2026-01-15
+      covers_lock_in: true
+      covers_jurisdiction: true
+      accepted_by: ikzelf
+      accepted_on: 2026-01-20
+"""
+
+
+def test_the_import_says_what_it_does_not_take_over(client: TestClient, register: Register) -> None:
+    """Evidence in the file is not stored (decision 30): the preview and the page after the
+    import list it, per registration, in Dutch."""
+    response = upload(client, "inventaris.yaml", WITH_EVIDENCE)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    html = response.text  # type: ignore[attr-defined]
+    page = text(html)
+    note = "Registratie bzk-met-bewijs: "
+    assert "Opmerkingen bij de import" in page
+    assert note in page
+    notes = html.split('id="opmerkingen"', 1)[1].split("</ul>", 1)[0]
+    assert notes.count("<li>") == 1 and "risicoanalyse" in notes.lower()
+    carried = {
+        "bestand": input_value(html, "bestand"),
+        "bestandsnaam": input_value(html, "bestandsnaam"),
+    }
+    committed = client.post("/importeren/bevestigen", data=carried)
+    assert committed.status_code == 200  # a page of its own, with the notes
+    done = text(committed.text)
+    assert title(committed.text) == "De inventaris is geïmporteerd — cloudtoets"
+    assert "De import is gelukt: 1 nieuw, 0 gewijzigd en 0 ongewijzigd." in done
+    assert "Opmerkingen bij de import" in done and note in done
+    assert 'href="/registraties"' in committed.text
+    assert client.get("/registraties/bzk-met-bewijs").status_code == 200

@@ -96,6 +96,12 @@ def test_a_justification_from_the_registration_page_to_the_deviations(
         },
     )
     assert own.status_code == 403
+    # the page itself says why, not the error page
+    assert "Afwijking" in text(own.text) and 'role="alert"' in own.text
+    assert (
+        "U heeft deze afwijking zelf opgesteld. Een andere accordeerder van uw organisatie moet "
+        "accorderen: vier ogen." in text(own.text)
+    )
     settings = register.settings.model_copy(update={"local_user": "accordeerder-lokaal"})
     approver = dataclasses.replace(register, settings=settings)
     client = TestClient(create_app(register=approver), follow_redirects=False)
