@@ -180,3 +180,25 @@ def test_shown_values_say_onbekend_and_the_known_nothing() -> None:
     internal = Registration(id="y", organisation="bzk", deployment="private-internal")  # type: ignore[arg-type]
     shown = dict(pair for _, items in fields.facts(internal) for pair in items)
     assert shown[label["provider"]] == "Geen: eigen beheer"
+
+
+def test_the_form_asks_and_reads_no_evidence() -> None:
+    """Evidence comes only from the workflows (decision 30): no field of the form, and posted
+    anyway it is not read. The detail page and the change history still show it."""
+    evidence = ("risk_assessment", "exit_plan", "notification", "justifications")
+    assert not [p for p in fields.FORM_FIELDS if p.split(".")[0] in evidence]
+    assert "risk_assessment.date" in fields.FIELDS
+    posted = FormData(
+        [
+            ("id", "bzk-x"),
+            ("organisation", "bzk"),
+            ("risk_assessment-date", "2026-01-15"),
+            ("risk_assessment-accepted_by", "ikzelf"),
+            ("exit_plan-planned-lead_time_days", "180"),
+            ("notification-submitted_on", "2026-02-02"),
+            ("justifications", "C2000"),
+        ]
+    )
+    values, data = parse_form(posted)
+    assert not set(data) & set(evidence)
+    assert not [name for name in values if name.split("-")[0] in evidence]
