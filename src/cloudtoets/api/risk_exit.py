@@ -71,7 +71,7 @@ class RiskAssessmentOut(BaseModel):
     registration: str
     organisation: str
     number: int
-    state: Literal["draft", "accepted", "superseded"]
+    state: Literal["draft", "declared", "accepted", "superseded"]
     assessed_on: dt.date
     summary: str
     dpia_reference: str

@@ -9,6 +9,7 @@ from starlette.convertors import PathConvertor, register_url_convertor
 
 from cloudtoets.api import (
     catalogue,
+    declared_evidence,
     inventory,
     justifications,
     monitoring,
@@ -104,6 +105,7 @@ RESOURCES = (
     risk_exit.router,
     justifications.router,
     notifications.router,
+    declared_evidence.router,
     monitoring.router,
     portfolio.router,
 )

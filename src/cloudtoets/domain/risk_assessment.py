@@ -69,7 +69,12 @@ ThemeKey = Literal[
 ]
 ResidualRisk = Literal["low", "medium", "high"]
 RESIDUAL_LABELS = {"low": "laag", "medium": "midden", "high": "hoog"}
-STATES = {"draft": "concept", "accepted": "geaccordeerd", "superseded": "vervangen"}
+STATES = {
+    "draft": "concept",
+    "declared": "te bevestigen",
+    "accepted": "geaccordeerd",
+    "superseded": "vervangen",
+}
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -15,20 +15,21 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloudtoets import security_log
-from cloudtoets.domain.model import Inventory, Organisation, Provider
+from cloudtoets.domain.model import Inventory, Organisation, Provider, Registration
 from cloudtoets.domain.serialise import jsonable
 from cloudtoets.io.read import FORMATS
 from cloudtoets.io.write import write_inventory
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
+from cloudtoets.services.declared_evidence import declare
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import UnitOfWork, read_only, system_session, unit_of_work
@@ -159,27 +160,42 @@ def _taken_ids(register: Register, ids: list[str]) -> set[str]:
     return taken
 
 
-def _take_out_evidence(checked: Upload) -> list[Problem]:
+# what is declared from a file (services/declared_evidence.py); justifications are not (yet)
+DECLARED_FIELDS = ("risk_assessment", "exit_plan", "notification")
+
+
+def _take_out_evidence(checked: Upload) -> tuple[list[Problem], dict[str, Registration]]:
     """Empty the evidence fields of the file's registrations: in the register they come only from
-    the workflows (decision 30). One note per registration that had any."""
+    the workflows (decision 30). The risk assessment, exit plan and notification are stored as
+    declared evidence, to be confirmed by an approver; justifications are left out. One note per
+    registration that had any; returns the notes and the registrations as the file had them."""
     notes: list[Problem] = []
     registrations = []
+    with_evidence: dict[str, Registration] = {}
     for registration in checked.inventory.registrations:
         names = written_evidence(registration, EMPTY_EVIDENCE)
         if names:
-            what = ", ".join(EVIDENCE_ENDPOINTS[name][0] for name in names)
-            notes.append(
-                Problem(
-                    f"registratie {registration.id}",
-                    f"{what} uit het bestand telt niet mee en verandert niets: in het register "
-                    "komt dat bewijs alleen uit de werkstromen (risicoanalyse, exitplan, "
-                    "afwijking, melding)",
+            declared = [name for name in names if name in DECLARED_FIELDS]
+            left_out = [name for name in names if name not in DECLARED_FIELDS]
+            parts = []
+            if declared:
+                what = ", ".join(EVIDENCE_ENDPOINTS[name][0] for name in declared)
+                parts.append(
+                    f"{what} uit het bestand is opgeslagen als te bevestigen: het telt pas mee "
+                    "als een accordeerder van de organisatie het bevestigt (pagina Te bevestigen)"
                 )
-            )
+            if left_out:
+                what = ", ".join(EVIDENCE_ENDPOINTS[name][0] for name in left_out)
+                parts.append(
+                    f"{what} uit het bestand telt niet mee en verandert niets: leg dat vast in "
+                    "de werkstroom afwijkingen"
+                )
+            notes.append(Problem(f"registratie {registration.id}", "; ".join(parts)))
+            with_evidence[registration.id] = registration
             registration = dataclasses.replace(registration, **EMPTY_EVIDENCE)
         registrations.append(registration)
     checked.inventory.registrations = registrations
-    return notes
+    return notes, with_evidence
 
 
 # organisation master data: it decides which rules apply, so only these roles change it
@@ -327,7 +343,7 @@ def preview_import(
         checked = _read_upload(register, filename, data, uploaded=uploaded)
     except InputError as error:
         return ImportPlan(filename, problems=error.problems)
-    notes = _take_out_evidence(checked)
+    notes, _ = _take_out_evidence(checked)
     with read_only(register.sessions, actor) as session:
         plan, _ = _plan(register, session, actor, checked, filename)
     plan.notes += notes
@@ -355,19 +371,32 @@ def commit_import(
 ) -> ImportPlan:
     """Store an upload completely, or nothing at all (InputError with every problem).
 
-    The file's evidence fields (risk assessment, exit plan, notification, justifications) are
-    not taken over (``plan.notes`` says so): in the register they come from the workflows only.
+    The file's evidence fields are not taken over: in the register they come from the workflows
+    only. Its risk assessments, exit plans and notifications are stored as declared evidence,
+    to be confirmed by an approver (services/declared_evidence.py); ``plan.notes`` says so.
     ``evidence_from_file`` is for the built-in demo data alone, never for a user's file.
     """
     actor.require(Permission.WRITE_REGISTER)
     checked = _read_upload(register, filename, data, uploaded=uploaded)
-    notes = [] if evidence_from_file else _take_out_evidence(checked)
+    notes, evidence = ([], {}) if evidence_from_file else _take_out_evidence(checked)
     with unit_of_work(register.sessions, actor) as uow:
         plan, providers_by_organisation = _plan(register, uow.session, actor, checked, filename)
         plan.notes += notes
         if not plan.ok:
             raise InputError(filename, plan.problems)
         _store(uow, checked, plan, providers_by_organisation, register, progress)
+        for registration in evidence.values():
+            row = uow.session.get(RegistrationRow, registration.id)
+            if row is not None:
+                declare(
+                    uow,
+                    row,
+                    register.today(),
+                    PurePath(filename).name,
+                    registration.risk_assessment,
+                    registration.exit_plan,
+                    registration.notification,
+                )
     return plan
 
 

@@ -345,7 +345,9 @@ def _notifications(
 ) -> list[NotificationState]:
     dialect = session.get_bind().dialect.name
     day = _submitted_day(dialect)
-    statement = select(NotificationRow.state, day, func.count())
+    statement = select(NotificationRow.state, day, func.count()).where(
+        NotificationRow.state != "declared"  # evidence from an import, not yet confirmed
+    )
     statement = _within(statement, NotificationRow.organisation_id, organisations)
     counts = dict.fromkeys(NOTIFICATION_STATES, 0)
     ages: dict[str, dict[str, int]] = {s: dict.fromkeys(_labels(), 0) for s in OPEN_STATES}

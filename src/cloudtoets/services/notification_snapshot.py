@@ -18,6 +18,7 @@ from cloudtoets.domain.serialise import decision_result, jsonable
 from cloudtoets.services.context import Register
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.package_signing import content_hash
+from cloudtoets.services.workflow_projection import not_waiting
 from cloudtoets.store.mapping import registration_from_row
 from cloudtoets.store.tables import OrganisationRow, RegistrationRow
 from cloudtoets.store.workflows import ExitPlanRow, RiskAssessmentRow
@@ -76,7 +77,9 @@ def build_snapshot(register: Register, session: Session, row: RegistrationRow) -
         )
     )
     accepted = [a for a in assessments if a.state == "accepted"]
-    plan = session.scalars(select(ExitPlanRow).where(ExitPlanRow.registration_id == row.id)).first()
+    plan = session.scalars(
+        select(ExitPlanRow).where(ExitPlanRow.registration_id == row.id, not_waiting(ExitPlanRow))
+    ).first()
     remarks: list[str] = []
     if not accepted:
         drafts = [a for a in assessments if a.state == "draft"]

@@ -214,10 +214,11 @@ class _Rules:
             .select_from(plan)
             .join(R, R.id == plan.registration_id)
             .where(
+                or_(plan.declaration.is_(None), plan.declaration != "to_confirm"),
                 or_(
                     and_(column.is_not(None), column <= since),
                     and_(column.is_(None), plan.created_at < made_before),
-                )
+                ),
             )
         )
         for row in self.session.execute(self._scoped(statement, plan.organisation_id)).all():

@@ -17,7 +17,7 @@ from collections.abc import Collection
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import select, union
+from sqlalchemy import or_, select, union
 from sqlalchemy.orm import Session
 
 from cloudtoets.domain.clock import amsterdam_date
@@ -56,6 +56,15 @@ JURISDICTION_THEME = "jurisdiction"
 
 # the notification states in which CIO Rijk has the notification
 SUBMITTED_STATES = ("submitted", "received", "questions", "answered", "closed")
+
+# a risk assessment or notification declared at an import, not yet confirmed
+# (services/declared_evidence.py): it does not count until an approver confirms it
+DECLARED = "declared"
+
+
+def not_waiting(table: Any) -> Any:
+    """The rows of a workflow table that count: not declared evidence waiting for confirmation."""
+    return or_(table.declaration.is_(None), table.declaration != "to_confirm")
 
 
 def _iso(value: Any) -> str | None:
@@ -154,13 +163,18 @@ def _derived_fields(session: Session, row: RegistrationRow) -> dict[str, Any]:
     derived: dict[str, Any] = {}
     assessments = list(
         session.scalars(
-            select(RiskAssessmentRow).where(RiskAssessmentRow.registration_id == registration_id)
+            select(RiskAssessmentRow).where(
+                RiskAssessmentRow.registration_id == registration_id,
+                RiskAssessmentRow.state != DECLARED,
+            )
         )
     )
     if assessments:
         derived["risk_assessment"] = risk_assessment_field(assessments)
     plan = session.scalars(
-        select(ExitPlanRow).where(ExitPlanRow.registration_id == registration_id)
+        select(ExitPlanRow).where(
+            ExitPlanRow.registration_id == registration_id, not_waiting(ExitPlanRow)
+        )
     ).first()
     if plan is not None:
         derived["exit_plan"] = exit_plan_field(plan)
@@ -169,6 +183,7 @@ def _derived_fields(session: Session, row: RegistrationRow) -> dict[str, Any]:
             select(NotificationRow).where(
                 NotificationRow.registration_id == registration_id,
                 NotificationRow.organisation_id == row.organisation_id,
+                NotificationRow.state != DECLARED,
             )
         )
     )

@@ -46,7 +46,8 @@ class RiskAssessmentRow(Base):
         ForeignKey("organisations.id", ondelete="RESTRICT")
     )
     number: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(20), default="draft")  # draft|accepted|superseded
+    # draft|declared|accepted|superseded (declared: from an import, to be confirmed)
+    state: Mapped[str] = mapped_column(String(20), default="draft")
     assessed_on: Mapped[dt.date] = mapped_column(Date)
     # list of {theme, description, likelihood, impact, measures, residual_risk}
     risks: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
@@ -61,6 +62,10 @@ class RiskAssessmentRow(Base):
     accepted_on: Mapped[dt.date | None] = mapped_column(Date)
     accepted_by_user: Mapped[str | None] = mapped_column(String(200))
     review_due: Mapped[dt.date | None] = mapped_column(Date)
+    # evidence from before the register, declared at an import: where it came from, and
+    # "to_confirm" until an approver confirms it ("confirmed"); NULL when made in cloudtoets
+    provenance: Mapped[str | None] = mapped_column(Text)
+    declaration: Mapped[str | None] = mapped_column(String(20))
     created_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
@@ -103,6 +108,10 @@ class ExitPlanRow(Base):
     test_result: Mapped[str | None] = mapped_column(String(20))  # passed|partial|failed
     test_notes: Mapped[str] = mapped_column(Text, default="")
     last_reviewed: Mapped[dt.date | None] = mapped_column(Date)
+    # evidence from before the register, declared at an import: where it came from, and
+    # "to_confirm" until an approver confirms it ("confirmed"); NULL when made in cloudtoets
+    provenance: Mapped[str | None] = mapped_column(Text)
+    declaration: Mapped[str | None] = mapped_column(String(20))
     created_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
@@ -140,6 +149,10 @@ class JustificationRow(Base):
     accepted_on: Mapped[dt.date | None] = mapped_column(Date)
     accepted_by_user: Mapped[str | None] = mapped_column(String(200))
     reported_on: Mapped[dt.date | None] = mapped_column(Date)
+    # evidence from before the register, declared at an import: where it came from, and
+    # "to_confirm" until an approver confirms it ("confirmed"); NULL when made in cloudtoets
+    provenance: Mapped[str | None] = mapped_column(Text)
+    declaration: Mapped[str | None] = mapped_column(String(20))
     created_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
@@ -182,6 +195,10 @@ class NotificationRow(Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # evidence from before the register, declared at an import: where it came from, and
+    # "to_confirm" until an approver confirms it ("confirmed"); NULL when made in cloudtoets
+    provenance: Mapped[str | None] = mapped_column(Text)
+    declaration: Mapped[str | None] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[dt.datetime] = mapped_column(

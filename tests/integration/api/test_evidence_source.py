@@ -1,7 +1,9 @@
 """Decision 30: in the register the evidence (risk assessment, exit plan, notification,
 justifications) comes only from the workflows. Every write path outside the web pages tries to
 write it: the API's create and replace, and an import as JSON, YAML and XLSX. None changes the
-verdict or the evidence; the API names the workflow endpoint to use instead."""
+verdict or the evidence; the API names the workflow endpoint to use instead. (An import keeps the
+file's evidence as declared evidence, which counts only once an approver confirms it:
+tests/integration/api/test_declared_evidence.py.)"""
 
 from __future__ import annotations
 
@@ -149,14 +151,18 @@ def test_no_write_path_outside_the_workflows_changes_the_evidence(
     assert same.status_code == 200, same.text
     assert _state(client) == (verdict, evidence, version)
 
-    # an import as JSON, YAML or XLSX: evidence left out, said per registration
+    # an import as JSON, YAML or XLSX: evidence not counted (declared, to be confirmed), said
+    # per registration
     inventory = _with_file_evidence(register)
     for suffix in ("json", "yaml", "xlsx"):
         path = tmp_path / f"bzk.{suffix}"
         write_inventory(inventory, path)
         plan = commit_import(register, EDITOR, path.name, path.read_bytes())
         assert [n.where for n in plan.notes] == [f"registratie {ID}"]
-        assert "telt niet mee" in plan.notes[0].message
+        # risk assessment, exit plan and notification wait as declared evidence; the
+        # justification is left out
+        assert "opgeslagen als te bevestigen" in plan.notes[0].message
+        assert "een afwijking uit het bestand telt niet mee" in plan.notes[0].message
         got_verdict, got_evidence, _ = _state(client)
         assert (got_verdict, got_evidence) == (verdict, evidence), suffix
 

@@ -49,7 +49,7 @@ from cloudtoets.web.forms import values_from_registration
 from cloudtoets.web.pages import not_found
 from cloudtoets.web.transfer import pack
 
-from . import risk_exit_walk, workflow_walk
+from . import declared_walk, risk_exit_walk, workflow_walk
 from .conftest import (
     API,
     OPERATOR,
@@ -528,6 +528,15 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", f"{R}/{{registration_id}}/justifications"): Rule(
         Kind.WRITE, ok={201}, build=workflow_walk.propose
     ),
+    # declared evidence from an import: the list is the caller's own organisations'; only the
+    # organisation's approver confirms (and not who imported it: declared_walk)
+    ("GET", f"{API}/declared-evidence"): Rule(Kind.LIST),
+    ("POST", f"{API}/declared-evidence/{{kind}}/{{item_id}}/confirm"): Rule(
+        Kind.APPROVE, build=declared_walk.confirm_one
+    ),
+    ("POST", f"{API}/declared-evidence/confirm"): Rule(
+        Kind.APPROVE, build=declared_walk.confirm_bulk
+    ),
     ("POST", f"{R}/{{registration_id}}/justifications/{{justification_id}}/accept"): Rule(
         Kind.APPROVE, build=workflow_walk.accept
     ),
@@ -718,6 +727,8 @@ def _fill(path: str, target: Target) -> str:
         # the builds of workflow_walk put the object they prepared in the address
         "justification_id": "1",
         "notification_id": "1",
+        "kind": "notification",  # declared_walk's builds put the declared object there
+        "item_id": "1",
     }
     names = re.findall(r"{(\w+)}", path)
     unknown = [n for n in names if values.get(n) is None]

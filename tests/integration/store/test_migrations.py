@@ -61,7 +61,7 @@ def test_upgrade_twice_is_harmless_and_reaches_head(database_url: str) -> None:
     engine = make_engine(database_url)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0011"
+    assert current_revision(engine) == head_revision() == "0012"
     engine.dispose()
 
 
@@ -432,4 +432,30 @@ def test_0011_keeps_the_providers_of_0010_without_subprocessors_and_goes_back(
         columns = {c["name"] for c in inspect(connection).get_columns("providers")}
         count = connection.execute(text("SELECT count(*) FROM providers")).scalar_one()
     assert "subprocessors" not in columns and count == 2
+    engine.dispose()
+
+
+# --- 0012: declared evidence ---------------------------------------------------------------------
+
+
+def test_0012_adds_provenance_and_declaration_to_the_workflow_tables_and_goes_back(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0011")
+    with engine.begin() as connection:
+        _insert(connection, "organisations", id="bzk", type="ministry")
+    upgrade(engine)
+    tables = ("risk_assessments", "exit_plans", "justifications", "notifications")
+    with engine.connect() as connection:
+        for table in tables:
+            columns = {c["name"] for c in inspect(connection).get_columns(table)}
+            assert {"provenance", "declaration"} <= columns
+    _downgrade_to(engine, "0011")
+    with engine.connect() as connection:
+        for table in tables:
+            columns = {c["name"] for c in inspect(connection).get_columns(table)}
+            assert not {"provenance", "declaration"} & columns
+        count = connection.execute(text("SELECT count(*) FROM organisations")).scalar_one()
+    assert count == 1
     engine.dispose()
