@@ -22,6 +22,8 @@ STATE_LABELS = {
     "questions": "vraag van CIO Rijk",
     "answered": "vraag beantwoord",
     "closed": "afgesloten",
+    # taken over from an imported file, waiting for an approver (services/declared_evidence.py)
+    "declared": "ingevoerd, nog niet bevestigd",
 }
 # the inbox shows what needs CIO Rijk first, then what waits for the organisation
 INBOX_ORDER = ("submitted", "answered", "received", "questions", "closed", "draft")

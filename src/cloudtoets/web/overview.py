@@ -9,8 +9,10 @@ from starlette.responses import Response
 
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.presentation import texts
+from cloudtoets.services import declared_evidence
 from cloudtoets.services import overview as overview_service
 from cloudtoets.services.organisations import visible_organisations
+from cloudtoets.services.permissions import Permission
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.templating import render
 
@@ -62,5 +64,9 @@ def overview(request: Request, register: RegisterDep, actor: ActorDep) -> Respon
         "cards": cards,
         "today": register.today(),
         "policy": register.policy,
+        # evidence from an import that waits for the approver (Te bevestigen)
+        "to_confirm": len(declared_evidence.waiting(register, actor))
+        if actor.can(Permission.APPROVE)
+        else 0,
     }
     return render(request, "pages/overview.html", context, section="overview")

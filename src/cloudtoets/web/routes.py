@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from cloudtoets.http.deps import refuse_control_characters
 from cloudtoets.web import (
     accounts,
+    declared_evidence,
     editing,
     justifications,
     monitoring,
@@ -45,4 +46,5 @@ router.include_router(monitoring.router, include_in_schema=False)
 router.include_router(portfolio.router, include_in_schema=False)
 router.include_router(justifications.router, include_in_schema=False)
 router.include_router(notifications.router, include_in_schema=False)
+router.include_router(declared_evidence.router, include_in_schema=False)
 pages.add_catch_all(router)

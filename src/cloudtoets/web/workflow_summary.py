@@ -15,6 +15,7 @@ from fastapi import Request
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Registration
 from cloudtoets.presentation.environment import ENV
+from cloudtoets.services import declared_evidence
 from cloudtoets.services import justifications as justification_service
 from cloudtoets.services import notifications as notification_service
 from cloudtoets.services.actor import Actor
@@ -41,6 +42,8 @@ class WorkflowSummary:
     renotification_needed: bool = False
     renotification_reason: str = ""
     may_edit: bool = False
+    # evidence from an import (services/declared_evidence.py), confirmed or not yet
+    declared: list[declared_evidence.DeclaredItem] = field(default_factory=list)
     justification_states: dict[str, str] = field(
         default_factory=lambda: dict(justification_service.STATE_LABELS)
     )
@@ -74,13 +77,14 @@ def workflow_summary(
     notifications = notification_service.list_notifications(
         register, actor, organisation=registration.organisation, registration=registration.id
     )
-    submitted = [n for n in notifications if n.state != "draft"]
+    submitted = [n for n in notifications if n.state not in ("draft", "declared")]
     summary.latest = max(submitted, key=lambda n: n.id) if submitted else None
     summary.draft = next((n for n in notifications if n.state == "draft"), None)
     if summary.latest is not None and summary.latest.renotification_needed:
         summary.renotification_needed = True
         latest = notification_service.get_notification(register, actor, summary.latest.id)
         summary.renotification_reason = latest.renotification_reason
+    summary.declared = declared_evidence.declared_for_registration(register, actor, registration.id)
     return summary
 
 

@@ -537,6 +537,13 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/declared-evidence/confirm"): Rule(
         Kind.APPROVE, build=declared_walk.confirm_bulk
     ),
+    ("GET", "/te-bevestigen"): Rule(Kind.LIST),
+    ("POST", "/te-bevestigen/{kind}/{item_id}/bevestigen"): Rule(
+        Kind.APPROVE, ok={303}, build=declared_walk.confirm_one
+    ),
+    ("POST", "/te-bevestigen/bevestigen"): Rule(
+        Kind.APPROVE, ok={303}, build=declared_walk.confirm_bulk
+    ),
     ("POST", f"{R}/{{registration_id}}/justifications/{{justification_id}}/accept"): Rule(
         Kind.APPROVE, build=workflow_walk.accept
     ),
