@@ -5,7 +5,7 @@ it is wrong, to show it again) and ``data`` (a dict in interface.md shape, with 
 booleans where the text was one, and the text itself where it was not). ``data`` then goes
 through the same validation path as every inventory (``services.registration_input``), so the
 form reports exactly the problems an import would, all at once, each with its field path. Those
-paths map back to inputs (``hosting.countries`` -> ``hosting-countries``).
+paths map back to inputs (a dot in a path is a dash in the input's name).
 
 The form asks no evidence (risk assessment, exit plan, notification, justifications): that comes
 only from the workflows (decision 30). Evidence posted to the form anyway is not read.
