@@ -299,6 +299,7 @@ def update_assessment(
             raise VersionConflict(KIND, _object_id(row.id, number), target.version, before)
         _checked(data, register.today())
         object_id = _object_id(row.id, number)
+        _refuse_declared(target, object_id)
         if target.state == "superseded":
             raise InvalidTransition(
                 KIND,
@@ -331,6 +332,18 @@ def update_assessment(
         return Saved(after, new_version=False)
 
 
+def _refuse_declared(target: RiskAssessmentRow, object_id: str) -> None:
+    """A version taken over from an import waits for confirmation (services/declared_evidence.py):
+    it is not changed or accepted here, so the four eyes of confirming cannot be bypassed."""
+    if target.state == "declared":
+        raise InvalidTransition(
+            KIND,
+            object_id,
+            f"Versie {target.number} is ingevoerd bij een import en wacht op bevestiging door een "
+            "accordeerder (pagina Te bevestigen). Wijzigen of accorderen kan pas daarna.",
+        )
+
+
 def accept_assessment(
     register: Register,
     actor: Actor,
@@ -348,6 +361,7 @@ def accept_assessment(
         actor.require(Permission.APPROVE)
         before = _stored(target)
         object_id = _object_id(row.id, number)
+        _refuse_declared(target, object_id)
         if target.state == "draft":
             require_other_than_drafter(actor, target.created_by, "deze risicoanalyse")
         if target.version != expected_version:

@@ -160,3 +160,23 @@ def test_the_api_lists_and_confirms(
     assert client.get(f"{API}/declared-evidence").json()["items"] == []
     missing = approver_client.post(f"{API}/declared-evidence/exit-plan/999999/confirm")
     assert missing.status_code == 404
+
+
+def test_a_declared_version_is_not_accepted_or_changed_outside_the_confirmation(
+    approver_client: TestClient, register: Register, imported: tuple[str, dict[str, Any]]
+) -> None:
+    """The risk assessment's own accept and replace would bypass the four eyes of confirming."""
+    url = f"{REGISTRATIONS}/{ID}/risk-assessments/1"
+    read = approver_client.get(url)
+    assert read.status_code == 200, read.text
+    assert read.json()["state"] == "declared"
+    version = read.headers["ETag"]
+    acceptance = {
+        "accepted_by_name": "A. Accordeerder",
+        "accepted_by_role": "secretaris-generaal",
+        "accepted_on": "2026-11-28",
+    }
+    accepted = approver_client.post(f"{url}/accept", json=acceptance, headers={"If-Match": version})
+    assert accepted.status_code == 409, accepted.text
+    assert "Te bevestigen" in accepted.json()["detail"]
+    assert declared_evidence.waiting(register, APPROVER)[2].kind == "risk-assessment"
