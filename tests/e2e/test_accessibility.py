@@ -39,6 +39,7 @@ PAGES: list[tuple[str, str, Prepare]] = [
     ("import-problemen", "/importeren", lambda page: upload(page, BAD_INVENTORY)),
     ("exporteren", "/exporteren", None),
     ("leveranciers", "/leveranciers", None),
+    ("te-bevestigen", "/te-bevestigen", None),
     ("toegankelijkheid", "/toegankelijkheid", None),
     ("niet-gevonden", "/bestaat-niet", None),
 ]
