@@ -25,12 +25,12 @@ router = APIRouter(
     default_response_class=JsonResponse,
 )
 
-Kind = Literal["risk-assessment", "exit-plan", "notification"]
+Kind = Literal["risk-assessment", "exit-plan", "notification", "justification"]
 
 
 class DeclaredOut(BaseModel):
     key: str = Field(description="Hoe u het bewijs noemt bij bevestigen: soort:nummer")
-    kind: Kind = Field(description="Risicoanalyse, exitplan of melding aan CIO Rijk")
+    kind: Kind = Field(description="Risicoanalyse, exitplan, melding aan CIO Rijk of afwijking")
     id: int
     registration_id: str
     registration_name: str
@@ -78,8 +78,8 @@ def _view(item: DeclaredItem) -> dict[str, object]:
     "",
     name="list_declared_evidence",
     summary="Ingevoerd bewijs dat wacht op bevestiging (te bevestigen)",
-    description="Risicoanalyses, exitplannen en meldingen uit een import, van de organisaties "
-    "die u mag zien. Ze tellen pas mee als een accordeerder ze bevestigt.",
+    description="Risicoanalyses, exitplannen, meldingen en afwijkingen uit een import, van de "
+    "organisaties die u mag zien. Ze tellen pas mee als een accordeerder ze bevestigt.",
     response_model=None,
     responses={200: {"model": DeclaredList}, **problem_responses(404, 422)},
 )

@@ -20,7 +20,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cloudtoets.domain.model import ExitPlan, ExitScenario, Notification, RiskAssessment
+from cloudtoets.domain.model import (
+    ExitPlan,
+    ExitScenario,
+    Justification,
+    Notification,
+    RiskAssessment,
+)
 from cloudtoets.engine.messages import dutch_date
 from cloudtoets.engine.transition import add_months
 from cloudtoets.services.actor import Actor
@@ -36,7 +42,12 @@ from cloudtoets.services.workflow_projection import (
 )
 from cloudtoets.services.workflow_steps import OwnDraft, require_role
 from cloudtoets.store.tables import RegistrationRow
-from cloudtoets.store.workflows import ExitPlanRow, NotificationRow, RiskAssessmentRow
+from cloudtoets.store.workflows import (
+    ExitPlanRow,
+    JustificationRow,
+    NotificationRow,
+    RiskAssessmentRow,
+)
 
 TO_CONFIRM = "to_confirm"
 CONFIRMED = "confirmed"
@@ -52,9 +63,10 @@ KINDS: dict[str, tuple[Any, str, ObjectKind]] = {
     "risk-assessment": (RiskAssessmentRow, "de risicoanalyse", ObjectKind.RISK_ASSESSMENT),
     "exit-plan": (ExitPlanRow, "het exitplan", ObjectKind.EXIT_PLAN),
     "notification": (NotificationRow, "de melding aan CIO Rijk", ObjectKind.NOTIFICATION),
+    "justification": (JustificationRow, "de afwijking", ObjectKind.JUSTIFICATION),
 }
 
-DeclaredRow = RiskAssessmentRow | ExitPlanRow | NotificationRow
+DeclaredRow = RiskAssessmentRow | ExitPlanRow | NotificationRow | JustificationRow
 
 
 def provenance(user: str, day: dt.date, filename: str) -> str:
@@ -65,7 +77,7 @@ def provenance(user: str, day: dt.date, filename: str) -> str:
 class DeclaredItem:
     """One declared workflow object, for the list, the API and the page."""
 
-    kind: str  # risk-assessment|exit-plan|notification
+    kind: str  # risk-assessment|exit-plan|notification|justification
     id: int
     registration_id: str
     registration_name: str
@@ -116,6 +128,13 @@ def _what(kind: str, row: Any) -> str:
         if row.last_reviewed is not None:
             parts.append(f"herzien op {dutch_date(row.last_reviewed)}")
         return ", ".join(parts) or "exitplan zonder details"
+    if kind == "justification":
+        text = f"afwijking van regel {row.rule}"
+        if row.accepted_on is not None:
+            text += f", geaccepteerd op {dutch_date(row.accepted_on)}"
+            if row.accepted_by_name:
+                text += f" door {row.accepted_by_name}"
+        return text
     if row.submitted_at is not None:
         return f"gemeld op {dutch_date(row.submitted_at.date())}"
     return "melding zonder datum"
@@ -175,6 +194,7 @@ def declare(
     risk_assessment: RiskAssessment | None,
     exit_plan: ExitPlan | None,
     notification: Notification | None,
+    justifications: list[Justification] | None = None,
 ) -> list[str]:
     """Store the file's evidence of one registration as declared objects, to be confirmed.
 
@@ -267,6 +287,26 @@ def declare(
                 ),
             )
         )
+    if justifications:
+        _forget_waiting(session, JustificationRow, registration.id)
+        for justification in justifications:
+            declared.append(
+                (
+                    "justification",
+                    JustificationRow(
+                        **common,
+                        rule=justification.rule,
+                        state=DECLARED_STATE,
+                        reason=justification.reason,
+                        continuity_risk_established=justification.continuity_risk_established,
+                        risk_and_exit_tested=justification.risk_and_exit_tested,
+                        minister_consent_on=justification.minister_consent_on,
+                        accepted_by_name=justification.accepted_by,
+                        accepted_on=justification.accepted_on,
+                        reported_on=justification.reported_on,
+                    ),
+                )
+            )
     for kind, row in declared:
         session.add(row)
         session.flush()
@@ -385,6 +425,26 @@ def _confirm(uow: UnitOfWork, register: Register, kind: str, item_id: int) -> De
         row.accepted_by_name = row.accepted_by_name or actor.user
         row.accepted_by_user = actor.user
         row.review_due = add_months(row.accepted_on, register.settings.risk_review_months)
+    elif isinstance(row, JustificationRow):
+        active = session.scalars(
+            select(JustificationRow.id).where(
+                JustificationRow.registration_id == row.registration_id,
+                JustificationRow.rule == row.rule,
+                JustificationRow.state.in_(("proposed", "accepted")),
+            )
+        ).first()
+        if active is not None:
+            raise InvalidTransition(
+                object_kind,
+                str(item_id),
+                f"Voor regel {row.rule} van {name} is al een afwijking (nummer {active}). "
+                "Trek die eerst in, of laat deze ingevoerde afwijking staan.",
+            )
+        row.state = "accepted"
+        row.accepted_on = row.accepted_on or today
+        row.accepted_by_name = row.accepted_by_name or actor.user
+        row.accepted_by_user = actor.user
+        row.reported_on = row.reported_on or row.accepted_on
     elif isinstance(row, ExitPlanRow):
         row.last_reviewed = row.last_reviewed or today
     else:

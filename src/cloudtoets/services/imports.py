@@ -160,14 +160,10 @@ def _taken_ids(register: Register, ids: list[str]) -> set[str]:
     return taken
 
 
-# what is declared from a file (services/declared_evidence.py); justifications are not (yet)
-DECLARED_FIELDS = ("risk_assessment", "exit_plan", "notification")
-
-
 def _take_out_evidence(checked: Upload) -> tuple[list[Problem], dict[str, Registration]]:
     """Empty the evidence fields of the file's registrations: in the register they come only from
-    the workflows (decision 30). The risk assessment, exit plan and notification are stored as
-    declared evidence, to be confirmed by an approver; justifications are left out. One note per
+    the workflows (decision 30). The risk assessment, exit plan, notification and justifications
+    are stored as declared evidence, to be confirmed by an approver. One note per
     registration that had any; returns the notes and the registrations as the file had them."""
     notes: list[Problem] = []
     registrations = []
@@ -175,22 +171,12 @@ def _take_out_evidence(checked: Upload) -> tuple[list[Problem], dict[str, Regist
     for registration in checked.inventory.registrations:
         names = written_evidence(registration, EMPTY_EVIDENCE)
         if names:
-            declared = [name for name in names if name in DECLARED_FIELDS]
-            left_out = [name for name in names if name not in DECLARED_FIELDS]
-            parts = []
-            if declared:
-                what = ", ".join(EVIDENCE_ENDPOINTS[name][0] for name in declared)
-                parts.append(
-                    f"{what} uit het bestand is opgeslagen als te bevestigen: het telt pas mee "
-                    "als een accordeerder van de organisatie het bevestigt (pagina Te bevestigen)"
-                )
-            if left_out:
-                what = ", ".join(EVIDENCE_ENDPOINTS[name][0] for name in left_out)
-                parts.append(
-                    f"{what} uit het bestand telt niet mee en verandert niets: leg dat vast in "
-                    "de werkstroom afwijkingen"
-                )
-            notes.append(Problem(f"registratie {registration.id}", "; ".join(parts)))
+            what = ", ".join(EVIDENCE_ENDPOINTS[name][0] for name in names)
+            message = (
+                f"{what} uit het bestand is opgeslagen als te bevestigen: het telt pas mee als "
+                "een accordeerder van de organisatie het bevestigt (pagina Te bevestigen)"
+            )
+            notes.append(Problem(f"registratie {registration.id}", message))
             with_evidence[registration.id] = registration
             registration = dataclasses.replace(registration, **EMPTY_EVIDENCE)
         registrations.append(registration)
@@ -372,7 +358,8 @@ def commit_import(
     """Store an upload completely, or nothing at all (InputError with every problem).
 
     The file's evidence fields are not taken over: in the register they come from the workflows
-    only. Its risk assessments, exit plans and notifications are stored as declared evidence,
+    only. Its risk assessments, exit plans, notifications and justifications are stored as
+    declared evidence,
     to be confirmed by an approver (services/declared_evidence.py); ``plan.notes`` says so.
     ``evidence_from_file`` is for the built-in demo data alone, never for a user's file.
     """
@@ -396,6 +383,7 @@ def commit_import(
                     registration.risk_assessment,
                     registration.exit_plan,
                     registration.notification,
+                    list(registration.justifications),
                 )
     return plan
 

@@ -453,12 +453,15 @@ _STATE_WORDS = {
     "proposed": "voorgesteld",
     "accepted": "al geaccepteerd",
     "withdrawn": "ingetrokken",
+    "declared": "ingevoerd bij een import en wacht op bevestiging (pagina Te bevestigen)",
 }
 
 STATE_LABELS = {
     "proposed": "voorgesteld",
     "accepted": "geaccepteerd",
     "withdrawn": "ingetrokken",
+    # from an imported file, waiting for an approver (services/declared_evidence.py)
+    "declared": "ingevoerd, nog niet bevestigd",
 }
 
 

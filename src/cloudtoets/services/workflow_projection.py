@@ -57,7 +57,7 @@ JURISDICTION_THEME = "jurisdiction"
 # the notification states in which CIO Rijk has the notification
 SUBMITTED_STATES = ("submitted", "received", "questions", "answered", "closed")
 
-# a risk assessment or notification declared at an import, not yet confirmed
+# a risk assessment, notification or justification declared at an import, not yet confirmed
 # (services/declared_evidence.py): it does not count until an approver confirms it
 DECLARED = "declared"
 
@@ -191,7 +191,10 @@ def _derived_fields(session: Session, row: RegistrationRow) -> dict[str, Any]:
         derived["notification"] = notification_field(notifications)
     justifications = list(
         session.scalars(
-            select(JustificationRow).where(JustificationRow.registration_id == registration_id)
+            select(JustificationRow).where(
+                JustificationRow.registration_id == registration_id,
+                JustificationRow.state != DECLARED,
+            )
         )
     )
     if justifications:

@@ -58,6 +58,7 @@ def test_imported_evidence_waits_and_does_not_count(
     items = declared_evidence.waiting(register, APPROVER)
     assert [(i.kind, i.registration_id) for i in items] == [
         ("exit-plan", ID),
+        ("justification", ID),
         ("notification", ID),
         ("risk-assessment", ID),
     ]
@@ -78,7 +79,7 @@ def test_imported_evidence_waits_and_does_not_count(
     # a second import replaces what waits, it does not add to it
     with register.sessions() as session:
         audit = list(session.scalars(select(AuditRow.action).where(AuditRow.action == "declare")))
-    assert len(audit) == 3
+    assert len(audit) == 4
 
 
 def test_only_another_approver_confirms_and_then_it_counts(
@@ -118,7 +119,7 @@ def test_only_another_approver_confirms_and_then_it_counts(
 
     # the rest in one confirmation that lists them: now everything counts
     rest = [i.key for i in declared_evidence.waiting(register, APPROVER)]
-    assert len(rest) == 2
+    assert len(rest) == 3
     with pytest.raises(OwnDraft):  # all or nothing
         declared_evidence.confirm_declared_in_bulk(register, IMPORTER, rest)
     done = declared_evidence.confirm_declared_in_bulk(register, APPROVER, rest)
@@ -127,13 +128,19 @@ def test_only_another_approver_confirms_and_then_it_counts(
     new_verdict, evidence, _ = _state(client)
     assert evidence["exit_plan"]["last_reviewed"] == "2026-02-01"
     assert evidence["notification"] == {"submitted_on": "2026-03-01", "to": "CIO Rijk"}
-    assert evidence["justifications"] == []  # not declared: left out
+    assert [j["rule"] for j in evidence["justifications"]] == ["cb2026.4.location"]
+    assert evidence["justifications"][0]["accepted_by"] == "accordeerder-bzk"  # none in the file
     assert new_verdict != verdict or verdict == "allowed"
     with register.sessions() as session:
         confirmed_audit = list(
             session.scalars(select(AuditRow.object_type).where(AuditRow.action == "confirm"))
         )
-    assert sorted(confirmed_audit) == ["exit_plan", "notification", "risk_assessment"]
+    assert sorted(confirmed_audit) == [
+        "exit_plan",
+        "justification",
+        "notification",
+        "risk_assessment",
+    ]
 
 
 def test_the_api_lists_and_confirms(
@@ -145,7 +152,12 @@ def test_the_api_lists_and_confirms(
     listed = approver_client.get(f"{API}/declared-evidence", params={"organisation": "bzk"})
     assert listed.status_code == 200, listed.text
     items = listed.json()["items"]
-    assert {i["kind"] for i in items} == {"risk-assessment", "exit-plan", "notification"}
+    assert {i["kind"] for i in items} == {
+        "risk-assessment",
+        "exit-plan",
+        "notification",
+        "justification",
+    }
     assert all("bron: bzk-papier.json" in i["provenance"] for i in items)
     first = items[0]
     one = approver_client.post(f"{API}/declared-evidence/{first['kind']}/{first['id']}/confirm")
@@ -179,4 +191,4 @@ def test_a_declared_version_is_not_accepted_or_changed_outside_the_confirmation(
     accepted = approver_client.post(f"{url}/accept", json=acceptance, headers={"If-Match": version})
     assert accepted.status_code == 409, accepted.text
     assert "Te bevestigen" in accepted.json()["detail"]
-    assert declared_evidence.waiting(register, APPROVER)[2].kind == "risk-assessment"
+    assert declared_evidence.waiting(register, APPROVER)[3].kind == "risk-assessment"

@@ -40,7 +40,12 @@ def test_the_page_shows_declared_evidence_and_another_approver_confirms_it(
 ) -> None:
     _import_paper(register, tmp_path)
     waiting = declared_evidence.waiting(register, Actor.local("test"))
-    assert {i.kind for i in waiting} == {"risk-assessment", "exit-plan", "notification"}
+    assert {i.kind for i in waiting} == {
+        "risk-assessment",
+        "exit-plan",
+        "notification",
+        "justification",
+    }
     importer = _client(register, IMPORTER)
     approver = _client(register, "accordeerder-lokaal")
 
