@@ -323,6 +323,19 @@ def stored(register: Register, registration_id: str) -> registration_service.Sto
     return registration_service.get_registration(register, OPERATOR, registration_id)
 
 
+# What the register takes only from its workflows (decision 30): a body for a new registration
+# leaves it out, or the API refuses it.
+EVIDENCE = ("risk_assessment", "exit_plan", "notification", "justifications")
+
+
+def facts_body(register: Register, registration_id: str) -> dict[str, Any]:
+    """A stored registration as an API body for a new one: everything but its evidence."""
+    from cloudtoets.domain.serialise import jsonable
+
+    body: dict[str, Any] = jsonable(stored(register, registration_id).registration)
+    return {key: value for key, value in body.items() if key not in EVIDENCE}
+
+
 def inventory_file(register: Register, organisation: str, registration_id: str, name: str) -> bytes:
     """An inventory (JSON) of one stored registration with a new name: importing it changes the
     register by exactly one version."""

@@ -17,7 +17,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from cloudtoets.domain.serialise import jsonable
 from cloudtoets.services.context import Register
 from cloudtoets.web.forms import values_from_registration
 
@@ -28,6 +27,7 @@ from .conftest import (
     LoggedIn,
     bearer,
     browser,
+    facts_body,
     log_in,
     snapshot,
     stored,
@@ -165,7 +165,7 @@ def test_every_unsafe_route_refuses_a_session_without_token(
     # a body the route would accept, so only the missing token can be the reason
     kwargs: dict[str, Any] = {"headers": {"Origin": ORIGIN, "If-Match": f'"v{version}"'}}
     if path.startswith(API):
-        body = jsonable(stored(register, TARGET).registration)
+        body = facts_body(register, TARGET)
         kwargs["json"] = (
             {**body, "id": f"{TARGET}-csrf"} if path.endswith("/registrations") else body
         )
@@ -185,7 +185,7 @@ def test_every_unsafe_route_refuses_a_session_without_token(
 def test_the_api_with_a_bearer_token_needs_no_csrf_token(app: FastAPI, register: Register) -> None:
     token = token_for(register, "bewerker")
     client = browser(app)
-    body = jsonable(stored(register, TARGET).registration)
+    body = facts_body(register, TARGET)
     created = client.post(
         f"{API}/registrations",
         json={**body, "id": "fin-via-token", "name": "Via token"},
@@ -205,7 +205,7 @@ def test_the_api_with_only_a_session_cookie_needs_the_csrf_header(
     editor: LoggedIn, register: Register
 ) -> None:
     assert SESSION_COOKIE in editor.client.cookies
-    body = jsonable(stored(register, TARGET).registration)
+    body = facts_body(register, TARGET)
     changed = {**body, "name": "Via sessie"}
     headers = {"Origin": ORIGIN, "If-Match": f'"v{version_of(register, TARGET)}"'}
     before = snapshot(register)

@@ -14,7 +14,6 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from cloudtoets.domain.serialise import jsonable
 from cloudtoets.io.write import inventory_document
 from cloudtoets.services.context import Register
 from cloudtoets.services.imports import export_inventory
@@ -25,6 +24,7 @@ from .conftest import (
     OPERATOR,
     ORIGIN,
     bearer,
+    facts_body,
     log_in,
     snapshot,
     stored,
@@ -107,7 +107,7 @@ def test_control_characters_in_a_new_registration_are_refused(
     client: TestClient, register: Register, editor: dict[str, str], field: str
 ) -> None:
     before = snapshot(register)
-    fin = jsonable(stored(register, "fin-m365-mail").registration)
+    fin = facts_body(register, "fin-m365-mail")
     value = f"nieuw{NUL}kenmerk" if field in ("id", "name") else f"{fin[field]}{NUL}"
     body = _problem(
         client.post(
@@ -121,7 +121,7 @@ def test_control_characters_in_a_new_registration_are_refused(
 def test_control_characters_in_an_edit_are_refused(
     client: TestClient, register: Register, editor: dict[str, str]
 ) -> None:
-    fin = jsonable(stored(register, "fin-m365-mail").registration)
+    fin = facts_body(register, "fin-m365-mail")
     version = stored(register, "fin-m365-mail").version
     body = _problem(
         client.put(
@@ -221,7 +221,7 @@ def test_another_organisations_id_is_refused_like_on_sqlite(
 ) -> None:
     """uwv cannot see fin-m365-mail (row-level security hides it on PostgreSQL): creating it
     gives the same 409 as on SQLite, without a word about fin."""
-    uwv = jsonable(stored(register, "uwv-m365-mail").registration)
+    uwv = facts_body(register, "uwv-m365-mail")
     token = bearer(token_for(register, "bewerker-uwv"))
     before = snapshot(register)
     body = _problem(

@@ -426,7 +426,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/importeren"): Rule(Kind.PAGE),
     ("POST", "/importeren"): Rule(Kind.PREVIEW, build=_web_upload),
-    ("POST", "/importeren/bevestigen"): Rule(Kind.IMPORT, ok={303}, build=_web_commit),
+    # 200: the page after an import with notes (evidence stored as te bevestigen); else 303
+    ("POST", "/importeren/bevestigen"): Rule(Kind.IMPORT, ok={200, 303}, build=_web_commit),
     ("GET", "/exporteren"): Rule(
         Kind.LIST,
         filtered=True,

@@ -18,7 +18,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from cloudtoets.domain.serialise import jsonable
 from cloudtoets.io.write import inventory_document
 from cloudtoets.services.context import Register
 from cloudtoets.services.imports import export_inventory
@@ -30,6 +29,7 @@ from .conftest import (
     ORIGIN,
     bearer,
     browser,
+    facts_body,
     log_in,
     registration_ids,
     snapshot,
@@ -54,8 +54,8 @@ def reused(
     client: TestClient, register: Register, tokens: dict[str, dict[str, str]]
 ) -> Iterator[None]:
     """fin adds a registration, renames and deletes it; then uwv adds one with the same id."""
-    fin = jsonable(stored(register, "fin-m365-mail").registration)
-    uwv = jsonable(stored(register, "uwv-m365-mail").registration)
+    fin = facts_body(register, "fin-m365-mail")
+    uwv = facts_body(register, "uwv-m365-mail")
     created = client.post(
         f"{API}/registrations",
         json={**fin, "id": REUSED, "name": "Eerst"},
@@ -157,7 +157,7 @@ def test_a_registration_cannot_be_moved_to_another_organisation(
 ) -> None:
     target = "fin-zivver"
     before = snapshot(register)
-    body = jsonable(stored(register, target).registration)
+    body = facts_body(register, target)
     moved = client.put(
         f"{API}/registrations/{target}",
         json={**body, "organisation": "uwv"},
