@@ -102,10 +102,25 @@ def test_a_change_through_one_process_is_seen_through_the_other(
         "organisation": "bzk",
         "deployment": "public",
         "provider": "aws-emea",
+        "subprocessors": [],
+        "functions": [],
         "storage_countries": ["NL"],
+        "processing_countries": ["NL"],
         "encrypted_at_rest": True,
         "encrypted_in_transit": True,
-    }
+        "key_custody": "provider",
+        "open_data": False,
+        "classification": "none",
+        "tbb_level": "none",
+        "personal_data": "none",
+        "large_scale_personal_data": False,
+        "pets": [],
+        "core_task": False,
+        "business_critical": False,
+        "key_register": "none",
+        "holds_source_data": False,
+        "in_use_since": "2026-09-01",
+    }  # every fact known (left out, a fact is unknown)
     assert httpx.get(f"{first}/api/v1/registrations", timeout=30).status_code == 401
     created = httpx.post(f"{first}/api/v1/registrations", json=body, headers=auth, timeout=30)
     assert created.status_code == 201, created.text
