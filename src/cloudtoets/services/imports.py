@@ -38,6 +38,7 @@ from cloudtoets.services.workflow_projection import (
     EMPTY_EVIDENCE,
     EVIDENCE_ENDPOINTS,
     apply_derived_fields,
+    current_evidence,
     mark_renotification,
     material_changes,
     registrations_with_workflow,
@@ -160,16 +161,23 @@ def _taken_ids(register: Register, ids: list[str]) -> set[str]:
     return taken
 
 
-def _take_out_evidence(checked: Upload) -> tuple[list[Problem], dict[str, Registration]]:
+def _take_out_evidence(
+    session: Session, checked: Upload
+) -> tuple[list[Problem], dict[str, Registration]]:
     """Empty the evidence fields of the file's registrations: in the register they come only from
     the workflows (decision 30). The risk assessment, exit plan, notification and justifications
-    are stored as declared evidence, to be confirmed by an approver. One note per
+    are stored as declared evidence, to be confirmed by an approver. Evidence equal to what the
+    register's workflows already say (an export read back) is no new evidence. One note per
     registration that had any; returns the notes and the registrations as the file had them."""
     notes: list[Problem] = []
     registrations = []
     with_evidence: dict[str, Registration] = {}
     for registration in checked.inventory.registrations:
         names = written_evidence(registration, EMPTY_EVIDENCE)
+        if names:
+            row = session.get(RegistrationRow, registration.id)
+            if row is not None and row.organisation_id == registration.organisation:
+                names = written_evidence(registration, current_evidence(row))
         if names:
             what = ", ".join(EVIDENCE_ENDPOINTS[name][0] for name in names)
             message = (
@@ -329,8 +337,8 @@ def preview_import(
         checked = _read_upload(register, filename, data, uploaded=uploaded)
     except InputError as error:
         return ImportPlan(filename, problems=error.problems)
-    notes, _ = _take_out_evidence(checked)
     with read_only(register.sessions, actor) as session:
+        notes, _ = _take_out_evidence(session, checked)
         plan, _ = _plan(register, session, actor, checked, filename)
     plan.notes += notes
     if plan.ok:
@@ -365,8 +373,10 @@ def commit_import(
     """
     actor.require(Permission.WRITE_REGISTER)
     checked = _read_upload(register, filename, data, uploaded=uploaded)
-    notes, evidence = ([], {}) if evidence_from_file else _take_out_evidence(checked)
     with unit_of_work(register.sessions, actor) as uow:
+        notes, evidence = (
+            ([], {}) if evidence_from_file else _take_out_evidence(uow.session, checked)
+        )
         plan, providers_by_organisation = _plan(register, uow.session, actor, checked, filename)
         plan.notes += notes
         if not plan.ok:
