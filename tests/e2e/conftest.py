@@ -88,11 +88,15 @@ def demo_server(settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The settings of ``live_server``: a test may open the same register beside it."""
     database = tmp_path_factory.mktemp("e2e") / "cloudtoets.sqlite"
-    with demo_server(
-        Settings(database_url=f"sqlite:///{database}", demo=True, auth_mode="local")
-    ) as url:
+    return Settings(database_url=f"sqlite:///{database}", demo=True, auth_mode="local")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_settings: Settings) -> Iterator[str]:
+    with demo_server(live_settings) as url:
         yield url
 
 

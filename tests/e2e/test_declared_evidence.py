@@ -16,6 +16,7 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.imports import commit_import, export_inventory
 from tests.e2e.conftest import TODAY, axe_violations, demo_server
+from tests.paper_evidence import on_paper
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +30,7 @@ def declared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         try:
             inventory = export_inventory(register, Actor.local("e2e"), "fin")
             inventory.registrations = [
-                r for r in inventory.registrations if r.id == "fin-m365-mail"
+                on_paper(r) for r in inventory.registrations if r.id == "fin-m365-mail"
             ]
             path: Path = folder / "papier.json"
             write_inventory(inventory, path)

@@ -3,6 +3,7 @@ shows something else: forms with errors, a thread with questions, re-notificatio
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,12 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.conftest import axe_violations
+from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.context import Register
+from cloudtoets.services.justifications import Proposal, propose_justification
+from tests.e2e.conftest import TODAY, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -33,20 +39,25 @@ def _step(client: httpx.Client, notification: dict[str, Any], step: str, text: s
 
 
 @pytest.fixture(scope="module")
-def made(live_server: str) -> dict[str, int]:
-    """The objects the pages show, made through the API of the running app (no login: local)."""
-    with httpx.Client(base_url=live_server, timeout=30) as client:
-        proposed = client.post(
-            f"{API}/registrations/{JUSTIFIED}/justifications",
-            json={
-                "rule": "cb2026.4.5.email",
-                "reason": "Tot de overstap naar de rijksbrede voorziening.",
-                "continuity_risk_established": True,
-                "risk_and_exit_tested": True,
-                "minister_consent_on": "2026-10-01",
-            },
+def made(live_server: str, live_settings: Settings) -> dict[str, int]:
+    """The objects the pages show, made through the API of the running app (no login: local).
+
+    The justification is proposed by another user beside the app: whoever proposes it may not
+    accept it (four eyes), and the page under test is the acceptance by the app's local user.
+    """
+    register = Register.open(live_settings, clock=FixedClock.on(TODAY))
+    try:
+        proposal = Proposal(
+            rule="cb2026.4.5.email",
+            reason="Tot de overstap naar de rijksbrede voorziening.",
+            continuity_risk_established=True,
+            risk_and_exit_tested=True,
+            minister_consent_on=dt.date(2026, 10, 1),
         )
-        assert proposed.status_code == 201, proposed.text
+        proposed = propose_justification(register, Actor.local("voorsteller"), JUSTIFIED, proposal)
+    finally:
+        register.close()
+    with httpx.Client(base_url=live_server, timeout=30) as client:
         notification = client.post(f"{API}/registrations/{NOTIFIED}/notifications").json()
         notification = _step(client, notification, "submit")
         notification = _step(client, notification, "receive")
@@ -63,7 +74,7 @@ def made(live_server: str) -> dict[str, int]:
         )
         assert updated.status_code == 200, updated.text
     return {
-        "justification": proposed.json()["id"],
+        "justification": proposed.id,
         "notification": notification["id"],
         "draft": draft["id"],
     }

@@ -14,6 +14,7 @@ from cloudtoets.services import declared_evidence
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.imports import commit_import, export_inventory
+from tests.paper_evidence import on_paper
 
 from .conftest import text
 
@@ -29,7 +30,7 @@ def _client(register: Register, user: str) -> TestClient:
 
 def _import_paper(register: Register, tmp_path: Path) -> None:
     inventory = export_inventory(register, Actor.local("test"), "bzk")
-    inventory.registrations = [r for r in inventory.registrations if r.id == ID]
+    inventory.registrations = [on_paper(r) for r in inventory.registrations if r.id == ID]
     path = tmp_path / "papier.json"
     write_inventory(inventory, path)
     commit_import(register, Actor.local(IMPORTER), path.name, path.read_bytes())
