@@ -999,8 +999,12 @@ InventoryArgument = Annotated[
 
 
 def _register_or_file(inventory: Path | None, database: str | None) -> Any:
+    """Where ``portfolio`` and ``policy impact`` read: the inventory file (None: no register)
+    or the register. Garbage collection is off from here on: the commands build many small
+    objects once and end right after."""
     if inventory is not None and database is not None:
         raise typer.BadParameter("gebruik een inventaris of --database, niet allebei")
+    gc.disable()
     return None if inventory is not None else _open_register(database)
 
 
@@ -1054,7 +1058,6 @@ def portfolio_command(
 
     day = _date(as_of)
     second = _date(compare_as_of) if compare_as_of is not None else None
-    gc.disable()
     register = _register_or_file(inventory, database)
     raise typer.Exit(
         run_portfolio(
@@ -1092,7 +1095,6 @@ def policy_impact_command(
     from cloudtoets.cli_monitoring import run_policy_impact
 
     day = _date(as_of)
-    gc.disable()
     register = _register_or_file(inventory, database)
     raise typer.Exit(
         run_policy_impact(

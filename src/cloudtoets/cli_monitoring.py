@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -164,6 +165,33 @@ def _policy(register: Register | None, reference: str | None) -> object:
 DEFAULT_POLICY = "rijksbreed-cloudbeleid-2026"
 
 
+def _answer(
+    register: Register | None,
+    as_json: bool,
+    compute: Callable[[], tuple[dict[str, object], Callable[[], str]]],
+) -> int:
+    """What ``portfolio`` and ``policy impact`` share: compute from the inventory file or the
+    register (closed afterwards), then print the JSON document or the tables; a ``_Stop`` is a
+    Dutch message on standard error and exit code 2."""
+    import sys
+
+    import orjson
+
+    try:
+        document, table = compute()
+    except _Stop as stop:
+        typer.echo(str(stop), err=True)
+        return 2
+    finally:
+        if register is not None:
+            register.close()
+    if as_json:
+        sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        typer.echo(table())
+    return 0
+
+
 def run_portfolio(
     register: Register | None,
     inventory: Path | None,
@@ -176,14 +204,10 @@ def run_portfolio(
     compare_as_of: dt.date | None,
     as_json: bool,
 ) -> int:
-    import sys
-
-    import orjson
-
     from cloudtoets.domain.countries import ISO_COUNTRY_CODES
     from cloudtoets.services import portfolio as pf
 
-    try:
+    def compute() -> tuple[dict[str, object], Callable[[], str]]:
         for day, option in ((as_of, "--as-of"), (compare_as_of, "--compare-as-of")):
             problem = _date_problem(day) if day is not None else None
             if problem:
@@ -213,19 +237,9 @@ def run_portfolio(
             without_country=countries,
             compare_as_of=compare_as_of,
         )
-        if as_json:
-            sys.stdout.buffer.write(
-                orjson.dumps(pf.portfolio_json(found), option=orjson.OPT_INDENT_2) + b"\n"
-            )
-        else:
-            typer.echo(portfolio_table(found))
-        return 0
-    except _Stop as stop:
-        typer.echo(str(stop), err=True)
-        return 2
-    finally:
-        if register is not None:
-            register.close()
+        return pf.portfolio_json(found), lambda: portfolio_table(found)
+
+    return _answer(register, as_json, compute)
 
 
 def _rows(headers: list[str], rows: list[list[str]]) -> list[str]:
@@ -374,6 +388,48 @@ def portfolio_table(found: object, top: int = 10) -> str:
     return "\n".join(out)
 
 
+def policy_impact_table(found: object) -> str:
+    """Which registrations change verdict, in plain Dutch: the transitions, per organisation
+    and each registration."""
+    from cloudtoets.presentation.texts import VERDICTS
+    from cloudtoets.services import portfolio as pf
+
+    assert isinstance(found, pf.PolicyImpact)
+    out = [
+        f"{found.changed} van de {found.registrations} registraties krijgen een ander "
+        f"oordeel met {found.other} in plaats van {found.base}."
+    ]
+    if not found.transitions:
+        return "\n".join(out)
+    out.append("")
+    out += _rows(
+        ["van", "naar", "registraties"],
+        [
+            [VERDICTS.get(a, a), VERDICTS.get(b, b), str(n)]
+            for (a, b), n in found.transitions.items()
+        ],
+    )
+    out.append("")
+    out += _rows(
+        ["organisatie", "registraties"],
+        [[org, str(n)] for org, n in found.per_organisation.items()],
+    )
+    out.append("")
+    out += _rows(
+        ["registratie", "organisatie", "van", "naar"],
+        [
+            [
+                c.registration,
+                c.organisation,
+                VERDICTS.get(c.before, c.before),
+                VERDICTS.get(c.after, c.after),
+            ]
+            for c in found.changes
+        ],
+    )
+    return "\n".join(out)
+
+
 def run_policy_impact(
     register: Register | None,
     inventory: Path | None,
@@ -384,14 +440,9 @@ def run_policy_impact(
     organisation: str | None,
     as_json: bool,
 ) -> int:
-    import sys
-
-    import orjson
-
-    from cloudtoets.presentation.texts import VERDICTS
     from cloudtoets.services import portfolio as pf
 
-    try:
+    def compute() -> tuple[dict[str, object], Callable[[], str]]:
         problem = _date_problem(as_of)
         if problem:
             raise _Stop(problem)
@@ -405,49 +456,6 @@ def run_policy_impact(
             as_of,
             organisation=organisation,
         )
-        if as_json:
-            sys.stdout.buffer.write(
-                orjson.dumps(pf.policy_impact_json(found), option=orjson.OPT_INDENT_2) + b"\n"
-            )
-            return 0
-        typer.echo(
-            f"{found.changed} van de {found.registrations} registraties krijgen een ander "
-            f"oordeel met {found.other} in plaats van {found.base}."
-        )
-        if found.transitions:
-            typer.echo("")
-            for line in _rows(
-                ["van", "naar", "registraties"],
-                [
-                    [VERDICTS.get(a, a), VERDICTS.get(b, b), str(n)]
-                    for (a, b), n in found.transitions.items()
-                ],
-            ):
-                typer.echo(line)
-            typer.echo("")
-            for line in _rows(
-                ["organisatie", "registraties"],
-                [[org, str(n)] for org, n in found.per_organisation.items()],
-            ):
-                typer.echo(line)
-            typer.echo("")
-            for line in _rows(
-                ["registratie", "organisatie", "van", "naar"],
-                [
-                    [
-                        c.registration,
-                        c.organisation,
-                        VERDICTS.get(c.before, c.before),
-                        VERDICTS.get(c.after, c.after),
-                    ]
-                    for c in found.changes
-                ],
-            ):
-                typer.echo(line)
-        return 0
-    except _Stop as stop:
-        typer.echo(str(stop), err=True)
-        return 2
-    finally:
-        if register is not None:
-            register.close()
+        return pf.policy_impact_json(found), lambda: policy_impact_table(found)
+
+    return _answer(register, as_json, compute)

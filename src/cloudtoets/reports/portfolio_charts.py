@@ -14,33 +14,32 @@ from cloudtoets.services.portfolio import Portfolio, Scenario
 TOP = 10
 
 
+def _material_chart(
+    chart_id: str, title: str, rows: list[tuple[str, int]], found: Portfolio
+) -> Markup:
+    """Bars of material use (name, count), the ten largest, each with its share of all."""
+    total = found.material["yes"]
+    bars = [Bar(name, material, count_share(material, total)) for name, material in rows[:TOP]]
+    return bar_chart(chart_id, title, bars, maximum=total or None)
+
+
 def parents_chart(found: Portfolio, chart_id: str = "grafiek-moederbedrijven") -> Markup:
     """Material use per ultimate parent, the ten largest, with their share."""
-    total = found.material["yes"]
-    bars = [
-        Bar(row.name, row.material, count_share(row.material, total))
-        for row in found.by_ultimate_parent[:TOP]
-    ]
-    return bar_chart(
+    return _material_chart(
         chart_id,
         "Materieel gebruik per moederbedrijf (de 10 grootste)",
-        bars,
-        maximum=total or None,
+        [(row.name, row.material) for row in found.by_ultimate_parent[:TOP]],
+        found,
     )
 
 
 def losses_chart(found: Portfolio, chart_id: str = "grafiek-wegvallen") -> Markup:
     """Per provider: the material use that falls away with it, the ten that touch the most."""
-    total = found.material["yes"]
-    bars = [
-        Bar(loss.name, loss.material, count_share(loss.material, total))
-        for loss in found.ranking[:TOP]
-    ]
-    return bar_chart(
+    return _material_chart(
         chart_id,
         "Scenario leverancier valt weg: hoeveel materieel gebruik raakt elke leverancier?",
-        bars,
-        maximum=total or None,
+        [(loss.name, loss.material) for loss in found.ranking[:TOP]],
+        found,
     )
 
 
@@ -48,29 +47,14 @@ def scenario_chart(
     scenario: Scenario, found: Portfolio, title: str, chart_id: str = "grafiek-scenario"
 ) -> Markup:
     """How much of the portfolio one scenario touches; ``title`` names the scenario."""
-    material_total = found.material["yes"]
-    bars = [
-        Bar(
-            "Registraties",
-            len(scenario.registrations),
-            count_share(len(scenario.registrations), found.registrations),
-        ),
-        Bar(
-            "Materieel gebruik",
-            len(scenario.material),
-            count_share(len(scenario.material), material_total),
-        ),
-        Bar(
-            "Vitale of essentiële organisaties",
-            scenario.critical_or_essential,
-            count_share(scenario.critical_or_essential, len(scenario.registrations)),
-        ),
-        Bar(
-            "Met geteste noodexit",
-            scenario.with_tested_emergency_plan,
-            count_share(scenario.with_tested_emergency_plan, len(scenario.registrations)),
-        ),
+    hit = len(scenario.registrations)
+    parts = [
+        ("Registraties", hit, found.registrations),
+        ("Materieel gebruik", len(scenario.material), found.material["yes"]),
+        ("Vitale of essentiële organisaties", scenario.critical_or_essential, hit),
+        ("Met geteste noodexit", scenario.with_tested_emergency_plan, hit),
     ]
+    bars = [Bar(label, count, count_share(count, of)) for label, count, of in parts]
     return bar_chart(
         chart_id,
         f"Wat het scenario raakt: {title}",
