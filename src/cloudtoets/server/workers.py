@@ -7,11 +7,20 @@ address with ``SO_REUSEPORT``, and the kernel spreads new connections over the l
 
 A worker starts to listen only after its app has started (uvicorn calls ``listen`` after the
 lifespan start-up), so no connection is handed to a worker that cannot answer yet.
+
+The supervisor imports the app's code (and uvicorn's protocols) once, before the first worker, and
+forks the workers from itself: a worker only builds its app, which takes a fraction of a second,
+instead of starting a new interpreter that imports everything again. A worker that stops is so
+replaced within a second even while the other workers are busy (docs/decisions.md, 61). The
+supervisor holds no threads and no database connections when it forks.
 """
 
 from __future__ import annotations
 
+import gc
+import importlib
 import multiprocessing
+import multiprocessing.connection
 import signal
 import socket
 import sys
@@ -23,6 +32,14 @@ from typing import Any
 APP = "cloudtoets.server.app:serve_app"
 # How long workers get to finish their requests after a stop request before they are killed.
 STOP_SECONDS = 30.0
+# What uvicorn imports when a worker starts (``Config.load``): imported by the supervisor too.
+UVICORN_PARTS = (
+    "uvicorn",
+    "uvicorn.lifespan.on",
+    "uvicorn.loops.auto",
+    "uvicorn.protocols.http.auto",
+    "uvicorn.protocols.websockets.auto",
+)
 
 
 def reuse_port_supported() -> bool:
@@ -82,13 +99,36 @@ def server_options(trusted: str) -> dict[str, Any]:
     return {"server_header": False, **proxy_options(trusted)}
 
 
-def _worker(app: str, host: str, port: int, options: dict[str, Any], ready: Any) -> None:
+def preload(app: str) -> None:
+    """Import the module of ``app`` ("module:function") and uvicorn's parts, so that a worker
+    forked afterwards has them already; then move them out of the garbage collector's sight, so
+    collections in the workers do not touch (and copy) the pages they share with the supervisor.
+    """
+    importlib.import_module(app.partition(":")[0])
+    for name in UVICORN_PARTS:
+        importlib.import_module(name)
+    gc.collect()
+    gc.freeze()
+
+
+def _worker(
+    app: str,
+    host: str,
+    port: int,
+    options: dict[str, Any],
+    ready: Any,
+    inherited: list[socket.socket],
+) -> None:
     """One worker process: its own socket, its own app, uvicorn's graceful stop on SIGTERM.
 
     ``ready`` is set once the worker listens, so the supervisor can tell a worker that could not
-    start (stop everything) from one that stopped while serving (replace it).
+    start (stop everything) from one that stopped while serving (replace it). ``inherited``: the
+    supervisor's sockets that came along with the fork, closed here.
     """
     import uvicorn
+
+    for sock in inherited:
+        sock.close()
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -97,8 +137,10 @@ def _worker(app: str, host: str, port: int, options: dict[str, Any], ready: Any)
                 ready.set()
 
     # Ctrl+C reaches the whole process group; until uvicorn takes the signals over, the
-    # supervisor's SIGTERM stops this process instead of a KeyboardInterrupt during start-up.
+    # supervisor's SIGTERM stops this process instead of a KeyboardInterrupt during start-up (the
+    # supervisor's own handlers came along with the fork).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     options = {**server_options(""), **options}  # forwarded headers only when asked for
     server = Server(uvicorn.Config(app, factory=True, **options))
     server.run(sockets=[bind_reuse_port(host, port)])
@@ -122,8 +164,9 @@ class Supervisor:
         self.report = report
         self.stopping = threading.Event()
         self.failure: str | None = None
-        self._context = multiprocessing.get_context("spawn")
+        self._context = multiprocessing.get_context("fork")
         self._workers: dict[int, tuple[Any, Any]] = {}  # slot: (process, its ready event)
+        self._reservation: socket.socket | None = None
 
     def run(self, on_claimed: Callable[[], None] = lambda: None) -> str | None:
         """Serve until SIGINT or SIGTERM; the reason it stopped by itself, or None.
@@ -132,15 +175,23 @@ class Supervisor:
         """
         # Held for as long as the workers run: the port is taken at once (a clear error when it
         # is in use), and stays ours while a worker restarts.
-        reservation = claim_port(self.host, self.port)
+        reservation = self._reservation = claim_port(self.host, self.port)
         on_claimed()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: self.stopping.set())
         try:
+            try:
+                preload(self.app)
+            except ImportError as exc:
+                return f"de app kon niet laden ({exc})"
             for slot in range(self.count):
                 self._start(slot)
-            while not self.stopping.wait(0.5):
-                self._replace_stopped()
+            while not self.stopping.is_set():
+                # wakes as soon as a worker stops (or after half a second, to see a stop request)
+                sentinels = [process.sentinel for process, _ in self._workers.values()]
+                multiprocessing.connection.wait(sentinels, timeout=0.5)
+                if not self.stopping.is_set():
+                    self._replace_stopped()
         finally:
             self._stop_all()
             reservation.close()
@@ -148,9 +199,10 @@ class Supervisor:
 
     def _start(self, slot: int) -> None:
         ready = self._context.Event()
+        inherited = [self._reservation] if self._reservation is not None else []
         process = self._context.Process(
             target=_worker,
-            args=(self.app, self.host, self.port, self.options, ready),
+            args=(self.app, self.host, self.port, self.options, ready, inherited),
             name=f"cloudtoets-worker-{slot + 1}",
         )
         process.start()
