@@ -177,9 +177,7 @@ def rule_functions(policy: Policy, organisations: dict[str, Organisation]) -> Ch
         )
 
     def classified_data(r: Registration) -> bool:
-        return public(r) and (
-            r.classification in classified or (r.tbb_level in (1, 2, 3))
-        )
+        return public(r) and (r.classification in classified or (r.tbb_level in (1, 2, 3)))
 
     rules: list[tuple[str, Callable[[Registration], bool]]] = [
         ("cb2026.3.1.risk-assessment", risk_assessment),

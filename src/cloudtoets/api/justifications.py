@@ -17,6 +17,7 @@ from cloudtoets.api.workflow_schemas import (
     JustificationList,
     JustificationOut,
     ObjectId,
+    ReturnIn,
 )
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.services import justifications as service
@@ -100,6 +101,37 @@ def accept_justification(
         register, actor, registration_id, justification_id, acceptance, version
     )
     return _one(accepted)
+
+
+@router.post(
+    BASE + "/{justification_id}/return",
+    summary="Een voorstel terugsturen naar de bewerkers, met de reden (accordeerder, met If-Match)",
+    description="Het voorstel wacht dan niet meer op acceptatie; de bewerker ziet de reden op "
+    "het overzicht en kan een nieuw voorstel doen.",
+    response_model=None,
+    responses={
+        200: {"model": JustificationOut, "headers": ETAG},
+        **problem_responses(404, 409, 412, 413, 422, 428),
+    },
+)
+def return_justification(
+    registration_id: str,
+    justification_id: ObjectId,
+    body: ReturnIn,
+    register: RegisterDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
+) -> Response:
+    version = expected_version(
+        if_match,
+        lambda: (
+            service.get_justification(register, actor, registration_id, justification_id).version
+        ),
+    )
+    returned = service.return_justification(
+        register, actor, registration_id, justification_id, body.reason, version
+    )
+    return _one(returned)
 
 
 @router.post(

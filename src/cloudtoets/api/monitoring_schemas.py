@@ -4,7 +4,7 @@ tests against real responses), and the mapping from the services' dataclasses.""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -137,6 +137,15 @@ class KnowledgeSection(BaseModel):
     by_organisation: list[KnowledgeOut]
 
 
+class EvidenceOriginOut(BaseModel):
+    """Waar het bewijs van een soort vandaan komt (docs/workflows.md)."""
+
+    kind: Literal["risk-assessment", "exit-plan", "notification", "justification"]
+    made_here: int = Field(description="Gemaakt en geaccordeerd in cloudtoets")
+    confirmed: int = Field(description="Uit een import, bevestigd door een accordeerder")
+    waiting: int = Field(description="Uit een import, wacht op bevestiging: telt nog niet mee")
+
+
 class OrganisationName(BaseModel):
     id: str
     name: str
@@ -157,6 +166,9 @@ class MonitoringOut(BaseModel):
     providers: ProviderSection
     jurisdictions: list[ConcentrationOut]
     knowledge: KnowledgeSection
+    evidence_origin: list[EvidenceOriginOut] = Field(
+        description="Herkomst van het bewijs dat meetelt of wacht, per soort"
+    )
 
 
 class ReminderOut(BaseModel):
@@ -284,6 +296,15 @@ def monitoring_json(m: Monitoring) -> dict[str, Any]:
             "total": _knowledge(m.knowledge_total),
             "by_organisation": [_knowledge(k) for k in m.knowledge],
         },
+        "evidence_origin": [
+            {
+                "kind": e.kind,
+                "made_here": e.made_here,
+                "confirmed": e.confirmed,
+                "waiting": e.waiting,
+            }
+            for e in m.evidence_origin
+        ],
     }
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.problems import ProblemRoute, problem_responses
 from cloudtoets.api.versions import ETAG, IfMatch, etag, expected_version
+from cloudtoets.api.workflow_schemas import ReturnedOut, ReturnIn
 from cloudtoets.domain.exit_feasibility import ASSUMPTIONS
 from cloudtoets.domain.exit_plan import ExitPlanIn, ExitReviewIn, ExitTestIn
 from cloudtoets.domain.risk_assessment import (
@@ -85,6 +86,16 @@ class RiskAssessmentOut(BaseModel):
     review_due: dt.date | None = Field(description="Accordering plus de herzieningstermijn")
     review_overdue: bool
     created_by: str
+    drafted_by: list[str] = Field(
+        description="Iedereen die deze versie als concept schreef; geen van hen accordeert haar"
+    )
+    returned: ReturnedOut | None = Field(description="Teruggestuurd: waarom, door wie, wanneer")
+    provenance: str | None = Field(
+        description="Bewijs uit een import: wie het invoerde, wanneer, uit welk bestand"
+    )
+    declaration: Literal["to_confirm", "confirmed"] | None = Field(
+        description="Bewijs uit een import: wacht op bevestiging, of bevestigd"
+    )
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -136,6 +147,13 @@ class ExitPlanOut(BaseModel):
     review_overdue: bool
     estimate: EstimateOut | None = Field(description="Kortst mogelijke duur van een exit")
     created_by: str
+    provenance: str | None = Field(
+        description="Bewijs uit een import: wie het invoerde, wanneer, uit welk bestand"
+    )
+    declaration: Literal["to_confirm", "confirmed"] | None = Field(
+        description="Bewijs uit een import: wacht op bevestiging (wijzigen kan dan nog niet), "
+        "of bevestigd"
+    )
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -163,6 +181,10 @@ def _assessment_view(found: StoredAssessment, today: dt.date) -> dict[str, Any]:
         "review_due": found.review_due,
         "review_overdue": found.review_overdue(today),
         "created_by": found.created_by,
+        "drafted_by": list(found.drafted_by),
+        "returned": found.returned,
+        "provenance": found.provenance,
+        "declaration": found.declaration,
         "version": found.version,
         "created_at": found.created_at,
         "updated_at": found.updated_at,
@@ -208,6 +230,8 @@ def _plan_view(plan: StoredExitPlan, today: dt.date) -> dict[str, Any]:
         if estimate
         else None,
         "created_by": plan.created_by,
+        "provenance": plan.provenance or None,
+        "declaration": plan.declaration,
         "version": plan.version,
         "created_at": plan.created_at,
         "updated_at": plan.updated_at,
@@ -354,6 +378,32 @@ def accept_risk_assessment(
         register, actor, registration_id, number, body, version
     )
     return _assessment_response(accepted, register.today())
+
+
+@router.post(
+    "/risk-assessments/{number}/return",
+    summary="Een concept terugsturen naar de bewerkers, met de reden (met If-Match; accordeerder)",
+    description="Het concept blijft een concept en telt niet. De bewerker ziet de reden op het "
+    "overzicht; wijzigt iemand het concept, dan vervalt de reden (het auditlog houdt haar).",
+    response_model=None,
+    responses={**ASSESSMENT, **problem_responses(404, 409, 412, 413, 422, 428)},
+)
+def return_risk_assessment(
+    registration_id: str,
+    number: Number,
+    body: ReturnIn,
+    register: RegisterDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
+) -> Response:
+    version = expected_version(
+        if_match,
+        lambda: risk_assessments.get_assessment(register, actor, registration_id, number).version,
+    )
+    returned = risk_assessments.return_assessment(
+        register, actor, registration_id, number, body.reason, version
+    )
+    return _assessment_response(returned, register.today())
 
 
 # --- exit plan ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cloudtoets.api.schemas import IsoDate
 
-JustificationState = Literal["proposed", "accepted", "withdrawn"]
+JustificationState = Literal["proposed", "accepted", "withdrawn", "returned", "declared"]
 NotificationState = Literal["draft", "submitted", "received", "questions", "answered", "closed"]
 StepName = Literal["submit", "receive", "comment", "question", "answer", "close"]
 # a row id in the database (a 32-bit integer on PostgreSQL)
@@ -41,6 +41,24 @@ class JustificationIn(BaseModel):
     minister_consent_on: IsoDate | None = Field(
         None, description="E-mail en documenten: datum van de toestemming van de minister"
     )
+
+
+class ReturnIn(BaseModel):
+    """Een concept of voorstel terugsturen naar de bewerkers, met de reden."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        max_length=2_000, description="Waarom, en wat er moet gebeuren; de bewerker ziet dit"
+    )
+
+
+class ReturnedOut(BaseModel):
+    """Teruggestuurd door een accordeerder."""
+
+    reason: str
+    by: str = Field(description="De gebruiker die terugstuurde")
+    on: dt.date
 
 
 class AcceptanceIn(BaseModel):
@@ -70,7 +88,11 @@ class JustificationOut(BaseModel):
     accepted_on: dt.date | None
     accepted_by_user: str | None
     reported_on: dt.date | None = Field(description="Gemeld bij CIO Rijk als afwijking op")
-    created_by: str
+    created_by: str = Field(description="Wie de afwijking voorstelde")
+    returned: ReturnedOut | None = Field(description="Teruggestuurd: waarom, door wie, wanneer")
+    provenance: str | None = Field(
+        description="Bewijs uit een import: wie het invoerde, wanneer, uit welk bestand"
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int

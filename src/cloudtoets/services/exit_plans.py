@@ -23,7 +23,13 @@ from cloudtoets.domain.serialise import jsonable
 from cloudtoets.engine.transition import add_months
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
-from cloudtoets.services.errors import AlreadyExists, NotFound, ObjectKind, VersionConflict
+from cloudtoets.services.errors import (
+    AlreadyExists,
+    InvalidTransition,
+    NotFound,
+    ObjectKind,
+    VersionConflict,
+)
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.registrations import registration_or_404
 from cloudtoets.services.risk_exit_support import future_date, raise_problems, utc
@@ -59,6 +65,13 @@ class StoredExitPlan:
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    # where an imported plan came from, and to_confirm|confirmed (services/declared_evidence.py)
+    provenance: str = ""
+    declaration: str | None = None
+
+    @property
+    def waiting_for_confirmation(self) -> bool:
+        return self.declaration == "to_confirm"
 
     @property
     def estimate(self) -> Estimate | None:
@@ -94,12 +107,14 @@ def _stored(row: ExitPlanRow) -> StoredExitPlan:
         version=row.version,
         created_at=utc(row.created_at),
         updated_at=utc(row.updated_at),
+        provenance=row.provenance or "",
+        declaration=row.declaration,
     )
 
 
 def _audit_view(stored: StoredExitPlan) -> dict[str, Any]:
     view: dict[str, Any] = jsonable(stored)
-    for name in ("version", "created_at", "updated_at", "review_due"):
+    for name in ("version", "created_at", "updated_at", "review_due", "provenance", "declaration"):
         view.pop(name)
     return view
 
@@ -200,6 +215,15 @@ def _for_change(
     before = _stored(plan)
     if plan.version != expected_version:
         raise VersionConflict(KIND, registration_id, plan.version, before)
+    if before.waiting_for_confirmation:
+        # the four eyes of confirming cannot be bypassed by changing the plan first
+        raise InvalidTransition(
+            KIND,
+            registration_id,
+            "Dit exitplan is ingevoerd bij een import en wacht op bevestiging door een "
+            "accordeerder (pagina Te bevestigen). Wijzigen, een test of een beoordeling "
+            "vastleggen kan pas daarna.",
+        )
     return row, plan, before
 
 

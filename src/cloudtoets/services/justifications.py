@@ -3,7 +3,9 @@
 An editor proposes a justification for a rule that has an advised-against finding on the
 registration today; an approver accepts it on behalf of the responsible official, and that
 acceptance reports it to CIO Rijk as a deviation (``reported_on`` is the acceptance date). Either
-may be withdrawn. A registration has at most one active (proposed or accepted) justification per
+may be withdrawn. An approver may also send a proposal back with a reason (state ``returned``):
+the editor sees why on the overview and proposes anew. Nobody accepts their own proposal (four
+eyes). A registration has at most one active (proposed or accepted) justification per
 rule. The registration's ``justifications`` field follows the accepted ones
 (services/workflow_projection.py), so an acceptance makes the finding ``justified`` at once.
 
@@ -33,17 +35,26 @@ from cloudtoets.services.permissions import Permission
 from cloudtoets.services.registrations import registration_or_404
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
 from cloudtoets.services.workflow_projection import sync_registration
-from cloudtoets.services.workflow_steps import require_other_than_drafter, require_role
+from cloudtoets.services.workflow_steps import (
+    Returned,
+    require_other_than_drafter,
+    require_role,
+    return_reason_problem,
+    returned_of,
+)
 from cloudtoets.store.mapping import registration_from_row
 from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import JustificationRow
 
 ACTIVE_STATES = ("proposed", "accepted")
+# a returned proposal is withdrawn when the editor does not propose anew (off the overview)
+WITHDRAWABLE = (*ACTIVE_STATES, "returned")
 KIND = ObjectKind.JUSTIFICATION
 NAME_LIMIT = 200  # the columns for names and roles
 REASON_LIMIT = 10_000
 
 EDITOR_ONLY = "Alleen een bewerker van de organisatie kan een afwijking voorstellen of intrekken."
+RETURN_APPROVER_ONLY = "Alleen een accordeerder van de organisatie kan een voorstel terugsturen."
 APPROVER_ONLY = (
     "Alleen een accordeerder van de organisatie kan een afwijking accepteren, namens de "
     "verantwoordelijke bewindspersoon of bestuurder."
@@ -87,6 +98,8 @@ class JustificationView:
     accepted_by_user: str | None
     reported_on: dt.date | None
     created_by: str
+    returned: Returned | None  # sent back by an approver: the editor proposes anew
+    provenance: str | None  # from an import: who, when, which file (declared evidence)
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
@@ -109,6 +122,8 @@ def view(row: JustificationRow) -> JustificationView:
         accepted_by_user=row.accepted_by_user,
         reported_on=row.reported_on,
         created_by=row.created_by,
+        returned=returned_of(row.returned_reason, row.returned_by, row.returned_on),
+        provenance=row.provenance,
         created_at=row.created_at,
         updated_at=row.updated_at,
         version=row.version,
@@ -130,6 +145,8 @@ def _audit_view(row: JustificationRow) -> dict[str, Any]:
         "accepted_by_user": row.accepted_by_user,
         "accepted_on": _iso(row.accepted_on),
         "reported_on": _iso(row.reported_on),
+        "returned_reason": row.returned_reason,
+        "returned_by_user": row.returned_by,
     }
 
 
@@ -396,7 +413,7 @@ def accept_justification(
                 f"Deze afwijking is {_STATE_WORDS[row.state]}; alleen een voorgestelde afwijking "
                 "kan worden geaccepteerd.",
             )
-        require_other_than_drafter(actor, row.created_by, "deze afwijking")
+        require_other_than_drafter(actor, (row.created_by,), "deze afwijking")
         problems = acceptance_problems(register, acceptance)
         if problems:
             raise InputError(f"acceptatie van afwijking {justification_id}", problems)
@@ -427,13 +444,18 @@ def withdraw_justification(
     justification_id: int,
     expected_version: int,
 ) -> JustificationView:
-    """Withdraw a proposed or accepted justification; the finding is no longer justified."""
+    """Withdraw a proposed or accepted justification (the finding is no longer justified), or a
+    returned one the editors do not propose anew."""
     with unit_of_work(register.sessions, actor) as uow:
         row = _row_or_404(uow.session, actor, registration_id, justification_id)
         require_role(actor, Permission.WRITE_REGISTER, EDITOR_ONLY)
         _version_check(row, expected_version)
-        if row.state not in ACTIVE_STATES:
-            raise InvalidTransition(KIND, str(row.id), "Deze afwijking is al ingetrokken.")
+        if row.state not in WITHDRAWABLE:
+            raise InvalidTransition(
+                KIND,
+                str(row.id),
+                f"Deze afwijking is {_STATE_WORDS[row.state]}; intrekken is niet meer nodig.",
+            )
         before = _audit_view(row)
         row.state = "withdrawn"
         uow.session.flush()
@@ -449,10 +471,52 @@ def withdraw_justification(
         return view(row)
 
 
+def return_justification(
+    register: Register,
+    actor: Actor,
+    registration_id: str,
+    justification_id: int,
+    reason: str,
+    expected_version: int,
+) -> JustificationView:
+    """Send a proposal back to the editors with a reason: it no longer waits for acceptance,
+    and an editor can propose anew for the same rule."""
+    with unit_of_work(register.sessions, actor) as uow:
+        row = _row_or_404(uow.session, actor, registration_id, justification_id)
+        require_role(actor, Permission.APPROVE, RETURN_APPROVER_ONLY)
+        _version_check(row, expected_version)
+        if row.state != "proposed":
+            raise InvalidTransition(
+                KIND,
+                str(row.id),
+                f"Deze afwijking is {_STATE_WORDS[row.state]}; alleen een voorgestelde afwijking "
+                "kan worden teruggestuurd.",
+            )
+        problem = return_reason_problem(reason)
+        if problem is not None:
+            raise InputError(f"terugsturen van afwijking {justification_id}", [problem])
+        before = _audit_view(row)
+        row.state = "returned"
+        row.returned_reason = reason.strip()
+        row.returned_by = actor.user
+        row.returned_on = register.today()
+        uow.session.flush()
+        uow.audit(
+            "return",
+            "justification",
+            str(row.id),
+            organisation_id=row.organisation_id,
+            before=before,
+            after=_audit_view(row),
+        )
+        return view(row)
+
+
 _STATE_WORDS = {
     "proposed": "voorgesteld",
     "accepted": "al geaccepteerd",
     "withdrawn": "ingetrokken",
+    "returned": "teruggestuurd",
     "declared": "ingevoerd bij een import en wacht op bevestiging (pagina Te bevestigen)",
 }
 
@@ -460,6 +524,7 @@ STATE_LABELS = {
     "proposed": "voorgesteld",
     "accepted": "geaccepteerd",
     "withdrawn": "ingetrokken",
+    "returned": "teruggestuurd",
     # from an imported file, waiting for an approver (services/declared_evidence.py)
     "declared": "ingevoerd, nog niet bevestigd",
 }

@@ -38,6 +38,7 @@ from cloudtoets.services.context import Register
 from cloudtoets.services.errors import NotFound, ObjectKind
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import read_only
+from cloudtoets.services.workflow_projection import DECLARED, SUBMITTED_STATES
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.tables import (
     DecisionRow,
@@ -45,7 +46,12 @@ from cloudtoets.store.tables import (
     RegistrationJurisdictionRow,
     RegistrationRow,
 )
-from cloudtoets.store.workflows import NotificationRow
+from cloudtoets.store.workflows import (
+    ExitPlanRow,
+    JustificationRow,
+    NotificationRow,
+    RiskAssessmentRow,
+)
 
 R = RegistrationRow
 NOTIFICATION_STATES = ("draft", "submitted", "received", "questions", "answered", "closed")
@@ -181,6 +187,29 @@ class Knowledge:
         return self.registrations - self.public - self.unknown_deployment
 
 
+@dataclass(frozen=True, slots=True)
+class EvidenceOrigin:
+    """Where the evidence of one kind came from: made in the workflows here, brought by an
+    import and confirmed by an approver, or brought by an import and still waiting (it does not
+    count yet). Evidence is what counts or would count: accepted risk assessments and
+    justifications, exit plans, submitted notifications."""
+
+    kind: str  # risk-assessment | exit-plan | notification | justification
+    label: str
+    made_here: int
+    confirmed: int
+    waiting: int
+
+
+# kind -> (Dutch label, table, the states of evidence that counts or waits; None: every row)
+EVIDENCE_KINDS: dict[str, tuple[str, Any, tuple[str, ...] | None]] = {
+    "risk-assessment": ("Risicoafwegingen", RiskAssessmentRow, ("accepted", DECLARED)),
+    "exit-plan": ("Exitplannen", ExitPlanRow, None),
+    "notification": ("Meldingen bij CIO Rijk", NotificationRow, (*SUBMITTED_STATES, DECLARED)),
+    "justification": ("Afwijkingen", JustificationRow, ("accepted", DECLARED)),
+}
+
+
 @dataclass(slots=True)
 class Monitoring:
     as_of: dt.date
@@ -200,6 +229,7 @@ class Monitoring:
     jurisdictions: list[Concentration]
     knowledge: list[Knowledge]
     knowledge_total: Knowledge
+    evidence_origin: list[EvidenceOrigin]
     registrations: int = 0
 
 
@@ -270,6 +300,7 @@ def monitoring(
             registrations=verdict_total.total,
             knowledge=knowledge,
             knowledge_total=knowledge_total,
+            evidence_origin=_evidence_origin(session, organisations),
         )
 
 
@@ -302,6 +333,30 @@ def _material_use(
     ]
     totals = [sum(values[i] for values in found.values()) for i in range(5)]
     return rows, MaterialUse("", "Totaal", *totals)
+
+
+def _evidence_origin(session: Session, organisations: list[str] | None) -> list[EvidenceOrigin]:
+    found = []
+    for kind, (label, table, states) in EVIDENCE_KINDS.items():
+        statement = select(table.declaration, func.count()).group_by(table.declaration)
+        if states is not None:
+            statement = statement.where(table.state.in_(states))
+        counts = {
+            declaration: int(n)
+            for declaration, n in session.execute(
+                _within(statement, table.organisation_id, organisations)
+            )
+        }
+        found.append(
+            EvidenceOrigin(
+                kind,
+                label,
+                made_here=counts.get(None, 0),
+                confirmed=counts.get("confirmed", 0),
+                waiting=counts.get("to_confirm", 0),
+            )
+        )
+    return found
 
 
 def _verdicts(

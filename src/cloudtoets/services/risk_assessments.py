@@ -1,10 +1,13 @@
 """Use cases on the integral risk assessment of a registration (S3.1, acceptance S3.3).
 
 States: ``draft`` -> ``accepted`` -> ``superseded``. An editor writes drafts; an approver accepts
-one on behalf of the responsible official. Changing an accepted assessment makes a new draft
-version (number + 1); the accepted one stays valid until the new one is accepted, and is then
-``superseded``. Each use case is one transaction with its audit records, and ends with
-``sync_registration`` so the registration's ``risk_assessment`` field and verdict follow.
+one on behalf of the responsible official, unless they wrote any of it (four eyes:
+``drafted_by``), or sends it back with a reason, which the editor sees on the overview; the
+draft stays a draft and the reason goes when it is changed. Changing an accepted assessment
+makes a new draft version (number + 1); the accepted one stays valid until the new one is
+accepted, and is then ``superseded``. Each use case is one transaction with its audit records,
+and ends with ``sync_registration`` so the registration's ``risk_assessment`` field and verdict
+follow.
 """
 
 from __future__ import annotations
@@ -36,12 +39,24 @@ from cloudtoets.services.registrations import registration_or_404
 from cloudtoets.services.risk_exit_support import future_date, raise_problems, utc
 from cloudtoets.services.uow import UnitOfWork, read_only, unit_of_work
 from cloudtoets.services.workflow_projection import sync_registration
-from cloudtoets.services.workflow_steps import require_other_than_drafter
+from cloudtoets.services.workflow_steps import (
+    Returned,
+    require_other_than_drafter,
+    require_role,
+    return_reason_problem,
+    returned_of,
+)
 from cloudtoets.store.mapping import registration_from_row
 from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import RiskAssessmentRow
 
 KIND = ObjectKind.RISK_ASSESSMENT
+RETURN_APPROVER_ONLY = "Alleen een accordeerder van de organisatie kan een concept terugsturen."
+
+
+def drafters(row: RiskAssessmentRow) -> tuple[str, ...]:
+    """The users who wrote this version; before migration 0013 only its creator is known."""
+    return tuple(row.drafted_by or (row.created_by,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +79,10 @@ class StoredAssessment:
     accepted_by_user: str | None
     review_due: dt.date | None
     created_by: str
+    drafted_by: tuple[str, ...]  # everyone who wrote this version while it was a draft
+    returned: Returned | None  # sent back by an approver, not changed since
+    provenance: str | None  # from an import: who, when, which file (declared evidence)
+    declaration: str | None  # to_confirm|confirmed for declared evidence, else None
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -100,6 +119,10 @@ def _stored(row: RiskAssessmentRow) -> StoredAssessment:
         accepted_by_user=row.accepted_by_user,
         review_due=row.review_due,
         created_by=row.created_by,
+        drafted_by=drafters(row),
+        returned=returned_of(row.returned_reason, row.returned_by, row.returned_on),
+        provenance=row.provenance,
+        declaration=row.declaration,
         version=row.version,
         created_at=utc(row.created_at),
         updated_at=utc(row.updated_at),
@@ -236,6 +259,7 @@ def _new_version(
         number=number,
         state="draft",
         created_by=uow.actor.user,
+        drafted_by=[uow.actor.user],
     )
     _write(created, data, _jurisdiction(session, register, row, {}))
     session.add(created)
@@ -318,6 +342,10 @@ def update_assessment(
             created = _new_version(uow, register, row, data, number + 1, "new-version")
             return Saved(created, new_version=True)
         _write(target, data, _jurisdiction(session, register, row, {}))
+        if uow.actor.user not in drafters(target):
+            target.drafted_by = [*drafters(target), uow.actor.user]
+        # the editor answered: the reason stays in the audit trail, not on the overview
+        target.returned_reason = target.returned_by = target.returned_on = None
         session.flush()  # raises StaleDataError if a concurrent writer won
         after = _stored(target)
         uow.audit(
@@ -363,7 +391,7 @@ def accept_assessment(
         object_id = _object_id(row.id, number)
         _refuse_declared(target, object_id)
         if target.state == "draft":
-            require_other_than_drafter(actor, target.created_by, "deze risicoanalyse")
+            require_other_than_drafter(actor, drafters(target), "deze risicoanalyse")
         if target.version != expected_version:
             raise VersionConflict(KIND, object_id, target.version, before)
         if target.state == "accepted":
@@ -416,6 +444,7 @@ def accept_assessment(
         target.accepted_on = acceptance.accepted_on
         target.accepted_by_user = actor.user
         target.review_due = add_months(acceptance.accepted_on, register.settings.risk_review_months)
+        target.returned_reason = target.returned_by = target.returned_on = None
         session.flush()
         after = _stored(target)
         uow.audit(
@@ -427,4 +456,46 @@ def accept_assessment(
             after=_audit_view(after),
         )
         sync_registration(uow, register, row.id)
+        return after
+
+
+def return_assessment(
+    register: Register,
+    actor: Actor,
+    registration_id: str,
+    number: int,
+    reason: str,
+    expected_version: int,
+) -> StoredAssessment:
+    """Send a draft back to the editors with a reason; it stays a draft (and does not count)."""
+    with unit_of_work(register.sessions, actor) as uow:
+        session = uow.session
+        row = registration_or_404(session, actor, registration_id)
+        target = _version(session, row, number)
+        require_role(actor, Permission.APPROVE, RETURN_APPROVER_ONLY)
+        before = _stored(target)
+        object_id = _object_id(row.id, number)
+        _refuse_declared(target, object_id)
+        if target.version != expected_version:
+            raise VersionConflict(KIND, object_id, target.version, before)
+        if target.state != "draft":
+            raise InvalidTransition(
+                KIND,
+                object_id,
+                f"Versie {number} is geen concept; alleen een concept kan worden teruggestuurd.",
+            )
+        raise_problems(KIND, [return_reason_problem(reason)])
+        target.returned_reason = reason.strip()
+        target.returned_by = actor.user
+        target.returned_on = register.today()
+        session.flush()
+        after = _stored(target)
+        uow.audit(
+            "return",
+            "risk_assessment",
+            object_id,
+            organisation_id=row.organisation_id,
+            before=_audit_view(before),
+            after=_audit_view(after),
+        )
         return after

@@ -66,6 +66,12 @@ class RiskAssessmentRow(Base):
     # "to_confirm" until an approver confirms it ("confirmed"); NULL when made in cloudtoets
     provenance: Mapped[str | None] = mapped_column(Text)
     declaration: Mapped[str | None] = mapped_column(String(20))
+    # everyone who wrote this draft (four eyes: none of them accepts it); NULL before 0013
+    drafted_by: Mapped[list[str] | None] = mapped_column(Json)
+    # an approver sent the draft back: why, who, when (cleared when the draft changes)
+    returned_reason: Mapped[str | None] = mapped_column(Text)
+    returned_by: Mapped[str | None] = mapped_column(String(200))
+    returned_on: Mapped[dt.date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
@@ -138,7 +144,7 @@ class JustificationRow(Base):
         ForeignKey("organisations.id", ondelete="RESTRICT")
     )
     rule: Mapped[str] = mapped_column(String(100))
-    # proposed|accepted|withdrawn
+    # proposed|accepted|withdrawn|returned (|declared: from an import)
     state: Mapped[str] = mapped_column(String(20), default="proposed")
     reason: Mapped[str] = mapped_column(Text, default="")
     continuity_risk_established: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -153,6 +159,10 @@ class JustificationRow(Base):
     # "to_confirm" until an approver confirms it ("confirmed"); NULL when made in cloudtoets
     provenance: Mapped[str | None] = mapped_column(Text)
     declaration: Mapped[str | None] = mapped_column(String(20))
+    # an approver sent the proposal back (state "returned"): why, who, when
+    returned_reason: Mapped[str | None] = mapped_column(Text)
+    returned_by: Mapped[str | None] = mapped_column(String(200))
+    returned_on: Mapped[dt.date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)

@@ -26,7 +26,7 @@ from cloudtoets.services import exit_plans as service
 from cloudtoets.services import registrations as registration_service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
-from cloudtoets.services.errors import AlreadyExists, VersionConflict
+from cloudtoets.services.errors import AlreadyExists, InvalidTransition, VersionConflict
 from cloudtoets.services.permissions import Permission
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors, read_version
@@ -255,6 +255,8 @@ def _submit(
                 return redirect(request, url(registration_id), flash="exit_plan_saved")
             except InputError as error:
                 found = problem_messages(error.problems, _locate)
+            except InvalidTransition as refused:
+                notice, status = refused.message, 409
             except (VersionConflict, AlreadyExists):
                 current = service.find_exit_plan(register, actor, registration_id)
                 reader.values["versie"] = str(current.version) if current else ""
@@ -324,6 +326,8 @@ def _record(
                 return redirect(request, url(registration_id), flash="exit_review_recorded")
         except InputError as error:
             found = problem_messages(error.problems, _locate)
+        except InvalidTransition as refused:
+            notice, status = refused.message, 409
         except VersionConflict as conflict:
             reader.values["versie"] = str(conflict.current_version)
             notice, status = (

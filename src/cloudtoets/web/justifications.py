@@ -178,8 +178,9 @@ def _detail_page(
         "requires": service.required_conditions(register, justification.rule),
         "state_label": service.STATE_LABELS.get(justification.state, justification.state),
         "may_accept": actor.can(Permission.APPROVE) and justification.state == "proposed",
+        "may_propose": actor.can(Permission.WRITE_REGISTER),
         "may_withdraw": actor.can(Permission.WRITE_REGISTER)
-        and justification.state in service.ACTIVE_STATES,
+        and justification.state in service.WITHDRAWABLE,
         "values": values or {"accepted_on": register.today().isoformat()},
         "errors": errors or {},
         "form_errors": bool(errors),
@@ -319,6 +320,59 @@ async def withdraw_submit(
         request,
         justification_url(registration_id, justification_id),
         flash="justification_withdrawn",
+    )
+
+
+@router.post(
+    "/registraties/{registration_id}/afwijkingen/{justification_id}/terugsturen",
+    dependencies=[Depends(check_same_origin)],
+)
+async def return_submit(
+    registration_id: str,
+    justification_id: ObjectNumber,
+    request: Request,
+    register: RegisterDep,
+    actor: ActorDep,
+) -> Response:
+    form = await request.form()
+    values = {"reason": text(form, "reason")}
+    try:
+        await run_in_threadpool(
+            service.return_justification,
+            register,
+            actor,
+            registration_id,
+            justification_id,
+            values["reason"],
+            read_version(form),
+        )
+    except InputError as error:
+        return _detail_page(
+            request,
+            register,
+            actor,
+            registration_id,
+            justification_id,
+            values=values,
+            errors=errors_by_field(error.problems),
+            status=422,
+        )
+    except (InvalidTransition, RoleRefused, VersionConflict) as refused:
+        message, status = _refusal(refused)
+        return _detail_page(
+            request,
+            register,
+            actor,
+            registration_id,
+            justification_id,
+            values=values,
+            refusal=message,
+            status=status,
+        )
+    return redirect(
+        request,
+        justification_url(registration_id, justification_id),
+        flash="justification_returned",
     )
 
 

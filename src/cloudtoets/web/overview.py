@@ -12,6 +12,7 @@ from cloudtoets.presentation import texts
 from cloudtoets.services import declared_evidence
 from cloudtoets.services import overview as overview_service
 from cloudtoets.services.organisations import visible_organisations
+from cloudtoets.services.pending_work import pending_work
 from cloudtoets.services.permissions import Permission
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.templating import render
@@ -65,6 +66,8 @@ def overview(request: Request, register: RegisterDep, actor: ActorDep) -> Respon
         "today": register.today(),
         "policy": register.policy,
         # evidence from an import that waits for the approver (Te bevestigen)
+        # drafts sent back to the editors, and drafts awaiting an approver (four eyes)
+        "work": pending_work(register, actor, chosen),
         "to_confirm": len(declared_evidence.waiting(register, actor))
         if actor.can(Permission.APPROVE)
         else 0,

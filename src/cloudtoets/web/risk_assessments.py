@@ -34,7 +34,7 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import InvalidTransition, NotFound, VersionConflict
 from cloudtoets.services.permissions import Permission
-from cloudtoets.services.workflow_steps import OwnDraft
+from cloudtoets.services.workflow_steps import OwnDraft, RoleRefused
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors, read_version
 from cloudtoets.web.risk_exit_forms import Reader, form_errors, problem_messages, validate
@@ -71,6 +71,7 @@ TOP_LABELS = {
     "accepted_by_name": "Naam",
     "accepted_by_role": "Functie",
     "accepted_on": "Datum van het besluit",
+    "reason": "Reden",
 }
 
 
@@ -480,4 +481,56 @@ async def accept_submit(
     form = await request.form()
     return await run_in_threadpool(
         _accept, request, register, actor, form, registration_id, _number(number)
+    )
+
+
+def _return(
+    request: Request,
+    register: Register,
+    actor: Actor,
+    form: FormData,
+    registration_id: str,
+    number: int,
+) -> Response:
+    """Send a draft back to the editors with a reason (approvers)."""
+    service.get_assessment(register, actor, registration_id, number)  # 404 first
+    reason = Reader(form).text("reason")
+    version = read_version(form)
+    notice, status, found = None, 422, []
+    try:
+        service.return_assessment(register, actor, registration_id, number, reason, version)
+        return redirect(request, url(registration_id, number), flash="risk_returned")
+    except InputError as error:
+        found = problem_messages(error.problems, lambda path: path)
+    except VersionConflict:
+        notice, status = (
+            "Iemand anders heeft deze versie intussen gewijzigd. Lees haar opnieuw en stuur haar "
+            "dan zo nodig terug.",
+            409,
+        )
+    except InvalidTransition as refused:
+        notice, status = refused.message, 409
+    except RoleRefused as refused:
+        notice, status = refused.detail, 403
+    errors = form_errors(found, ["reason"], TOP_LABELS)
+    return _version_page(
+        request,
+        register,
+        actor,
+        registration_id,
+        number,
+        values={"reason": reason, "versie": str(version)},
+        errors=errors,
+        notice=notice,
+        status=status,
+    )
+
+
+@router.post(BASE + "/{number}/terugsturen", dependencies=[Depends(check_same_origin)])
+async def return_submit(
+    registration_id: str, number: str, request: Request, register: RegisterDep, actor: ActorDep
+) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(
+        _return, request, register, actor, form, registration_id, _number(number)
     )

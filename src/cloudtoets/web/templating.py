@@ -67,6 +67,14 @@ FLASHES: Mapping[str, tuple[str, str]] = {
     "notification_answered": ("ok", "Het antwoord is verstuurd naar CIO Rijk."),
     "notification_closed": ("ok", "De melding is afgesloten."),
     "notification_imported": ("ok", "Het pakket is gecontroleerd en de melding is geïmporteerd."),
+    "risk_returned": (
+        "ok",
+        "Het concept is teruggestuurd. De bewerkers zien de reden op het overzicht.",
+    ),
+    "justification_returned": (
+        "ok",
+        "Het voorstel is teruggestuurd. De bewerkers zien de reden op het overzicht.",
+    ),
     "declared_confirmed": ("ok", "Bevestigd: {0} stuk(ken) bewijs. Het telt nu mee."),
 }
 _FLASH_VALUE = re.compile(r"^([a-z_]+)((?:-\d{1,9}){0,5})$")

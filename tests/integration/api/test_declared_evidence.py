@@ -192,3 +192,61 @@ def test_a_declared_version_is_not_accepted_or_changed_outside_the_confirmation(
     assert accepted.status_code == 409, accepted.text
     assert "Te bevestigen" in accepted.json()["detail"]
     assert declared_evidence.waiting(register, APPROVER)[3].kind == "risk-assessment"
+
+
+def test_a_declared_exit_plan_says_where_it_came_from_and_waits_unchanged(
+    client: TestClient, register: Register, imported: tuple[str, dict[str, Any]]
+) -> None:
+    """Changing the plan, or recording a test or review, before an approver confirmed it would
+    let the importer's evidence count without the second pair of eyes."""
+    url = f"{REGISTRATIONS}/{ID}/exit-plan"
+    read = client.get(url)
+    assert read.status_code == 200, read.text
+    plan = read.json()
+    assert plan["declaration"] == "to_confirm"
+    assert "bzk-papier.json" in plan["provenance"] and IMPORTER.user in plan["provenance"]
+    version = {"If-Match": read.headers["ETag"]}
+    test = client.post(
+        f"{url}/test", json={"tested_on": "2026-11-01", "result": "passed"}, headers=version
+    )
+    review = client.post(f"{url}/review", json={"reviewed_on": "2026-11-01"}, headers=version)
+    for refused in (test, review):
+        assert refused.status_code == 409, refused.text
+        assert "wacht op bevestiging" in refused.json()["detail"]
+    assert client.get(url).json() == plan  # nothing changed
+
+    (item,) = [i for i in declared_evidence.waiting(register, APPROVER) if i.kind == "exit-plan"]
+    declared_evidence.confirm_declared(register, APPROVER, item.key)
+    confirmed = client.get(url)
+    assert confirmed.json()["declaration"] == "confirmed"
+    tested = client.post(
+        f"{url}/test",
+        json={"tested_on": "2026-11-01", "result": "passed"},
+        headers={"If-Match": confirmed.headers["ETag"]},
+    )
+    assert tested.status_code == 200, tested.text
+    assert tested.json()["last_tested"] == "2026-11-01"
+
+
+def test_the_monitoring_says_where_the_evidence_came_from(
+    client: TestClient, register: Register, imported: tuple[str, dict[str, Any]]
+) -> None:
+    def origin() -> dict[str, tuple[int, int, int]]:
+        found = client.get(f"{API}/monitoring")
+        assert found.status_code == 200, found.text
+        return {
+            e["kind"]: (e["made_here"], e["confirmed"], e["waiting"])
+            for e in found.json()["evidence_origin"]
+        }
+
+    before = origin()
+    waiting = declared_evidence.waiting(register, APPROVER)
+    assert {kind: counts[2] for kind, counts in before.items()} == {
+        kind: sum(1 for i in waiting if i.kind == kind) for kind in before
+    }
+    assert before["exit-plan"] == (0, 0, 1)
+    plan = next(i for i in waiting if i.kind == "exit-plan")
+    declared_evidence.confirm_declared(register, APPROVER, plan.key)
+    assert origin()["exit-plan"] == (0, 1, 0)
+    page = client.get("/monitoring")
+    assert page.status_code == 200 and "Herkomst van het bewijs" in page.text

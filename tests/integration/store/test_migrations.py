@@ -61,7 +61,7 @@ def test_upgrade_twice_is_harmless_and_reaches_head(database_url: str) -> None:
     engine = make_engine(database_url)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0012"
+    assert current_revision(engine) == head_revision() == "0013"
     engine.dispose()
 
 
@@ -456,6 +456,31 @@ def test_0012_adds_provenance_and_declaration_to_the_workflow_tables_and_goes_ba
         for table in tables:
             columns = {c["name"] for c in inspect(connection).get_columns(table)}
             assert not {"provenance", "declaration"} & columns
+        count = connection.execute(text("SELECT count(*) FROM organisations")).scalar_one()
+    assert count == 1
+    engine.dispose()
+
+
+# --- 0013: who wrote a draft, and drafts sent back ------------------------------------------------
+
+
+def test_0013_adds_drafters_and_returns_and_goes_back(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0012")
+    with engine.begin() as connection:
+        _insert(connection, "organisations", id="bzk", type="ministry")
+    upgrade(engine)
+    returns = {"returned_reason", "returned_by", "returned_on"}
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("risk_assessments")}
+        assert {"drafted_by"} | returns <= columns
+        columns = {c["name"] for c in inspect(connection).get_columns("justifications")}
+        assert returns <= columns and "drafted_by" not in columns
+    _downgrade_to(engine, "0012")
+    with engine.connect() as connection:
+        for table in ("risk_assessments", "justifications"):
+            columns = {c["name"] for c in inspect(connection).get_columns(table)}
+            assert not ({"drafted_by"} | returns) & columns
         count = connection.execute(text("SELECT count(*) FROM organisations")).scalar_one()
     assert count == 1
     engine.dispose()

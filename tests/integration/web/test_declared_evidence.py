@@ -77,3 +77,28 @@ def test_the_page_shows_declared_evidence_and_another_approver_confirms_it(
     assert "Bevestigd." in confirmed and "Nog niet bevestigd" not in confirmed
     nothing = approver.post("/te-bevestigen/bevestigen", data={})
     assert nothing.status_code == 422
+
+
+def test_the_exit_plan_page_says_an_imported_plan_waits_and_offers_no_change(
+    register: Register, tmp_path: Path
+) -> None:
+    _import_paper(register, tmp_path)
+    editor = _client(register, "bewerker-lokaal")
+    page = editor.get(f"/registraties/{ID}/exitplan")
+    assert page.status_code == 200, page.text
+    body = text(page.text)
+    assert "Ingevoerd bewijs, nog niet bevestigd" in body and "bron: papier.json" in body
+    assert "Test vastleggen" not in body and "Exitplan bewerken" not in body
+    plan = declared_evidence.waiting(register, Actor.local("test"))
+    exit_plan = next(i for i in plan if i.kind == "exit-plan")
+    # a form posted anyway (an old tab) is refused with the reason, and nothing changes
+    posted = editor.post(
+        f"/registraties/{ID}/exitplan/test",
+        data={"versie": "1", "tested_on": "2026-11-01", "result": "passed"},
+    )
+    assert posted.status_code == 409, posted.text
+    assert "wacht op bevestiging" in text(posted.text)
+    approver = _client(register, "accordeerder-lokaal")
+    assert approver.post(f"/te-bevestigen/exit-plan/{exit_plan.id}/bevestigen").status_code == 303
+    confirmed = text(editor.get(f"/registraties/{ID}/exitplan").text)
+    assert "(bevestigd)" in confirmed and "Test vastleggen" in confirmed

@@ -145,8 +145,8 @@ def test_save_accept_and_change_an_assessment(client: TestClient, register: Regi
     assert h1s(own.text) == ["Risicoanalyse, versie 1"]  # the page itself, not the error page
     assert 'role="alert"' in own.text
     assert (
-        "U heeft deze risicoanalyse zelf opgesteld. Een andere accordeerder van uw organisatie "
-        "moet accorderen: vier ogen." in text(own.text)
+        "U heeft deze risicoanalyse zelf opgesteld of gewijzigd. Een andere accordeerder van uw "
+        "organisatie moet accorderen: vier ogen." in text(own.text)
     )
     assert input_value(own.text, "accepted_by_name") == "E. Heinen"
     assert rules(register, "cb2026.3.1.") == {"cb2026.3.1.risk-acceptance"}
@@ -336,3 +336,31 @@ def test_a_post_from_another_site_is_refused(client: TestClient) -> None:
     )
     assert response.status_code == 403
     assert "Er is nog geen exitplan." in text(client.get(EXIT).text)
+
+
+def test_an_approver_sends_a_draft_back_and_the_editor_reads_why(
+    client: TestClient, register: Register
+) -> None:
+    html = client.get(f"{RISK}/bewerken").text
+    saved = client.post(f"{RISK}/bewerken", data=filled(html, assessed_on="15-11-2026"))
+    assert saved.status_code == 303
+    approver = other_user(register)
+    waiting = approver.get("/").text
+    assert 'id="wacht-op-accordering"' in waiting and f"{RISK}/1" in waiting
+    assert 'id="wacht-op-accordering"' not in client.get("/").text  # not your own draft
+
+    empty = approver.post(f"{RISK}/1/terugsturen", data={"versie": "1", "reason": "  "})
+    assert empty.status_code == 422
+    assert field_error(empty.text, "reason")
+    reason = "De DTIA ontbreekt nog. Voeg het kenmerk toe."
+    sent = approver.post(f"{RISK}/1/terugsturen", data={"versie": "1", "reason": reason})
+    assert sent.status_code == 303, sent.text
+    version = text(client.get(f"{RISK}/1").text)
+    assert "Teruggestuurd" in version and reason in version
+    overview = client.get("/").text
+    assert 'id="teruggestuurd"' in overview and reason in text(overview)
+    assert 'id="wacht-op-accordering"' not in approver.get("/").text  # sent back: not waiting
+    # still a draft: the finding stays
+    assert rules(register, "cb2026.3.1.") == {"cb2026.3.1.risk-acceptance"}
+    stale = approver.post(f"{RISK}/1/terugsturen", data={"versie": "1", "reason": reason})
+    assert stale.status_code == 409  # an old version: nothing happens twice

@@ -99,8 +99,8 @@ def test_a_justification_from_the_registration_page_to_the_deviations(
     # the page itself says why, not the error page
     assert "Afwijking" in text(own.text) and 'role="alert"' in own.text
     assert (
-        "U heeft deze afwijking zelf opgesteld. Een andere accordeerder van uw organisatie moet "
-        "accorderen: vier ogen." in text(own.text)
+        "U heeft deze afwijking zelf opgesteld of gewijzigd. Een andere accordeerder van uw "
+        "organisatie moet accorderen: vier ogen." in text(own.text)
     )
     settings = register.settings.model_copy(update={"local_user": "accordeerder-lokaal"})
     approver = dataclasses.replace(register, settings=settings)
@@ -259,3 +259,46 @@ def test_a_package_is_imported_on_another_installation(
     assert "Het pakket is gecontroleerd en de melding is geïmporteerd." in page
     assert "Geïmporteerd uit cloudtoets (ondertekend pakket, gecontroleerd)" in page
     assert "Neem de melding in ontvangst" in other.get(imported.headers["location"]).text
+
+
+def test_a_proposed_justification_is_sent_back_with_a_reason(
+    client: TestClient, register: Register
+) -> None:
+    proposed = client.post(
+        f"/registraties/{MAIL}/afwijkingen/nieuw",
+        data={
+            "rule": "cb2026.4.5.email",
+            "reason": "Tot de overstap naar de rijksbrede voorziening.",
+            "continuity_risk_established": "true",
+            "risk_and_exit_tested": "true",
+            "minister_consent_on": "1-10-2026",
+        },
+    )
+    assert proposed.status_code == 303
+    detail_url = proposed.headers["location"]
+    settings = register.settings.model_copy(update={"local_user": "accordeerder-lokaal"})
+    approver = TestClient(
+        create_app(register=dataclasses.replace(register, settings=settings)),
+        follow_redirects=False,
+    )
+    detail = approver.get(detail_url).text
+    assert "Terugsturen" in detail
+    reason = "Noem de datum waarop de overstap klaar is."
+    sent = approver.post(
+        f"{detail_url}/terugsturen", data={"versie": version(detail), "reason": reason}
+    )
+    assert sent.status_code == 303, sent.text
+    shown = text(client.get(detail_url).text)
+    assert "Teruggestuurd" in shown and reason in shown
+    assert reason in text(client.get("/").text)
+    # a returned proposal cannot be accepted; the editor proposes anew or withdraws it
+    accept = approver.post(
+        f"{detail_url}/accepteren",
+        data={
+            "versie": version(client.get(detail_url).text),
+            "name": "A",
+            "role": "B",
+            "accepted_on": "28-11-2026",
+        },
+    )
+    assert accept.status_code == 409
