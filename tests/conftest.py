@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from cloudtoets.store.db import make_engine
+from tests.tcp_proxy import TcpProxy
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CLOUDTOETS_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/postgres"
@@ -67,3 +68,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     admin_url = request.getfixturevalue("postgres_server")
     yield from _fresh_postgres_database(admin_url)
+
+
+@pytest.fixture
+def proxied_postgres(postgres_server: str) -> Iterator[tuple[str, TcpProxy]]:
+    """An empty PostgreSQL database reached through a TCP proxy the test can cut and restore
+    (tests/tcp_proxy.py): its URL through the proxy, and the proxy."""
+    for url in _fresh_postgres_database(postgres_server):
+        with TcpProxy.to_url(url) as proxy:
+            yield proxy.url(url), proxy

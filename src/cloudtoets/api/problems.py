@@ -5,7 +5,8 @@ Routes raise the services' own exceptions (NotFound, VersionConflict, InputError
 handler itself, so request validation, the request body limit and any unexpected exception are
 covered without app-level exception handlers: the API stays JSON whatever the web pages install.
 An unexpected exception is logged with its traceback and answered with a 500 that names only the
-request id.
+request id; a lost or busy database (services/outage.py) is no bug: a 503 with Retry-After, and
+one log line per outage instead of a traceback per request.
 """
 
 from __future__ import annotations
@@ -29,14 +30,17 @@ from cloudtoets.api.schemas import ProblemDetails
 from cloudtoets.domain.serialise import jsonable
 from cloudtoets.http.auth import CrossSiteRequest, Unauthenticated
 from cloudtoets.http.deps import ControlCharacterInAddress
+from cloudtoets.presentation.texts import byte_size
 from cloudtoets.problems import InputError
 from cloudtoets.services.actor import Forbidden
+from cloudtoets.services.context import Register
 from cloudtoets.services.errors import (
     AlreadyExists,
     InvalidTransition,
     NotFound,
     VersionConflict,
 )
+from cloudtoets.services.outage import RETRY_AFTER_SECONDS, Cause
 
 log = logging.getLogger("cloudtoets.api")
 
@@ -147,6 +151,23 @@ KINDS = {
             "Er ging iets mis aan de kant van cloudtoets. Noem het verzoeknummer (request_id) "
             "als u dit meldt.",
         ),
+        Kind(
+            "niet-beschikbaar",
+            503,
+            "Tijdelijk niet beschikbaar",
+            "De database van cloudtoets is even niet bereikbaar of bezet. Probeer het opnieuw na "
+            "het aantal seconden in de header Retry-After. Een wijziging die dit antwoord kreeg, "
+            "is waarschijnlijk niet opgeslagen: lees het object opnieuw voordat u haar nog eens "
+            "stuurt (If-Match voorkomt dat u iets dubbel of over een ander heen schrijft).",
+        ),
+        Kind(
+            "niet-gereed",
+            503,
+            "Niet gereed",
+            "Dit proces kan het register nu niet bedienen: de database is niet bereikbaar, of "
+            "haar schema is niet de versie die deze cloudtoets nodig heeft. detail zegt welke "
+            "van de twee en wat te doen; checks geeft de uitslag per controle.",
+        ),
         Kind("http-fout", 0, "HTTP-fout", "Een fout van het HTTP-protocol."),
     )
 }
@@ -242,20 +263,12 @@ def problem_response(
     return JsonResponse(body, status, headers=dict(headers or {}), media_type=PROBLEM_MEDIA_TYPE)
 
 
-def _size(count: int) -> str:
-    if count >= 1024 * 1024:
-        return f"{count / (1024 * 1024):.3g} MB"
-    if count >= 1024:
-        return f"{count / 1024:.3g} kB"
-    return f"{count} bytes"
-
-
 def _http_problem(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, BodyTooLarge):
         return problem_response(
             request,
             "te-groot",
-            f"Het verzoek is groter dan {_size(exc.limit)}, het maximum. Splits het bestand op "
+            f"Het verzoek is groter dan {byte_size(exc.limit)}, het maximum. Splits het bestand op "
             "in kleinere delen.",
         )
     status = exc.status_code
@@ -369,6 +382,15 @@ def render_exception(request: Request, exc: Exception) -> Response:
                 "probeer het nog eens.",
             )
     request_id = getattr(request.state, "request_id", None)
+    register: Register = request.app.state.register
+    cause = register.outage.refuse(exc, f"{request.method} {request.url.path}")
+    if cause is not None:
+        return problem_response(
+            request,
+            "niet-beschikbaar",
+            UNAVAILABLE_DETAILS[cause],
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     log.exception(
         "onverwachte fout in %s %s (verzoek %s)", request.method, request.url.path, request_id
     )
@@ -378,6 +400,15 @@ def render_exception(request: Request, exc: Exception) -> Response:
         "Er ging iets mis aan de kant van cloudtoets. Probeer het later opnieuw; noem bij een "
         f"melding verzoeknummer {request_id}.",
     )
+
+
+UNAVAILABLE_DETAILS = {
+    Cause.UNREACHABLE: "De database van cloudtoets is even niet bereikbaar. Probeer het over "
+    f"{RETRY_AFTER_SECONDS} seconden opnieuw. Stuurde u een wijziging, lees dan eerst het object "
+    "opnieuw: de wijziging is waarschijnlijk niet opgeslagen.",
+    Cause.BUSY: "De database van cloudtoets is bezet met ander werk, zoals een grote import. "
+    f"Probeer het over {RETRY_AFTER_SECONDS} seconden opnieuw. Er is niets opgeslagen.",
+}
 
 
 def _limited(receive: Receive, upload_limit: int) -> Receive:
@@ -425,7 +456,8 @@ class ProblemRoute(APIRoute):
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problem responses a route can give (every route: 400 for a query
-    parameter it does not know or a control character in the address, and 500)."""
+    parameter it does not know or a control character in the address, and 500; server/app.py
+    adds 503 for every address that needs the database)."""
     return {
         status: {
             "description": _STATUS_DESCRIPTIONS.get(status, "Fout"),
@@ -445,6 +477,8 @@ _STATUS_DESCRIPTIONS = {
     422: "Ongeldige invoer; errors noemt elk probleem",
     428: "De header If-Match ontbreekt",
     500: "Interne fout, zonder details; met het verzoeknummer",
+    503: "Tijdelijk niet beschikbaar, zoals een database die even niet bereikbaar of bezet is; "
+    "probeer het opnieuw na Retry-After seconden",
 }
 # Inline (FastAPI registers components only for application/json models); its error items refer
 # to the ErrorItem component that ImportPlanOut registers (a test resolves every $ref).

@@ -342,12 +342,29 @@ def list_decisions(registration_id: str, register: RegisterDep, actor: ActorDep)
 @router.get(
     "/{registration_id}/history",
     summary="Wie wijzigde wat en wanneer (ook na verwijderen)",
-    description="Nieuwste eerst (hoogstens 100), met de waarden voor en na elke wijziging.",
+    description="Nieuwste eerst, met de waarden voor en na elke wijziging; per pagina "
+    f"(standaard {service.HISTORY_PAGE_SIZE}), `total` telt alle wijzigingen.",
     response_model=None,
     responses={200: {"model": AuditList}, **problem_responses(404, 422)},
 )
-def list_history(registration_id: str, register: RegisterDep, actor: ActorDep) -> Response:
-    rows = service.history(register, actor, registration_id)
+def list_history(
+    registration_id: str,
+    register: RegisterDep,
+    actor: ActorDep,
+    page: Annotated[
+        int, Query(ge=1, le=LAST_PAGE, description=f"Paginanummer, van 1 tot {LAST_PAGE}")
+    ] = 1,
+    page_size: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=500,
+            description=f"Wijzigingen per pagina (standaard {service.HISTORY_PAGE_SIZE})",
+        ),
+    ] = service.HISTORY_PAGE_SIZE,
+) -> Response:
+    found = service.history_page(register, actor, registration_id, page, page_size)
+    rows = found.items
     items = [
         {
             "id": row.id,
@@ -360,7 +377,9 @@ def list_history(registration_id: str, register: RegisterDep, actor: ActorDep) -
         }
         for row in rows
     ]
-    return JsonResponse({"items": items})
+    return JsonResponse(
+        {"items": items, "total": found.total, "page": page, "page_size": page_size}
+    )
 
 
 @router.post(

@@ -20,8 +20,10 @@ from cloudtoets.api import (
 )
 from cloudtoets.api.encoding import JsonResponse
 from cloudtoets.api.problems import KINDS, ApiProblem, ProblemRoute, problem_responses
-from cloudtoets.api.schemas import ProblemType
-from cloudtoets.http.deps import refuse_control_characters
+from cloudtoets.api.schemas import ProblemType, ReadinessOut
+from cloudtoets.http.deps import RegisterDep, refuse_control_characters
+from cloudtoets.services.database import readiness
+from cloudtoets.services.outage import RETRY_AFTER_SECONDS
 
 _KNOWN_QUERY: dict[int, frozenset[str]] = {}
 
@@ -73,6 +75,49 @@ router = APIRouter(
 @router.get("/health", tags=["systeem"], summary="Werkt de dienst?")
 def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@router.get(
+    "/health/live",
+    tags=["systeem"],
+    summary="Leeft het proces? (zonder database)",
+    description="Voor een orchestrator die een vastgelopen proces herstart: 200 zolang het "
+    "proces verzoeken beantwoordt. Kijkt niet naar de database; een database die even weg is, "
+    "is geen reden om te herstarten.",
+)
+async def health_live() -> dict[str, str]:
+    return {"status": "live"}
+
+
+@router.get(
+    "/health/ready",
+    tags=["systeem"],
+    summary="Kan het proces het register bedienen? (database en schema)",
+    description="Voor een load balancer: 200 als de database antwoordt en haar schema de "
+    "versie heeft die deze cloudtoets nodig heeft (de laatste migratie). Anders 503 met "
+    "Retry-After en in detail de reden, in het Nederlands.",
+    response_model=None,
+    responses={
+        200: {"model": ReadinessOut},
+        **problem_responses(),
+    },
+)
+def health_ready(request: Request, register: RegisterDep) -> Response:
+    state = readiness(register)
+    checks = {
+        "database": "ok" if state.database else "fout",
+        "schema": "ok" if state.ready else ("fout" if state.database else "onbekend"),
+    }
+    schema = {"current": state.schema_current, "head": state.schema_head}
+    if state.reason is not None:
+        raise ApiProblem(
+            "niet-gereed",
+            state.reason,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            checks=checks,
+            schema=schema,
+        )
+    return JsonResponse({"status": "ready", "checks": checks, "schema": schema})
 
 
 @router.get(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -75,6 +75,19 @@ class ProblemType(BaseModel):
     title: str
     status: int | None
     explanation: str
+
+
+class SchemaVersions(BaseModel):
+    current: str | None = Field(description="De schemaversie van de database (None: leeg).")
+    head: str | None = Field(description="De versie die deze cloudtoets nodig heeft.")
+
+
+class ReadinessOut(BaseModel):
+    """What /health/ready answers when this process can serve the register."""
+
+    status: Literal["ready"]
+    checks: dict[str, str] = Field(description="Per controle (database, schema): ok.")
+    schema_: SchemaVersions = Field(alias="schema")
 
 
 def inline_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -287,6 +300,9 @@ class AuditEntry(BaseModel):
 
 class AuditList(BaseModel):
     items: list[AuditEntry]
+    total: int = Field(description="Aantal wijzigingen in alles, niet alleen op deze pagina")
+    page: int
+    page_size: int
 
 
 # --- organisations and providers --------------------------------------------------------------

@@ -286,6 +286,15 @@ def count_share(count: int, total: int) -> str:
     return f"{count} ({percent(count / total if total else None)})"
 
 
+def byte_size(count: int) -> str:
+    """A size as people read it: ``20 MB``, ``1.95 kB``, ``300 bytes``."""
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):.3g} MB"
+    if count >= 1024:
+        return f"{count / 1024:.3g} kB"
+    return f"{count} bytes"
+
+
 def sentence(text: str) -> str:
     """A message fragment from the services as a sentence: capital first, full stop at the end."""
     text = text.strip()

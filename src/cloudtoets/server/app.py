@@ -81,12 +81,21 @@ def serve_app() -> FastAPI:
     return app
 
 
-_PUBLIC_API_PATHS = frozenset({"/api/v1/health", "/api/v1/problemen/{slug}"})
+_PUBLIC_API_PATHS = frozenset(
+    {
+        "/api/v1/health",
+        "/api/v1/health/live",
+        "/api/v1/health/ready",
+        "/api/v1/problemen/{slug}",
+    }
+)
+# the addresses that answer without the database (every other one can answer 503)
+_WITHOUT_DATABASE = frozenset({"/api/v1/health", "/api/v1/health/live", "/api/v1/problemen/{slug}"})
 _PROBLEM_CONTENT = {"application/problem+json": {"schema": {"type": "object"}}}
 
 
 def _openapi_with_security(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document with the bearer scheme, and 400/401/403 where they can occur."""
+    """The OpenAPI document with the bearer scheme, and 400/401/403/503 where they can occur."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -104,6 +113,15 @@ def _openapi_with_security(app: FastAPI) -> dict[str, Any]:
                 # an unreadable body, or a control character in the path or a query parameter
                 responses.setdefault(
                     "400", {"description": "Onleesbaar verzoek", "content": _PROBLEM_CONTENT}
+                )
+            if path not in _WITHOUT_DATABASE:
+                responses.setdefault(
+                    "503",
+                    {
+                        "description": "De database is even niet bereikbaar of bezet; probeer "
+                        "het opnieuw na Retry-After seconden",
+                        "content": _PROBLEM_CONTENT,
+                    },
                 )
             if path in _PUBLIC_API_PATHS:
                 continue

@@ -21,11 +21,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 
 from cloudtoets.config import Settings
 from cloudtoets.services.audit import describe
 from cloudtoets.services.context import Register
+from cloudtoets.services.outage import Cause
 from cloudtoets.store import backup as store_backup
 from cloudtoets.store import migrate
 from cloudtoets.store.backup import BackupError, Snapshot
@@ -34,10 +35,12 @@ from cloudtoets.store.migrate import SchemaStatus
 __all__ = [
     "BackupDone",
     "DatabaseProblem",
+    "Readiness",
     "RestoreDone",
     "backup",
     "open_prepared",
     "prepare",
+    "readiness",
     "restore",
     "upgrade",
 ]
@@ -111,6 +114,63 @@ def upgrade(register: Register) -> str:
         ) from None
     status = migrate.status(register.engine)
     return status.current or "(geen)"
+
+
+# --- readiness ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """Whether this process can serve the register: the database answers a trivial query and
+    its schema is the version this cloudtoets needs. ``reason``: Dutch, when it cannot."""
+
+    database: bool
+    schema_current: str | None
+    schema_head: str | None
+    reason: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.reason is None
+
+
+def readiness(register: Register) -> Readiness:
+    """Check the database for a load balancer or orchestrator (never raises for the database).
+
+    A lost or busy database starts an outage episode (services/outage.py) without counting as
+    a refused request; a working one ends it.
+    """
+    try:
+        status = migrate.probe(register.engine)
+    except SQLAlchemyError as error:
+        cause = register.outage.refuse(error, "GET /api/v1/health/ready", counted=False)
+        if cause is Cause.BUSY:
+            reason = "De database is bezet en antwoordt niet op tijd."
+        elif cause is Cause.UNREACHABLE:
+            reason = "De database is niet bereikbaar."
+        else:
+            original = getattr(error, "orig", None) or error
+            reason = f"De database gaf een fout ({type(original).__name__})."
+        return Readiness(False, None, None, f"{reason} Probeer het over enkele seconden opnieuw.")
+    if status.at_head:
+        return Readiness(True, status.current, status.head)
+    if status.current is None:
+        reason = (
+            "De database heeft nog geen tabellen van cloudtoets. Laat de eigenaar van de "
+            "database `cloudtoets db upgrade` draaien (docs/operations.md)."
+        )
+    elif not status.known:
+        reason = (
+            f"De database heeft schemaversie {status.current}, die deze versie van cloudtoets "
+            "niet kent: een nieuwere cloudtoets heeft haar bijgewerkt. Start die nieuwere versie."
+        )
+    else:
+        reason = (
+            f"Het schema van de database is bij versie {status.current}; deze versie van "
+            f"cloudtoets heeft versie {status.head} nodig. Laat de eigenaar van de database "
+            "`cloudtoets db upgrade` draaien (docs/operations.md)."
+        )
+    return Readiness(True, status.current, status.head, reason)
 
 
 # --- backup and restore -----------------------------------------------------------------------

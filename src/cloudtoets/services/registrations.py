@@ -339,13 +339,58 @@ def decisions(register: Register, actor: Actor, registration_id: str) -> Sequenc
         return repo.decisions_of(session, registration_id, actor.visible)
 
 
-def history(register: Register, actor: Actor, registration_id: str) -> Sequence[AuditRow]:
-    """Who changed what; a deleted registration's history stays readable for its organisation."""
-    with read_only(register.sessions, actor) as session:
-        rows = repo.audit_of(session, "registration", registration_id, actor.visible)
-        if not rows and repo.get_registration(session, registration_id, actor.visible) is None:
+HISTORY_PAGE_SIZE = 100  # changes per page of a registration's history, API and page alike
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of a registration's changes, newest first, and how many there are in all."""
+
+    items: Sequence[AuditRow]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def history(
+    register: Register,
+    actor: Actor,
+    registration_id: str,
+    page: int = 1,
+    page_size: int = HISTORY_PAGE_SIZE,
+) -> Sequence[AuditRow]:
+    """Who changed what (one page, newest first); see ``history_page``."""
+    return history_page(register, actor, registration_id, page, page_size).items
+
+
+def history_page(
+    register: Register,
+    actor: Actor,
+    registration_id: str,
+    page: int = 1,
+    page_size: int = HISTORY_PAGE_SIZE,
+) -> HistoryPage:
+    """Who changed what, one page of ``page_size`` changes, newest first (the audit record's
+    number orders them: pages neither overlap nor skip one); a deleted registration's history
+    stays readable for its organisation. Page and total come from one snapshot."""
+    page, page_size = max(page, 1), max(page_size, 1)
+    with read_only(register.sessions, actor, consistent=True) as session:
+        total = repo.audit_count(session, "registration", registration_id, actor.visible)
+        if not total and repo.get_registration(session, registration_id, actor.visible) is None:
             raise NotFound(ObjectKind.REGISTRATION, registration_id)
-        return rows
+        rows = repo.audit_of(
+            session,
+            "registration",
+            registration_id,
+            actor.visible,
+            limit=page_size,
+            offset=(page - 1) * page_size,
+        )
+        return HistoryPage(rows, total, page, page_size)
 
 
 def refresh(register: Register, as_of: dt.date | None = None, batch: int = 2_000) -> int:

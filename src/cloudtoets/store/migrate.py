@@ -24,6 +24,7 @@ such changes says, and check every foreign key before they commit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,6 +90,23 @@ def status(engine: Engine) -> SchemaStatus:
     script = _script()
     known = current is None or current in {rev.revision for rev in script.walk_revisions()}
     return SchemaStatus(current=current, head=head_revision(), known=known)
+
+
+@functools.cache
+def _revisions() -> tuple[str, frozenset[str]]:
+    """The head and every known revision, read from the migrations folder once per process."""
+    script = _script()
+    return head_revision(), frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def probe(engine: Engine) -> SchemaStatus:
+    """A trivial query and the schema version on one connection, for a readiness check: no
+    DDL, no lock, and the migrations folder is read only once per process."""
+    head, known = _revisions()
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+        current = MigrationContext.configure(connection).get_current_revision()
+    return SchemaStatus(current=current, head=head, known=current is None or current in known)
 
 
 class ForeignKeyViolation(RuntimeError):

@@ -353,14 +353,34 @@ def audit_of(
     object_id: str,
     visible: Collection[str] | None,
     limit: int = 100,
+    offset: int = 0,
 ) -> Sequence[AuditRow]:
-    """Audit rows of an object, only those of visible organisations (see decisions_of)."""
-    statement = select(AuditRow).where(
+    """Audit rows of an object, newest first, only those of visible organisations (see
+    decisions_of); ``offset`` rows skipped (the id orders them, so pages do not overlap)."""
+    statement = _audit_of(select(AuditRow), object_type, object_id, visible)
+    ordered = statement.order_by(AuditRow.id.desc()).limit(limit).offset(offset)
+    return session.scalars(ordered).all()
+
+
+def audit_count(
+    session: Session, object_type: str, object_id: str, visible: Collection[str] | None
+) -> int:
+    """How many audit rows ``audit_of`` has for the object in all."""
+    statement = _audit_of(
+        select(func.count()).select_from(AuditRow), object_type, object_id, visible
+    )
+    return int(session.scalar(statement) or 0)
+
+
+def _audit_of(
+    statement: Select[Any], object_type: str, object_id: str, visible: Collection[str] | None
+) -> Select[Any]:
+    statement = statement.where(
         AuditRow.object_type == object_type, AuditRow.object_id == object_id
     )
     if visible is not None:
         statement = statement.where(AuditRow.organisation_id.in_(list(visible)))
-    return session.scalars(statement.order_by(AuditRow.id.desc()).limit(limit)).all()
+    return statement
 
 
 def verdict_counts(

@@ -1,15 +1,17 @@
-"""Error pages in Dutch (404, 403, 500) and the route class that turns errors into them.
+"""Error pages in Dutch (404, 403, 500, 503) and the route class that turns errors into them.
 
 The app's exception handlers belong to server/app.py; the web pages handle their own errors
 instead: every web route uses ``WebRoute``, which shows the 404 page for a ``NotFound`` from the
 services (unknown, or another organisation's: the two are not told apart) and the 500 page for
-anything unexpected, with the request id so support can find the log line.
+anything unexpected, with the request id so support can find the log line; a lost or busy
+database is no bug but a 503 page "tijdelijk niet bereikbaar" with Retry-After, logged once per
+outage (services/outage.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -23,7 +25,9 @@ from starlette.responses import Response
 from cloudtoets.http.auth import CrossSiteRequest, Unauthenticated
 from cloudtoets.http.deps import ControlCharacterInAddress
 from cloudtoets.services.actor import Forbidden
+from cloudtoets.services.context import Register
 from cloudtoets.services.errors import NotFound
+from cloudtoets.services.outage import RETRY_AFTER_SECONDS, Cause
 from cloudtoets.web.templating import render
 
 log = logging.getLogger("cloudtoets.web")
@@ -46,7 +50,18 @@ _PAGES: dict[int, tuple[str, str]] = {
         "Door een fout in cloudtoets kon deze pagina niet worden getoond. Er is niets "
         "opgeslagen. Probeer het later opnieuw.",
     ),
+    503: (
+        "Cloudtoets is tijdelijk niet bereikbaar",
+        "Cloudtoets kan zijn database even niet bereiken. Wacht een paar seconden en laad de "
+        "pagina dan opnieuw. Had u iets gewijzigd? Kijk dan daarna of de wijziging is "
+        "opgeslagen, en doe haar anders opnieuw.",
+    ),
 }
+# the database is busy (SQLite's write lock, held by a long import): the 503 page says so
+BUSY_TEXT = (
+    "De database van cloudtoets is bezet met ander werk, zoals een grote import. Er is niets "
+    "opgeslagen. Wacht een paar seconden en probeer het dan opnieuw."
+)
 
 
 ROLE_HEADING = "U mag dit niet wijzigen"
@@ -57,7 +72,12 @@ ROLE_REFUSED = (
 
 
 def error_page(
-    request: Request, status: int, detail: str | None = None, *, heading: str | None = None
+    request: Request,
+    status: int,
+    detail: str | None = None,
+    *,
+    heading: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """The Dutch page for ``status``; ``detail`` and ``heading`` replace its usual texts."""
     usual_heading, text = _PAGES.get(status, _PAGES[500])
@@ -71,6 +91,17 @@ def error_page(
             "request_id": getattr(request.state, "request_id", None),
         },
         status=status,
+        headers=headers,
+    )
+
+
+def unavailable_page(request: Request, cause: Cause) -> Response:
+    """503 with Retry-After: the database is lost or busy for a moment (services/outage.py)."""
+    return error_page(
+        request,
+        503,
+        BUSY_TEXT if cause is Cause.BUSY else None,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 
@@ -106,7 +137,11 @@ class WebRoute(APIRoute):
                 if error.status_code in _PAGES:
                     return error_page(request, error.status_code)
                 raise
-            except Exception:
+            except Exception as error:
+                register: Register = request.app.state.register
+                cause = register.outage.refuse(error, f"{request.method} {request.url.path}")
+                if cause is not None:  # one log line per outage, not a traceback per page
+                    return unavailable_page(request, cause)
                 log.exception("fout bij %s %s", request.method, request.url.path)
                 return error_page(request, 500)
 

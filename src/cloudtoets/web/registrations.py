@@ -16,7 +16,7 @@ from starlette.responses import Response
 from cloudtoets.domain.decision import Question
 from cloudtoets.domain.knowledge import QUESTIONS
 from cloudtoets.domain.labels import LABELS
-from cloudtoets.domain.registration_query import ListFilters, parse_filters
+from cloudtoets.domain.registration_query import LAST_PAGE, ListFilters, parse_filters
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.presentation import texts
 from cloudtoets.presentation.environment import registration_url
@@ -54,6 +54,7 @@ COLUMNS = [
 MATERIAL_FILTER = {"ja": True, "nee": False}
 MATERIAL_CHOICE: dict[bool | None, str] = {chosen: text for text, chosen in MATERIAL_FILTER.items()}
 SEARCH_LIMIT = 200  # the search field's own length
+HISTORY_PAGE = "wijzigingen"  # the page of the changes on a registration's page
 
 
 def _param(params: Mapping[str, str], name: str) -> str | None:
@@ -61,13 +62,18 @@ def _param(params: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+def _page_number(params: Mapping[str, str], name: str) -> int:
+    """A page number from the address: 1 when it is missing or not a number."""
+    try:
+        return min(max(int(_param(params, name) or "1"), 1), LAST_PAGE)
+    except ValueError:
+        return 1
+
+
 def parse_list_filters(params: Mapping[str, str], visible: set[str]) -> ListFilters:
     """The list's query parameters (Dutch names) as checked filters: an unknown value, or an
     organisation the user may not see, counts as not chosen."""
-    try:
-        page = int(_param(params, "pagina") or "1")
-    except ValueError:
-        page = 1
+    page = _page_number(params, "pagina")
     organisation = _param(params, "organisatie")
     return parse_filters(
         organisation=organisation if organisation in visible else None,
@@ -183,6 +189,11 @@ def registration_detail(
     names = fields.Names(
         provider_names(register, actor), {k: v.name for k, v in organisations.items()}
     )
+    changes = service.history_page(
+        register, actor, registration_id, _page_number(request.query_params, HISTORY_PAGE)
+    )
+    if changes.page > changes.pages:  # past the last page: the last page
+        changes = service.history_page(register, actor, registration_id, changes.pages)
     history = [
         {
             "row": row,
@@ -190,7 +201,7 @@ def registration_detail(
             if row.before is not None and row.after is not None
             else [],
         }
-        for row in service.history(register, actor, registration_id)
+        for row in changes.items
     ]
     chains = registration_chains(register, actor, registration)
     context = {
@@ -206,6 +217,8 @@ def registration_detail(
         "uncertain": uncertain_notes(chains),
         "decisions": service.decisions(register, actor, registration_id),
         "history": history,
+        "history_page": changes,
+        "history_param": HISTORY_PAGE,
         "policy": register.policy,
         "policy_rule": partial(rule_or_none, register.policy),
         "policy_citations": citations(register.policy),

@@ -389,6 +389,45 @@ def test_decisions_and_history_follow_every_change(client: TestClient) -> None:
     assert update["request_id"] and update["at"]
 
 
+def test_a_long_history_pages_through_every_change_once_newest_first(
+    client: TestClient,
+) -> None:
+    assert client.post(REGISTRATIONS, json=NEW).status_code == 201
+    url = f"{REGISTRATIONS}/bzk-nieuw"
+    for version in range(1, 131):  # 131 changes in all: more than the 100 of one page
+        changed = client.put(
+            url, json={**NEW, "name": f"naam {version}"}, headers={"If-Match": f'"v{version}"'}
+        )
+        assert changed.status_code == 200, changed.text
+    first = client.get(f"{url}/history").json()
+    assert (first["total"], first["page"], first["page_size"], len(first["items"])) == (
+        131,
+        1,
+        100,
+        100,
+    )
+    seen: list[dict[str, Any]] = []
+    for page in range(1, 7):  # 25 a page: pages 1-6, the sixth holds the last 6
+        body = client.get(f"{url}/history", params={"page": page, "page_size": 25}).json()
+        assert body["total"] == 131 and len(body["items"]) == (25 if page < 6 else 6)
+        seen += body["items"]
+    numbers = [entry["id"] for entry in seen]
+    assert len(numbers) == len(set(numbers)) == 131
+    assert numbers == sorted(numbers, reverse=True)  # newest first, also across pages
+    assert [entry["id"] for entry in first["items"]] == numbers[:100]
+    assert seen[-1]["action"] == "create" and seen[0]["after"]["name"] == "naam 130"
+    names = [entry["after"]["name"] for entry in seen[:-1]]
+    assert names == [f"naam {version}" for version in range(130, 0, -1)]
+    again = client.get(f"{url}/history", params={"page": 2, "page_size": 25}).json()
+    assert [entry["id"] for entry in again["items"]] == numbers[25:50]  # the same page again
+    beyond = client.get(f"{url}/history", params={"page": 7, "page_size": 25}).json()
+    assert beyond["items"] == [] and beyond["total"] == 131
+    too_large = client.get(f"{url}/history", params={"page_size": 501})
+    assert_problem(too_large, 422, "ongeldige-invoer")
+    unknown = client.get(f"{REGISTRATIONS}/bestaat-niet/history")
+    assert_problem(unknown, 404, "niet-gevonden")
+
+
 def test_evaluating_on_another_date_changes_the_verdict_but_stores_nothing(
     client: TestClient,
 ) -> None:

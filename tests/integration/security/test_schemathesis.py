@@ -145,7 +145,12 @@ def test_openapi_declares_bearer_authentication(app: Any) -> None:
     document = TestClient(app).get(f"{API}/openapi.json").json()
     schemes = document.get("components", {}).get("securitySchemes", {})
     assert any(s.get("type") == "http" and s.get("scheme") == "bearer" for s in schemes.values())
-    open_paths = {f"{API}/health", f"{API}/problemen/{{slug}}"}
+    open_paths = {
+        f"{API}/health",
+        f"{API}/health/live",
+        f"{API}/health/ready",
+        f"{API}/problemen/{{slug}}",
+    }
     for path, operations in document["paths"].items():
         if path in open_paths:
             continue
