@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import update
@@ -36,6 +36,15 @@ from cloudtoets.store.tables import DecisionRow, OrganisationRow, RegistrationRo
 
 def _digest(value: Any) -> str:
     return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+class Outcome(NamedTuple):
+    """One evaluation as the register stores it."""
+
+    decision: Decision
+    snapshot: dict[str, Any]  # the decision record's input
+    result: dict[str, Any]  # the decision record's result
+    values: dict[str, Any]  # the registration row's outcome columns
 
 
 class RegisterEvaluator:
@@ -102,23 +111,9 @@ class RegisterEvaluator:
         """
         registration = registration or registration_from_row(row)
         with self.session.no_autoflush:  # a pending row is written once, with its outcome
-            decision = self.evaluate(registration)
-            snapshot = self.snapshot(registration)
-        result = decision_result(decision)
-        digest = _digest([self.policy.revision, snapshot, result])
-        values: dict[str, Any] = {
-            "verdict": decision.verdict.value,
-            "verdict_best": decision.best.value,
-            "verdict_worst": decision.worst.value,
-            "deadline": decision.deadline,
-            "is_material": decision.material,
-            "is_public_cloud": decision.public_cloud,
-            "findings_count": len(decision.findings),
-            "evaluated_on": self.as_of,
-            "policy_revision": self.policy.revision,
-            "jurisdictions": list(decision.jurisdictions),
-            "decision_hash": digest,
-        }
+            outcome = self.outcome(registration)
+        decision, values = outcome.decision, outcome.values
+        digest = values["decision_hash"]
         jurisdictions_changed = row.jurisdictions != values["jurisdictions"]
         new_record = row.decision_hash != digest
         if versioned:
@@ -136,19 +131,52 @@ class RegisterEvaluator:
             repo.set_jurisdictions(self.session, row.id, decision.jurisdictions)
         if new_record:
             self.session.add(
-                DecisionRow(
-                    registration_id=row.id,
-                    organisation_id=row.organisation_id,
-                    policy_id=self.policy.id,
-                    policy_revision=self.policy.revision,
-                    as_of=self.as_of,
-                    verdict=decision.verdict.value,
-                    deadline=decision.deadline,
-                    input=snapshot,
-                    result=result,
-                )
+                DecisionRow(**self.decision_values(row.id, row.organisation_id, outcome))
             )
         return decision
+
+    def use_context(self, organisation_id: str, context: EvaluationContext) -> None:
+        """Evaluate this organisation's registrations in ``context`` (an import evaluates
+        against the organisation and providers as they will be once it is stored)."""
+        self._contexts[organisation_id] = context
+
+    def outcome(self, registration: Registration) -> Outcome:
+        """The decision, the input snapshot, the result and the row's outcome columns (with
+        ``decision_hash``), without writing anything."""
+        decision = self.evaluate(registration)
+        snapshot = self.snapshot(registration)
+        result = decision_result(decision)
+        digest = _digest([self.policy.revision, snapshot, result])
+        values: dict[str, Any] = {
+            "verdict": decision.verdict.value,
+            "verdict_best": decision.best.value,
+            "verdict_worst": decision.worst.value,
+            "deadline": decision.deadline,
+            "is_material": decision.material,
+            "is_public_cloud": decision.public_cloud,
+            "findings_count": len(decision.findings),
+            "evaluated_on": self.as_of,
+            "policy_revision": self.policy.revision,
+            "jurisdictions": list(decision.jurisdictions),
+            "decision_hash": digest,
+        }
+        return Outcome(decision, snapshot, result, values)
+
+    def decision_values(
+        self, registration_id: str, organisation_id: str, outcome: Outcome
+    ) -> dict[str, Any]:
+        """The column values of the decision record of ``outcome``."""
+        return {
+            "registration_id": registration_id,
+            "organisation_id": organisation_id,
+            "policy_id": self.policy.id,
+            "policy_revision": self.policy.revision,
+            "as_of": self.as_of,
+            "verdict": outcome.decision.verdict.value,
+            "deadline": outcome.decision.deadline,
+            "input": outcome.snapshot,
+            "result": outcome.result,
+        }
 
     def refresh_all(self, rows: Iterable[RegistrationRow]) -> int:
         """Re-evaluate rows because the date moved on (no version change)."""

@@ -10,20 +10,25 @@ repeats the whole check inside one transaction and stores everything or nothing.
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any
+from typing import IO, Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from cloudtoets import security_log
+from cloudtoets.catalogue import catalogue_directory
 from cloudtoets.domain.model import Inventory, Organisation, Provider, Registration
 from cloudtoets.domain.serialise import jsonable
+from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.io.read import FORMATS
 from cloudtoets.io.write import write_inventory
 from cloudtoets.problems import InputError, Problem
@@ -44,6 +49,7 @@ from cloudtoets.services.workflow_projection import (
     registrations_with_workflow,
     written_evidence,
 )
+from cloudtoets.store import audit as audit_chain
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
     organisation_from_row,
@@ -53,7 +59,13 @@ from cloudtoets.store.mapping import (
     registration_from_row,
     registration_values,
 )
-from cloudtoets.store.tables import OrganisationRow, ProviderRow, RegistrationRow
+from cloudtoets.store.tables import (
+    DecisionRow,
+    OrganisationRow,
+    ProviderRow,
+    RegistrationJurisdictionRow,
+    RegistrationRow,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -259,7 +271,9 @@ ID_TAKEN = "dit kenmerk is al in gebruik; kies een ander kenmerk"
 
 def _plan(
     register: Register, session: Session, actor: Actor, checked: Upload, source: str
-) -> tuple[ImportPlan, dict[str, list[Provider]]]:
+) -> tuple[ImportPlan, dict[str, list[Provider]], dict[str, RegistrationRow]]:
+    """The plan, the document providers per organisation, and the stored rows of the file's
+    registrations."""
     plan = ImportPlan(source)
     plan.notes += _keep_master_data(session, actor, checked)
     inventory = checked.inventory
@@ -326,7 +340,7 @@ def _plan(
             plan.registrations.changed.append(registration.id)
         else:
             plan.registrations.unchanged.append(registration.id)
-    return plan, providers_by_organisation
+    return plan, providers_by_organisation, existing
 
 
 def preview_import(
@@ -339,7 +353,7 @@ def preview_import(
         return ImportPlan(filename, problems=error.problems)
     with read_only(register.sessions, actor) as session:
         notes, _ = _take_out_evidence(session, checked)
-        plan, _ = _plan(register, session, actor, checked, filename)
+        plan, _, _ = _plan(register, session, actor, checked, filename)
     plan.notes += notes
     if plan.ok:
         from cloudtoets.engine.context import EvaluationContext
@@ -351,6 +365,20 @@ def preview_import(
         ):
             plan.verdicts[decision.verdict.value] = plan.verdicts.get(decision.verdict.value, 0) + 1
     return plan
+
+
+# registrations written per statement batch, and per part of the spool file
+BATCH = 2_000
+# how often an import starts again when the register changed between its check and its write
+ATTEMPTS = 3
+MOVED = (
+    "het register veranderde steeds terwijl dit bestand werd geïmporteerd; "
+    "importeer het bestand opnieuw"
+)
+
+
+class _Moved(Exception):
+    """What the import checked changed before it could write: check again."""
 
 
 def commit_import(
@@ -370,32 +398,31 @@ def commit_import(
     declared evidence,
     to be confirmed by an approver (services/declared_evidence.py); ``plan.notes`` says so.
     ``evidence_from_file`` is for the built-in demo data alone, never for a user's file.
+
+    Two steps, so that the write transaction is short (decision 62): first the file is checked,
+    planned and evaluated in a read-only snapshot, and the rows, decision records and audit
+    records it will write go to temporary files in batches; then one transaction checks that the
+    register did not change meanwhile (else all of it starts again) and writes the batches as
+    multi-row statements. A crash in either step stores nothing.
     """
     actor.require(Permission.WRITE_REGISTER)
-    checked = _read_upload(register, filename, data, uploaded=uploaded)
-    with unit_of_work(register.sessions, actor) as uow:
-        notes, evidence = (
-            ([], {}) if evidence_from_file else _take_out_evidence(uow.session, checked)
-        )
-        plan, providers_by_organisation = _plan(register, uow.session, actor, checked, filename)
-        plan.notes += notes
-        if not plan.ok:
-            raise InputError(filename, plan.problems)
-        _store(uow, checked, plan, providers_by_organisation, register, progress)
-        for registration in evidence.values():
-            row = uow.session.get(RegistrationRow, registration.id)
-            if row is not None:
-                declare(
-                    uow,
-                    row,
-                    register.today(),
-                    PurePath(filename).name,
-                    registration.risk_assessment,
-                    registration.exit_plan,
-                    registration.notification,
-                    list(registration.justifications),
-                )
-    return plan
+    for attempt in range(ATTEMPTS):
+        checked = _read_upload(register, filename, data, uploaded=uploaded)
+        with tempfile.TemporaryFile() as rows, tempfile.TemporaryFile() as audit:
+            prepared = _prepare(
+                register, actor, checked, filename, evidence_from_file, rows, audit, progress
+            )
+            del checked
+            try:
+                with unit_of_work(register.sessions, actor) as uow:
+                    _write(uow, register, prepared, filename, rows, audit)
+            except (_Moved, StaleDataError, IntegrityError):
+                # an id taken meanwhile is found by the next check (ID_TAKEN)
+                if attempt == ATTEMPTS - 1:
+                    raise InputError(filename, [Problem("", MOVED)]) from None
+                continue
+        return prepared.plan
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _upsert(
@@ -413,20 +440,268 @@ def _upsert(
     return row, before
 
 
-def _store(
-    uow: UnitOfWork,
-    checked: Upload,
-    plan: ImportPlan,
-    providers_by_organisation: dict[str, list[Provider]],
-    register: Register,
-    progress: Progress | None,
-) -> None:
-    session = uow.session
+@dataclass
+class _Prepared:
+    """What the check and evaluation before the write transaction found and wrote aside."""
+
+    plan: ImportPlan
+    organisations: dict[str, Organisation]
+    providers_by_organisation: dict[str, list[Provider]]
+    evidence: dict[str, Registration]
+    # registrations with workflow objects: their fields depend on those, so they are
+    # evaluated and stored one by one inside the transaction (few in any register)
+    with_workflow: list[Registration]
+    # what the check saw: version per registration id of the file (None: not stored)
+    versions: dict[str, int | None]
+    organisation_versions: dict[str, int]
+    provider_versions: dict[tuple[str, str], int]
+    batches: int = 0  # parts written to the spool files
+
+
+@dataclass
+class _Batch:
+    new: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    # (registration id, countries, whether stored ones are replaced)
+    jurisdictions: list[tuple[str, list[str], bool]] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[audit_chain.Entry] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.new) + len(self.changed)
+
+
+def _import_organisations(checked: Upload) -> dict[str, Organisation]:
+    """The file's organisations and the built-in ones its registrations name."""
     inventory = checked.inventory
     organisations: dict[str, Organisation] = {o.id: o for o in inventory.organisations}
     for organisation_id in {r.organisation for r in inventory.registrations} - set(organisations):
         organisations[organisation_id] = checked.organisations[organisation_id]
-    for organisation in organisations.values():
+    return organisations
+
+
+def _prepare(
+    register: Register,
+    actor: Actor,
+    checked: Upload,
+    filename: str,
+    evidence_from_file: bool,
+    rows: IO[bytes],
+    audit: IO[bytes],
+    progress: Progress | None,
+) -> _Prepared:
+    """Check, plan and evaluate in one read-only snapshot; InputError with every problem.
+
+    The rows, decision records and audit records of the registrations without workflow
+    objects go to ``rows`` and ``audit`` in batches (pickled), so memory stays bounded.
+    """
+    with read_only(register.sessions, actor, consistent=True) as session:
+        notes, evidence = ([], {}) if evidence_from_file else _take_out_evidence(session, checked)
+        plan, providers_by_organisation, existing = _plan(
+            register, session, actor, checked, filename
+        )
+        plan.notes += notes
+        if not plan.ok:
+            raise InputError(filename, plan.problems)
+        organisations = _import_organisations(checked)
+        organisation_versions = dict(
+            session.execute(
+                select(OrganisationRow.id, OrganisationRow.version).where(
+                    OrganisationRow.id.in_(list(organisations))
+                )
+            ).all()
+        )
+        stored_providers: dict[str, dict[str, Provider]] = {o: {} for o in organisations}
+        provider_versions: dict[tuple[str, str], int] = {}
+        for provider_row in session.scalars(
+            select(ProviderRow).where(ProviderRow.organisation_id.in_(list(organisations)))
+        ):
+            provider_versions[(provider_row.organisation_id, provider_row.id)] = (
+                provider_row.version
+            )
+            stored_providers[provider_row.organisation_id][provider_row.id] = provider_from_row(
+                provider_row
+            )
+        # evaluate against the organisation and providers as they will be once stored
+        evaluator = RegisterEvaluator(session, register.policy, register.today())
+        for organisation_id, organisation in organisations.items():
+            providers = stored_providers[organisation_id]
+            for provider in providers_by_organisation.get(organisation_id, ()):
+                providers[provider.id] = provider_from_row(
+                    ProviderRow(**provider_values(provider, organisation_id))
+                )
+            as_stored_organisation = organisation_from_row(
+                OrganisationRow(**organisation_values(organisation))
+            )
+            evaluator.use_context(
+                organisation_id,
+                EvaluationContext(
+                    {organisation_id: as_stored_organisation},
+                    catalogue_directory([providers[p] for p in sorted(providers)]),
+                ),
+            )
+
+        unchanged = set(plan.registrations.unchanged)
+        versions: dict[str, int | None] = {}
+        for registration_id in unchanged:
+            versions[registration_id] = existing[registration_id].version
+            _count(plan, existing[registration_id].verdict)
+        todo = [r for r in checked.inventory.registrations if r.id not in unchanged]
+        workflow_ids = registrations_with_workflow(session, {r.organisation for r in todo})
+        prepared = _Prepared(
+            plan,
+            organisations,
+            providers_by_organisation,
+            evidence,
+            [],
+            versions,
+            organisation_versions,
+            provider_versions,
+        )
+        batch = _Batch()
+        for done, registration in enumerate(todo, start=1):
+            stored = existing.get(registration.id)
+            versions[registration.id] = None if stored is None else stored.version
+            if registration.id in workflow_ids:
+                prepared.with_workflow.append(registration)
+            else:
+                _prepare_one(evaluator, actor, batch, registration, stored, plan)
+            if len(batch) >= BATCH:
+                _spool(batch, rows, audit, prepared)
+                batch = _Batch()
+            if progress is not None and (done % 500 == 0 or done == len(todo)):
+                progress(done, len(todo))
+        _spool(batch, rows, audit, prepared)
+    return prepared
+
+
+def _count(plan: ImportPlan, verdict: str | None) -> None:
+    if verdict is not None:
+        plan.verdicts[verdict] = plan.verdicts.get(verdict, 0) + 1
+
+
+def _prepare_one(
+    evaluator: RegisterEvaluator,
+    actor: Actor,
+    batch: _Batch,
+    registration: Registration,
+    row: RegistrationRow | None,
+    plan: ImportPlan,
+) -> None:
+    """The row, jurisdictions, decision record and audit record of one registration without
+    workflow objects, as ``RegisterEvaluator.apply`` would write them."""
+    values = registration_values(registration)
+    before = None if row is None else {k: jsonable(getattr(row, k)) for k in values}
+    outcome = evaluator.outcome(registration)
+    values.update(outcome.values)
+    _count(plan, values["verdict"])
+    countries = list(outcome.decision.jurisdictions)
+    if row is None:
+        batch.new.append(values)
+        batch.jurisdictions.append((registration.id, countries, False))
+    else:
+        values["b_id"], values["b_version"] = row.id, row.version
+        batch.changed.append(values)
+        if row.jurisdictions != values["jurisdictions"]:
+            batch.jurisdictions.append((registration.id, countries, True))
+    if row is None or row.decision_hash != values["decision_hash"]:
+        batch.decisions.append(
+            evaluator.decision_values(registration.id, registration.organisation, outcome)
+        )
+    batch.audit.append(
+        audit_chain.Entry(
+            actor=actor.user,
+            organisation_id=registration.organisation,
+            request_id=actor.request_id,
+            action="import",
+            object_type="registration",
+            object_id=registration.id,
+            before=audit_chain.as_stored(before),
+            after=audit_chain.as_stored(outcome.snapshot["registrations"][0]),
+            stored=True,
+        )
+    )
+
+
+def _spool(batch: _Batch, rows: IO[bytes], audit: IO[bytes], prepared: _Prepared) -> None:
+    if not len(batch):
+        return
+    pickle.dump(
+        (batch.new, batch.changed, batch.jurisdictions, batch.decisions),
+        rows,
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    pickle.dump(batch.audit, audit, protocol=pickle.HIGHEST_PROTOCOL)
+    prepared.batches += 1
+
+
+def _unspooled(spool: IO[bytes], count: int) -> Iterator[Any]:
+    spool.seek(0)
+    for _ in range(count):
+        yield pickle.load(spool)  # a temporary file this process wrote itself
+
+
+def _check_unchanged(session: Session, prepared: _Prepared) -> None:
+    """_Moved unless every version the check saw is still the stored one. On PostgreSQL the
+    organisations and providers stay locked until the commit; on SQLite the transaction already
+    holds the database's write lock."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    organisations = select(OrganisationRow.id, OrganisationRow.version).where(
+        OrganisationRow.id.in_(list(prepared.organisations))
+    )
+    providers = select(ProviderRow.organisation_id, ProviderRow.id, ProviderRow.version).where(
+        ProviderRow.organisation_id.in_(list(prepared.organisations))
+    )
+    if postgresql:
+        organisations, providers = organisations.with_for_update(), providers.with_for_update()
+    if dict(session.execute(organisations).all()) != prepared.organisation_versions:
+        raise _Moved
+    current = {(o, p): v for o, p, v in session.execute(providers)}
+    if current != prepared.provider_versions:
+        raise _Moved
+    ids = list(prepared.versions)
+    stored: dict[str, int] = {}
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        stored.update(
+            (i, v)
+            for i, v in session.execute(
+                select(RegistrationRow.id, RegistrationRow.version).where(
+                    RegistrationRow.id.in_(chunk)
+                )
+            )
+        )
+    if any(stored.get(i) != version for i, version in prepared.versions.items()):
+        raise _Moved
+
+
+_REGISTRATIONS = cast(Table, RegistrationRow.__table__)
+_UPDATE_REGISTRATION = (
+    update(_REGISTRATIONS)
+    .where(
+        _REGISTRATIONS.c.id == bindparam("b_id"),
+        _REGISTRATIONS.c.version == bindparam("b_version"),
+    )
+    .values(version=_REGISTRATIONS.c.version + 1)
+)
+_JURISDICTIONS = cast(Table, RegistrationJurisdictionRow.__table__)
+_DECISIONS = cast(Table, DecisionRow.__table__)
+
+
+def _write(
+    uow: UnitOfWork,
+    register: Register,
+    prepared: _Prepared,
+    filename: str,
+    rows: IO[bytes],
+    audit: IO[bytes],
+) -> None:
+    session = uow.session
+    if session.get_bind().dialect.name == "sqlite":
+        audit_chain.lock_chain(session)  # the write lock first: nobody commits in between
+    _check_unchanged(session, prepared)
+    plan = prepared.plan
+    for organisation in prepared.organisations.values():
         if organisation.id in plan.organisations.unchanged:
             continue
         values = organisation_values(organisation)
@@ -439,9 +714,10 @@ def _store(
             before=before,
             after=jsonable(values),
         )
-    for organisation_id, providers in providers_by_organisation.items():
+    unchanged_providers = set(plan.providers.unchanged)
+    for organisation_id, providers in prepared.providers_by_organisation.items():
         for provider in providers:
-            if f"{organisation_id}/{provider.id}" in plan.providers.unchanged:
+            if f"{organisation_id}/{provider.id}" in unchanged_providers:
                 continue
             values = provider_values(provider, organisation_id)
             _, before = _upsert(session, ProviderRow, (organisation_id, provider.id), values)
@@ -455,23 +731,41 @@ def _store(
             )
     session.flush()
 
+    counts_rows = session.get_bind().dialect.supports_sane_multi_rowcount
+    for new, changed, jurisdictions, decisions in _unspooled(rows, prepared.batches):
+        if new:
+            session.execute(insert(_REGISTRATIONS), new)
+        if changed:
+            result = session.execute(_UPDATE_REGISTRATION, changed)
+            if counts_rows and result.rowcount != len(changed):  # type: ignore[attr-defined]
+                raise _Moved
+        replaced = [registration_id for registration_id, _, replace in jurisdictions if replace]
+        if replaced:
+            session.execute(
+                delete(_JURISDICTIONS).where(_JURISDICTIONS.c.registration_id.in_(replaced))
+            )
+        countries = [
+            {"registration_id": registration_id, "country": country}
+            for registration_id, chain, _ in jurisdictions
+            for country in chain
+        ]
+        if countries:
+            session.execute(insert(_JURISDICTIONS), countries)
+        if decisions:
+            session.execute(insert(_DECISIONS), decisions)
+
     evaluator = RegisterEvaluator(session, register.policy, register.today())
-    unchanged = set(plan.registrations.unchanged)
-    todo = [r for r in inventory.registrations if r.id not in unchanged]
-    verdicts = [session.get(RegistrationRow, rid).verdict for rid in unchanged]  # type: ignore[union-attr]
-    with_workflow = registrations_with_workflow(session, {r.organisation for r in todo})
-    for done, registration in enumerate(todo, start=1):
+    for registration in prepared.with_workflow:
         values = registration_values(registration)
         row, before = _upsert(session, RegistrationRow, registration.id, values)
-        if registration.id in with_workflow:
-            # the register's workflow objects own these fields; an import does not undo them
-            if before is not None:
-                changes = material_changes(before, jsonable(values))
-                mark_renotification(uow, row.id, row.organisation_id, changes)
-            apply_derived_fields(session, row)
-            registration = registration_from_row(row)
+        # the register's workflow objects own these fields; an import does not undo them
+        if before is not None:
+            changes = material_changes(before, jsonable(values))
+            mark_renotification(uow, row.id, row.organisation_id, changes)
+        apply_derived_fields(session, row)
+        registration = registration_from_row(row)
         # flushes the row together with its outcome: one version step per import
-        verdicts.append(evaluator.apply(row, registration).verdict.value)
+        _count(plan, evaluator.apply(row, registration).verdict.value)
         uow.audit(
             "import",
             "registration",
@@ -480,11 +774,22 @@ def _store(
             before=before,
             after=jsonable(registration),
         )
-        if progress is not None and (done % 500 == 0 or done == len(todo)):
-            progress(done, len(todo))
-    for verdict in verdicts:
-        if verdict is not None:
-            plan.verdicts[verdict] = plan.verdicts.get(verdict, 0) + 1
+    for registration in prepared.evidence.values():
+        row = session.get(RegistrationRow, registration.id)
+        if row is not None:
+            declare(
+                uow,
+                row,
+                register.today(),
+                PurePath(filename).name,
+                registration.risk_assessment,
+                registration.exit_plan,
+                registration.notification,
+                list(registration.justifications),
+            )
+    # the audit chain last (its lock is the transaction's last); the registrations' records
+    # come back from the spool a batch at a time
+    uow.append_audit(_unspooled(audit, prepared.batches))
 
 
 def export_inventory(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,18 +45,18 @@ class UnitOfWork:
             )
         )
 
-    def append_audit(self) -> None:
-        """Write the recorded changes to the audit chain, as the transaction's last step.
+    def append_audit(self, more: Iterable[Sequence[audit_chain.Entry]] = ()) -> None:
+        """Write the recorded changes to the audit chain, as the transaction's last step;
+        ``more``: batches of records made elsewhere (a large import reads them back from a file),
+        appended after the recorded ones.
 
         Everything else is flushed first, so the chain lock (store/audit.py) is the last lock
         this transaction takes and is held only until the commit: a writer holding it never
         waits for a row another writer holds, so concurrent use cases cannot deadlock on it.
         """
-        if not self._audit:
-            return
         self.session.flush()
-        audit_chain.append(self.session, self._audit)
-        self._audit = []
+        recorded, self._audit = self._audit, []
+        audit_chain.append_batches(self.session, itertools.chain([recorded], more))
 
 
 def _scope(actor: Actor | None) -> str:

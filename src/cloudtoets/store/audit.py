@@ -82,6 +82,8 @@ class Entry:
     object_id: str
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+    # ``before`` and ``after`` are already as they read back from the database (``as_stored``)
+    stored: bool = False
 
 
 Problem = Literal["gap", "prev_hash", "hash", "malformed"]
@@ -211,35 +213,50 @@ def append(session: Session, entries: Sequence[Entry], at: dt.datetime | None = 
     Takes the chain lock, so call it as the last step of a transaction: the lock is then held
     only until the commit, and a writer holding it never waits for another lock (no deadlock).
     """
-    if not entries:
-        return None
-    db_user = database_user(session)  # before the lock: after it, only audit_log statements
-    lock_chain(session)
-    seq, prev_hash = read_head(session)
-    at = (at or session_now(session)).astimezone(dt.UTC)
-    at_text = canonical_time(at)
-    rows = []
-    for row_id, entry in zip(_new_ids(session, len(entries)), entries, strict=True):
-        seq += 1
-        values: dict[str, Any] = {
-            "id": row_id,
-            "seq": seq,
-            "prev_hash": prev_hash,
-            "at": at,
-            "actor": entry.actor,
-            "organisation_id": entry.organisation_id,
-            "request_id": entry.request_id,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "before": as_stored(entry.before),
-            "after": as_stored(entry.after),
-            DB_USER: db_user,
-        }
-        values["hash"] = prev_hash = chain_hash(prev_hash, {**hashed(values), "at": at_text})
-        rows.append(values)
-    session.execute(insert(cast(Table, AuditRow.__table__)), rows)
-    return prev_hash
+    return append_batches(session, [entries], at)
+
+
+def append_batches(
+    session: Session, batches: Iterable[Sequence[Entry]], at: dt.datetime | None = None
+) -> str | None:
+    """``append`` for entries that come in batches (a large import reads them back from a
+    file): one lock and one head, each batch inserted as it comes, so they need not all be in
+    memory at once. Returns the new head hash (None when there were no entries)."""
+    db_user: str | None = None
+    seq, prev_hash, at_text = 0, GENESIS, ""
+    head: str | None = None
+    for entries in batches:
+        if not entries:
+            continue
+        if head is None:
+            db_user = database_user(session)  # before the lock: after it, only audit_log
+            lock_chain(session)
+            seq, prev_hash = read_head(session)
+            at = (at or session_now(session)).astimezone(dt.UTC)
+            at_text = canonical_time(at)
+        rows = []
+        for row_id, entry in zip(_new_ids(session, len(entries)), entries, strict=True):
+            seq += 1
+            values: dict[str, Any] = {
+                "id": row_id,
+                "seq": seq,
+                "prev_hash": prev_hash,
+                "at": at,
+                "actor": entry.actor,
+                "organisation_id": entry.organisation_id,
+                "request_id": entry.request_id,
+                "action": entry.action,
+                "object_type": entry.object_type,
+                "object_id": entry.object_id,
+                "before": entry.before if entry.stored else as_stored(entry.before),
+                "after": entry.after if entry.stored else as_stored(entry.after),
+                DB_USER: db_user,
+            }
+            values["hash"] = prev_hash = chain_hash(prev_hash, {**hashed(values), "at": at_text})
+            rows.append(values)
+        session.execute(insert(cast(Table, AuditRow.__table__)), rows)
+        head = prev_hash
+    return head
 
 
 # --- reading and verifying ------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,40 @@ def test_a_headquarters_is_stored_evaluated_and_exported(
     stored = registrations.get_registration(register, CENTRAL, "bzk-saas")
     assert stored.decision.jurisdictions == ("KY", "NL", "SG")
     assert stored.decision.verdict == "allowed"
+
+
+def test_writers_go_on_while_an_import_checks_and_the_import_then_starts_again(
+    register: Register,
+) -> None:
+    """An import checks, plans and evaluates before its write transaction: a writer meanwhile
+    is not held up (on SQLite it would wait for the write lock), and what it changed is seen:
+    the import starts again on the register as it is now, so no update is lost unrecorded."""
+    commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    target = "bzk-m365-mail"
+    changed_meanwhile: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        if changed_meanwhile:
+            return  # only during the first attempt
+        current = registrations.get_registration(register, CENTRAL, target)
+        renamed = dataclasses.replace(current.registration, name="Gewijzigd tijdens de import")
+        saved = registrations.update_registration(
+            register, CENTRAL, target, renamed, current.version
+        )
+        changed_meanwhile.append(saved.version)
+
+    # the file changes every registration, so each is written again
+    text = EXAMPLE.read_text(encoding="utf-8").replace("    name: ", "    name: Nieuw ")
+    plan = commit_import(register, CENTRAL, "bzk.yaml", text.encode(), progress=progress)
+    assert changed_meanwhile, "the import called its progress before writing"
+    assert target in plan.registrations.changed
+    after = registrations.get_registration(register, CENTRAL, target)
+    assert after.registration.name.startswith("Nieuw ")  # the file, written after the writer
+    assert after.version == changed_meanwhile[0] + 1
+    with register.sessions() as session:
+        actions = session.scalars(
+            select(AuditRow.action)
+            .where(AuditRow.object_type == "registration", AuditRow.object_id == target)
+            .order_by(AuditRow.id)
+        ).all()
+    assert actions == ["import", "update", "import"]
