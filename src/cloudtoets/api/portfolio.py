@@ -8,17 +8,26 @@ see, or that does not exist, 404. Verdicts are re-evaluated for the as-of date a
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, File, Query, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from cloudtoets.api.encoding import JsonResponse
-from cloudtoets.api.problems import ProblemRoute, invalid_query, problem_responses
+from cloudtoets.api.errors import counted, problem_items
+from cloudtoets.api.problems import (
+    BodyTooLarge,
+    ProblemRoute,
+    invalid,
+    invalid_query,
+    problem_responses,
+)
 from cloudtoets.api.schemas import IsoDate
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.http.deps import ActorDep, RegisterDep
-from cloudtoets.services import inventory_check
+from cloudtoets.problems import InputError
+from cloudtoets.services import inventory_check, uploads
 from cloudtoets.services import portfolio as service
 from cloudtoets.services.context import Register
 from cloudtoets.services.monitoring import check_as_of
@@ -162,9 +171,69 @@ async def get_policy_impact(
 
     def compute() -> dict[str, object]:
         source = service.source_from_register(register, actor, organisation)
-        found = service.policy_impact(
-            source, base_policy, other_policy, day, organisation=organisation
-        )
-        return service.policy_impact_json(found)
+        return _impact(source, base_policy, other_policy, day, organisation)
 
     return JsonResponse(await run_in_threadpool(compute))
+
+
+def _impact(
+    source: Any, base: Any, other: Any, day: dt.date, organisation: str | None
+) -> dict[str, object]:
+    found = service.policy_impact(source, base, other, day, organisation=organisation)
+    return service.policy_impact_json(found)
+
+
+def _uploaded_policy(filename: str, data: bytes) -> Any:
+    """The uploaded policy, or a Dutch 422 with every problem and where it is."""
+    try:
+        return uploads.read_policy_bounded(filename, data)
+    except InputError as error:
+        raise invalid(
+            problem_items(error.problems),
+            f"{counted(len(error.problems))} gevonden in het beleidsbestand {filename}. "
+            "Er is niets vergeleken. Herstel het bestand en stuur het opnieuw; "
+            "`cloudtoets policy validate` controleert het ook.",
+        ) from None
+
+
+@router.post(
+    "/policy-impact",
+    summary="Wat verandert er met een eigen beleidsbestand, voordat het geldt?",
+    description="Als `GET /policy-impact`, maar het nieuwe beleid is een bestand dat u meestuurt "
+    "(multipart, veld `file`: YAML of JSON, zoals `cloudtoets policy validate` het leest). Een "
+    "variant mag met `extends` voortbouwen op een ingebouwd beleid (niet op een ander bestand) "
+    "en heeft na het samenvoegen hoogstens 200 regels. Het huidige beleid is `base` (een "
+    "ingebouwd beleid), standaard het beleid van het register. Een ongeldig bestand: 422 met "
+    "elk probleem en waar het staat; een te groot bestand: 413.",
+    response_model=None,
+    responses=problem_responses(403, 404, 413, 422),
+)
+async def post_policy_impact(
+    register: RegisterDep,
+    actor: ActorDep,
+    file: Annotated[
+        UploadFile, File(description="Het nieuwe beleid: een beleidsbestand (.yaml, .yml, .json)")
+    ],
+    base: Annotated[
+        str | None,
+        Query(
+            description="Het huidige beleid: een ingebouwd beleid (id); standaard dat van het "
+            "register"
+        ),
+    ] = None,
+    organisation: Organisation = None,
+    as_of: AsOf = None,
+) -> Response:
+    day = _day("as_of", as_of or register.today())
+    base_policy = _policy(register, "base", base)
+    limit = register.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise BodyTooLarge(limit)
+    filename = Path(file.filename or "beleid.yaml").name
+    # who may see what first: a role without register content gets 403 whatever it sends
+    source = await run_in_threadpool(service.source_from_register, register, actor, organisation)
+    other_policy = await run_in_threadpool(_uploaded_policy, filename, data)
+    return JsonResponse(
+        await run_in_threadpool(_impact, source, base_policy, other_policy, day, organisation)
+    )

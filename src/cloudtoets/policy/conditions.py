@@ -105,8 +105,18 @@ class Predicate:
 Node = All | AnyOf | Not | Predicate
 
 
-def parse(raw: Any, where: str, parameters: Mapping[str, Any]) -> Node:
+# How deep all/any/not may nest. The policies nest three levels; the engine turns a condition
+# into one Python expression, and Python's parser refuses about 200 nested brackets.
+MAX_DEPTH = 16
+
+
+def parse(raw: Any, where: str, parameters: Mapping[str, Any], depth: int = 0) -> Node:
     """Parse and check one condition; ``where`` names its place for error messages."""
+    if depth > MAX_DEPTH:
+        raise ConditionError(
+            f"{where}: de voorwaarde is dieper genest dan {MAX_DEPTH} niveaus (all, any, not); "
+            "schrijf haar eenvoudiger"
+        )
     if not isinstance(raw, Mapping) or not raw:
         raise ConditionError(f"{where}: een voorwaarde is een object, zoals {{all: [...]}}")
     keys = set(raw)
@@ -118,14 +128,14 @@ def parse(raw: Any, where: str, parameters: Mapping[str, Any]) -> Node:
             if not isinstance(items, list) or not items:
                 raise ConditionError(f"{where}.{combinator}: geef een niet-lege lijst")
             nodes = tuple(
-                parse(item, f"{where}.{combinator}[{i}]", parameters)
+                parse(item, f"{where}.{combinator}[{i}]", parameters, depth + 1)
                 for i, item in enumerate(items)
             )
             return All(nodes) if combinator == "all" else AnyOf(nodes)
     if "not" in keys:
         if keys != {"not"}:
             raise ConditionError(f"{where}: 'not' staat niet alleen: {sorted(keys)}")
-        return Not(parse(raw["not"], f"{where}.not", parameters))
+        return Not(parse(raw["not"], f"{where}.not", parameters, depth + 1))
     return _parse_predicate(raw, where, parameters)
 
 

@@ -23,7 +23,7 @@ from cloudtoets.policy.conditions import ConditionError, parse, uses_facts
 from cloudtoets.policy.model import Policy, Rule
 from cloudtoets.policy.schema import PolicyFile
 from cloudtoets.problems import InputError, Problem, dutch_message
-from cloudtoets.yaml12 import load_yaml
+from cloudtoets.yaml12 import YamlTooComplex, load_yaml
 
 DEFAULT_POLICY_ID = "rijksbreed-cloudbeleid-2026"
 
@@ -105,14 +105,29 @@ def _merged(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
             str(path), [Problem("extends", f"'{base_ref}' verwijst in een kring terug")]
         )
     base = _merged(base_path, (*seen, path.resolve()))
+    return _merge_onto(base, raw, removed, str(path))
+
+
+def _merge_onto(
+    base: dict[str, Any], raw: dict[str, Any], removed: Any, source: str
+) -> dict[str, Any]:
+    """A variant (without its ``extends`` and ``remove_rules``) merged onto its base."""
+    if not isinstance(removed, list):
+        raise InputError(source, [Problem("remove_rules", "geef een lijst met regel-id's")])
     merged = {**base, **{k: v for k, v in raw.items() if k not in ("parameters", "texts", "rules")}}
-    merged["parameters"] = {**base.get("parameters", {}), **raw.get("parameters", {})}
-    merged["texts"] = {**base.get("texts", {}), **raw.get("texts", {})}
+    for part in ("parameters", "texts"):
+        own = raw.get(part, {})
+        if not isinstance(own, dict):
+            raise InputError(source, [Problem(part, "geef een object met namen en waarden")])
+        merged[part] = {**base.get(part, {}), **own}
     rules = {r.get("id"): r for r in base.get("rules", []) if isinstance(r, dict)}
     for rule_id in removed:
-        if rules.pop(rule_id, None) is None:
-            raise InputError(str(path), [Problem("remove_rules", f"regel {rule_id} bestaat niet")])
-    for rule in raw.get("rules", []):
+        if not isinstance(rule_id, str) or rules.pop(rule_id, None) is None:
+            raise InputError(source, [Problem("remove_rules", f"regel {rule_id} bestaat niet")])
+    own_rules = raw.get("rules", [])
+    if not isinstance(own_rules, list):
+        raise InputError(source, [Problem("rules", "geef een lijst met regels")])
+    for rule in own_rules:
         rules[rule.get("id") if isinstance(rule, dict) else None] = rule
     merged["rules"] = list(rules.values())
     return merged
@@ -131,29 +146,39 @@ def _where(loc: tuple[int | str, ...], raw: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
-def _placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+def _place_problems(where: str, template: str, known: frozenset[str]) -> list[Problem]:
+    """The places in a text that the engine cannot fill. A place is a bare name: one with a
+    format (``{deadline:>99}``) or a conversion (``{deadline!r}``) is refused too, since the
+    engine writes a value as it is (a width of a billion would cost the server its memory)."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        message = "een losse { of } in de tekst; schrijf {{ of }} voor het teken zelf"
+        return [Problem(where, message)]
+    problems = []
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if spec or conversion:
+            message = f"de plek {{{name}}} heeft opmaak; schrijf alleen {{{name}}}"
+            problems.append(Problem(where, message))
+        elif name not in known:
+            problems.append(Problem(where, f"onbekende plek {{{name}}} in de tekst"))
+    return problems
 
 
 def _text_problems(spec: PolicyFile) -> list[Problem]:
     problems: list[Problem] = []
     for name, template in spec.texts.model_dump().items():
         known = CITATION_PLACEHOLDERS if name == "section" else TEXT_PLACEHOLDERS
-        for unknown in sorted(_placeholders(template) - known):
-            problems.append(Problem(f"texts.{name}", f"onbekende plek {{{unknown}}} in de tekst"))
+        problems += _place_problems(f"texts.{name}", template, known)
     for rule in spec.rules:
         if rule.citation is not None:
-            for unknown in sorted(_placeholders(rule.citation) - RULE_CITATION_PLACEHOLDERS):
-                message = f"onbekende plek {{{unknown}}} in de tekst"
-                problems.append(Problem(f"regel {rule.id} citation", message))
+            where = f"regel {rule.id} citation"
+            problems += _place_problems(where, rule.citation, RULE_CITATION_PLACEHOLDERS)
         for part in ("title", "problem", "action"):
             template = getattr(rule.text, part)
-            for unknown in sorted(_placeholders(template) - RULE_PLACEHOLDERS):
-                problems.append(
-                    Problem(
-                        f"regel {rule.id} text.{part}", f"onbekende plek {{{unknown}}} in de tekst"
-                    )
-                )
+            problems += _place_problems(f"regel {rule.id} text.{part}", template, RULE_PLACEHOLDERS)
     return problems
 
 
@@ -180,15 +205,81 @@ def load_policy(ref: str | Path = DEFAULT_POLICY_ID) -> Policy:
     return _load_checked(path, path.stat().st_mtime_ns)
 
 
+# An uploaded policy (the API and the pages) may hold at most this many rules after merging;
+# the built-in policies hold 22. Every rule is evaluated for every registration.
+MAX_UPLOADED_RULES = 200
+
+
+def load_policy_document(filename: str, data: bytes) -> Policy:
+    """Load and check an uploaded policy file (YAML or JSON) like ``load_policy`` does, for a
+    server: ``extends`` may name only a built-in policy (never a file on the server), and the
+    merged policy holds at most MAX_UPLOADED_RULES rules. InputError names ``filename``.
+
+    Not cached: every upload is new. Run it within limits (``services/uploads.py``): the text
+    is whatever the uploader sent."""
+    try:
+        raw = load_yaml(data)
+    except (MemoryError, RecursionError):
+        raise  # the limits of the worker that reads it (services/uploads.py) must see them
+    except Exception as exc:  # yaml.YAMLError, YamlTooComplex, a decoding error
+        raise InputError(filename, [_yaml_problem(exc)]) from None
+    if not isinstance(raw, dict):
+        message = "een beleidsbestand is een object met id, title, parameters, texts en rules"
+        raise InputError(filename, [Problem("", message)])
+    base_ref = raw.pop("extends", None)
+    removed = raw.pop("remove_rules", [])
+    if base_ref is not None:
+        known = builtin_policy_ids()
+        if not isinstance(base_ref, str) or base_ref not in known:
+            message = (
+                f"'{base_ref}' is geen ingebouwd beleid; een geüpload beleid bouwt alleen voort "
+                f"op een ingebouwd beleid: kies uit {', '.join(known)}"
+            )
+            raise InputError(filename, [Problem("extends", message)])
+        raw = _merge_onto(_merged(resolve_policy_path(base_ref)), raw, removed, filename)
+    elif removed:
+        message = "remove_rules hoort bij een variant: noem ook het beleid in extends"
+        raise InputError(filename, [Problem("remove_rules", message)])
+    rules = raw.get("rules")
+    if isinstance(rules, list) and len(rules) > MAX_UPLOADED_RULES:
+        message = (
+            f"het beleid heeft {len(rules)} regels; hier mogen er hoogstens "
+            f"{MAX_UPLOADED_RULES} zijn. Toets zo'n beleid met cloudtoets op uw eigen computer"
+        )
+        raise InputError(filename, [Problem("rules", message)])
+    return _checked(raw, filename, Path(filename))
+
+
+def _yaml_problem(exc: Exception) -> Problem:
+    """A YAML error in Dutch, with its line and column where the parser knows them."""
+    if isinstance(exc, YamlTooComplex):
+        return Problem(f"regel {exc.line}", exc.message)
+    mark = getattr(exc, "problem_mark", None)
+    where = f"regel {mark.line + 1}, kolom {mark.column + 1}" if mark is not None else ""
+    if "nesting depth" in str(exc):
+        message = "de gegevens zijn te diep in elkaar genest; schrijf het beleid platter"
+    else:
+        found = getattr(exc, "problem", None) or type(exc).__name__
+        message = (
+            f"geen geldige YAML of JSON ({found}); kijk daar naar haakjes, "
+            "aanhalingstekens en inspringing"
+        )
+    return Problem(where, message)
+
+
 @cache
 def _load_checked(path: Path, mtime_ns: int) -> Policy:
     """Cached per file version: the same file loads once per process."""
-    raw = _merged(path)
+    return _checked(_merged(path), str(path), path)
+
+
+def _checked(raw: dict[str, Any], source: str, origin: Path) -> Policy:
+    """The merged policy checked as a whole: the schema, the texts, every condition."""
     try:
         spec = PolicyFile.model_validate(raw)
     except ValidationError as exc:
         problems = [Problem(_where(e["loc"], raw), dutch_message(e)) for e in exc.errors()]
-        raise InputError(str(path), problems) from None
+        raise InputError(source, problems) from None
     problems = _text_problems(spec)
     parameters = dict(spec.parameters)
     rules: list[Rule] = []
@@ -224,7 +315,7 @@ def _load_checked(path: Path, mtime_ns: int) -> Policy:
             )
         )
     if problems:
-        raise InputError(str(path), problems)
+        raise InputError(source, problems)
     return Policy(
         id=spec.id,
         title=spec.title,
@@ -235,5 +326,5 @@ def _load_checked(path: Path, mtime_ns: int) -> Policy:
         texts=spec.texts,
         rules=tuple(sorted(rules, key=lambda r: r.id)),
         revision=revision_of(spec),
-        origin=path,
+        origin=origin,
     )

@@ -22,6 +22,7 @@ from cloudtoets.services.inventory_check import UnknownPolicy, chosen_policy
 from cloudtoets.services.monitoring import scope
 from cloudtoets.services.portfolio import PolicyImpact, Portfolio
 from cloudtoets.services.providers import provider_names
+from cloudtoets.services.uploads import read_policy_bounded
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,24 @@ def policy_impact(
     return figures.policy_impact(source, register.policy, other, as_of, organisation=organisation)
 
 
+def policy_impact_upload(
+    register: Register,
+    actor: Actor,
+    filename: str,
+    data: bytes,
+    as_of: dt.date,
+    organisation: str | None = None,
+) -> tuple[PolicyImpact, PolicyChoice]:
+    """``policy_impact`` with an uploaded policy file (``services/uploads.read_policy_bounded``:
+    the loader of ``cloudtoets policy validate``, within limits) in place of a built-in one;
+    with the policy's title and version for the page. The actor's access is checked before
+    the file is read; InputError names the file's problems."""
+    source = figures.source_from_register(register, actor, organisation)
+    other = read_policy_bounded(filename, data)
+    found = figures.policy_impact(source, register.policy, other, as_of, organisation=organisation)
+    return found, PolicyChoice(other.id, other.title, other.version, current=False)
+
+
 __all__ = [
     "PolicyChoice",
     "PortfolioPage",
@@ -138,5 +157,6 @@ __all__ = [
     "monitoring_portfolio",
     "policy_choices",
     "policy_impact",
+    "policy_impact_upload",
     "portfolio_page",
 ]

@@ -20,6 +20,8 @@ from cloudtoets.bounded import Limit, LimitExceeded, Limits, WorkerPool
 from cloudtoets.domain.model import Inventory, Organisation
 from cloudtoets.domain.providers import ProviderDirectory
 from cloudtoets.io.read import read_inventory
+from cloudtoets.policy.loader import load_policy_document
+from cloudtoets.policy.model import Policy
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.limits import register_problems
 
@@ -109,6 +111,14 @@ def warm() -> None:
     pool().warm()
 
 
+def _too_complex(filename: str, exc: LimitExceeded, limits: Limits, advice: str) -> InputError:
+    message = (
+        f"het bestand is te groot of te ingewikkeld om te lezen ({_reason(exc.limit, limits)}); "
+        + advice
+    )
+    return InputError(filename, [Problem("", message)])
+
+
 def read_upload_bounded(filename: str, data: bytes) -> Upload:
     """``read_upload`` in a worker process within LIMITS; beyond a limit an InputError that
     says the file is too large or too complex to read."""
@@ -116,11 +126,33 @@ def read_upload_bounded(filename: str, data: bytes) -> Upload:
     try:
         outcome = workers.run(_in_worker, filename, data)
     except LimitExceeded as exc:
-        message = (
-            "het bestand is te groot of te ingewikkeld om te lezen "
-            f"({_reason(exc.limit, workers.limits)}); verdeel de inventaris over kleinere bestanden"
-        )
-        raise InputError(filename, [Problem("", message)]) from None
+        advice = "verdeel de inventaris over kleinere bestanden"
+        raise _too_complex(filename, exc, workers.limits, advice) from None
+    if isinstance(outcome, list):
+        raise InputError(filename, outcome)
+    return outcome
+
+
+def _policy_in_worker(filename: str, data: bytes) -> Policy | list[Problem]:
+    try:
+        return load_policy_document(filename, data)
+    except InputError as error:
+        return error.problems
+
+
+def read_policy_bounded(filename: str, data: bytes) -> Policy:
+    """An uploaded policy file (YAML or JSON), loaded and checked as ``cloudtoets policy
+    validate`` does (``policy.loader.load_policy_document``: ``extends`` only of a built-in
+    policy), in a worker process within LIMITS. InputError names ``filename`` with every
+    problem, or says the file is too large or too complex to read."""
+    if not data.strip():
+        raise InputError(filename, [Problem("", "het bestand is leeg; kies een beleidsbestand")])
+    workers = pool()
+    try:
+        outcome = workers.run(_policy_in_worker, filename, data)
+    except LimitExceeded as exc:
+        advice = "maak het beleid kleiner of minder diep genest, of begin met extends"
+        raise _too_complex(filename, exc, workers.limits, advice) from None
     if isinstance(outcome, list):
         raise InputError(filename, outcome)
     return outcome

@@ -315,6 +315,42 @@ def _api_risk_accept(walk: Walk, call: Call, target: Target, principal: Principa
     call.json = risk_exit_walk.ACCEPTANCE
 
 
+RETURN_REASON = "De DTIA ontbreekt nog."
+
+
+def _api_risk_return(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
+    found = _draft_to_accept(walk, target, principal)
+    call.url = _risk_url(target, found.number) + "/return"
+    call.headers["If-Match"] = f'"v{found.version}"'
+    call.json = {"reason": RETURN_REASON}
+
+
+def _web_risk_return(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
+    found = _draft_to_accept(walk, target, principal)
+    call.url = f"/registraties/{target.registration}/risicoanalyse/{found.number}/terugsturen"
+    call.data = {"versie": str(found.version), "reason": RETURN_REASON}
+
+
+# a variant of the adopted policy, as a user would upload it to compare
+POLICY_VARIANT = b"""\
+id: routewandeling-variant
+extends: rijksbreed-cloudbeleid-2026
+title: Variant voor de routewandeling
+version: "1"
+status: variant
+source: test
+"""
+
+
+def _api_policy_upload(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
+    call.files = {"file": ("variant.yaml", POLICY_VARIANT, "application/yaml")}
+
+
+def _web_policy_upload(walk: Walk, call: Call, target: Target, principal: Principal) -> None:
+    call.files = {"bestand": ("variant.yaml", POLICY_VARIANT, "application/yaml")}
+    call.data = {"organisatie": target.organisation or ""}
+
+
 def _plan_if_match(walk: Walk, call: Call, target: Target) -> None:
     assert target.registration is not None
     version = risk_exit_walk.plan_version(walk.register, target.registration)
@@ -355,6 +391,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", f"{API}/openapi.json"): Rule(Kind.PUBLIC),
     ("GET", f"{API}/docs"): Rule(Kind.PUBLIC),
     ("GET", f"{API}/health"): Rule(Kind.PUBLIC),
+    ("GET", f"{API}/health/live"): Rule(Kind.PUBLIC),
+    ("GET", f"{API}/health/ready"): Rule(Kind.PUBLIC),
     ("GET", f"{API}/problemen/{{slug}}"): Rule(Kind.PUBLIC),
     # --- API: organisations and providers
     ("GET", f"{API}/organisations"): Rule(Kind.LIST),
@@ -482,6 +520,14 @@ POLICY: dict[tuple[str, str], Rule] = {
             "/portfolio/beleid",
         )
     },
+    ("POST", f"{API}/policy-impact"): Rule(
+        Kind.MONITOR,
+        filtered=True,
+        build=_api_policy_upload,
+        query=lambda t: {"organisation": t.organisation} if t.organisation else {},
+    ),
+    # the organisation comes with the form; a file is compared whatever the web page shows
+    ("POST", "/portfolio/beleid"): Rule(Kind.MONITOR, filtered=True, build=_web_policy_upload),
     # --- risk assessments and exit plans
     ("GET", f"{R}/{{registration_id}}/risk-assessments"): Rule(Kind.READ),
     ("POST", f"{R}/{{registration_id}}/risk-assessments"): Rule(
@@ -493,6 +539,12 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     ("POST", f"{R}/{{registration_id}}/risk-assessments/{{number}}/accept"): Rule(
         Kind.APPROVE, build=_api_risk_accept
+    ),
+    ("POST", f"{R}/{{registration_id}}/risk-assessments/{{number}}/return"): Rule(
+        Kind.APPROVE, build=_api_risk_return
+    ),
+    ("POST", "/registraties/{registration_id}/risicoanalyse/{number}/terugsturen"): Rule(
+        Kind.APPROVE, ok={303}, build=_web_risk_return
     ),
     ("GET", f"{R}/{{registration_id}}/exit-plan"): Rule(Kind.READ),
     ("PUT", f"{R}/{{registration_id}}/exit-plan"): Rule(
@@ -547,6 +599,12 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     ("POST", f"{R}/{{registration_id}}/justifications/{{justification_id}}/accept"): Rule(
         Kind.APPROVE, build=workflow_walk.accept
+    ),
+    ("POST", f"{R}/{{registration_id}}/justifications/{{justification_id}}/return"): Rule(
+        Kind.APPROVE, build=workflow_walk.send_back
+    ),
+    ("POST", "/registraties/{registration_id}/afwijkingen/{justification_id}/terugsturen"): Rule(
+        Kind.APPROVE, ok={303}, build=workflow_walk.send_back
     ),
     ("POST", f"{R}/{{registration_id}}/justifications/{{justification_id}}/withdraw"): Rule(
         Kind.WRITE, build=workflow_walk.withdraw

@@ -147,6 +147,18 @@ def accept(walk: Any, call: Any, target: Any, principal: Any) -> None:
         call.data = {"versie": str(version), **ACCEPTANCE, "accepted_on": "28-11-2026"}
 
 
+def send_back(walk: Any, call: Any, target: Any, principal: Any) -> None:
+    number, version = justification(walk, target, principal, "approver")
+    reason = "Noem de datum waarop de overstap klaar is."
+    if call.url.startswith(API):
+        call.url = _justification_url(call, target, number, "return")
+        call.headers["If-Match"] = f'"v{version}"'
+        call.json = {"reason": reason}
+    else:
+        call.url = _justification_url(call, target, number, "terugsturen")
+        call.data = {"versie": str(version), "reason": reason}
+
+
 def withdraw(walk: Any, call: Any, target: Any, principal: Any) -> None:
     number, version = justification(walk, target, principal, "editor")
     if call.url.startswith(API):
