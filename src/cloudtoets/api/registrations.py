@@ -259,7 +259,19 @@ def create_registration(
     },
 )
 def get_registration(registration_id: str, register: RegisterDep, actor: ActorDep) -> Response:
-    return detail_response(service.get_registration(register, actor, registration_id))
+    # the stored decision when it is today's (services/registrations.py), so a read does not
+    # evaluate again; the same body as detail_response
+    detail = service.registration_detail(register, actor, registration_id)
+    body = {
+        **jsonable(detail.registration),
+        "version": detail.version,
+        "decision": {
+            **detail.result,
+            "as_of": detail.as_of,
+            "policy": {"id": detail.policy_id, "revision": detail.policy_revision},
+        },
+    }
+    return JsonResponse(body, headers={"ETag": etag(detail.version)})
 
 
 @router.put(

@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from cloudtoets.domain.decision import Decision
+from cloudtoets.domain.decision import Decision, Finding, Question
 from cloudtoets.domain.model import Registration
 from cloudtoets.domain.registration_query import RegistrationQuery, choices
-from cloudtoets.domain.serialise import jsonable
+from cloudtoets.domain.serialise import decision_result, jsonable
 from cloudtoets.domain.text import control_message, texts_with_control_characters
 from cloudtoets.io.validate import validate_document
 from cloudtoets.problems import InputError, Problem
@@ -45,7 +46,13 @@ from cloudtoets.store.mapping import (
     registration_from_row,
     registration_values,
 )
-from cloudtoets.store.tables import AuditRow, DecisionRow, OrganisationRow, RegistrationRow
+from cloudtoets.store.tables import (
+    AuditRow,
+    DecisionRow,
+    OrganisationRow,
+    ProviderRow,
+    RegistrationRow,
+)
 
 
 @dataclass(slots=True)
@@ -122,6 +129,149 @@ def get_registration(register: Register, actor: Actor, registration_id: str) -> 
         evaluator = RegisterEvaluator(session, register.policy, register.today())
         return StoredRegistration(
             registration, row.version, evaluator.evaluate(registration), row.evaluated_on
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationDetail:
+    """A registration as stored, its version and today's decision as ``check --format json``
+    prints it (``decision_result``), with the date and policy it holds for."""
+
+    registration: Registration
+    version: int
+    result: dict[str, Any]
+    as_of: dt.date
+    policy_id: str
+    policy_revision: str
+    stored: bool  # the stored decision record was current (False: evaluated for this read)
+
+
+# The keys of a result in the order decision_result writes them: PostgreSQL keeps JSON objects
+# in its own order (jsonb), and a stored result is sent in the order an evaluated one has. A
+# stored result with other keys (written by another version of cloudtoets) is evaluated anew.
+RESULT_KEYS = (
+    "registration",
+    "organisation",
+    "scope",
+    "public_cloud",
+    "external_cloud",
+    "material",
+    "existing_use",
+    "material_reasons",
+    "jurisdictions",
+    "jurisdictions_complete",
+    "effective_tbb_level",
+    "verdict",
+    "verdict_range",
+    "deadline",
+    "findings",
+    "questions",
+)
+_KEYS = set(RESULT_KEYS)
+_FINDING_KEYS = tuple(f.name for f in dataclasses.fields(Finding))
+_QUESTION_KEYS = tuple(f.name for f in dataclasses.fields(Question))
+
+
+def _in_order(value: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    if list(value) == list(keys) or set(value) != set(keys):
+        return value
+    return {key: value[key] for key in keys}
+
+
+def _result_in_order(result: dict[str, Any]) -> dict[str, Any]:
+    ordered = {key: result[key] for key in RESULT_KEYS}
+    ordered["findings"] = [_in_order(f, _FINDING_KEYS) for f in result.get("findings", ())]
+    ordered["questions"] = [_in_order(q, _QUESTION_KEYS) for q in result.get("questions", ())]
+    return ordered
+
+
+_LAST_RECORD = aliased(DecisionRow)
+# The registration's row with what decides whether its last decision record is today's: that
+# record's revision, moment and result, and the last change of the organisation and of its
+# providers. One statement, made once (building a statement costs more than running it).
+_DETAIL = (
+    select(
+        *RegistrationRow.__table__.columns,
+        DecisionRow.policy_revision.label("record_revision"),
+        DecisionRow.evaluated_at.label("record_at"),
+        DecisionRow.result.label("record_result"),
+        select(OrganisationRow.updated_at)
+        .where(OrganisationRow.id == RegistrationRow.organisation_id)
+        .scalar_subquery()
+        .label("organisation_at"),
+        select(func.max(ProviderRow.updated_at))
+        .where(ProviderRow.organisation_id == RegistrationRow.organisation_id)
+        .scalar_subquery()
+        .label("providers_at"),
+    )
+    .select_from(RegistrationRow)
+    .outerjoin(
+        DecisionRow,
+        DecisionRow.id
+        == select(_LAST_RECORD.id)
+        .where(_LAST_RECORD.registration_id == RegistrationRow.id)
+        .order_by(_LAST_RECORD.id.desc())
+        .limit(1)
+        .scalar_subquery(),
+    )
+    .where(RegistrationRow.id == bindparam("registration_id"))
+)
+
+
+def _current_result(register: Register, row: Any) -> dict[str, Any] | None:
+    """The result of the registration's last decision record when it is today's decision:
+    evaluated today under the policy's current revision, and after the last change of the
+    organisation and its providers (an import that changes only those leaves the
+    registrations' records as they were). None when it is not: then it must be evaluated."""
+    revision = register.policy.revision
+    result = row.record_result
+    if (
+        row.evaluated_on != register.today()
+        or row.policy_revision != revision
+        or row.decision_hash is None
+        or row.record_revision != revision
+        or not isinstance(result, dict)
+        or set(result) != _KEYS
+    ):
+        return None
+    changed = (row.organisation_at, row.providers_at)
+    if any(at is not None and at > row.record_at for at in changed):
+        return None
+    return result
+
+
+def registration_detail(
+    register: Register, actor: Actor, registration_id: str, *, evaluate: bool = False
+) -> RegistrationDetail:
+    """What the API's detail sends: the stored decision when it is current (most reads: the
+    register evaluates every change and ``refresh`` each new day), else an evaluation as
+    ``get_registration`` makes. ``evaluate``: always evaluate (tests compare the two)."""
+    policy = register.policy
+    with read_only(register.sessions, actor) as session:
+        row = session.execute(_DETAIL, {"registration_id": registration_id}).first()
+        if row is None or (actor.visible is not None and row.organisation_id not in actor.visible):
+            raise NotFound(ObjectKind.REGISTRATION, registration_id)
+        registration = registration_from_row(row)  # type: ignore[arg-type]  # a row reads alike
+        result = None if evaluate else _current_result(register, row)
+        if result is not None:
+            return RegistrationDetail(
+                registration,
+                row.version,
+                _result_in_order(result),
+                register.today(),
+                policy.id,
+                policy.revision,
+                True,
+            )
+        decision = RegisterEvaluator(session, policy, register.today()).evaluate(registration)
+        return RegistrationDetail(
+            registration,
+            row.version,
+            decision_result(decision),
+            decision.as_of,
+            decision.policy_id,
+            decision.policy_revision,
+            False,
         )
 
 

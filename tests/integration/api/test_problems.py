@@ -23,7 +23,7 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("geheim: wachtwoord=hunter2 in /srv/cloudtoets/db.py")
 
-    monkeypatch.setattr(registration_service, "get_registration", broken)
+    monkeypatch.setattr(registration_service, "registration_detail", broken)  # the detail route
     with caplog.at_level(logging.ERROR, logger="cloudtoets.api"):
         response = client.get(f"{API}/registrations/bzk-m365-mail")
     body = assert_problem(response, 500, "interne-fout")
