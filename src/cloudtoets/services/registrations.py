@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from cloudtoets.domain.decision import Decision, Finding, Question
 from cloudtoets.domain.model import Registration
@@ -185,37 +185,36 @@ def _result_in_order(result: dict[str, Any]) -> dict[str, Any]:
     return ordered
 
 
-_LAST_RECORD = aliased(DecisionRow)
+def _last_record(column: Any) -> Any:
+    """A column of the registration's last decision record, as a scalar subquery (one index
+    step back on ix_decisions_registration; a join on "the last record" made PostgreSQL read
+    the whole decisions table)."""
+    return (
+        select(column)
+        .where(DecisionRow.registration_id == RegistrationRow.id)
+        .order_by(DecisionRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 # The registration's row with what decides whether its last decision record is today's: that
 # record's revision, moment and result, and the last change of the organisation and of its
 # providers. One statement, made once (building a statement costs more than running it).
-_DETAIL = (
-    select(
-        *RegistrationRow.__table__.columns,
-        DecisionRow.policy_revision.label("record_revision"),
-        DecisionRow.evaluated_at.label("record_at"),
-        DecisionRow.result.label("record_result"),
-        select(OrganisationRow.updated_at)
-        .where(OrganisationRow.id == RegistrationRow.organisation_id)
-        .scalar_subquery()
-        .label("organisation_at"),
-        select(func.max(ProviderRow.updated_at))
-        .where(ProviderRow.organisation_id == RegistrationRow.organisation_id)
-        .scalar_subquery()
-        .label("providers_at"),
-    )
-    .select_from(RegistrationRow)
-    .outerjoin(
-        DecisionRow,
-        DecisionRow.id
-        == select(_LAST_RECORD.id)
-        .where(_LAST_RECORD.registration_id == RegistrationRow.id)
-        .order_by(_LAST_RECORD.id.desc())
-        .limit(1)
-        .scalar_subquery(),
-    )
-    .where(RegistrationRow.id == bindparam("registration_id"))
-)
+_DETAIL = select(
+    *RegistrationRow.__table__.columns,
+    _last_record(DecisionRow.policy_revision).label("record_revision"),
+    _last_record(DecisionRow.evaluated_at).label("record_at"),
+    _last_record(DecisionRow.result).label("record_result"),
+    select(OrganisationRow.updated_at)
+    .where(OrganisationRow.id == RegistrationRow.organisation_id)
+    .scalar_subquery()
+    .label("organisation_at"),
+    select(func.max(ProviderRow.updated_at))
+    .where(ProviderRow.organisation_id == RegistrationRow.organisation_id)
+    .scalar_subquery()
+    .label("providers_at"),
+).where(RegistrationRow.id == bindparam("registration_id"))
 
 
 def _current_result(register: Register, row: Any) -> dict[str, Any] | None:
