@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cloudtoets.domain.model import (
@@ -25,6 +25,7 @@ from cloudtoets.domain.model import (
     ExitScenario,
     Justification,
     Notification,
+    Registration,
     RiskAssessment,
 )
 from cloudtoets.engine.messages import dutch_date
@@ -186,6 +187,30 @@ def _forget_waiting(session: Session, table: Any, registration_id: str) -> None:
     session.flush()
 
 
+def forget_waiting(session: Session, registrations: Iterable[Registration]) -> None:
+    """What ``declare`` forgets per registration, for many at once (a large import): per kind
+    of evidence a registration of the file brings, the declared objects of that kind that still
+    wait are removed, in a few statements. Then call ``declare`` with ``forget=False``."""
+    ids: dict[Any, list[str]] = {table: [] for table, _, _ in KINDS.values()}
+    for registration in registrations:
+        if registration.risk_assessment is not None:
+            ids[RiskAssessmentRow].append(registration.id)
+        if registration.exit_plan is not None:
+            ids[ExitPlanRow].append(registration.id)
+        if registration.notification is not None:
+            ids[NotificationRow].append(registration.id)
+        if registration.justifications:
+            ids[JustificationRow].append(registration.id)
+    for table, chosen in ids.items():
+        for start in range(0, len(chosen), 500):
+            session.execute(
+                delete(table).where(
+                    table.registration_id.in_(chosen[start : start + 500]),
+                    table.declaration == TO_CONFIRM,
+                )
+            )
+
+
 def declare(
     uow: UnitOfWork,
     registration: RegistrationRow,
@@ -195,8 +220,12 @@ def declare(
     exit_plan: ExitPlan | None,
     notification: Notification | None,
     justifications: list[Justification] | None = None,
+    *,
+    forget: bool = True,
 ) -> list[str]:
     """Store the file's evidence of one registration as declared objects, to be confirmed.
+    What an earlier import declared of the same kinds and still waits is replaced (``forget``
+    False: the caller did that already, with ``forget_waiting``).
 
     Returns the Dutch nouns of what was declared; an exit plan is not declared next to one
     made in cloudtoets (a registration has one exit plan).
@@ -213,7 +242,8 @@ def declare(
     }
     declared: list[tuple[str, Any]] = []
     if risk_assessment is not None:
-        _forget_waiting(session, RiskAssessmentRow, registration.id)
+        if forget:
+            _forget_waiting(session, RiskAssessmentRow, registration.id)
         numbers = session.scalars(
             select(RiskAssessmentRow.number).where(
                 RiskAssessmentRow.registration_id == registration.id
@@ -251,7 +281,8 @@ def declare(
             )
         )
     if exit_plan is not None:
-        _forget_waiting(session, ExitPlanRow, registration.id)
+        if forget:
+            _forget_waiting(session, ExitPlanRow, registration.id)
         existing = session.scalars(
             select(ExitPlanRow.id).where(ExitPlanRow.registration_id == registration.id)
         ).first()
@@ -273,7 +304,8 @@ def declare(
                 )
             )
     if notification is not None:
-        _forget_waiting(session, NotificationRow, registration.id)
+        if forget:
+            _forget_waiting(session, NotificationRow, registration.id)
         submitted = notification.submitted_on
         declared.append(
             (
@@ -288,7 +320,8 @@ def declare(
             )
         )
     if justifications:
-        _forget_waiting(session, JustificationRow, registration.id)
+        if forget:
+            _forget_waiting(session, JustificationRow, registration.id)
         for justification in justifications:
             declared.append(
                 (
@@ -307,9 +340,9 @@ def declare(
                     ),
                 )
             )
+    session.add_all([row for _, row in declared])
+    session.flush()  # the ids, for the audit records
     for kind, row in declared:
-        session.add(row)
-        session.flush()
         uow.audit(
             "declare",
             kind.replace("-", "_"),

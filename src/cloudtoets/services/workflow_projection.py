@@ -309,9 +309,12 @@ def with_derived_fields(
 
 
 def registrations_with_workflow(session: Session, organisation_ids: Collection[str]) -> set[str]:
-    """Ids of the registrations of these organisations that have any workflow object."""
+    """Ids of the registrations of these organisations whose fields a workflow object decides:
+    any object but declared evidence that waits for confirmation (it does not count yet)."""
     queries = [
-        select(table.registration_id).where(table.organisation_id.in_(organisation_ids))
+        select(table.registration_id).where(
+            table.organisation_id.in_(organisation_ids), not_waiting(table)
+        )
         for table in (RiskAssessmentRow, ExitPlanRow, JustificationRow, NotificationRow)
     ]
     return set(session.scalars(union(*queries)))
