@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cloudtoets.domain.model import (
@@ -176,21 +176,10 @@ def _noon(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(12), dt.UTC)
 
 
-def _forget_waiting(session: Session, table: Any, registration_id: str) -> None:
-    """A new import replaces what an earlier one declared and nobody confirmed yet."""
-    for row in session.scalars(
-        select(table).where(
-            table.registration_id == registration_id, table.declaration == TO_CONFIRM
-        )
-    ):
-        session.delete(row)
-    session.flush()
-
-
-def forget_waiting(session: Session, registrations: Iterable[Registration]) -> None:
-    """What ``declare`` forgets per registration, for many at once (a large import): per kind
-    of evidence a registration of the file brings, the declared objects of that kind that still
-    wait are removed, in a few statements. Then call ``declare`` with ``forget=False``."""
+def _forget_waiting(session: Session, registrations: Iterable[Registration]) -> None:
+    """A new import replaces what an earlier one declared and nobody confirmed yet: per kind of
+    evidence a registration of the file brings, the declared objects of that kind that still
+    wait are removed."""
     ids: dict[Any, list[str]] = {table: [] for table, _, _ in KINDS.values()}
     for registration in registrations:
         if registration.risk_assessment is not None:
@@ -212,43 +201,104 @@ def forget_waiting(session: Session, registrations: Iterable[Registration]) -> N
 
 
 def declare(
+    uow: UnitOfWork, registrations: Collection[Registration], today: dt.date, filename: str
+) -> None:
+    """Store the file's evidence of these registrations (all in the register already) as
+    declared objects, to be confirmed. What an earlier import declared of the same kinds and
+    still waits is replaced; an exit plan is not declared next to one made in cloudtoets (a
+    registration has one exit plan). A few statements per kind for all of them, so a large
+    import holds its write transaction briefly."""
+    session = uow.session
+    _forget_waiting(session, registrations)
+    ids = [r.id for r in registrations]
+    numbers: dict[str, int] = {}
+    with_plan: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for registration_id, highest in session.execute(
+            select(RiskAssessmentRow.registration_id, func.max(RiskAssessmentRow.number))
+            .where(RiskAssessmentRow.registration_id.in_(chunk))
+            .group_by(RiskAssessmentRow.registration_id)
+        ):
+            numbers[registration_id] = highest
+        with_plan.update(
+            session.scalars(
+                select(ExitPlanRow.registration_id).where(ExitPlanRow.registration_id.in_(chunk))
+            )
+        )
+    user = uow.actor.user
+    origin = provenance(user, today, filename)
+    everything = [
+        (
+            registration,
+            _declared_rows(
+                user,
+                origin,
+                registration.id,
+                registration.organisation,
+                today,
+                registration.risk_assessment,
+                registration.exit_plan,
+                registration.notification,
+                list(registration.justifications),
+                numbers.get(registration.id, 0),
+                registration.id in with_plan,
+            ),
+        )
+        for registration in registrations
+    ]
+    session.add_all([row for _, declared in everything for _, row in declared])
+    session.flush()  # the ids, for the audit records
+    for registration, declared in everything:
+        _audit_declared(uow, declared, registration.id, registration.organisation, origin)
+
+
+def _audit_declared(
     uow: UnitOfWork,
-    registration: RegistrationRow,
+    declared: list[tuple[str, Any]],
+    registration_id: str,
+    organisation_id: str,
+    origin: str,
+) -> None:
+    for kind, row in declared:
+        uow.audit(
+            "declare",
+            kind.replace("-", "_"),
+            str(row.id),
+            organisation_id=organisation_id,
+            after={
+                "registration": registration_id,
+                "provenance": origin,
+                "declaration": TO_CONFIRM,
+                "what": _what(kind, row),
+            },
+        )
+
+
+def _declared_rows(
+    user: str,
+    origin: str,
+    registration_id: str,
+    organisation_id: str,
     today: dt.date,
-    filename: str,
     risk_assessment: RiskAssessment | None,
     exit_plan: ExitPlan | None,
     notification: Notification | None,
-    justifications: list[Justification] | None = None,
-    *,
-    forget: bool = True,
-) -> list[str]:
-    """Store the file's evidence of one registration as declared objects, to be confirmed.
-    What an earlier import declared of the same kinds and still waits is replaced (``forget``
-    False: the caller did that already, with ``forget_waiting``).
-
-    Returns the Dutch nouns of what was declared; an exit plan is not declared next to one
-    made in cloudtoets (a registration has one exit plan).
-    """
-    session = uow.session
-    user = uow.actor.user
-    origin = provenance(user, today, filename)
+    justifications: list[Justification] | None,
+    highest: int,
+    has_plan: bool,
+) -> list[tuple[str, Any]]:
+    """The declared objects of one registration, not yet added to the session; ``highest``:
+    its highest risk-assessment number, ``has_plan``: whether it has an exit plan."""
     common = {
-        "registration_id": registration.id,
-        "organisation_id": registration.organisation_id,
+        "registration_id": registration_id,
+        "organisation_id": organisation_id,
         "created_by": user,
         "provenance": origin,
         "declaration": TO_CONFIRM,
     }
     declared: list[tuple[str, Any]] = []
     if risk_assessment is not None:
-        if forget:
-            _forget_waiting(session, RiskAssessmentRow, registration.id)
-        numbers = session.scalars(
-            select(RiskAssessmentRow.number).where(
-                RiskAssessmentRow.registration_id == registration.id
-            )
-        )
         risks = [
             {
                 "theme": theme,
@@ -269,7 +319,7 @@ def declare(
                 "risk-assessment",
                 RiskAssessmentRow(
                     **common,
-                    number=max(numbers, default=0) + 1,
+                    number=highest + 1,
                     state=DECLARED_STATE,
                     assessed_on=risk_assessment.date or risk_assessment.accepted_on or today,
                     risks=risks,
@@ -280,32 +330,24 @@ def declare(
                 ),
             )
         )
-    if exit_plan is not None:
-        if forget:
-            _forget_waiting(session, ExitPlanRow, registration.id)
-        existing = session.scalars(
-            select(ExitPlanRow.id).where(ExitPlanRow.registration_id == registration.id)
-        ).first()
-        if existing is None:
-            declared.append(
-                (
-                    "exit-plan",
-                    ExitPlanRow(
-                        **common,
-                        planned=_scenario(exit_plan.planned),
-                        emergency=_scenario(exit_plan.emergency),
-                        data_return_format=FROM_FILE if exit_plan.data_return else "",
-                        data_destruction_method=FROM_FILE if exit_plan.data_destruction else "",
-                        data_destruction_evidence=FROM_FILE if exit_plan.data_destruction else "",
-                        last_tested=exit_plan.last_tested,
-                        test_result="passed" if exit_plan.last_tested is not None else None,
-                        last_reviewed=exit_plan.last_reviewed,
-                    ),
-                )
+    if exit_plan is not None and not has_plan:
+        declared.append(
+            (
+                "exit-plan",
+                ExitPlanRow(
+                    **common,
+                    planned=_scenario(exit_plan.planned),
+                    emergency=_scenario(exit_plan.emergency),
+                    data_return_format=FROM_FILE if exit_plan.data_return else "",
+                    data_destruction_method=FROM_FILE if exit_plan.data_destruction else "",
+                    data_destruction_evidence=FROM_FILE if exit_plan.data_destruction else "",
+                    last_tested=exit_plan.last_tested,
+                    test_result="passed" if exit_plan.last_tested is not None else None,
+                    last_reviewed=exit_plan.last_reviewed,
+                ),
             )
+        )
     if notification is not None:
-        if forget:
-            _forget_waiting(session, NotificationRow, registration.id)
         submitted = notification.submitted_on
         declared.append(
             (
@@ -320,8 +362,6 @@ def declare(
             )
         )
     if justifications:
-        if forget:
-            _forget_waiting(session, JustificationRow, registration.id)
         for justification in justifications:
             declared.append(
                 (
@@ -340,22 +380,7 @@ def declare(
                     ),
                 )
             )
-    session.add_all([row for _, row in declared])
-    session.flush()  # the ids, for the audit records
-    for kind, row in declared:
-        uow.audit(
-            "declare",
-            kind.replace("-", "_"),
-            str(row.id),
-            organisation_id=registration.organisation_id,
-            after={
-                "registration": registration.id,
-                "provenance": origin,
-                "declaration": TO_CONFIRM,
-                "what": _what(kind, row),
-            },
-        )
-    return [KINDS[kind][1] for kind, _ in declared]
+    return declared
 
 
 # --- reading ------------------------------------------------------------------------------------

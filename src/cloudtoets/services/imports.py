@@ -34,7 +34,7 @@ from cloudtoets.io.write import write_inventory
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
-from cloudtoets.services.declared_evidence import declare, forget_waiting
+from cloudtoets.services.declared_evidence import declare
 from cloudtoets.services.evaluation import RegisterEvaluator
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import UnitOfWork, read_only, system_session, unit_of_work
@@ -774,21 +774,8 @@ def _write(
             before=before,
             after=jsonable(registration),
         )
-    forget_waiting(session, prepared.evidence.values())
-    for registration in prepared.evidence.values():
-        row = session.get(RegistrationRow, registration.id)
-        if row is not None:
-            declare(
-                uow,
-                row,
-                register.today(),
-                PurePath(filename).name,
-                registration.risk_assessment,
-                registration.exit_plan,
-                registration.notification,
-                list(registration.justifications),
-                forget=False,
-            )
+    if prepared.evidence:
+        declare(uow, list(prepared.evidence.values()), register.today(), PurePath(filename).name)
     # the audit chain last (its lock is the transaction's last); the registrations' records
     # come back from the spool a batch at a time
     uow.append_audit(_unspooled(audit, prepared.batches))
