@@ -25,7 +25,6 @@ import itertools
 import json
 import statistics
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -33,47 +32,24 @@ from typing import Any
 
 import httpx
 
-from bench_backup import cloudtoets, largest_organisation, serving
+from bench_backup import Writers, cloudtoets, largest_organisation, serving
 from generate import generate
 from registers import POSTGRES_ADMIN_URL, fresh_database, write_json
 
 NAME = "cloudtoets_bench_beside"
 
 
-class TimedWriters:
-    """Threads that change their own registration until stopped; every answer is kept as
-    (moment it came, seconds it took, status)."""
+class TimedWriters(Writers):
+    """bench_backup's writers, each answer kept as (moment it came, seconds it took, status),
+    and a 503 waited out as its Retry-After says."""
 
     def __init__(self, base: str, token: str, organisation: str, count: int) -> None:
-        self.base, self.token, self.organisation = base, token, organisation
+        super().__init__(base, token, organisation, count)
         self.answers: list[tuple[float, float, int]] = []
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.threads = [
-            threading.Thread(target=self.write, args=(n,), daemon=True) for n in range(count)
-        ]
 
     def __enter__(self) -> TimedWriters:
-        for thread in self.threads:
-            thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join()
-
-    def body(self, registration_id: str, change: int) -> dict[str, object]:
-        return {
-            "id": registration_id,
-            "organisation": self.organisation,
-            "name": f"wijziging {change}",
-            "deployment": "public",
-            "provider": "microsoft-ireland",
-            "storage_countries": ["NL", "IE"],
-            "encrypted_at_rest": True,
-            "encrypted_in_transit": True,
-        }
 
     def write(self, number: int) -> None:
         registration_id = f"bench-beside-{number}"
