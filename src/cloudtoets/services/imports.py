@@ -774,11 +774,32 @@ def _write(
             before=before,
             after=jsonable(registration),
         )
+    _follow_changed_context(session, evaluator, plan)
     if prepared.evidence:
         declare(uow, list(prepared.evidence.values()), register.today(), PurePath(filename).name)
     # the audit chain last (its lock is the transaction's last); the registrations' records
     # come back from the spool a batch at a time
     uow.append_audit(_unspooled(audit, prepared.batches))
+
+
+def _follow_changed_context(
+    session: Session, evaluator: RegisterEvaluator, plan: ImportPlan
+) -> None:
+    """The registrations this import did not write, of organisations whose facts or providers
+    it changed: their verdicts depend on those, so they are evaluated again now, as ``db
+    refresh`` would (outcome and decision record, no version step: the registration itself did
+    not change)."""
+    touched = set(plan.organisations.changed) | {
+        key.split("/", 1)[0] for key in (*plan.providers.new, *plan.providers.changed)
+    }
+    if not touched:
+        return
+    written = {*plan.registrations.new, *plan.registrations.changed}
+    session.flush()  # the organisations and providers as this import leaves them
+    rows = session.scalars(
+        select(RegistrationRow).where(RegistrationRow.organisation_id.in_(sorted(touched)))
+    )
+    evaluator.refresh_all(row for row in rows if row.id not in written)
 
 
 def export_inventory(

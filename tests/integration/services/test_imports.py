@@ -16,7 +16,7 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.imports import commit_import, export_inventory, preview_import
 from cloudtoets.services.providers import own_provider_views
-from cloudtoets.store.tables import AuditRow, RegistrationRow
+from cloudtoets.store.tables import AuditRow, DecisionRow, RegistrationRow
 
 from .conftest import CENTRAL
 
@@ -255,3 +255,34 @@ def test_writers_go_on_while_an_import_checks_and_the_import_then_starts_again(
             .order_by(AuditRow.id)
         ).all()
     assert actions == ["import", "update", "import"]
+
+
+def test_an_organisation_changed_by_an_import_has_its_verdicts_evaluated_again(
+    register: Register,
+) -> None:
+    """Its registrations did not change, but the facts about their organisation did: their
+    stored verdicts (list, monitoring) follow at once, not after the next db refresh."""
+    commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    text = EXAMPLE.read_text(encoding="utf-8")
+    essential = text.replace(
+        "    type: ministry\n    critical_entity: false\n    essential_entity: false",
+        "    type: ministry\n    critical_entity: false\n    essential_entity: true",
+        1,
+    )
+    assert essential != text
+    plan = commit_import(register, CENTRAL, "bzk.yaml", essential.encode())
+    assert plan.organisations.changed == ["bzk"] and not plan.registrations.changed
+    page = registrations.list_registrations(register, CENTRAL, RegistrationQuery(page_size=100))
+    stored = {item.id: item.verdict for item in page.items}
+    fresh = {
+        item.id: registrations.get_registration(register, CENTRAL, item.id).decision.verdict.value
+        for item in page.items
+    }
+    assert stored == fresh
+    with register.sessions() as session:
+        inputs = session.scalars(
+            select(DecisionRow.input)
+            .where(DecisionRow.registration_id == "bzk-m365-mail")
+            .order_by(DecisionRow.id.desc())
+        ).first()
+    assert inputs is not None and inputs["organisations"][0]["essential_entity"] is True
