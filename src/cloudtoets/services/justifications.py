@@ -392,6 +392,30 @@ def _version_check(row: JustificationRow, expected_version: int) -> None:
         raise VersionConflict(KIND, str(row.id), row.version, view(row))
 
 
+def _require_proposed(row: JustificationRow, done: str) -> None:
+    """InvalidTransition unless the justification waits as a proposal."""
+    if row.state != "proposed":
+        raise InvalidTransition(
+            KIND,
+            str(row.id),
+            f"Deze afwijking is {_STATE_WORDS[row.state]}; alleen een voorgestelde afwijking "
+            f"kan worden {done}.",
+        )
+
+
+def _record(uow: UnitOfWork, row: JustificationRow, action: str, before: dict[str, Any]) -> None:
+    """Flush the step (a concurrent writer's win raises here) and write its audit record."""
+    uow.session.flush()
+    uow.audit(
+        action,
+        "justification",
+        str(row.id),
+        organisation_id=row.organisation_id,
+        before=before,
+        after=_audit_view(row),
+    )
+
+
 def accept_justification(
     register: Register,
     actor: Actor,
@@ -406,13 +430,7 @@ def accept_justification(
         row = _row_or_404(uow.session, actor, registration_id, justification_id)
         require_role(actor, Permission.APPROVE, APPROVER_ONLY)
         _version_check(row, expected_version)
-        if row.state != "proposed":
-            raise InvalidTransition(
-                KIND,
-                str(row.id),
-                f"Deze afwijking is {_STATE_WORDS[row.state]}; alleen een voorgestelde afwijking "
-                "kan worden geaccepteerd.",
-            )
+        _require_proposed(row, "geaccepteerd")
         require_other_than_drafter(actor, (row.created_by,), "deze afwijking")
         problems = acceptance_problems(register, acceptance)
         if problems:
@@ -424,15 +442,7 @@ def accept_justification(
         row.accepted_on = acceptance.accepted_on
         row.accepted_by_user = actor.user
         row.reported_on = acceptance.accepted_on
-        uow.session.flush()
-        uow.audit(
-            "accept",
-            "justification",
-            str(row.id),
-            organisation_id=row.organisation_id,
-            before=before,
-            after=_audit_view(row),
-        )
+        _record(uow, row, "accept", before)
         sync_registration(uow, register, registration_id)
         return view(row)
 
@@ -458,15 +468,7 @@ def withdraw_justification(
             )
         before = _audit_view(row)
         row.state = "withdrawn"
-        uow.session.flush()
-        uow.audit(
-            "withdraw",
-            "justification",
-            str(row.id),
-            organisation_id=row.organisation_id,
-            before=before,
-            after=_audit_view(row),
-        )
+        _record(uow, row, "withdraw", before)
         sync_registration(uow, register, registration_id)
         return view(row)
 
@@ -485,13 +487,7 @@ def return_justification(
         row = _row_or_404(uow.session, actor, registration_id, justification_id)
         require_role(actor, Permission.APPROVE, RETURN_APPROVER_ONLY)
         _version_check(row, expected_version)
-        if row.state != "proposed":
-            raise InvalidTransition(
-                KIND,
-                str(row.id),
-                f"Deze afwijking is {_STATE_WORDS[row.state]}; alleen een voorgestelde afwijking "
-                "kan worden teruggestuurd.",
-            )
+        _require_proposed(row, "teruggestuurd")
         problem = return_reason_problem(reason)
         if problem is not None:
             raise InputError(f"terugsturen van afwijking {justification_id}", [problem])
@@ -500,15 +496,7 @@ def return_justification(
         row.returned_reason = reason.strip()
         row.returned_by = actor.user
         row.returned_on = register.today()
-        uow.session.flush()
-        uow.audit(
-            "return",
-            "justification",
-            str(row.id),
-            organisation_id=row.organisation_id,
-            before=before,
-            after=_audit_view(row),
-        )
+        _record(uow, row, "return", before)
         return view(row)
 
 

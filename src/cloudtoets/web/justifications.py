@@ -3,6 +3,8 @@ withdraw it, and the list of deviations for CIO Rijk."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -218,6 +220,46 @@ def _refusal(error: Exception) -> tuple[str, int]:
     return error.message, 409
 
 
+async def _take_step(
+    request: Request,
+    register: Register,
+    actor: Actor,
+    registration_id: str,
+    justification_id: ObjectNumber,
+    step: Callable[[], object],
+    flash: str,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    """Run one step of the justification (in a thread); on success back to its page with
+    ``flash``, else its page with the problems by field (422) or why it was refused."""
+    try:
+        await run_in_threadpool(step)
+    except InputError as error:
+        return _detail_page(
+            request,
+            register,
+            actor,
+            registration_id,
+            justification_id,
+            values=values,
+            errors=errors_by_field(error.problems),
+            status=422,
+        )
+    except (InvalidTransition, RoleRefused, VersionConflict) as refused:
+        message, status = _refusal(refused)
+        return _detail_page(
+            request,
+            register,
+            actor,
+            registration_id,
+            justification_id,
+            values=values,
+            refusal=message,
+            status=status,
+        )
+    return redirect(request, justification_url(registration_id, justification_id), flash=flash)
+
+
 @router.post(
     "/registraties/{registration_id}/afwijkingen/{justification_id}/accepteren",
     dependencies=[Depends(check_same_origin)],
@@ -242,36 +284,25 @@ async def accept_submit(
         errors = {**errors_by_field(others), **errors}
     if not errors:
         acceptance = service.Acceptance(values["name"], values["role"], accepted_on)
-        try:
-            await run_in_threadpool(
-                service.accept_justification,
-                register,
-                actor,
-                registration_id,
-                justification_id,
-                acceptance,
-                read_version(form),
-            )
-        except InputError as error:
-            errors = errors_by_field(error.problems)
-        except (InvalidTransition, RoleRefused, VersionConflict) as refused:
-            message, status = _refusal(refused)
-            return _detail_page(
-                request,
-                register,
-                actor,
-                registration_id,
-                justification_id,
-                values=values,
-                refusal=message,
-                status=status,
-            )
-        else:
-            return redirect(
-                request,
-                justification_url(registration_id, justification_id),
-                flash="justification_accepted",
-            )
+        step = partial(
+            service.accept_justification,
+            register,
+            actor,
+            registration_id,
+            justification_id,
+            acceptance,
+            read_version(form),
+        )
+        return await _take_step(
+            request,
+            register,
+            actor,
+            registration_id,
+            justification_id,
+            step,
+            "justification_accepted",
+            values,
+        )
     return _detail_page(
         request,
         register,
@@ -296,30 +327,16 @@ async def withdraw_submit(
     actor: ActorDep,
 ) -> Response:
     form = await request.form()
-    try:
-        await run_in_threadpool(
-            service.withdraw_justification,
-            register,
-            actor,
-            registration_id,
-            justification_id,
-            read_version(form),
-        )
-    except (InvalidTransition, RoleRefused, VersionConflict) as refused:
-        message, status = _refusal(refused)
-        return _detail_page(
-            request,
-            register,
-            actor,
-            registration_id,
-            justification_id,
-            refusal=message,
-            status=status,
-        )
-    return redirect(
-        request,
-        justification_url(registration_id, justification_id),
-        flash="justification_withdrawn",
+    step = partial(
+        service.withdraw_justification,
+        register,
+        actor,
+        registration_id,
+        justification_id,
+        read_version(form),
+    )
+    return await _take_step(
+        request, register, actor, registration_id, justification_id, step, "justification_withdrawn"
     )
 
 
@@ -336,43 +353,24 @@ async def return_submit(
 ) -> Response:
     form = await request.form()
     values = {"reason": text(form, "reason")}
-    try:
-        await run_in_threadpool(
-            service.return_justification,
-            register,
-            actor,
-            registration_id,
-            justification_id,
-            values["reason"],
-            read_version(form),
-        )
-    except InputError as error:
-        return _detail_page(
-            request,
-            register,
-            actor,
-            registration_id,
-            justification_id,
-            values=values,
-            errors=errors_by_field(error.problems),
-            status=422,
-        )
-    except (InvalidTransition, RoleRefused, VersionConflict) as refused:
-        message, status = _refusal(refused)
-        return _detail_page(
-            request,
-            register,
-            actor,
-            registration_id,
-            justification_id,
-            values=values,
-            refusal=message,
-            status=status,
-        )
-    return redirect(
+    step = partial(
+        service.return_justification,
+        register,
+        actor,
+        registration_id,
+        justification_id,
+        values["reason"],
+        read_version(form),
+    )
+    return await _take_step(
         request,
-        justification_url(registration_id, justification_id),
-        flash="justification_returned",
+        register,
+        actor,
+        registration_id,
+        justification_id,
+        step,
+        "justification_returned",
+        values,
     )
 
 
