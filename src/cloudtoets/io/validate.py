@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -377,8 +378,50 @@ def _normalise_countries(inventory: Inventory) -> None:
                 setattr(registration, field, [c.upper() for c in countries])
 
 
-def _control_problems(inventory: Inventory, locate: Locator) -> list[Problem]:
-    """Every text with NUL or another control character (domain/text.py), with its place."""
+# Bytes of JSON text that are, or may begin, a forbidden control character (domain/text.py): the
+# raw ones (a JSON parser refuses them inside strings, but they cost nothing to look for), DEL,
+# the escape character and 0xC2, the UTF-8 lead byte of U+0080-U+00BF (the C1 range is in it).
+_SUSPECT = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, ord("\\"), 0xC2])
+_INNOCENT = bytes(b for b in range(256) if b not in _SUSPECT)
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _json_may_hold_control(text: bytes | None) -> bool:
+    """Whether JSON text might hold a string with a forbidden control character.
+
+    No means none of its strings does; yes may be a false alarm (an escaped quote or an
+    escaped letter such as \\u00e9), after which the strings are walked one by one. Looking
+    at the bytes at once is about 80 times faster than walking 100k registrations' strings.
+    """
+    if text is None:
+        return True
+    suspects = text.translate(None, _INNOCENT)
+    if not suspects:
+        return False
+    if suspects.strip(b"\\\xc2"):  # a raw control character or DEL
+        return True
+    return b"\\u00" in text or b"\\b" in text or b"\\f" in text or _C1.search(text) is not None
+
+
+def _serialised(inventory: Inventory) -> bytes | None:
+    """The inventory as JSON (orjson escapes control characters below U+0020, as \\u00XX
+    except tab, line feed, carriage return, backspace and form feed)."""
+    try:
+        return orjson.dumps(inventory)
+    except TypeError:  # pragma: no cover - every field of the model is serialisable
+        return None
+
+
+def _control_problems(
+    inventory: Inventory, locate: Locator, text: bytes | None = None
+) -> list[Problem]:
+    """Every text with NUL or another control character (domain/text.py), with its place.
+
+    ``text`` is the JSON the inventory was validated from, if it was: when neither it nor the
+    inventory as JSON can hold such a character, no string needs to be looked at.
+    """
+    if not _json_may_hold_control(text) or not _json_may_hold_control(_serialised(inventory)):
+        return []
     problems = []
     for list_name in ("organisations", "providers", "registrations"):
         for index, record in enumerate(getattr(inventory, list_name)):
@@ -423,6 +466,7 @@ def validate_document(
     inventory: Inventory | None = None
     raw: Any = data
     problems: list[Problem] = []
+    json_text = bytes(data) if isinstance(data, bytes | bytearray) else None
     if isinstance(data, bytes | bytearray):
         # Fast path: parse and check in one pass. A document with the words of io.words fails
         # it (or hides them in a text, see _hides_words) and is read again as plain data.
@@ -476,7 +520,7 @@ def validate_document(
     if inventory is None or not _consistent(inventory, directory, organisation_ids):
         problems += _cross_problems(document, locate, directory, organisation_ids)
     if inventory is not None:
-        problems += _control_problems(inventory, locate)
+        problems += _control_problems(inventory, locate, json_text)
     if problems or inventory is None:
         raise InputError(source, problems)
     _normalise_countries(inventory)
