@@ -64,6 +64,19 @@ async def authenticate(request: Request) -> Actor:
     cached = getattr(request.state, "actor", None)
     if isinstance(cached, Actor):
         return cached
+    actor = await identify(request)
+    if request.method in UNSAFE_METHODS:
+        await check_csrf(request)
+    request.state.actor = actor
+    return actor
+
+
+async def identify(request: Request) -> Actor:
+    """Who sends this request, before any CSRF check: a page may refuse a role first, so a
+    reader who posts a form hears which role may do it, not that the form looks forged."""
+    identified = getattr(request.state, "identified", None)
+    if isinstance(identified, Actor):
+        return identified
     register: Register = request.app.state.register
     settings = register.settings
     request_id = getattr(request.state, "request_id", None)
@@ -91,9 +104,7 @@ async def authenticate(request: Request) -> Actor:
                 token=bool(request.headers.get("authorization")),
             )
         raise Unauthenticated()
-    if request.method in UNSAFE_METHODS:
-        await check_csrf(request)
-    request.state.actor = actor
+    request.state.identified = actor
     return actor
 
 

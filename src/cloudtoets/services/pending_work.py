@@ -1,8 +1,10 @@
-"""Work that waits for someone: drafts sent back to the editors, and drafts an approver can accept.
+"""Work that waits for someone: drafts sent back to the editors, drafts an approver can accept,
+questions of CIO Rijk to the organisation, and notifications that wait for CIO Rijk.
 
-The overview shows both, so an editor sees why an approver sent a risk assessment or a
-justification back, and an approver sees what waits for acceptance: only what somebody else
-wrote (four eyes, services/workflow_steps.py), since their own drafts wait for another approver.
+The overview shows each role its own queue, so an editor sees why an approver sent a risk
+assessment or a justification back and what CIO Rijk asks, an approver sees what waits for
+acceptance: only what somebody else wrote (four eyes, services/workflow_steps.py), since their
+own drafts wait for another approver; CIO Rijk sees what was submitted or answered.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -20,7 +22,12 @@ from cloudtoets.services.permissions import Permission
 from cloudtoets.services.risk_assessments import drafters
 from cloudtoets.services.uow import read_only
 from cloudtoets.store.tables import RegistrationRow
-from cloudtoets.store.workflows import JustificationRow, RiskAssessmentRow
+from cloudtoets.store.workflows import (
+    JustificationRow,
+    NotificationMessageRow,
+    NotificationRow,
+    RiskAssessmentRow,
+)
 
 ITEMS = 25  # per list; the overview says how many more there are
 
@@ -40,12 +47,37 @@ class WorkItem:
     reason: str | None = None  # why it was sent back
 
 
+@dataclass(frozen=True, slots=True)
+class NotificationItem:
+    """A notification that waits: for the organisation's answer, or for CIO Rijk."""
+
+    notification_id: int
+    registration_id: str
+    registration_name: str
+    organisation: str
+    state: str
+    question: str | None = None  # CIO Rijk's last question, as written (line breaks kept)
+    by: str | None = None
+    on: dt.datetime | None = None
+
+
+# the notification states that wait for CIO Rijk (services/notification_states.py)
+FOR_CIO_RIJK = ("submitted", "answered")
+
+
 @dataclass(slots=True)
 class PendingWork:
     returned: list[WorkItem] = field(default_factory=list)
     returned_total: int = 0
     awaiting: list[WorkItem] = field(default_factory=list)
     awaiting_total: int = 0
+    questions: list[NotificationItem] = field(default_factory=list)
+    questions_total: int = 0
+    inbox: list[NotificationItem] = field(default_factory=list)
+    inbox_total: int = 0
+    # drafts and proposals that wait for an approver, whoever may see them: until they are
+    # accepted nothing is "in orde" on the overview
+    unaccepted: int = 0
 
 
 def _scoped(statement: Any, actor: Actor, organisation: str | None, column: Any) -> Any:
@@ -61,10 +93,11 @@ def pending_work(register: Register, actor: Actor, organisation: str | None) -> 
     work = PendingWork()
     if organisation is not None and not actor.may_see(organisation):
         return work
+    if not actor.can(Permission.READ_REGISTER):
+        return work
     writes = actor.can(Permission.WRITE_REGISTER)
     approves = actor.can(Permission.APPROVE)
-    if not (writes or approves):
-        return work
+    _notifications(register, actor, organisation, work)
     ra, j, r = RiskAssessmentRow, JustificationRow, RegistrationRow
     returned: list[WorkItem] = []
     awaiting: list[WorkItem] = []
@@ -92,7 +125,9 @@ def pending_work(register: Register, actor: Actor, organisation: str | None) -> 
                         row.returned_reason,
                     )
                 )
-            elif actor.user not in drafters(row):
+                continue
+            work.unaccepted += 1
+            if actor.user not in drafters(row):
                 awaiting.append(
                     WorkItem(
                         "risk-assessment",
@@ -142,7 +177,9 @@ def pending_work(register: Register, actor: Actor, organisation: str | None) -> 
                         row.returned_reason,
                     )
                 )
-            elif actor.user != row.created_by:
+                continue
+            work.unaccepted += 1
+            if actor.user != row.created_by:
                 awaiting.append(
                     WorkItem(
                         "justification",
@@ -160,3 +197,65 @@ def pending_work(register: Register, actor: Actor, organisation: str | None) -> 
     if approves:
         work.awaiting, work.awaiting_total = awaiting[:ITEMS], len(awaiting)
     return work
+
+
+def _notifications(
+    register: Register, actor: Actor, organisation: str | None, work: PendingWork
+) -> None:
+    """CIO Rijk's questions for those who answer them, and what waits for CIO Rijk."""
+    answers = actor.can(Permission.WRITE_REGISTER)
+    handles = actor.can(Permission.HANDLE_NOTIFICATIONS)
+    if not (answers or handles):
+        return
+    n, r, m = NotificationRow, RegistrationRow, NotificationMessageRow
+    states = (("questions",) if answers else ()) + (FOR_CIO_RIJK if handles else ())
+    with read_only(register.sessions, actor) as session:
+        rows = session.execute(
+            _scoped(
+                select(n, r.name)
+                .outerjoin(
+                    r, (r.id == n.registration_id) & (r.organisation_id == n.organisation_id)
+                )
+                .where(n.state.in_(states)),
+                actor,
+                organisation,
+                n.organisation_id,
+            ).order_by(n.updated_at, n.id)
+        ).all()
+        asking = [row.id for row, _ in rows if row.state == "questions"]
+        last_questions: dict[int, NotificationMessageRow] = {}
+        if asking:
+            latest = (
+                select(func.max(m.id))
+                .where(m.notification_id.in_(asking), m.kind == "question")
+                .group_by(m.notification_id)
+            )
+            for question in session.scalars(select(m).where(m.id.in_(latest))):
+                last_questions[question.notification_id] = question
+    for row, name in rows:
+        if row.state == "questions":
+            message = last_questions.get(row.id)
+            work.questions.append(
+                NotificationItem(
+                    row.id,
+                    row.registration_id,
+                    name or row.registration_id,
+                    row.organisation_id,
+                    row.state,
+                    message.text if message else None,
+                    message.author if message else None,
+                    message.at if message else None,
+                )
+            )
+        else:
+            work.inbox.append(
+                NotificationItem(
+                    row.id,
+                    row.registration_id,
+                    name or row.registration_id,
+                    row.organisation_id,
+                    row.state,
+                )
+            )
+    work.questions_total, work.questions = len(work.questions), work.questions[:ITEMS]
+    work.inbox_total, work.inbox = len(work.inbox), work.inbox[:ITEMS]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Protocol
 
 
 class Role(StrEnum):
@@ -92,3 +93,72 @@ def check_roles(roles: Iterable[str], organisation_id: str | None) -> str | None
     if central_roles and organisation_id is not None:
         return "de rollen cio-rijk, auditor en admin horen niet bij één organisatie"
     return None
+
+
+# what a permission lets one do, as the end of "Alleen een bewerker mag ..."
+PERMISSION_ACTIONS: dict[Permission, str] = {
+    Permission.READ_REGISTER: "het register lezen",
+    Permission.WRITE_REGISTER: "registraties toevoegen, wijzigen, verwijderen of importeren",
+    Permission.APPROVE: "concepten accorderen of terugsturen",
+    Permission.READ_ALL_ORGANISATIONS: "de registers van alle organisaties lezen",
+    Permission.READ_AUDIT: "het auditlogboek lezen",
+    Permission.HANDLE_NOTIFICATIONS: "meldingen van materieel gebruik behandelen",
+    Permission.MONITOR: "de monitoring van alle organisaties bekijken",
+    Permission.MANAGE_ACCOUNTS: "accounts beheren",
+}
+
+
+class _Acting(Protocol):
+    """What ``can`` needs of an actor (services/actor.py imports this module)."""
+
+    @property
+    def organisations(self) -> frozenset[str] | None: ...
+
+    @property
+    def roles(self) -> frozenset[str]: ...
+
+    def can(self, permission: Permission) -> bool: ...
+
+
+def can(
+    actor: _Acting | None, permission: Permission | str, organisation: str | None = None
+) -> bool:
+    """May this actor take this action, for this organisation (None: for any of its own)?
+
+    The one check behind both what a page offers and what a handler accepts, so a page never
+    shows a button whose form would be refused.
+    """
+    if actor is None:
+        return False
+    permission = Permission(permission)
+    if not actor.can(permission):
+        return False
+    return (
+        organisation is None or actor.organisations is None or organisation in actor.organisations
+    )
+
+
+def _with_article(label: str) -> str:
+    return label if label == ROLE_LABELS[Role.CIO_RIJK] else f"een {label}"
+
+
+def role_names(roles: Iterable[str]) -> str:
+    """The roles in Dutch, as in "U bent ingelogd als lezer"."""
+    labels = sorted(ROLE_LABELS[Role(r)] for r in roles if r in Role._value2member_map_)
+    if not labels:
+        return "iemand zonder rol"
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " en " + labels[-1]
+
+
+def holders(permission: Permission) -> str:
+    """Who may: "een bewerker", "CIO Rijk of een auditor"."""
+    names = [_with_article(ROLE_LABELS[r]) for r in Role if permission in ROLE_PERMISSIONS[r]]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " of " + names[-1]
+
+
+def refusal(permission: Permission, roles: Iterable[str]) -> str:
+    """The Dutch sentence for a refused action: who may take it, and who is asking."""
+    return (
+        f"Alleen {holders(permission)} mag {PERMISSION_ACTIONS[permission]}. "
+        f"U bent ingelogd als {role_names(roles)}."
+    )

@@ -19,13 +19,14 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import AlreadyExists, NotFound, ObjectKind, VersionConflict
 from cloudtoets.services.organisations import visible_organisations
+from cloudtoets.services.permissions import Permission
 from cloudtoets.services.providers import own_providers, provider_names
 from cloudtoets.services.registration_input import check_registration_input
 from cloudtoets.services.workflow_projection import WORKFLOW_FIELDS
 from cloudtoets.web import fields, forms
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors
-from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.security import check_same_origin, requires
 from cloudtoets.web.templating import redirect, render
 
 router = APIRouter(route_class=WebRoute)
@@ -69,7 +70,11 @@ def _form_page(
     )
 
 
-@router.get(NEW, name="web_new")
+# only an editor gets the form, and a refused POST names that role before any CSRF message
+WRITES = requires(Permission.WRITE_REGISTER)
+
+
+@router.get(NEW, name="web_new", dependencies=[WRITES])
 def new_form(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
     organisations = visible_organisations(register, actor)
     chosen = request.query_params.get("organisatie")
@@ -189,13 +194,15 @@ def _conflict_page(
     )
 
 
-@router.post(NEW, dependencies=[Depends(check_same_origin)])
+@router.post(NEW, dependencies=[WRITES, Depends(check_same_origin)])
 async def new_submit(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
     form = await request.form()
     return await run_in_threadpool(_submit, request, register, actor, form, None)
 
 
-@router.post("/registraties/{registration_id}/bewerken", dependencies=[Depends(check_same_origin)])
+@router.post(
+    "/registraties/{registration_id}/bewerken", dependencies=[WRITES, Depends(check_same_origin)]
+)
 async def edit_submit(
     registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:

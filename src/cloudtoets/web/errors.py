@@ -28,6 +28,7 @@ from cloudtoets.services.actor import Forbidden
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import NotFound
 from cloudtoets.services.outage import RETRY_AFTER_SECONDS, Cause
+from cloudtoets.services.permissions import Permission, permissions_of, refusal
 from cloudtoets.web.templating import render
 
 log = logging.getLogger("cloudtoets.web")
@@ -65,10 +66,24 @@ BUSY_TEXT = (
 
 
 ROLE_HEADING = "U mag dit niet wijzigen"
-ROLE_REFUSED = (
-    "Met uw rol mag u deze gegevens lezen, maar niet wijzigen of verwijderen. Dat mag alleen een "
-    "bewerker van de organisatie. Ga terug naar de registratie om haar te bekijken."
-)
+PERMISSION_HEADING = "Dit mag u niet met uw rol"
+
+
+def _refusal_page(request: Request, error: Forbidden) -> Response:
+    """403 saying which role may do this and which role the user has (services/permissions.py)."""
+    # a workflow step says who may take it (services/workflow_steps.RoleRefused)
+    reason = getattr(error, "detail", None)
+    if reason:
+        return error_page(request, 403, reason, heading=ROLE_HEADING)
+    actor = getattr(request.state, "actor", None) or getattr(request.state, "identified", None)
+    roles = actor.roles if actor is not None else frozenset()
+    text = refusal(error.permission, roles)
+    if error.permission is Permission.WRITE_REGISTER and Permission.READ_REGISTER in (
+        permissions_of(roles)
+    ):
+        text = text.removesuffix(".") + ": u mag de gegevens lezen, maar niet wijzigen."
+        return error_page(request, 403, text, heading=ROLE_HEADING)
+    return error_page(request, 403, text, heading=PERMISSION_HEADING)
 
 
 def error_page(
@@ -130,9 +145,7 @@ class WebRoute(APIRoute):
             except CrossSiteRequest:
                 return error_page(request, 403)
             except Forbidden as error:
-                # a workflow step says who may take it (services/workflow_steps.RoleRefused)
-                reason = getattr(error, "detail", None)
-                return error_page(request, 403, reason or ROLE_REFUSED, heading=ROLE_HEADING)
+                return _refusal_page(request, error)
             except HTTPException as error:
                 if error.status_code in _PAGES:
                     return error_page(request, error.status_code)

@@ -1,4 +1,5 @@
-"""The overview: per organisation (or all), counts per verdict, deadlines and material gaps."""
+"""The overview: each role's own work queue, then per organisation (or all) counts per verdict,
+deadlines and material gaps; the administrator, who reads no register, gets its own tasks."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.presentation import texts
 from cloudtoets.services import declared_evidence
 from cloudtoets.services import overview as overview_service
+from cloudtoets.services.notification_states import STATE_LABELS
 from cloudtoets.services.organisations import visible_organisations
 from cloudtoets.services.pending_work import pending_work
-from cloudtoets.services.permissions import Permission
+from cloudtoets.services.permissions import Permission, can
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.templating import render
 
@@ -27,6 +29,14 @@ def _list_url(**params: str | None) -> str:
 
 @router.get("/", name="web_overview")
 def overview(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
+    if not can(actor, Permission.READ_REGISTER):
+        # the administrator sees no register content: its own tasks instead of empty figures
+        return render(
+            request,
+            "pages/overview.html",
+            {"administrator": can(actor, Permission.MANAGE_ACCOUNTS), "reads": False},
+            section="overview",
+        )
     organisations = visible_organisations(register, actor)
     known = {o.id: o for o in organisations}
     chosen = request.query_params.get("organisatie") or None
@@ -54,6 +64,7 @@ def overview(request: Request, register: RegisterDep, actor: ActorDep) -> Respon
         }
     )
     context = {
+        "reads": True,
         "organisations": organisations,
         "org_options": [(o.id, o.name) for o in organisations],
         "transition_url": _list_url(oordeel="transition", sort="deadline", organisatie=chosen),
@@ -65,9 +76,19 @@ def overview(request: Request, register: RegisterDep, actor: ActorDep) -> Respon
         "cards": cards,
         "today": register.today(),
         "policy": register.policy,
-        # evidence from an import that waits for the approver (Te bevestigen)
-        # drafts sent back to the editors, and drafts awaiting an approver (four eyes)
+        # drafts sent back to the editors, drafts awaiting an approver (four eyes), questions
+        # of CIO Rijk to the editors, and notifications waiting for CIO Rijk
         "work": pending_work(register, actor, chosen),
+        "has_queue": any(
+            can(actor, p)
+            for p in (
+                Permission.WRITE_REGISTER,
+                Permission.APPROVE,
+                Permission.HANDLE_NOTIFICATIONS,
+            )
+        ),
+        "notification_states": STATE_LABELS,
+        # evidence from an import that waits for the approver (Te bevestigen)
         "to_confirm": len(declared_evidence.waiting(register, actor))
         if actor.can(Permission.APPROVE)
         else 0,

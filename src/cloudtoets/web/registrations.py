@@ -26,6 +26,7 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import VersionConflict
 from cloudtoets.services.organisations import visible_organisations
+from cloudtoets.services.permissions import Permission
 from cloudtoets.services.providers import (
     provider_names,
     registration_chains,
@@ -34,7 +35,7 @@ from cloudtoets.services.providers import (
 from cloudtoets.web import fields
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import read_version
-from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.security import check_same_origin, requires
 from cloudtoets.web.templating import fragment, redirect, render
 
 router = APIRouter(route_class=WebRoute)
@@ -240,7 +241,8 @@ def delete_page(
 
 
 @router.post(
-    "/registraties/{registration_id}/verwijderen", dependencies=[Depends(check_same_origin)]
+    "/registraties/{registration_id}/verwijderen",
+    dependencies=[requires(Permission.WRITE_REGISTER), Depends(check_same_origin)],
 )
 async def delete_submit(
     registration_id: str, request: Request, register: RegisterDep, actor: ActorDep

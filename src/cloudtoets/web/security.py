@@ -6,15 +6,32 @@ CSRF token. This dependency adds the origin check to routes that run without an 
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from typing import Any
 
-from cloudtoets.http.auth import from_other_site
+from fastapi import Depends, HTTPException, Request
+
+from cloudtoets.http.auth import from_other_site, identify
+from cloudtoets.services.permissions import Permission, can
 
 
 def check_same_origin(request: Request) -> None:
     """FastAPI dependency for web POSTs: refuse requests sent from another site."""
     if from_other_site(request):
         raise HTTPException(403)
+
+
+def requires(permission: Permission) -> Any:
+    """A route dependency: refuse a role without ``permission`` with the 403 page that names the
+    role that may (web/errors.py), before the CSRF check and before the form is read."""
+
+    async def check(request: Request) -> None:
+        actor = await identify(request)
+        if not can(actor, permission):
+            # the refusal page shows this user's menu; the request ends here, nothing is changed
+            request.state.actor = actor
+            actor.require(permission)
+
+    return Depends(check)
 
 
 def local_target(target: str | None) -> str:

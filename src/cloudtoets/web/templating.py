@@ -19,15 +19,30 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from cloudtoets.presentation.environment import ENV
+from cloudtoets.services.actor import Actor
+from cloudtoets.services.permissions import Permission, can, role_names
+
+# templates ask the same question as the handlers: {% if can(current_user, "register:write") %}
+ENV.globals["can"] = can
+ENV.globals["role_names"] = role_names
 
 TEMPLATES = Jinja2Templates(env=ENV)
 
-NAV: tuple[tuple[str, str, str], ...] = (
-    ("overview", "Overzicht", "/"),
-    ("registrations", "Registraties", "/registraties"),
-    ("import", "Importeren", "/importeren"),
-    ("export", "Exporteren", "/exporteren"),
-    ("providers", "Leveranciers", "/leveranciers"),
+# (section, label, address, the permission that shows it: None for everyone logged in)
+NAV: tuple[tuple[str, str, str, Permission | None], ...] = (
+    ("overview", "Overzicht", "/", None),
+    ("registrations", "Registraties", "/registraties", Permission.READ_REGISTER),
+    ("import", "Importeren", "/importeren", Permission.WRITE_REGISTER),
+    ("export", "Exporteren", "/exporteren", Permission.READ_REGISTER),
+    ("providers", "Leveranciers", "/leveranciers", Permission.READ_REGISTER),
+    ("monitoring", "Monitoring", "/monitoring", Permission.MONITOR),
+    ("notifications", "Meldingen", "/meldingen", Permission.READ_REGISTER),
+)
+
+# after an editor saves a draft: who takes it from here (four eyes, services/workflow_steps.py)
+WAITS_FOR_APPROVER = (
+    " Het concept wacht nu op een accordeerder van de organisatie (niet uzelf): die accordeert "
+    "het of stuurt het terug met een reden. U ziet dat op het overzicht."
 )
 
 FLASH_COOKIE = "ct-melding"
@@ -40,11 +55,14 @@ FLASHES: Mapping[str, tuple[str, str]] = {
         "ok",
         "De inventaris is geïmporteerd: {0} nieuw, {1} gewijzigd en {2} ongewijzigd.",
     ),
-    "risk_draft_saved": ("ok", "De risicoanalyse is opgeslagen als concept."),
+    "risk_draft_saved": (
+        "ok",
+        "De risicoanalyse is opgeslagen als concept." + WAITS_FOR_APPROVER,
+    ),
     "risk_new_version": (
         "ok",
         "De wijziging is opgeslagen als versie {0}, een concept. De geaccordeerde versie blijft "
-        "gelden tot deze versie is geaccordeerd.",
+        "gelden tot deze versie is geaccordeerd." + WAITS_FOR_APPROVER,
     ),
     "risk_accepted": ("ok", "De risicoanalyse is geaccordeerd."),
     "exit_plan_saved": ("ok", "Het exitplan is opgeslagen."),
@@ -52,7 +70,8 @@ FLASHES: Mapping[str, tuple[str, str]] = {
     "exit_review_recorded": ("ok", "De beoordeling van het exitplan is vastgelegd."),
     "justification_proposed": (
         "ok",
-        "De afwijking is voorgesteld. Een accordeerder kan haar nu accepteren.",
+        "De afwijking is voorgesteld. Ze wacht nu op een accordeerder van de organisatie (niet "
+        "uzelf): die accepteert haar of stuurt haar terug met een reden.",
     ),
     "justification_accepted": ("ok", "De afwijking is geaccepteerd en gemeld bij CIO Rijk."),
     "justification_withdrawn": ("ok", "De afwijking is ingetrokken."),
@@ -80,8 +99,15 @@ FLASHES: Mapping[str, tuple[str, str]] = {
 _FLASH_VALUE = re.compile(r"^([a-z_]+)((?:-\d{1,9}){0,5})$")
 
 
-def nav_items(section: str | None) -> list[dict[str, Any]]:
-    return [{"label": label, "href": href, "current": key == section} for key, label, href in NAV]
+def nav_items(section: str | None, actor: Actor | None = None) -> list[dict[str, Any]]:
+    """The main menu: only what this user may open (none before logging in)."""
+    if actor is None:
+        return []
+    return [
+        {"label": label, "href": href, "current": key == section}
+        for key, label, href, permission in NAV
+        if permission is None or can(actor, permission)
+    ]
 
 
 def _flash_messages(request: Request) -> list[dict[str, str]]:
@@ -108,8 +134,9 @@ def render(
 ) -> Response:
     """A page: the template with the menu, any flash message and the request."""
     state = request.state
+    actor = getattr(state, "actor", None)
     values: dict[str, Any] = {
-        "nav_items": nav_items(section),
+        "nav_items": nav_items(section, actor if isinstance(actor, Actor) else None),
         "flash_messages": _flash_messages(request),
         "static_base": "/static",
         "current_user": getattr(state, "actor", None),

@@ -26,8 +26,9 @@ from cloudtoets.problems import InputError
 from cloudtoets.services import imports
 from cloudtoets.services.context import Register
 from cloudtoets.services.organisations import OrganisationInfo, visible_organisations
+from cloudtoets.services.permissions import Permission
 from cloudtoets.web.errors import WebRoute, error_page
-from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.security import check_same_origin, requires
 from cloudtoets.web.templating import redirect, render
 
 router = APIRouter(route_class=WebRoute)
@@ -65,9 +66,12 @@ def _upload_page(
     )
 
 
-@router.get("/importeren", name="web_import")
+# importing changes the register: only an editor gets the pages (the API's dry run stays open)
+WRITES = requires(Permission.WRITE_REGISTER)
+
+
+@router.get("/importeren", name="web_import", dependencies=[WRITES])
 def import_page(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
-    """Logged-in users only (the page itself shows nothing secret, but it is part of the app)."""
     return _upload_page(request, register)
 
 
@@ -126,7 +130,7 @@ def _preview_page(
     )
 
 
-@router.post("/importeren", dependencies=[Depends(check_same_origin)])
+@router.post("/importeren", dependencies=[WRITES, Depends(check_same_origin)])
 async def import_upload(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
     limit = register.settings.max_upload_bytes
     form = await request.form(max_files=1, max_fields=10)
@@ -144,7 +148,7 @@ async def import_upload(request: Request, register: RegisterDep, actor: ActorDep
     return _preview_page(request, register, plan, filename, data)
 
 
-@router.post("/importeren/bevestigen", dependencies=[Depends(check_same_origin)])
+@router.post("/importeren/bevestigen", dependencies=[WRITES, Depends(check_same_origin)])
 async def import_commit(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
     limit = register.settings.max_upload_bytes
     form = await request.form(max_files=0, max_fields=10, max_part_size=limit * 2 + 65536)
