@@ -280,14 +280,25 @@ def providers_command(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="table of json.")
     ] = OutputFormat.TABLE,
+    policy: Annotated[
+        str,
+        typer.Option(
+            "--policy", help="Beleid (id of bestand) waarvan de EER telt voor 'Buiten EER'."
+        ),
+    ] = "rijksbreed-cloudbeleid-2026",
 ) -> None:
     """Toon de ingebouwde leverancierscatalogus met de berekende jurisdictieketens."""
     import orjson
 
+    from cloudtoets.policy.loader import load_policy
     from cloudtoets.services.providers import catalogue_views
 
+    try:
+        eea = load_policy(policy).parameters.eea
+    except InputError as exc:
+        _fail(exc)
     rows: list[dict[str, Any]] = []
-    for view in catalogue_views():
+    for view in catalogue_views(eea):
         entry = view.entry
         assert entry is not None  # the catalogue's own views
         rows.append(

@@ -452,7 +452,8 @@ def test_fail_on_counts_the_worst_verdict_of_an_incomplete_registration(
 def test_table_shows_the_range_the_questions_and_possible_findings(gaps: Path) -> None:
     result = run("check", str(gaps), "--as-of", "2026-11-29", "--no-color")
     assert "onvolledig (toegestaan … niet toegestaan)" in result.stdout
-    assert "cb2026.4.encryption (verboden, mogelijk)" in result.stdout
+    assert "(cb2026.4.encryption, verboden, mogelijk)" in result.stdout
+    assert "Data niet versleuteld" in result.stdout
     assert "Vraag: Wordt de data bij opslag versleuteld? (encrypted_at_rest)" in result.stdout
     assert "onvolledig: 1" in result.stdout
 

@@ -79,7 +79,7 @@ def get_organisation(organisation_id: str, register: RegisterDep, actor: ActorDe
     responses={200: {"model": ProviderList}, **problem_responses()},
 )
 def list_providers(register: RegisterDep, actor: ActorDep) -> Response:
-    views = [*catalogue_views(), *own_provider_views(register, actor)]
+    views = [*catalogue_views(register.policy.parameters.eea), *own_provider_views(register, actor)]
     return JsonResponse({"items": [provider_body(v) for v in views], "total": len(views)})
 
 

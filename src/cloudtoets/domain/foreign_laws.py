@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cloudtoets.domain.countries import EEA_COUNTRY_CODES
-
 
 @dataclass(frozen=True, slots=True)
 class ForeignLaw:
@@ -118,9 +116,7 @@ def unlisted_summary(country: str) -> str:
     )
 
 
-def exposures(
-    chain: Iterable[tuple[str, str]], eea: frozenset[str] = EEA_COUNTRY_CODES
-) -> list[Exposure]:
+def exposures(chain: Iterable[tuple[str, str]], eea: frozenset[str]) -> list[Exposure]:
     """The laws that can reach data through these (entity name, country) pairs, per country in
     order of first appearance; empty when the whole chain lies in the EEA."""
     via: dict[str, list[str]] = {}
@@ -141,7 +137,9 @@ def exposures(
 
 
 def jurisdiction_suggestion(found: list[Exposure], country_name: dict[str, str]) -> str:
-    """A first text for the jurisdiction risk, to be completed by the editor."""
+    """A first text for the jurisdiction risk: facts only, since a kept suggestion is stored as
+    the description (what the editor should do is ``jurisdiction_hint``, shown beside it).
+    ``country_name`` gives each country as a sentence names it ("de Verenigde Staten")."""
     if not found:
         return NO_LAW_IN_EEA
     parts = []
@@ -156,6 +154,12 @@ def jurisdiction_suggestion(found: list[Exposure], country_name: dict[str, str])
     )
     if laws:
         text += f" Wetten die dat mogelijk maken: {', '.join(laws)}."
+    return text
+
+
+def jurisdiction_hint(found: list[Exposure]) -> str:
+    """What the editor does with the suggestion; shown beside the field, never stored."""
+    hint = "Vul de tekst aan: hoe groot is dit risico, en welke maatregelen maken het kleiner?"
     if any(e.law is None for e in found):
-        text += " Voor een land zonder wet in de lijst moet een jurist de wetgeving beoordelen."
-    return text + " Beschrijf hoe groot dit risico is en welke maatregelen het kleiner maken."
+        hint += " Voor een land zonder bekende wet moet een jurist de wetgeving beoordelen."
+    return hint

@@ -29,6 +29,7 @@ from cloudtoets.engine.messages import Facts, MessageBuilder
 from cloudtoets.engine.open import OpenEvaluator, valid_justification
 from cloudtoets.engine.transition import add_months, period_months
 from cloudtoets.policy.conditions import All, Emitter, to_python
+from cloudtoets.policy.facts import facts as registered_facts
 from cloudtoets.policy.model import Policy, Rule
 from cloudtoets.policy.schema import Transition
 
@@ -130,6 +131,7 @@ class _RuleSupport:
         r: Registration,
         jurisdictions: frozenset[str],
         tbb: int | None,
+        extra: Mapping[str, object] | None,
         unreported: tuple[str, ...],
         details: tuple[object, ...],
     ) -> Finding:
@@ -153,12 +155,13 @@ class _RuleSupport:
         r: Registration,
         jurisdictions: frozenset[str],
         tbb: int | None,
+        extra: Mapping[str, object] | None,
         unreported: tuple[str, ...],
         details: tuple[object, ...],
     ) -> Finding:
         """A finding with its message composed now, from the registration's facts."""
         rule = self.rules[index]
-        facts = Facts(r, jurisdictions, tbb, unreported)
+        facts = Facts(r, jurisdictions, tbb, unreported, extra)
         message = self.messages.message(rule, facts, deadline, self.as_of, justification)
         return Finding(
             rule.id, rule.section, rule.severity, deadline, justification is not None, message, True
@@ -234,7 +237,13 @@ def _rule_block(
     table = _table_name(deadline)
     advised = rule.severity is Severity.ADVISED_AGAINST
     details = f"({', '.join(key_sources)},)" if key_sources else "()"
-    facts = "r, jurisdictions, effective_tbb_level"  # what a message may name besides details
+    # what a message may name besides details: the engine's facts and the registered ones
+    # that offer places (policy/facts.py)
+    named = [
+        n for n, f in registered_facts().items() if f.derivation != "engine" and f.placeholders
+    ]
+    extra = "{" + ", ".join(f"{n!r}: {n}" for n in named) + "}" if named else "None"
+    facts = f"r, jurisdictions, effective_tbb_level, {extra}"
     create = f"_finding({index}, {deadline}, None, {facts}, unreported, {details})"
     if key_sources:
         key = key_sources[0] if len(key_sources) == 1 else details
@@ -320,15 +329,43 @@ def _decision_lines(values: Mapping[str, str]) -> list[str]:
     return [*lines, "    return d"]
 
 
+def _fact_lines(policy: Policy, emit: Emitter) -> tuple[list[str], set[str], dict[str, Any]]:
+    """The derivation of every registered fact the engine does not derive itself, in registry
+    order (policy/facts.py): a condition from the policy's ``facts`` section as an expression,
+    a Python derivation as a call that gives None when the fact is unknown. The reads of the
+    fields they test come first; they are not repeated in the rule blocks (the returned names).
+    Also the functions the calls need, for the namespace of the generated code."""
+    objects, facts = set(emit.objects), set(emit.facts)
+    assignments: list[str] = []
+    derivations: dict[str, Any] = {}
+    for name, fact in registered_facts().items():
+        if fact.derivation == "condition":
+            assignments.append(f"    {name} = {to_python(policy.facts[name], emit)}")
+        elif fact.derivation == "python":
+            derivations[f"_derive_{name}"] = fact.derive
+            assignments += [
+                f"    {name} = _derive_{name}(r, o)",
+                f"    if {name} is None:",
+                "        raise _Unknown",
+            ]
+    reads = [
+        f"    {statement}"
+        for (local, statement) in zip(emit.objects.values(), emit.prelude(indent=""), strict=True)
+        if local not in {emit.objects[path] for path in objects}
+    ]
+    reads += [
+        f"    {statement}" for path, (_, statement) in emit.facts.items() if path not in facts
+    ]
+    head = {emit.objects[path] for path in emit.objects if path not in objects}
+    head |= {local for path, (local, _) in emit.facts.items() if path not in facts}
+    return [*reads, *assignments], head, derivations
+
+
 def compile_policy(policy: Policy) -> CompiledPolicy:
     p = policy.parameters
     emit = Emitter()
     builder = MessageBuilder(policy)
     c = emit.constant
-    # deployment -> (public cloud, external cloud): one look-up instead of two set tests
-    clouds = c(
-        {d: (d in p.public_deployments, d not in p.internal_deployments) for d in Deployment}
-    )
     # keyed by the enum members: a validated value is found by identity, a plain text by value
     tbb = c({**p.tbb_by_classification, Classification.NONE: None})
     levels = c({1: 1, 2: 2, 3: 3, 4: 4, NONE_CODE: None})
@@ -364,6 +401,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
                 f"            {table} = _table({name})",
             ]
     verdicts = {v: c(v) for v in Verdict}
+    fact_lines, head_reads, derivations = _fact_lines(policy, emit)
     criteria_unknown = " or ".join(f"r.{name} is None" for name in p.material_criteria) or "False"
 
     lines = [
@@ -380,7 +418,6 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         "    if pair is None:",
         "        pair = context.jurisdictions(r)",
         "    jurisdictions, jurisdiction_list = pair",
-        f"    public_cloud, external_cloud = {clouds}[deployment]",
         "    declared = r.material",
         "    if declared is not None:",
         "        material = declared",
@@ -406,10 +443,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         "    else:",
         "        effective_tbb_level = min(level, implied)",
         f"    scope = {scope}[o.type]",
-        "    since = r.in_use_since",
-        "    if since is None:",
-        "        raise _Unknown",
-        f"    existing_use = since < {adopted}",
+        *fact_lines,
         "    if existing_use:",
         "        end, start, moment = r.contract_end, r.contract_start, r.lifecycle_moment",
         *deadline_lines,
@@ -436,8 +470,12 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         else:
             blocks.append((conditions, build))
     rule_lines = _grouped(blocks)
-    reads = list(zip(emit.objects.values(), emit.prelude(indent=""), strict=True))
-    reads += emit.facts.values()
+    reads = [
+        read
+        for read in zip(emit.objects.values(), emit.prelude(indent=""), strict=True)
+        if read[0] not in head_reads
+    ]
+    reads += [read for read in emit.facts.values() if read[0] not in head_reads]
     lines += rule_lines
     if late_lines:
         lines += ["    unreported_deviation = unreported != ()", *late_lines]
@@ -504,7 +542,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     return CompiledPolicy(
         policy,
         "\n".join(lines),
-        dict(emit.constants),
+        {**emit.constants, **derivations},
         dict(emit.months_thresholds),
         keyed,
         default_tables,

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from cloudtoets.domain.model import Justification, Registration
 from cloudtoets.domain.vocabulary import Severity
+from cloudtoets.policy.facts import placeholders
 from cloudtoets.policy.model import Policy, Rule
 
 MONTHS = (
@@ -41,14 +42,6 @@ def dutch_date(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def _join(items: list[str]) -> str:
-    if not items:
-        return "-"
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + " en " + items[-1]
-
-
 class Facts(NamedTuple):
     """The per-registration values a rule text may name."""
 
@@ -56,38 +49,14 @@ class Facts(NamedTuple):
     jurisdictions: frozenset[str]
     effective_tbb_level: int | None
     unreported_rules: tuple[str, ...] = ()
+    # the values of registered facts beyond the engine's own (policy/facts.py), by name
+    extra: Mapping[str, object] | None = None
 
 
-# For each placeholder: Python expressions (over the locals of the generated evaluation function)
-# of the values its text depends on. Findings are cached per rule on these values, and a deferred
+# What each place in a rule text depends on, how that is taken from the facts above and how it
+# is written: policy/facts.py. Findings are cached per rule on those values, and a deferred
 # message is composed from them alone, so it never reads the (mutable) registration again.
-KEY_SOURCES: Mapping[str, tuple[str, ...]] = {
-    "countries_outside_allowed": ("tuple(r.storage_countries)", "tuple(r.processing_countries)"),
-    "allowed_countries_label": (),  # the same for every registration
-    "jurisdictions_outside_eea": ("jurisdictions",),
-    "jurisdictions": ("jurisdictions",),
-    "jurisdictions_offensive_cyber": ("jurisdictions",),
-    "effective_tbb_level": ("effective_tbb_level",),
-    "key_register": ("r.key_register",),
-    "classification": ("r.classification",),
-    "unreported_rules": ("unreported",),
-}
 
-# The same values taken from a registration's facts (messages composed at once).
-FACT_VALUES: Mapping[str, Callable[[Facts], tuple[object, ...]]] = {
-    "countries_outside_allowed": lambda f: (
-        tuple(f.registration.storage_countries or ()),
-        tuple(f.registration.processing_countries or ()),
-    ),
-    "allowed_countries_label": lambda f: (),
-    "jurisdictions_outside_eea": lambda f: (f.jurisdictions,),
-    "jurisdictions": lambda f: (f.jurisdictions,),
-    "jurisdictions_offensive_cyber": lambda f: (f.jurisdictions,),
-    "effective_tbb_level": lambda f: (f.effective_tbb_level,),
-    "key_register": lambda f: (f.registration.key_register,),
-    "classification": lambda f: (f.registration.classification,),
-    "unreported_rules": lambda f: (f.unreported_rules,),
-}
 
 # Who accepted a justification and when: all a justified finding's text needs of it.
 Accepted = tuple[str | None, dt.date | None]
@@ -102,29 +71,10 @@ def accepted(justification: Justification | None) -> Accepted | None:
 class MessageBuilder:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        p = policy.parameters
-        allowed, eea, offensive = p.allowed_countries, p.eea, p.offensive_cyber_states
-        if allowed == eea:
-            label = "de EER"
-        elif allowed > eea:
-            label = "de EER en " + _join(sorted(allowed - eea))
-        else:
-            label = _join(sorted(allowed))
-
-        def outside_allowed(storage: tuple[str, ...], processing: tuple[str, ...]) -> str:
-            return _join(sorted(set(storage).union(processing) - allowed))
-
-        # placeholder -> its text, from the values of its KEY_SOURCES
+        self._placeholders = placeholders()
+        # placeholder -> its text, from the values of its sources
         self._render: Mapping[str, Callable[..., str]] = {
-            "countries_outside_allowed": outside_allowed,
-            "allowed_countries_label": lambda: label,
-            "jurisdictions_outside_eea": lambda j: _join(sorted(j - eea)),
-            "jurisdictions": lambda j: _join(sorted(j)),
-            "jurisdictions_offensive_cyber": lambda j: _join(sorted(j & offensive)),
-            "effective_tbb_level": lambda level: str(level or "-"),
-            "key_register": lambda register: str(register or "-"),
-            "classification": lambda classification: str(classification or "-"),
-            "unreported_rules": lambda rules: _join(list(rules)),
+            name: placeholder.render(policy) for name, placeholder in self._placeholders.items()
         }
         self._names = {
             rule.id: list(
@@ -142,8 +92,10 @@ class MessageBuilder:
         self._sections: dict[str, str] = {}
 
     def key_sources(self, rule: Rule) -> list[str]:
-        """Expressions of what the rule's texts depend on beyond the deadline (see KEY_SOURCES)."""
-        return [source for name in self._names[rule.id] for source in KEY_SOURCES[name]]
+        """Expressions of what the rule's texts depend on beyond the deadline (policy/facts.py)."""
+        return [
+            source for name in self._names[rule.id] for source in self._placeholders[name].sources
+        ]
 
     def message(
         self,
@@ -159,8 +111,10 @@ class MessageBuilder:
         )
 
     def details(self, rule: Rule, facts: Facts) -> tuple[object, ...]:
-        """The values the rule's texts name, taken from the facts (see KEY_SOURCES)."""
-        return tuple(value for name in self._names[rule.id] for value in FACT_VALUES[name](facts))
+        """The values the rule's texts name, taken from the facts (policy/facts.py)."""
+        return tuple(
+            value for name in self._names[rule.id] for value in self._placeholders[name].take(facts)
+        )
 
     def compose(
         self,
@@ -194,7 +148,7 @@ class MessageBuilder:
         values = {}
         start = 0
         for name in self._names[rule.id]:
-            end = start + len(KEY_SOURCES[name])
+            end = start + len(self._placeholders[name].sources)
             values[name] = self._render[name](*details[start:end])
             start = end
         return values

@@ -35,6 +35,7 @@ from cloudtoets.policy.conditions import (
     Predicate,
     to_python3,
 )
+from cloudtoets.policy.facts import facts as registered_facts
 from cloudtoets.policy.model import Policy, Rule
 from cloudtoets.policy.schema import Transition
 
@@ -222,13 +223,6 @@ class _Facts:
         self.r, self.o, self.chain, self.as_of = r, o, chain, evaluator.as_of
         # the derived yes/no facts as truth values, and what an unknown one waits for
         self.waits: dict[str, frozenset[str]] = {}
-        self.public_cloud: Truth = None
-        self.external_cloud: Truth = None
-        if r.deployment is None:
-            self.waits["public_cloud"] = self.waits["external_cloud"] = frozenset({"deployment"})
-        else:
-            self.public_cloud = r.deployment in p.public_deployments
-            self.external_cloud = r.deployment not in p.internal_deployments
         self.material_reasons: tuple[str, ...] = ()
         if r.material is not None:
             self.material: Truth = r.material
@@ -244,14 +238,25 @@ class _Facts:
                         if value is True
                     )
                 )
-        self.existing_use: Truth = None
-        if r.in_use_since is None:
-            self.waits["existing_use"] = frozenset({"in_use_since"})
-        else:
-            self.existing_use = r.in_use_since < p.adopted
         self.levels, self.levels_waiting = evaluator.possible_levels(r)
         self.scope = evaluator.scope_of(o)
         self.unreported_deviation: Truth = False
+        # the registered facts the engine does not derive itself, in registry order
+        self.public_cloud: Truth = None
+        self.external_cloud: Truth = None
+        self.existing_use: Truth = None
+        self.extra: dict[str, Any] = {}
+        for name, fact in registered_facts().items():
+            if fact.derivation == "condition":
+                value, waits = reference_outcome(evaluator.policy.facts[name], self)
+            elif fact.derivation == "python":
+                value, waits = fact.derive(r, o), frozenset(fact.waits)  # type: ignore[misc]
+            else:
+                continue
+            setattr(self, name, value)
+            self.extra[name] = value
+            if value is None:
+                self.waits[name] = waits
 
     def field(self, name: str) -> Outcome:
         """A yes/no fact field as a truth value (for the material criteria)."""
@@ -426,7 +431,7 @@ class OpenEvaluator:
         if len(facts.levels) == 1:
             (only,) = facts.levels
             level = None if only == NO_LEVEL else only
-        message_facts = Facts(r, chain.known, level, unreported)
+        message_facts = Facts(r, chain.known, level, unreported, facts.extra)
         findings = tuple(self._finding(item, message_facts) for item in possible)
         return Decision(
             registration=r.id,

@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 import orjson
@@ -233,10 +233,11 @@ def verdict_text(d: Decision) -> str:
     return d.verdict.label
 
 
-def _findings_text(d: Decision) -> str:
-    return ", ".join(
-        f"{f.rule}{' onderbouwd' if f.justified else ''} ({SEVERITY_LABELS[f.severity]}"
-        f"{'' if f.certain else ', mogelijk'})"
+def _findings_text(d: Decision, titles: Mapping[str, str], separator: str = "; ") -> str:
+    """Each finding as its rule's title, with the rule id beside it (to look the rule up)."""
+    return separator.join(
+        f"{titles.get(f.rule, f.rule)} ({f.rule}, {SEVERITY_LABELS[f.severity]}"
+        f"{', onderbouwd' if f.justified else ''}{'' if f.certain else ', mogelijk'})"
         for f in d.findings
     )
 
@@ -267,9 +268,10 @@ def render_table(
         width=None if out.isatty() else 160,
     )
     title = f"{policy.title} — peildatum {as_of.isoformat()}"
+    titles = {rule.id: rule.title for rule in policy.rules}
     if len(decisions) > TABLE_ROWS:
         console.print(title)
-        _render_lines(decisions, out, colored=console.is_terminal and not console.no_color)
+        _render_lines(decisions, titles, out, colored=console.is_terminal and not console.no_color)
     else:
         table = Table(title=title, title_justify="left", expand=False)
         table.add_column("Registratie", overflow="fold")
@@ -284,7 +286,7 @@ def render_table(
                 escape(d.organisation + scope),
                 f"[{VERDICT_STYLES[d.verdict]}]{verdict_text(d)}[/]",
                 d.deadline.isoformat() if d.deadline else "",
-                escape(_findings_text(d)) or "-",
+                escape(_findings_text(d, titles, "\n")) or "-",
             )
             if d.questions:  # under the registration: what to find out to settle it
                 table.add_row("", "", "", "", f"[italic]{escape(_questions_text(d))}[/]")
@@ -301,7 +303,9 @@ def render_table(
         console.print("Tip: --format csv of --format json is handiger voor zoveel registraties.")
 
 
-def _render_lines(decisions: Sequence[Decision], out: IO[str], *, colored: bool) -> None:
+def _render_lines(
+    decisions: Sequence[Decision], titles: Mapping[str, str], out: IO[str], *, colored: bool
+) -> None:
     """Registration, organisation, verdict, deadline and findings, aligned per column."""
     width_id = max(len(d.registration) for d in decisions)
     width_org = max(len(d.organisation) for d in decisions)
@@ -314,10 +318,10 @@ def _render_lines(decisions: Sequence[Decision], out: IO[str], *, colored: bool)
         if colored:
             verdict = f"{ANSI[d.verdict]}{verdict}{reset}"
         questions = f"  vragen: {' '.join(q.field for q in d.questions)}" if d.questions else ""
+        found = _findings_text(d, titles) or "-"
         lines.append(
             f"{d.registration.ljust(width_id)}  {d.organisation.ljust(width_org)}  {verdict}  "
-            f"{d.deadline.isoformat() if d.deadline else '-':10}  {_findings_text(d) or '-'}"
-            f"{questions}\n"
+            f"{d.deadline.isoformat() if d.deadline else '-':10}  {found}{questions}\n"
         )
         if len(lines) >= 5_000:
             out.write("".join(lines))

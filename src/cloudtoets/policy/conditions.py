@@ -14,7 +14,7 @@ a registration then runs straight-line code instead of walking the condition tre
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -23,7 +23,7 @@ from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.domain.fields import FieldType, Kind, describe_fields
 from cloudtoets.domain.knowledge import NEVER_EMPTY, NONE_CODE, NONE_CODED, QUESTIONS
 from cloudtoets.domain.model import Organisation, Registration
-from cloudtoets.domain.vocabulary import Scope
+from cloudtoets.policy.facts import facts as registered_facts
 
 
 class ConditionError(ValueError):
@@ -32,18 +32,21 @@ class ConditionError(ValueError):
 
 # --- the names a condition may use -------------------------------------------------------------
 
-FACTS: Mapping[str, FieldType] = {
-    "public_cloud": FieldType("bool"),
-    "external_cloud": FieldType("bool"),
-    "material": FieldType("bool"),
-    "existing_use": FieldType("bool"),
-    "effective_tbb_level": FieldType("int"),
-    "jurisdictions": FieldType("list", item="country"),
-    "scope": FieldType("enum", enum=Scope),
-    "unreported_deviation": FieldType("bool"),
-}
-# Facts that only exist once the other rules have been evaluated.
-LATE_FACTS = frozenset({"unreported_deviation"})
+
+class _FactTypes(Mapping[str, FieldType]):
+    """The type of every registered fact (``policy/facts.py``), read when a condition is parsed."""
+
+    def __getitem__(self, name: str) -> FieldType:
+        return registered_facts()[name].type
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(registered_facts())
+
+    def __len__(self) -> int:
+        return len(registered_facts())
+
+
+FACTS: Mapping[str, FieldType] = _FactTypes()
 
 FIELDS: Mapping[str, FieldType] = {
     **describe_fields(Registration),
@@ -404,10 +407,7 @@ def _test(p: Predicate, value: str, emit: Emitter) -> str:
 # as two-valued, and the derived facts from ``F``: truth values ``F.public_cloud`` ..., the
 # jurisdiction chain ``F.chain`` and the possible effective TBB levels ``F.levels``, which the
 # helpers ``_chain3`` and ``_levels3`` test. Only registrations with an unknown fact run them.
-
-FACT_TRUTHS = frozenset(
-    {"public_cloud", "external_cloud", "material", "existing_use", "unreported_deviation"}
-)
+# How a fact is read follows its entry's ``three_valued`` (``policy/facts.py``).
 
 
 def to_python3(node: Node, emit: Emitter) -> str:
@@ -439,12 +439,13 @@ def _kleene(parts: list[str], emit: Emitter, decisive: bool) -> str:
 def _predicate3(p: Predicate, emit: Emitter) -> str:
     c = emit.constant
     if p.is_fact:
-        if p.name in FACT_TRUTHS:
+        behaviour = registered_facts()[p.name].three_valued
+        if behaviour == "truth":
             v = emit.temp()
             return f"(None if ({v} := F.{p.name}) is None else {_test(p, v, emit)})"
-        if p.name == "jurisdictions":
+        if behaviour == "chain":
             return f"_chain3({c(p)}, F.chain)"
-        if p.name == "effective_tbb_level":
+        if behaviour == "levels":
             return f"_levels3({c(p)}, F.levels)"
         return _test(p, f"F.{p.name}", emit)
     if p.name in QUESTIONS:
@@ -469,3 +470,60 @@ def _predicate3(p: Predicate, emit: Emitter) -> str:
     if p.op in TRUE_WHEN_ABSENT:
         return f"(({h} := {holder}) is None or {inner})"
     return f"(({h} := {holder}) is not None and {inner})"
+
+
+# --- facts derived by a condition (the policy's ``facts`` section) -----------------------------
+
+
+def parse_fact_conditions(
+    own: Any, defaults: Mapping[str, Any], parameters: Mapping[str, Any]
+) -> tuple[dict[str, Node], list[str]]:
+    """The condition of every fact whose registry entry says ``derivation: condition``, in
+    registration order, and the problems found (Dutch, with where).
+
+    A fact the policy file does not define takes the definition of ``defaults`` (the built-in
+    policy's section). A condition may name the facts the engine derives itself (except the late
+    one) and the facts registered before it, so the facts can be derived in registry order.
+    """
+    problems: list[str] = []
+    if own is None:
+        own = {}
+    if not isinstance(own, Mapping):
+        return {}, [
+            "facts: geef een object met per feit een voorwaarde, zoals {public_cloud: "
+            "{when: {...}}}"
+        ]
+    registry = registered_facts()
+    for name in own:
+        entry = registry.get(name)
+        if entry is None or entry.derivation != "condition":
+            derived = [n for n, f in registry.items() if f.derivation == "condition"]
+            problems.append(
+                f"facts.{name}: dit feit wordt niet met een voorwaarde afgeleid; "
+                f"een voorwaarde kan staan bij {', '.join(derived)}"
+            )
+    nodes: dict[str, Node] = {}
+    allowed = {n for n, f in registry.items() if f.derivation == "engine" and not f.late}
+    for name, entry in registry.items():
+        if entry.derivation == "engine":
+            continue
+        if entry.derivation == "condition":
+            spec = own.get(name, defaults.get(name))
+            where = f"facts.{name}.when"
+            when = spec.get("when") if isinstance(spec, Mapping) else None
+            if when is None:
+                problems.append(f"{where}: geef de voorwaarde waaruit het feit {name} volgt")
+            else:
+                try:
+                    node = parse(when, where, parameters)
+                    later = sorted(uses_facts(node) - allowed)
+                    if later:
+                        problems.append(
+                            f"{where}: noemt {', '.join(later)}; een feit mag alleen feiten "
+                            "noemen die eerder zijn afgeleid"
+                        )
+                    nodes[name] = node
+                except ConditionError as exc:
+                    problems.append(str(exc))
+        allowed.add(name)
+    return nodes, problems

@@ -19,7 +19,13 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from cloudtoets.policy.conditions import ConditionError, parse, uses_facts
+from cloudtoets.policy.conditions import (
+    ConditionError,
+    parse,
+    parse_fact_conditions,
+    uses_facts,
+)
+from cloudtoets.policy.facts import placeholders
 from cloudtoets.policy.model import Policy, Rule
 from cloudtoets.policy.schema import PolicyFile
 from cloudtoets.problems import InputError, Problem, dutch_message
@@ -27,20 +33,7 @@ from cloudtoets.yaml12 import YamlTooComplex, load_yaml
 
 DEFAULT_POLICY_ID = "rijksbreed-cloudbeleid-2026"
 
-# Placeholders the engine fills in (engine/messages.py); any other name in a text is an error.
-RULE_PLACEHOLDERS = frozenset(
-    {
-        "countries_outside_allowed",
-        "allowed_countries_label",
-        "jurisdictions_outside_eea",
-        "jurisdictions",
-        "jurisdictions_offensive_cyber",
-        "effective_tbb_level",
-        "key_register",
-        "classification",
-        "unreported_rules",
-    }
-)
+# The places a rule's problem and action may name are in the registry of policy/facts.py.
 TEXT_PLACEHOLDERS = frozenset({"deadline", "adopted", "accepted_by", "accepted_on", "section"})
 # A citation names only where a rule comes from: texts.section (this policy, adopted on ...)
 # and a rule's own citation (another document, so not this policy's adoption date).
@@ -178,7 +171,9 @@ def _text_problems(spec: PolicyFile) -> list[Problem]:
             problems += _place_problems(where, rule.citation, RULE_CITATION_PLACEHOLDERS)
         for part in ("title", "problem", "action"):
             template = getattr(rule.text, part)
-            problems += _place_problems(f"regel {rule.id} text.{part}", template, RULE_PLACEHOLDERS)
+            problems += _place_problems(
+                f"regel {rule.id} text.{part}", template, frozenset(placeholders())
+            )
     return problems
 
 
@@ -268,6 +263,13 @@ def _yaml_problem(exc: Exception) -> Problem:
 
 
 @cache
+def _default_facts() -> dict[str, Any]:
+    """The facts section of the built-in policy: what a fact a file leaves out is derived by."""
+    facts = _read(resolve_policy_path(DEFAULT_POLICY_ID)).get("facts", {})
+    return facts if isinstance(facts, dict) else {}
+
+
+@cache
 def _load_checked(path: Path, mtime_ns: int) -> Policy:
     """Cached per file version: the same file loads once per process."""
     return _checked(_merged(path), str(path), path)
@@ -314,6 +316,10 @@ def _checked(raw: dict[str, Any], source: str, origin: Path) -> Policy:
                 facts=frozenset(facts),
             )
         )
+    fact_conditions, fact_problems = parse_fact_conditions(
+        raw.get("facts"), _default_facts(), parameters
+    )
+    problems += [Problem("", message) for message in fact_problems]
     if problems:
         raise InputError(source, problems)
     return Policy(
@@ -327,4 +333,5 @@ def _checked(raw: dict[str, Any], source: str, origin: Path) -> Policy:
         rules=tuple(sorted(rules, key=lambda r: r.id)),
         revision=revision_of(spec),
         origin=origin,
+        facts=fact_conditions,
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cloudtoets.domain.vocabulary import Severity
-from cloudtoets.policy.conditions import LATE_FACTS, Node
+from cloudtoets.policy.conditions import Node
+from cloudtoets.policy.facts import late_facts
 from cloudtoets.policy.schema import JustificationCondition, Parameters, Texts, Transition
 
 
@@ -29,7 +31,7 @@ class Rule:
     @property
     def late(self) -> bool:
         """Reads facts that exist only after the other rules (deviation reporting)."""
-        return not self.facts.isdisjoint(LATE_FACTS)
+        return not self.facts.isdisjoint(late_facts())
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -44,6 +46,8 @@ class Policy:
     rules: tuple[Rule, ...]
     revision: str  # sha256 over the canonical form of the whole (merged) policy
     origin: Path
+    # the condition of each fact derived by one (policy/facts.py), in registration order
+    facts: Mapping[str, Node] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:

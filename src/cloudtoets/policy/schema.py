@@ -129,6 +129,12 @@ class RuleSpec(_Strict):
         return self
 
 
+class FactSpec(_Strict):
+    """How a fact follows from fields and other facts (policy/facts.py, the facts section)."""
+
+    when: dict[str, Any]
+
+
 class PolicyFile(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str
@@ -138,6 +144,8 @@ class PolicyFile(_Strict):
     parameters: Parameters
     texts: Texts
     rules: tuple[RuleSpec, ...] = Field(min_length=1)
+    # facts derived by a condition; a fact left out is derived as in the built-in policy
+    facts: dict[str, FactSpec] = Field(default_factory=dict)
 
     @field_validator("rules")
     @classmethod

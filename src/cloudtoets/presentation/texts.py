@@ -9,10 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
 from cloudtoets.domain.clock import AMSTERDAM, amsterdam_date
-from cloudtoets.domain.countries import EEA_COUNTRY_CODES
+
+# country names live in domain/countries.py: the engine names countries too
+from cloudtoets.domain.countries import COUNTRIES as COUNTRIES
+from cloudtoets.domain.countries import country_name as country_name
 from cloudtoets.domain.vocabulary import SEVERITY_LABELS, VERDICT_LABELS, Verdict
 from cloudtoets.engine.messages import dutch_date
+from cloudtoets.policy.loader import load_policy
 
 VERDICTS: Mapping[str, str] = {str(k): v for k, v in VERDICT_LABELS.items()}
 SEVERITIES: Mapping[str, str] = {str(k): v for k, v in SEVERITY_LABELS.items()}
@@ -159,57 +166,6 @@ AUDIT_ACTIONS: Mapping[str, str] = {
     "import": "Geïmporteerd",
 }
 
-# Dutch names of the countries that occur in the catalogue, in the policies' parameters
-# (offensive_cyber_states) and in most registers; other codes are shown as the code itself.
-COUNTRIES: Mapping[str, str] = {
-    "AT": "Oostenrijk",
-    "AU": "Australië",
-    "BE": "België",
-    "BG": "Bulgarije",
-    "CA": "Canada",
-    "CH": "Zwitserland",
-    "CN": "China",
-    "CY": "Cyprus",
-    "CZ": "Tsjechië",
-    "DE": "Duitsland",
-    "DK": "Denemarken",
-    "EE": "Estland",
-    "ES": "Spanje",
-    "FI": "Finland",
-    "FR": "Frankrijk",
-    "GB": "Verenigd Koninkrijk",
-    "GR": "Griekenland",
-    "HR": "Kroatië",
-    "HU": "Hongarije",
-    "IE": "Ierland",
-    "IL": "Israël",
-    "IN": "India",
-    "IR": "Iran",
-    "IS": "IJsland",
-    "IT": "Italië",
-    "JP": "Japan",
-    "KP": "Noord-Korea",
-    "KR": "Zuid-Korea",
-    "KY": "Kaaimaneilanden",
-    "LI": "Liechtenstein",
-    "LT": "Litouwen",
-    "LU": "Luxemburg",
-    "LV": "Letland",
-    "MT": "Malta",
-    "MX": "Mexico",
-    "NL": "Nederland",
-    "NO": "Noorwegen",
-    "PL": "Polen",
-    "PT": "Portugal",
-    "RO": "Roemenië",
-    "RU": "Rusland",
-    "SE": "Zweden",
-    "SG": "Singapore",
-    "SI": "Slovenië",
-    "SK": "Slowakije",
-    "US": "Verenigde Staten",
-}
-
 
 def verdict_range(best: object, worst: object) -> str:
     """'onvolledig: tussen toegestaan en niet toegestaan'; one verdict when they are equal."""
@@ -227,14 +183,14 @@ def known(value: bool | None, yes: str = "Ja", no: str = "Nee") -> str:
     return yes if value else no
 
 
-def country_name(code: str | None) -> str:
-    if not code:
-        return ""
-    return COUNTRIES.get(code.upper(), code.upper())
-
-
-def outside_eea(code: str | None) -> bool:
-    return bool(code) and str(code).upper() not in EEA_COUNTRY_CODES
+@pass_context
+def outside_eea(context: Context, code: str | None) -> bool:
+    """Outside the EEA of the policy in use: the page's ``eea`` (web/templating.py), else the
+    built-in policy's."""
+    eea = context.get("eea")
+    if eea is None:
+        eea = load_policy().parameters.eea
+    return bool(code) and str(code).upper() not in eea
 
 
 def as_date(value: object) -> dt.date | None:

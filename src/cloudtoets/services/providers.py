@@ -11,7 +11,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from cloudtoets.catalogue import CatalogueEntry, catalogue_directory, catalogue_entries
-from cloudtoets.domain.countries import EEA_COUNTRY_CODES
 from cloudtoets.domain.model import Provider, Registration
 from cloudtoets.domain.providers import ProviderDirectory
 from cloudtoets.services.actor import Actor
@@ -71,6 +70,7 @@ def _subprocessor_chains(
 def provider_view(
     directory: ProviderDirectory,
     provider: Provider,
+    eea: frozenset[str],
     entry: CatalogueEntry | None = None,
     organisation: str | None = None,
 ) -> ProviderView:
@@ -78,14 +78,14 @@ def provider_view(
     via = _subprocessor_chains(directory, chain)
     entities = [*chain, *(p for sub_chain in via for p in sub_chain)]
     countries = tuple(sorted({c for p in entities for c in p.countries if c}))
-    outside = tuple(c for c in countries if c not in EEA_COUNTRY_CODES)
+    outside = tuple(c for c in countries if c not in eea)
     return ProviderView(provider, chain, countries, outside, entry, organisation, via)
 
 
-def catalogue_views() -> list[ProviderView]:
-    """The built-in catalogue, in its own order."""
+def catalogue_views(eea: frozenset[str]) -> list[ProviderView]:
+    """The built-in catalogue, in its own order; ``eea`` is the policy's parameter."""
     directory = catalogue_directory()
-    return [provider_view(directory, e.as_provider(), entry=e) for e in catalogue_entries()]
+    return [provider_view(directory, e.as_provider(), eea, entry=e) for e in catalogue_entries()]
 
 
 def own_providers(
@@ -110,7 +110,8 @@ def own_provider_views(register: Register, actor: Actor) -> list[ProviderView]:
     views: list[ProviderView] = []
     for organisation_id, own in sorted(own_providers(register, actor).items()):
         directory = catalogue_directory(own)
-        views += [provider_view(directory, p, organisation=organisation_id) for p in own]
+        eea = register.policy.parameters.eea
+        views += [provider_view(directory, p, eea, organisation=organisation_id) for p in own]
     return views
 
 
@@ -121,7 +122,8 @@ def find_provider(
     or without an organisation the catalogue entry, else the first visible organisation's."""
     if organisation_id is not None and not actor.may_see(organisation_id):
         raise NotFound(ObjectKind.PROVIDER, provider_id)
-    catalogue = [v for v in catalogue_views() if v.provider.id == provider_id]
+    eea = register.policy.parameters.eea
+    catalogue = [v for v in catalogue_views(eea) if v.provider.id == provider_id]
     own = [
         v
         for v in own_provider_views(register, actor)
@@ -155,7 +157,7 @@ def registration_chains(
         if provider is None:  # not in the catalogue or the organisation's own (any more)
             views.append(ProviderView(Provider(id=provider_id, country=""), (), (), ()))
         else:
-            views.append(provider_view(directory, provider))
+            views.append(provider_view(directory, provider, register.policy.parameters.eea))
     return views
 
 

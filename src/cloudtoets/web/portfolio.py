@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from cloudtoets.domain.countries import EEA_COUNTRY_CODES, ISO_COUNTRY_CODES
+from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.presentation import texts
 from cloudtoets.presentation.texts import country_name
@@ -61,11 +61,12 @@ def _day(
     return day
 
 
-def _country_options() -> list[tuple[str, str]]:
-    """Countries outside the EEA first (the ones a scenario is usually about), by Dutch name."""
+def _country_options(eea: frozenset[str]) -> list[tuple[str, str]]:
+    """Countries outside the policy's EEA first (the ones a scenario is usually about), by
+    Dutch name."""
     return sorted(
         ((code, f"{country_name(code)} ({code})") for code in ISO_COUNTRY_CODES),
-        key=lambda item: (item[0] in EEA_COUNTRY_CODES, item[1].casefold()),
+        key=lambda item: (item[0] in eea, item[1].casefold()),
     )
 
 
@@ -113,7 +114,7 @@ async def portfolio_page(request: Request, register: RegisterDep, actor: ActorDe
         "organisation_names": {o.id: o.name for o in organisations},
         "org_options": [(o.id, o.name) for o in organisations],
         "provider_options": page.providers,
-        "country_options": _country_options(),
+        "country_options": _country_options(register.policy.parameters.eea),
         "deployment_labels": DEPLOYMENT_LABELS,
         "verdict_labels": VERDICTS,
         "material_labels": MATERIAL_LABELS,

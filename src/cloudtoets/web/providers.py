@@ -16,7 +16,10 @@ router = APIRouter(route_class=WebRoute)
 
 @router.get("/leveranciers", name="web_providers")
 def providers(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
-    catalogue = sorted(catalogue_views(), key=lambda v: v.provider.display_name.casefold())
+    catalogue = sorted(
+        catalogue_views(register.policy.parameters.eea),
+        key=lambda v: v.provider.display_name.casefold(),
+    )
     own = sorted(
         own_provider_views(register, actor),
         key=lambda v: (v.organisation or "", v.provider.display_name.casefold()),

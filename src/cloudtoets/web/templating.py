@@ -123,6 +123,11 @@ def _flash_messages(request: Request) -> list[dict[str, str]]:
     return [{"type": kind, "text": text}]
 
 
+def _eea(request: Request) -> frozenset[str] | None:
+    register = getattr(request.app.state, "register", None)
+    return None if register is None else register.policy.parameters.eea
+
+
 def render(
     request: Request,
     template: str,
@@ -141,6 +146,8 @@ def render(
         "static_base": "/static",
         "current_user": getattr(state, "actor", None),
         "session_login": getattr(state, "via", None) == "session",
+        # the EEA of the policy in use, for outside_eea (presentation/texts.py)
+        "eea": _eea(request),
     }
     csrf_token = getattr(state, "csrf_token", None)
     if csrf_token is not None:

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cloudtoets.catalogue import catalogue_entries
-from cloudtoets.domain.countries import EEA_COUNTRY_CODES
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import (
     ExitPlan,
@@ -58,7 +57,7 @@ PROPERTY_SETTINGS = settings(max_examples=300, deadline=None)
 
 RULE_IDS = sorted(rule.id for rule in policy().rules)
 PROVIDER_IDS = sorted({entry.id for entry in catalogue_entries()} | {p.id for p in TEST_PROVIDERS})
-COUNTRIES = [*sorted(EEA_COUNTRY_CODES), "CH", "GB", "BQ", "US", "CN", "IN", "SG", "RU"]
+COUNTRIES = [*sorted(policy().parameters.eea), "CH", "GB", "BQ", "US", "CN", "IN", "SG", "RU"]
 POLICY_IDS = [DEFAULT_POLICY, EER_CH_POLICY, OVERHEIDSBREED_POLICY]
 
 KEY_DATES = [

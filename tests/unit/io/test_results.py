@@ -95,6 +95,21 @@ def test_small_registers_get_a_table_with_dutch_verdicts(decisions: list[Decisio
     text = out.getvalue()
     assert "┃ Registratie" in text
     assert "toegestaan onder voorwaarden" in text
+    assert "Data buiten de" in text  # a finding by its rule's title
+
+
+def test_findings_show_their_rules_title_beside_the_id(
+    decisions: list[Decision], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(results, "TABLE_ROWS", 5)
+    out = io.StringIO()
+    results.render_table(decisions, load_policy(), AS_OF, out, color=False)
+    text = out.getvalue()
+    fired = {f.rule for d in decisions for f in d.findings}
+    assert fired
+    for rule in load_policy().rules:
+        if rule.id in fired:
+            assert f"{rule.title} ({rule.id}, " in text, rule.id
 
 
 def test_each_result_is_the_domain_serialisation(decisions: list[Decision]) -> None:
@@ -117,4 +132,4 @@ def test_lines_of_a_large_register_show_the_range_and_the_questions(
     (line,) = [row for row in out.getvalue().splitlines() if row.startswith("bzk-websites")]
     assert "onvolledig (toegestaan … overgangstermijn)" in line
     assert line.endswith("vragen: deployment open_data")
-    assert "(verboden, mogelijk)" in line
+    assert ", verboden, mogelijk)" in line

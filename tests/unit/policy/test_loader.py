@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from cloudtoets.domain.countries import EEA_COUNTRY_CODES
 from cloudtoets.domain.vocabulary import OrganisationType, Scope
 from cloudtoets.policy.loader import builtin_policy_ids, load_policy
 from cloudtoets.problems import InputError
 
 BASE = "rijksbreed-cloudbeleid-2026"
+# EU27 + IS, LI, NO (policy.md)
+EEA = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK IS LI NO".split()
+)
 
 
 def write(tmp_path: Path, text: str, name: str = "policy.yaml") -> Path:
@@ -53,8 +56,8 @@ def test_adopted_policy_has_the_parameters_of_the_letter() -> None:
     assert p.adopted.isoformat() == "2026-07-03"
     assert p.transition_years == 4
     assert p.exit_plan_months == 12
-    assert p.eea == EEA_COUNTRY_CODES
-    assert p.allowed_countries == EEA_COUNTRY_CODES
+    assert p.eea == EEA
+    assert p.allowed_countries == EEA
     assert "NO" in p.eea  # YAML 1.2: Norway, not false
     assert p.scope_by_org_type[OrganisationType.DEFENCE] is Scope.EXCLUDED
 
