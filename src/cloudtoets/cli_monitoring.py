@@ -11,12 +11,15 @@ import datetime as dt
 import smtplib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from cloudtoets.services.actor import Actor
-from cloudtoets.services.context import Register
 from cloudtoets.services.errors import NotFound
+
+if TYPE_CHECKING:  # the database stack loads only when a register is opened
+    from cloudtoets.services.context import Register
 
 
 def _operator(register: Register) -> Actor:
@@ -25,7 +28,7 @@ def _operator(register: Register) -> Actor:
 
 
 def _date_problem(as_of: dt.date) -> str | None:
-    from cloudtoets.services.monitoring import check_as_of
+    from cloudtoets.domain.clock import check_as_of
 
     try:
         check_as_of(as_of)

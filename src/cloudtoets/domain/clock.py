@@ -88,3 +88,13 @@ class ShiftedClock(Clock):
 
 
 SYSTEM_CLOCK = SystemClock()
+
+
+# figures before this year or after the next century are mistakes, not monitoring
+FIRST_AS_OF, LAST_AS_OF = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def check_as_of(as_of: dt.date) -> None:
+    """A reference date (peildatum) for figures; ValueError in Dutch outside 2000-2100."""
+    if not FIRST_AS_OF <= as_of <= LAST_AS_OF:
+        raise ValueError("kies een peildatum tussen 2000 en 2100")

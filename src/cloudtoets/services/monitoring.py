@@ -29,6 +29,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from cloudtoets.catalogue import catalogue_entries
+from cloudtoets.domain.clock import FIRST_AS_OF as FIRST_AS_OF
+from cloudtoets.domain.clock import LAST_AS_OF as LAST_AS_OF
+from cloudtoets.domain.clock import check_as_of as check_as_of
 from cloudtoets.domain.clock import day_of
 from cloudtoets.domain.vocabulary import Deployment, Verdict
 from cloudtoets.engine.transition import add_months
@@ -66,8 +69,6 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 )
 EXPIRED, LATER = "verlopen", "later"
 TOP_PROVIDERS = 15
-# figures before this year or after the next century are mistakes, not monitoring
-FIRST_AS_OF, LAST_AS_OF = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 UNKNOWN = "unknown"  # the key of an unknown deployment model
 DEPLOYMENT_KEYS: tuple[str, ...] = (*(d.value for d in Deployment), UNKNOWN)
 ASK_FIRST = 10  # the questions that settle the most registrations, per organisation and in total
@@ -231,11 +232,6 @@ class Monitoring:
     knowledge_total: Knowledge
     evidence_origin: list[EvidenceOrigin]
     registrations: int = 0
-
-
-def check_as_of(as_of: dt.date) -> None:
-    if not FIRST_AS_OF <= as_of <= LAST_AS_OF:
-        raise ValueError("kies een peildatum tussen 2000 en 2100")
 
 
 def scope(register: Register, actor: Actor, organisation: str | None) -> list[str] | None:

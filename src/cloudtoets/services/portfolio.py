@@ -28,10 +28,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING
 
 from cloudtoets.catalogue import catalogue_directory
+from cloudtoets.domain.clock import check_as_of
 from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Organisation, Provider, Registration
 from cloudtoets.domain.providers import ProviderDirectory
@@ -42,17 +42,10 @@ from cloudtoets.engine.transition import add_months
 from cloudtoets.io.read import read_inventory
 from cloudtoets.io.validate import validate_document
 from cloudtoets.policy.model import Policy
-from cloudtoets.services.actor import Actor
-from cloudtoets.services.context import Register
-from cloudtoets.services.monitoring import check_as_of, scope
-from cloudtoets.services.uow import read_only
-from cloudtoets.store import repositories as repo
-from cloudtoets.store.mapping import (
-    organisation_from_row,
-    provider_from_row,
-    registration_from_row,
-)
-from cloudtoets.store.tables import RegistrationRow
+
+if TYPE_CHECKING:  # the register is imported where it is read: a file needs no database
+    from cloudtoets.services.actor import Actor
+    from cloudtoets.services.context import Register
 
 UNKNOWN = "unknown"  # the key of an unknown deployment model, or unknown material use
 DEPLOYMENT_KEYS: tuple[str, ...] = (*(d.value for d in Deployment), UNKNOWN)
@@ -120,6 +113,15 @@ def source_from_document(document: bytes | dict[str, object], name: str = "inven
 def source_from_register(register: Register, actor: Actor, organisation: str | None) -> Source:
     """The register's registrations this actor may see (or of one organisation: NotFound when
     the actor may not see it or it does not exist), as stored."""
+    from cloudtoets.services.monitoring import scope
+    from cloudtoets.services.uow import read_only
+    from cloudtoets.store import repositories as repo
+    from cloudtoets.store.mapping import (
+        organisation_from_row,
+        provider_from_row,
+        registrations_from_records,
+    )
+
     organisations = scope(register, actor, organisation)
     with read_only(register.sessions, actor) as session:
         orgs = {
@@ -128,10 +130,9 @@ def source_from_register(register: Register, actor: Actor, organisation: str | N
         own: dict[str, list[Provider]] = {}
         for row in repo.providers(session, organisations):
             own.setdefault(row.organisation_id, []).append(provider_from_row(row))
-        statement = select(RegistrationRow).order_by(RegistrationRow.id)
-        if organisations is not None:
-            statement = statement.where(RegistrationRow.organisation_id.in_(organisations))
-        registrations = [registration_from_row(row) for row in session.scalars(statement)]
+        registrations = registrations_from_records(
+            repo.registration_records(session, organisations)
+        )
     shared = catalogue_directory([])
     contexts: dict[str, EvaluationContext] = {}
     for org_id, org in orgs.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -19,7 +20,12 @@ from cloudtoets.domain.serialise import jsonable
 from cloudtoets.store.tables import OrganisationRow, ProviderRow, RegistrationRow
 
 REGISTRATION_FIELDS = tuple(f.name for f in dataclasses.fields(Registration))
+# the same fields as columns of the registrations table, in that order
+REGISTRATION_COLUMNS = tuple(
+    "organisation_id" if name == "organisation" else name for name in REGISTRATION_FIELDS
+)
 _REGISTRATION = TypeAdapter(Registration)
+_REGISTRATIONS = TypeAdapter(list[Registration])
 NO_TBB_LEVEL = 0  # the column value of tbb_level "none" (known: no TBB level)
 
 
@@ -41,6 +47,19 @@ def registration_from_row(row: RegistrationRow) -> Registration:
     if data["tbb_level"] == NO_TBB_LEVEL:
         data["tbb_level"] = NONE_CODE
     return _REGISTRATION.validate_python(data)
+
+
+def registrations_from_records(records: Iterable[Sequence[Any]]) -> list[Registration]:
+    """Registrations from rows of ``REGISTRATION_COLUMNS``, validated as one list (the same
+    result as ``registration_from_row`` per row)."""
+    names = REGISTRATION_FIELDS
+    data = []
+    for record in records:
+        values = dict(zip(names, record, strict=True))
+        if values["tbb_level"] == NO_TBB_LEVEL:
+            values["tbb_level"] = NONE_CODE
+        data.append(values)
+    return _REGISTRATIONS.validate_python(data)
 
 
 def organisation_from_row(row: OrganisationRow) -> Organisation:

@@ -7,11 +7,12 @@ Every query that returns an organisation's data takes the organisations the call
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    Row,
     Select,
     String,
     bindparam,
@@ -31,7 +32,7 @@ from cloudtoets.domain.knowledge import NEVER_EMPTY
 from cloudtoets.domain.providers import ProviderDirectory
 from cloudtoets.domain.registration_query import RegistrationQuery, choices
 from cloudtoets.domain.vocabulary import Deployment, Verdict
-from cloudtoets.store.mapping import provider_from_row
+from cloudtoets.store.mapping import REGISTRATION_COLUMNS, provider_from_row
 from cloudtoets.store.tables import (
     AuditRow,
     DecisionRow,
@@ -56,6 +57,8 @@ SORT_COLUMNS: dict[str, Any] = {
     "deployment": RegistrationRow.deployment,
 }
 
+
+RECORD_PART = 5_000  # rows per fetch when registrations are streamed
 
 _Statement = TypeVar("_Statement", bound="Select[Any] | Select[Any, Any]")
 
@@ -277,6 +280,18 @@ def registrations_of(
     return session.scalars(
         _scoped(select(RegistrationRow), organisation_ids).order_by(RegistrationRow.id)
     ).all()
+
+
+def registration_records(
+    session: Session, organisation_ids: Collection[str] | None
+) -> Iterator[Row[Any]]:
+    """The domain fields of the registrations (``REGISTRATION_COLUMNS``, in that order), by id:
+    one Core statement whose rows are converted in parts, without ORM rows or the stored
+    outcome. (No server-side cursor: reads run in autocommit on PostgreSQL.)"""
+    table = RegistrationRow.__table__
+    statement = select(*(table.c[name] for name in REGISTRATION_COLUMNS)).order_by(table.c.id)
+    for part in session.execute(_scoped(statement, organisation_ids)).partitions(RECORD_PART):
+        yield from part
 
 
 def stale_registrations(
