@@ -27,11 +27,13 @@ from cloudtoets.services.workflow_steps import RoleRefused
 from cloudtoets.web import workflow_summary  # noqa: F401  # the registration page asks it
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import read_version
-from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.security import check_same_origin, requires
 from cloudtoets.web.templating import redirect, render
 from cloudtoets.web.workflow_inputs import BAD_DATE, day, errors_by_field, text, ticked
 
 router = APIRouter(route_class=WebRoute)
+# who may not approve hears which role may, before any CSRF message (web/security.py)
+APPROVES = requires(Permission.APPROVE)
 
 CONDITION_LABELS = {
     "continuity_risk_established": "Het continuïteitsrisico is vastgesteld",
@@ -262,7 +264,7 @@ async def _take_step(
 
 @router.post(
     "/registraties/{registration_id}/afwijkingen/{justification_id}/accepteren",
-    dependencies=[Depends(check_same_origin)],
+    dependencies=[APPROVES, Depends(check_same_origin)],
 )
 async def accept_submit(
     registration_id: str,
@@ -342,7 +344,7 @@ async def withdraw_submit(
 
 @router.post(
     "/registraties/{registration_id}/afwijkingen/{justification_id}/terugsturen",
-    dependencies=[Depends(check_same_origin)],
+    dependencies=[APPROVES, Depends(check_same_origin)],
 )
 async def return_submit(
     registration_id: str,

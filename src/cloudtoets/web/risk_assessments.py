@@ -38,10 +38,12 @@ from cloudtoets.services.workflow_steps import OwnDraft, RoleRefused
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors, read_version
 from cloudtoets.web.risk_exit_forms import Reader, form_errors, problem_messages, validate
-from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.security import check_same_origin, requires
 from cloudtoets.web.templating import redirect, render
 
 router = APIRouter(route_class=WebRoute)
+# who may not approve hears which role may, before any CSRF message (web/security.py)
+APPROVES = requires(Permission.APPROVE)
 
 BASE = "/registraties/{registration_id}/risicoanalyse"
 RISK_FIELDS = ("description", "likelihood", "impact", "measures", "residual_risk")
@@ -474,7 +476,7 @@ def _accept(
     )
 
 
-@router.post(BASE + "/{number}/accorderen", dependencies=[Depends(check_same_origin)])
+@router.post(BASE + "/{number}/accorderen", dependencies=[APPROVES, Depends(check_same_origin)])
 async def accept_submit(
     registration_id: str, number: str, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:
@@ -526,7 +528,7 @@ def _return(
     )
 
 
-@router.post(BASE + "/{number}/terugsturen", dependencies=[Depends(check_same_origin)])
+@router.post(BASE + "/{number}/terugsturen", dependencies=[APPROVES, Depends(check_same_origin)])
 async def return_submit(
     registration_id: str, number: str, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:

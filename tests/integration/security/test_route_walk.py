@@ -183,9 +183,9 @@ class Rule:
     filtered: bool = False
     query: Callable[[Target], dict[str, Any]] = lambda target: {}
     overrides: dict[str, set[int]] = field(default_factory=dict)
-    # a web page that refuses every role without the editor's permission first (403 whatever
-    # the object, so it tells nothing about another organisation; web/security.requires)
-    editors_only: bool = False
+    # a web page that refuses every account without this role first (403 whatever the object,
+    # so it tells nothing about another organisation; web/security.requires)
+    role_first: str | None = None
 
 
 _numbers = itertools.count(1)
@@ -454,24 +454,24 @@ POLICY: dict[tuple[str, str], Rule] = {
         filtered=True,
         query=lambda t: {"organisatie": t.organisation} if t.organisation else {"q": "m365"},
     ),
-    ("GET", "/registraties/nieuw"): Rule(Kind.PAGE, editors_only=True),
+    ("GET", "/registraties/nieuw"): Rule(Kind.PAGE, role_first="editor"),
     ("POST", "/registraties/nieuw"): Rule(
-        Kind.CREATE, ok={303}, build=_web_create, editors_only=True
+        Kind.CREATE, ok={303}, build=_web_create, role_first="editor"
     ),
     ("GET", "/registraties/{registration_id}"): Rule(Kind.READ),
     ("GET", "/registraties/{registration_id}/bewerken"): Rule(Kind.FORM),
     ("POST", "/registraties/{registration_id}/bewerken"): Rule(
-        Kind.WRITE, ok={303}, build=_web_edit, editors_only=True
+        Kind.WRITE, ok={303}, build=_web_edit, role_first="editor"
     ),
     ("GET", "/registraties/{registration_id}/verwijderen"): Rule(Kind.FORM),
     ("POST", "/registraties/{registration_id}/verwijderen"): Rule(
-        Kind.WRITE, ok={303}, build=_web_delete, editors_only=True
+        Kind.WRITE, ok={303}, build=_web_delete, role_first="editor"
     ),
-    ("GET", "/importeren"): Rule(Kind.PAGE, editors_only=True),
-    ("POST", "/importeren"): Rule(Kind.PREVIEW, build=_web_upload, editors_only=True),
+    ("GET", "/importeren"): Rule(Kind.PAGE, role_first="editor"),
+    ("POST", "/importeren"): Rule(Kind.PREVIEW, build=_web_upload, role_first="editor"),
     # 200: the page after an import with notes (evidence stored as te bevestigen); else 303
     ("POST", "/importeren/bevestigen"): Rule(
-        Kind.IMPORT, ok={200, 303}, build=_web_commit, editors_only=True
+        Kind.IMPORT, ok={200, 303}, build=_web_commit, role_first="editor"
     ),
     ("GET", "/exporteren"): Rule(
         Kind.LIST,
@@ -551,7 +551,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         Kind.APPROVE, build=_api_risk_return
     ),
     ("POST", "/registraties/{registration_id}/risicoanalyse/{number}/terugsturen"): Rule(
-        Kind.APPROVE, ok={303}, build=_web_risk_return
+        Kind.APPROVE, ok={303}, build=_web_risk_return, role_first="approver"
     ),
     ("GET", f"{R}/{{registration_id}}/exit-plan"): Rule(Kind.READ),
     ("PUT", f"{R}/{{registration_id}}/exit-plan"): Rule(
@@ -570,7 +570,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/registraties/{registration_id}/risicoanalyse/{number}"): Rule(Kind.READ),
     ("POST", "/registraties/{registration_id}/risicoanalyse/{number}/accorderen"): Rule(
-        Kind.APPROVE, ok={303}, build=_web_risk_accept
+        Kind.APPROVE, ok={303}, build=_web_risk_accept, role_first="approver"
     ),
     ("GET", "/registraties/{registration_id}/exitplan"): Rule(Kind.READ),
     ("GET", "/registraties/{registration_id}/exitplan/bewerken"): Rule(Kind.READ),
@@ -611,7 +611,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         Kind.APPROVE, build=workflow_walk.send_back
     ),
     ("POST", "/registraties/{registration_id}/afwijkingen/{justification_id}/terugsturen"): Rule(
-        Kind.APPROVE, ok={303}, build=workflow_walk.send_back
+        Kind.APPROVE, ok={303}, build=workflow_walk.send_back, role_first="approver"
     ),
     ("POST", f"{R}/{{registration_id}}/justifications/{{justification_id}}/withdraw"): Rule(
         Kind.WRITE, build=workflow_walk.withdraw
@@ -645,7 +645,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         Kind.READ, build=workflow_walk.read_justification
     ),
     ("POST", "/registraties/{registration_id}/afwijkingen/{justification_id}/accepteren"): Rule(
-        Kind.APPROVE, ok={303}, build=workflow_walk.accept
+        Kind.APPROVE, ok={303}, build=workflow_walk.accept, role_first="approver"
     ),
     ("POST", "/registraties/{registration_id}/afwijkingen/{justification_id}/intrekken"): Rule(
         Kind.WRITE, ok={303}, build=workflow_walk.withdraw
@@ -995,7 +995,9 @@ def test_route(walk: Walk, method: str, path: str, principal: Principal) -> None
             relation = "handler"
         expected = _expected(rule, relation, api, target)
         role_refused = (
-            rule.editors_only and relation != "anonymous" and "editor" not in principal.roles
+            rule.role_first is not None
+            and relation != "anonymous"
+            and rule.role_first not in principal.roles
         )
         if role_refused:
             expected = {403}
