@@ -18,10 +18,12 @@ from cloudtoets.services.errors import InvalidTransition
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.workflow_steps import RoleRefused
 from cloudtoets.web.errors import WebRoute
-from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.security import check_same_origin, requires
 from cloudtoets.web.templating import redirect, render
 
 router = APIRouter(route_class=WebRoute)
+# who may not approve hears which role may, before any CSRF message (web/security.py)
+APPROVES = requires(Permission.APPROVE)
 
 PAGE = "/te-bevestigen"
 
@@ -59,7 +61,9 @@ def _refused(
     return _page(request, register, actor, errors={anchor: message}, status=status)
 
 
-@router.post(f"{PAGE}/{{kind}}/{{item_id}}/bevestigen", dependencies=[Depends(check_same_origin)])
+@router.post(
+    f"{PAGE}/{{kind}}/{{item_id}}/bevestigen", dependencies=[APPROVES, Depends(check_same_origin)]
+)
 async def confirm_one(
     kind: str, item_id: ObjectNumber, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:
@@ -71,7 +75,7 @@ async def confirm_one(
     return redirect(request, PAGE, flash="declared_confirmed", numbers=[1])
 
 
-@router.post(f"{PAGE}/bevestigen", dependencies=[Depends(check_same_origin)])
+@router.post(f"{PAGE}/bevestigen", dependencies=[APPROVES, Depends(check_same_origin)])
 async def confirm_all(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
     form = await request.form()
     keys = [str(value)[:40] for value in form.getlist("bewijs")][:1000]

@@ -31,10 +31,12 @@ from cloudtoets.services.permissions import Permission
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors, read_version
 from cloudtoets.web.risk_exit_forms import Reader, form_errors, lines, problem_messages, validate
-from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.security import check_same_origin, requires
 from cloudtoets.web.templating import redirect, render
 
 router = APIRouter(route_class=WebRoute)
+# who may not write hears which role may, before any CSRF message (web/security.py)
+WRITES = requires(Permission.WRITE_REGISTER)
 
 BASE = "/registraties/{registration_id}/exitplan"
 SCENARIO_FIELDS = (
@@ -278,7 +280,7 @@ def _submit(
     )
 
 
-@router.post(BASE + "/bewerken", dependencies=[Depends(check_same_origin)])
+@router.post(BASE + "/bewerken", dependencies=[WRITES, Depends(check_same_origin)])
 async def edit_submit(
     registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:
@@ -350,7 +352,7 @@ def _record(
     )
 
 
-@router.post(BASE + "/test", dependencies=[Depends(check_same_origin)])
+@router.post(BASE + "/test", dependencies=[WRITES, Depends(check_same_origin)])
 async def test_submit(
     registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:
@@ -358,7 +360,7 @@ async def test_submit(
     return await run_in_threadpool(_record, request, register, actor, form, registration_id, "test")
 
 
-@router.post(BASE + "/beoordeling", dependencies=[Depends(check_same_origin)])
+@router.post(BASE + "/beoordeling", dependencies=[WRITES, Depends(check_same_origin)])
 async def review_submit(
     registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:

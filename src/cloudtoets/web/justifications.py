@@ -32,6 +32,8 @@ from cloudtoets.web.templating import redirect, render
 from cloudtoets.web.workflow_inputs import BAD_DATE, day, errors_by_field, text, ticked
 
 router = APIRouter(route_class=WebRoute)
+# who may not write hears which role may, before any CSRF message (web/security.py)
+WRITES = requires(Permission.WRITE_REGISTER)
 # who may not approve hears which role may, before any CSRF message (web/security.py)
 APPROVES = requires(Permission.APPROVE)
 
@@ -131,7 +133,7 @@ def _proposal(form: FormData) -> tuple[service.Proposal, dict[str, Any], dict[st
 
 @router.post(
     "/registraties/{registration_id}/afwijkingen/nieuw",
-    dependencies=[Depends(check_same_origin)],
+    dependencies=[WRITES, Depends(check_same_origin)],
 )
 async def proposal_submit(
     registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
@@ -319,7 +321,7 @@ async def accept_submit(
 
 @router.post(
     "/registraties/{registration_id}/afwijkingen/{justification_id}/intrekken",
-    dependencies=[Depends(check_same_origin)],
+    dependencies=[WRITES, Depends(check_same_origin)],
 )
 async def withdraw_submit(
     registration_id: str,

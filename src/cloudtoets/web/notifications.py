@@ -25,11 +25,13 @@ from cloudtoets.services.permissions import Permission
 from cloudtoets.services.workflow_steps import RoleRefused
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import read_version
-from cloudtoets.web.security import check_same_origin
+from cloudtoets.web.security import check_same_origin, requires
 from cloudtoets.web.templating import redirect, render
 from cloudtoets.web.workflow_inputs import text
 
 router = APIRouter(route_class=WebRoute)
+# who may not write hears which role may, before any CSRF message (web/security.py)
+WRITES = requires(Permission.WRITE_REGISTER)
 
 # the address of each step, its service step, button text and flash message
 STEP_PATHS = {
@@ -273,7 +275,8 @@ for _path in STEP_PATHS:
 
 
 @router.post(
-    "/registraties/{registration_id}/meldingen/nieuw", dependencies=[Depends(check_same_origin)]
+    "/registraties/{registration_id}/meldingen/nieuw",
+    dependencies=[WRITES, Depends(check_same_origin)],
 )
 async def create_submit(
     registration_id: str, request: Request, register: RegisterDep, actor: ActorDep

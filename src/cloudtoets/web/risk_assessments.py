@@ -42,6 +42,8 @@ from cloudtoets.web.security import check_same_origin, requires
 from cloudtoets.web.templating import redirect, render
 
 router = APIRouter(route_class=WebRoute)
+# who may not write hears which role may, before any CSRF message (web/security.py)
+WRITES = requires(Permission.WRITE_REGISTER)
 # who may not approve hears which role may, before any CSRF message (web/security.py)
 APPROVES = requires(Permission.APPROVE)
 
@@ -360,7 +362,7 @@ def _submit(
     )
 
 
-@router.post(BASE + "/bewerken", dependencies=[Depends(check_same_origin)])
+@router.post(BASE + "/bewerken", dependencies=[WRITES, Depends(check_same_origin)])
 async def edit_submit(
     registration_id: str, request: Request, register: RegisterDep, actor: ActorDep
 ) -> Response:

@@ -566,7 +566,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/registraties/{registration_id}/risicoanalyse"): Rule(Kind.READ),
     ("GET", "/registraties/{registration_id}/risicoanalyse/bewerken"): Rule(Kind.READ),
     ("POST", "/registraties/{registration_id}/risicoanalyse/bewerken"): Rule(
-        Kind.WRITE, ok={303}, build=_web_risk_edit
+        Kind.WRITE, ok={303}, build=_web_risk_edit, role_first="editor"
     ),
     ("GET", "/registraties/{registration_id}/risicoanalyse/{number}"): Rule(Kind.READ),
     ("POST", "/registraties/{registration_id}/risicoanalyse/{number}/accorderen"): Rule(
@@ -575,13 +575,16 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/registraties/{registration_id}/exitplan"): Rule(Kind.READ),
     ("GET", "/registraties/{registration_id}/exitplan/bewerken"): Rule(Kind.READ),
     ("POST", "/registraties/{registration_id}/exitplan/bewerken"): Rule(
-        Kind.WRITE, ok={303}, build=_web_plan(risk_exit_walk.web_plan_form())
+        Kind.WRITE,
+        ok={303},
+        build=_web_plan(risk_exit_walk.web_plan_form()),
+        role_first="editor",
     ),
     ("POST", "/registraties/{registration_id}/exitplan/test"): Rule(
-        Kind.WRITE, ok={303}, build=_web_plan(risk_exit_walk.TEST)
+        Kind.WRITE, ok={303}, build=_web_plan(risk_exit_walk.TEST), role_first="editor"
     ),
     ("POST", "/registraties/{registration_id}/exitplan/beoordeling"): Rule(
-        Kind.WRITE, ok={303}, build=_web_plan(risk_exit_walk.REVIEW)
+        Kind.WRITE, ok={303}, build=_web_plan(risk_exit_walk.REVIEW), role_first="editor"
     ),
     # --- justifications (comply or explain) and notifications to CIO Rijk
     ("GET", f"{R}/{{registration_id}}/justifications"): Rule(Kind.READ),
@@ -599,10 +602,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/te-bevestigen"): Rule(Kind.LIST),
     ("POST", "/te-bevestigen/{kind}/{item_id}/bevestigen"): Rule(
-        Kind.APPROVE, ok={303}, build=declared_walk.confirm_one
+        Kind.APPROVE, ok={303}, build=declared_walk.confirm_one, role_first="approver"
     ),
     ("POST", "/te-bevestigen/bevestigen"): Rule(
-        Kind.APPROVE, ok={303}, build=declared_walk.confirm_bulk
+        Kind.APPROVE, ok={303}, build=declared_walk.confirm_bulk, role_first="approver"
     ),
     ("POST", f"{R}/{{registration_id}}/justifications/{{justification_id}}/accept"): Rule(
         Kind.APPROVE, build=workflow_walk.accept
@@ -635,11 +638,11 @@ POLICY: dict[tuple[str, str], Rule] = {
         Kind.RECEIVE, ok={201}, build=workflow_walk.package
     ),
     ("POST", "/registraties/{registration_id}/meldingen/nieuw"): Rule(
-        Kind.WRITE, ok={303}, build=workflow_walk.create
+        Kind.WRITE, ok={303}, build=workflow_walk.create, role_first="editor"
     ),
     ("GET", "/registraties/{registration_id}/afwijkingen/nieuw"): Rule(Kind.READ),
     ("POST", "/registraties/{registration_id}/afwijkingen/nieuw"): Rule(
-        Kind.WRITE, ok={303}, build=workflow_walk.propose
+        Kind.WRITE, ok={303}, build=workflow_walk.propose, role_first="editor"
     ),
     ("GET", "/registraties/{registration_id}/afwijkingen/{justification_id}"): Rule(
         Kind.READ, build=workflow_walk.read_justification
@@ -648,7 +651,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         Kind.APPROVE, ok={303}, build=workflow_walk.accept, role_first="approver"
     ),
     ("POST", "/registraties/{registration_id}/afwijkingen/{justification_id}/intrekken"): Rule(
-        Kind.WRITE, ok={303}, build=workflow_walk.withdraw
+        Kind.WRITE, ok={303}, build=workflow_walk.withdraw, role_first="editor"
     ),
     ("GET", "/afwijkingen"): Rule(Kind.LIST),
     ("GET", "/meldingen"): Rule(
