@@ -51,20 +51,25 @@ FLASHES: Mapping[str, tuple[str, str]] = {
     "saved": ("ok", "De registratie is opgeslagen."),
     "added": ("ok", "De registratie is opgeslagen. cloudtoets heeft haar meteen getoetst."),
     "deleted": ("ok", "De registratie is verwijderd."),
+    "saved_future_use": (
+        "warning",
+        "De registratie is opgeslagen. Let op: In gebruik sinds ({0}-{1}-{2}) ligt in de "
+        "toekomst. Klopt die datum niet? Pas hem dan aan.",
+    ),
     "imported": (
         "ok",
         "De inventaris is geïmporteerd: {0} nieuw, {1} gewijzigd en {2} ongewijzigd.",
     ),
     "risk_draft_saved": (
         "ok",
-        "De risicoanalyse is opgeslagen als concept." + WAITS_FOR_APPROVER,
+        "De integrale risicoafweging is opgeslagen als concept." + WAITS_FOR_APPROVER,
     ),
     "risk_new_version": (
         "ok",
         "De wijziging is opgeslagen als versie {0}, een concept. De geaccordeerde versie blijft "
         "gelden tot deze versie is geaccordeerd." + WAITS_FOR_APPROVER,
     ),
-    "risk_accepted": ("ok", "De risicoanalyse is geaccordeerd."),
+    "risk_accepted": ("ok", "De integrale risicoafweging is geaccordeerd."),
     "exit_plan_saved": ("ok", "Het exitplan is opgeslagen."),
     "exit_test_recorded": ("ok", "De test van het exitplan is vastgelegd."),
     "exit_review_recorded": ("ok", "De beoordeling van het exitplan is vastgelegd."),
@@ -80,7 +85,7 @@ FLASHES: Mapping[str, tuple[str, str]] = {
         "De melding is gemaakt als concept. Dien haar in als ze klaar is.",
     ),
     "notification_submitted": ("ok", "De melding is ingediend bij CIO Rijk."),
-    "notification_received": ("ok", "De melding is in ontvangst genomen."),
+    "notification_received": ("ok", "De melding is in behandeling genomen."),
     "notification_commented": ("ok", "De opmerking is geplaatst."),
     "notification_question": ("ok", "De vraag is gesteld. De organisatie kan nu antwoorden."),
     "notification_answered": ("ok", "Het antwoord is verstuurd naar CIO Rijk."),

@@ -532,6 +532,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         filtered=True,
         build=_api_policy_upload,
         query=lambda t: {"organisation": t.organisation} if t.organisation else {},
+    ("GET", "/importeren/sjabloon"): Rule(Kind.PAGE),  # the empty workbook: no register content
     ),
     # the organisation comes with the form; a file is compared whatever the web page shows
     ("POST", "/portfolio/beleid"): Rule(Kind.MONITOR, filtered=True, build=_web_policy_upload),
