@@ -468,6 +468,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         Kind.WRITE, ok={303}, build=_web_delete, role_first="editor"
     ),
     ("GET", "/importeren"): Rule(Kind.PAGE, role_first="editor"),
+    ("GET", "/importeren/sjabloon"): Rule(Kind.PAGE),  # the empty workbook: no register content
     ("POST", "/importeren"): Rule(Kind.PREVIEW, build=_web_upload, role_first="editor"),
     # 200: the page after an import with notes (evidence stored as te bevestigen); else 303
     ("POST", "/importeren/bevestigen"): Rule(
@@ -532,7 +533,6 @@ POLICY: dict[tuple[str, str], Rule] = {
         filtered=True,
         build=_api_policy_upload,
         query=lambda t: {"organisation": t.organisation} if t.organisation else {},
-    ("GET", "/importeren/sjabloon"): Rule(Kind.PAGE),  # the empty workbook: no register content
     ),
     # the organisation comes with the form; a file is compared whatever the web page shows
     ("POST", "/portfolio/beleid"): Rule(Kind.MONITOR, filtered=True, build=_web_policy_upload),
