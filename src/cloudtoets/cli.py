@@ -545,7 +545,6 @@ def import_command(
     data = inventory.read_bytes()
     register = _open_register(database)
     actor = Actor.local(register.settings.local_user)
-    gc.disable()  # as check: many objects made once, and the process ends after (a third less CPU)
     try:
         if dry_run:
             plan = preview_import(register, actor, inventory.name, data, uploaded=False)
@@ -915,6 +914,14 @@ def user_disable(
 def token_create(
     username: Annotated[str, typer.Argument(help="Gebruikersnaam.")],
     name: Annotated[str, typer.Option("--name", help="Naam van het token, bijv. ci-pijplijn.")],
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days",
+            help="Zoveel dagen werkt het token (1 tot en met 366; standaard "
+            "CLOUDTOETS_TOKEN_DAYS, 90).",
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Maak een persoonlijk API-token. Het token wordt één keer getoond."""
@@ -922,7 +929,7 @@ def token_create(
 
     register = _open_register(database)
     try:
-        token = create_token(register, _operator(register), username, name)
+        token = create_token(register, _operator(register), username, name, days)
     except AccountError as error:
         typer.echo(f"Niet gelukt: {error}", err=True)
         raise typer.Exit(2) from None

@@ -334,7 +334,8 @@ def render_exception(request: Request, exc: Exception) -> Response:
             response = problem_response(
                 request,
                 "niet-ingelogd",
-                "Stuur een persoonlijk API-token mee: Authorization: Bearer <token>. Een token "
+                exc.detail
+                or "Stuur een persoonlijk API-token mee: Authorization: Bearer <token>. Een token "
                 "maakt u op uw accountpagina of met cloudtoets token create.",
             )
             response.headers["WWW-Authenticate"] = 'Bearer realm="cloudtoets"'

@@ -8,6 +8,7 @@ from fastapi.routing import APIRoute
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from cloudtoets.api import (
+    audit,
     catalogue,
     declared_evidence,
     inventory,
@@ -153,6 +154,7 @@ RESOURCES = (
     declared_evidence.router,
     monitoring.router,
     portfolio.router,
+    audit.router,
 )
 for resource in RESOURCES[1:]:
     router.include_router(resource)

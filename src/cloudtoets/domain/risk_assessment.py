@@ -110,7 +110,7 @@ class RiskIn(_Input):
 
 
 class RiskAssessmentIn(_Input):
-    """Een integrale risicoafweging zoals de bewerker haar opslaat (een concept)."""
+    """Een risicoanalyse zoals de bewerker haar opslaat (een concept)."""
 
     assessed_on: IsoDay = Field(description="Datum van de analyse (JJJJ-MM-DD)")
     summary: LongText = Field("", description="Samenvatting en conclusie")
@@ -150,8 +150,7 @@ def acceptance_problems(
                 Problem(
                     f"thema {THEME_LABELS[theme]}",
                     f"beschrijf het risico van {THEME_LABELS[theme].lower()} voordat de "
-                    "integrale risicoafweging geaccordeerd kan worden "
-                    "(Cloudbeleid 2026, sectie 3.1)",
+                    "risicoanalyse geaccordeerd kan worden (Cloudbeleid 2026, sectie 3.1)",
                     None,
                     f"risks.{theme}.description",
                 )
@@ -161,8 +160,7 @@ def acceptance_problems(
             Problem(
                 "DTIA",
                 "gegevens gaan buiten de EER (opslag, verwerking of de jurisdictieketen); vul "
-                "het kenmerk van de DTIA in voordat de integrale risicoafweging geaccordeerd "
-                "kan worden",
+                "het kenmerk van de DTIA in voordat de risicoanalyse geaccordeerd kan worden",
                 None,
                 "dtia_reference",
             )

@@ -23,7 +23,12 @@ _SAME_SITE = frozenset({"same-origin", "none"})
 
 
 class Unauthenticated(Exception):
-    """No valid token or session: the API answers 401, a page sends the user to log in."""
+    """No valid token or session: the API answers 401, a page sends the user to log in.
+    ``detail``: why, in Dutch, when there is more to say (an expired token)."""
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail
+        super().__init__(detail or "niet ingelogd")
 
 
 class CrossSiteRequest(Exception):
@@ -87,7 +92,13 @@ async def identify(request: Request) -> Actor:
     else:
         authorization = request.headers.get("authorization", "")
         if authorization.lower().startswith("bearer "):
-            actor = accounts.resolve_token(register, authorization[7:].strip(), request_id)
+            try:
+                actor = accounts.resolve_token(register, authorization[7:].strip(), request_id)
+            except accounts.TokenExpired as expired:
+                raise Unauthenticated(
+                    f"Dit token is verlopen op {expired.expired_on:%d-%m-%Y}. Maak een nieuw "
+                    "token op uw accountpagina of met cloudtoets token create."
+                ) from None
             request.state.via = "token"
         else:
             token = request.cookies.get(settings.session_cookie)

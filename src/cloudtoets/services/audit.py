@@ -6,17 +6,40 @@ files and the Dutch description of what is wrong.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from cloudtoets.domain.clock import AMSTERDAM
+from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
+from cloudtoets.services.imports import ExportFile
+from cloudtoets.services.permissions import Permission
 from cloudtoets.services.uow import read_only
 from cloudtoets.store import audit as chain
 from cloudtoets.store.audit import Break, Verification
 
-__all__ = ["Break", "Exported", "Verification", "describe", "export_chain", "verify_chain"]
+__all__ = [
+    "AuditFilter",
+    "AuditPage",
+    "Break",
+    "Exported",
+    "Verification",
+    "describe",
+    "export_chain",
+    "export_filtered",
+    "require_auditor",
+    "search",
+    "verify_chain",
+    "verify_for",
+]
+
+PAGE_SIZE = 50  # records per page, page and API alike
+MAX_PAGE_SIZE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +107,101 @@ def describe(broken: Break) -> str:
     if broken.problem == "hash":
         return f"{where}: de hash klopt niet met de inhoud (het record is gewijzigd)"
     return f"{where}: geen geldig auditrecord ({broken.detail})"
+
+
+# --- the auditor's view --------------------------------------------------------------------------
+
+
+def require_auditor(actor: Actor) -> None:
+    """Forbidden (403, saying the auditor may) for every other role."""
+    actor.require(Permission.READ_AUDIT)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """The auditor's filters; days are days in Amsterdam, ``to_day`` included."""
+
+    organisation: str | None = None
+    user: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    from_day: dt.date | None = None
+    to_day: dt.date | None = None
+
+    def problem(self) -> str | None:
+        """Why the filter cannot match anything sensible (Dutch), or None."""
+        if self.from_day and self.to_day and self.from_day > self.to_day:
+            return "de begindatum ligt na de einddatum"
+        return None
+
+    def search(self) -> chain.Search:
+        def start_of(day: dt.date) -> dt.datetime:
+            return dt.datetime.combine(day, dt.time(0), AMSTERDAM).astimezone(dt.UTC)
+
+        return chain.Search(
+            organisation_id=self.organisation or None,
+            actor=self.user or None,
+            object_type=self.object_type or None,
+            object_id=self.object_id or None,
+            start=start_of(self.from_day) if self.from_day else None,
+            end=start_of(self.to_day + dt.timedelta(days=1)) if self.to_day else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """One page of matching records, newest first, as exported (with their hashes)."""
+
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+    object_types: list[str]  # every kind of object in the log, for the filter's choices
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def search(
+    register: Register,
+    actor: Actor,
+    found: AuditFilter,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> AuditPage:
+    """The records ``found`` matches, one page; count and page from one snapshot."""
+    require_auditor(actor)
+    page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+    query = found.search()
+    with read_only(register.sessions, None, consistent=True) as session:
+        total = chain.count_matching(session, query)
+        items = chain.matching(session, query, page_size, (page - 1) * page_size)
+        return AuditPage(items, total, page, page_size, chain.object_types(session))
+
+
+def verify_for(register: Register, actor: Actor) -> Verification:
+    """``verify_chain`` for an auditor."""
+    require_auditor(actor)
+    return verify_chain(register)
+
+
+def export_filtered(register: Register, actor: Actor, found: AuditFilter) -> ExportFile:
+    """The matching records as JSON Lines in seq order, each as ``audit export`` writes it (with
+    its hash). Only an export without filters is a whole chain that ``audit verify --file``
+    checks; a filtered one leaves records out on purpose."""
+    require_auditor(actor)
+    folder = tempfile.mkdtemp(prefix="cloudtoets-audit-")
+    try:
+        path = Path(folder) / "auditlog.jsonl"
+        with (
+            path.open("w", encoding="utf-8", newline="\n") as file,
+            read_only(register.sessions, None, consistent=True) as session,
+        ):
+            for record in chain.iter_matching(session, found.search()):
+                file.write(chain.canonical_json(record) + "\n")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    name = f"cloudtoets-auditlog-{register.today().isoformat()}.jsonl"
+    return ExportFile(path, "application/jsonl", name)

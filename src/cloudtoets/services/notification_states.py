@@ -53,7 +53,7 @@ STEPS = {
         ),
         Step(
             "receive",
-            "in behandeling nemen",
+            "in ontvangst nemen",
             ("submitted",),
             "received",
             Permission.HANDLE_NOTIFICATIONS,

@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, case
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    case,
+    false,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -30,6 +41,11 @@ class UserRow(Base):
     oidc_subject: Mapped[str | None] = mapped_column(String(300), unique=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
+    # second factor (migration 0014): the TOTP secret, whether the user confirmed it with a
+    # code, and the 30-second step of the last accepted code (a code counts once)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class SessionRow(Base):
@@ -44,6 +60,9 @@ class SessionRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # absolute limit
+    # a login waiting for its second factor: "code" (enter it) or "setup" (set it up first);
+    # such a session opens no page (migration 0014)
+    pending: Mapped[str | None] = mapped_column(String(10))
 
 
 class ApiTokenRow(Base):
@@ -58,6 +77,8 @@ class ApiTokenRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # None only for tokens made before migration 0014: they work until revoked
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LoginFailureRow(Base):

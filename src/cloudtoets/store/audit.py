@@ -41,7 +41,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from cloudtoets.store.clock import session_now
@@ -355,3 +355,60 @@ def _shape_problem(record: Any) -> str | None:
     if not isinstance(record.get(DB_USER, ""), str | None):
         return f"{DB_USER} is geen tekst"
     return None
+
+
+# --- searching -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """Which records to read: each set field must match exactly; ``start`` and ``end`` bound
+    ``at`` (start inclusive, end exclusive)."""
+
+    organisation_id: str | None = None
+    actor: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+
+def _where(statement: Any, search: Search) -> Any:
+    for column, value in (
+        (AuditRow.organisation_id, search.organisation_id),
+        (AuditRow.actor, search.actor),
+        (AuditRow.object_type, search.object_type),
+        (AuditRow.object_id, search.object_id),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    if search.start is not None:
+        statement = statement.where(AuditRow.at >= search.start)
+    if search.end is not None:
+        statement = statement.where(AuditRow.at < search.end)
+    return statement
+
+
+def count_matching(session: Session, search: Search) -> int:
+    return int(session.scalar(_where(select(func.count()).select_from(AuditRow), search)) or 0)
+
+
+def matching(session: Session, search: Search, limit: int, offset: int) -> list[dict[str, Any]]:
+    """One page of matching records, newest first (by seq), each as exported."""
+    statement = _where(select(*_COLUMNS), search).order_by(AuditRow.seq.desc())
+    rows = session.execute(statement.limit(limit).offset(offset))
+    return [export_record(row._asdict()) for row in rows]
+
+
+def iter_matching(session: Session, search: Search, batch: int = 1_000) -> Iterator[dict[str, Any]]:
+    """Every matching record in seq order, as exported."""
+    statement = _where(select(*_COLUMNS), search).order_by(AuditRow.seq)
+    for row in session.execute(statement.execution_options(yield_per=batch)):
+        yield export_record(row._asdict())
+
+
+def object_types(session: Session) -> list[str]:
+    """The kinds of object the log names, for a filter's choices."""
+    return list(
+        session.scalars(select(AuditRow.object_type).distinct().order_by(AuditRow.object_type))
+    )

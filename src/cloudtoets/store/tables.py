@@ -234,4 +234,7 @@ class AuditRow(Base):
     __table_args__ = (
         Index("ix_audit_log_object", "object_type", "object_id", "id"),
         Index("ix_audit_log_organisation", "organisation_id", "id"),
+        # the auditor's filters by user and by date (migration 0014)
+        Index("ix_audit_log_actor", "actor", "seq"),
+        Index("ix_audit_log_at", "at"),
     )

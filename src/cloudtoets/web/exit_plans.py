@@ -28,7 +28,6 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import AlreadyExists, InvalidTransition, VersionConflict
 from cloudtoets.services.permissions import Permission
-from cloudtoets.web.dates import shown_date
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors, read_version
 from cloudtoets.web.risk_exit_forms import Reader, form_errors, lines, problem_messages, validate
@@ -134,7 +133,7 @@ def _plan_page(
 ) -> Response:
     context = _base_context(register, actor, registration_id)
     plan = service.find_exit_plan(register, actor, registration_id)
-    today = shown_date(context["today"])
+    today = context["today"].isoformat()
     errors = errors or FormErrors()
     context |= {
         "plan": plan,
@@ -339,7 +338,7 @@ def _record(
                 409,
             )
     errors = form_errors(found, list(PLAN_LABELS), PLAN_LABELS)
-    today = shown_date(register.today())
+    today = register.today().isoformat()
     return _plan_page(
         request,
         register,

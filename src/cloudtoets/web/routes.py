@@ -6,7 +6,9 @@ from fastapi import APIRouter, Depends
 
 from cloudtoets.http.deps import refuse_control_characters
 from cloudtoets.web import (
+    account_admin,
     accounts,
+    audit,
     declared_evidence,
     editing,
     justifications,
@@ -47,4 +49,6 @@ router.include_router(portfolio.router, include_in_schema=False)
 router.include_router(justifications.router, include_in_schema=False)
 router.include_router(notifications.router, include_in_schema=False)
 router.include_router(declared_evidence.router, include_in_schema=False)
+router.include_router(audit.router, include_in_schema=False)
+router.include_router(account_admin.router, include_in_schema=False)
 pages.add_catch_all(router)

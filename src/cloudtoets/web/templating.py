@@ -37,6 +37,8 @@ NAV: tuple[tuple[str, str, str, Permission | None], ...] = (
     ("providers", "Leveranciers", "/leveranciers", Permission.READ_REGISTER),
     ("monitoring", "Monitoring", "/monitoring", Permission.MONITOR),
     ("notifications", "Meldingen", "/meldingen", Permission.READ_REGISTER),
+    ("audit", "Auditlogboek", "/auditlog", Permission.READ_AUDIT),
+    ("accounts", "Accounts", "/beheer/accounts", Permission.MANAGE_ACCOUNTS),
 )
 
 # after an editor saves a draft: who takes it from here (four eyes, services/workflow_steps.py)
@@ -51,25 +53,20 @@ FLASHES: Mapping[str, tuple[str, str]] = {
     "saved": ("ok", "De registratie is opgeslagen."),
     "added": ("ok", "De registratie is opgeslagen. cloudtoets heeft haar meteen getoetst."),
     "deleted": ("ok", "De registratie is verwijderd."),
-    "saved_future_use": (
-        "warning",
-        "De registratie is opgeslagen. Let op: In gebruik sinds ({0}-{1}-{2}) ligt in de "
-        "toekomst. Klopt die datum niet? Pas hem dan aan.",
-    ),
     "imported": (
         "ok",
         "De inventaris is geïmporteerd: {0} nieuw, {1} gewijzigd en {2} ongewijzigd.",
     ),
     "risk_draft_saved": (
         "ok",
-        "De integrale risicoafweging is opgeslagen als concept." + WAITS_FOR_APPROVER,
+        "De risicoanalyse is opgeslagen als concept." + WAITS_FOR_APPROVER,
     ),
     "risk_new_version": (
         "ok",
         "De wijziging is opgeslagen als versie {0}, een concept. De geaccordeerde versie blijft "
         "gelden tot deze versie is geaccordeerd." + WAITS_FOR_APPROVER,
     ),
-    "risk_accepted": ("ok", "De integrale risicoafweging is geaccordeerd."),
+    "risk_accepted": ("ok", "De risicoanalyse is geaccordeerd."),
     "exit_plan_saved": ("ok", "Het exitplan is opgeslagen."),
     "exit_test_recorded": ("ok", "De test van het exitplan is vastgelegd."),
     "exit_review_recorded": ("ok", "De beoordeling van het exitplan is vastgelegd."),
@@ -85,7 +82,7 @@ FLASHES: Mapping[str, tuple[str, str]] = {
         "De melding is gemaakt als concept. Dien haar in als ze klaar is.",
     ),
     "notification_submitted": ("ok", "De melding is ingediend bij CIO Rijk."),
-    "notification_received": ("ok", "De melding is in behandeling genomen."),
+    "notification_received": ("ok", "De melding is in ontvangst genomen."),
     "notification_commented": ("ok", "De opmerking is geplaatst."),
     "notification_question": ("ok", "De vraag is gesteld. De organisatie kan nu antwoorden."),
     "notification_answered": ("ok", "Het antwoord is verstuurd naar CIO Rijk."),
@@ -100,6 +97,30 @@ FLASHES: Mapping[str, tuple[str, str]] = {
         "Het voorstel is teruggestuurd. De bewerkers zien de reden op het overzicht.",
     ),
     "declared_confirmed": ("ok", "Bevestigd: {0} stuk(ken) bewijs. Het telt nu mee."),
+    # accounts (web/account_admin.py, web/accounts.py)
+    "account_created": ("ok", "Het account is gemaakt."),
+    "account_saved": (
+        "ok",
+        "Het account is gewijzigd. Bij een andere rol of organisatie logt het opnieuw in.",
+    ),
+    "account_disabled": ("ok", "Het account is uitgeschakeld. Sessies en tokens werken niet meer."),
+    "account_enabled": ("ok", "Het account is weer ingeschakeld."),
+    "password_set": (
+        "ok",
+        "Het nieuwe wachtwoord is opgeslagen. Geef het veilig door; lopende sessies zijn beëindigd.",
+    ),
+    "second_factor_reset": (
+        "ok",
+        "De tweede stap is uitgezet. Het account kan haar opnieuw instellen.",
+    ),
+    "token_revoked": ("ok", "Het token is ingetrokken."),
+    "password_changed": ("ok", "Uw wachtwoord is gewijzigd. Uw andere sessies zijn beëindigd."),
+    "second_factor_on": (
+        "ok",
+        "De tweede stap staat aan. Bij het inloggen vraagt cloudtoets de code.",
+    ),
+    "second_factor_off": ("ok", "De tweede stap staat uit."),
+    "session_ended": ("ok", "De sessie is beëindigd."),
 }
 _FLASH_VALUE = re.compile(r"^([a-z_]+)((?:-\d{1,9}){0,5})$")
 

@@ -61,7 +61,7 @@ def test_upgrade_twice_is_harmless_and_reaches_head(database_url: str) -> None:
     engine = make_engine(database_url)
     upgrade(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0013"
+    assert current_revision(engine) == head_revision() == "0014"
     engine.dispose()
 
 
@@ -482,5 +482,44 @@ def test_0013_adds_drafters_and_returns_and_goes_back(database_url: str) -> None
             columns = {c["name"] for c in inspect(connection).get_columns(table)}
             assert not ({"drafted_by"} | returns) & columns
         count = connection.execute(text("SELECT count(*) FROM organisations")).scalar_one()
+    assert count == 1
+    engine.dispose()
+
+
+# --- 0014: token end dates, the second factor, the auditor's indexes ---------------------------
+
+
+def test_0014_adds_token_ends_and_second_factor_and_goes_back(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0013")
+    with engine.begin() as connection:
+        _insert(
+            connection,
+            "users",
+            username="oud",
+            display_name="Oud",
+            roles=[],
+            disabled=False,
+            created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        found = inspect(connection)
+        assert "expires_at" in {c["name"] for c in found.get_columns("api_tokens")}
+        users = {c["name"] for c in found.get_columns("users")}
+        assert {"totp_secret", "totp_enabled", "totp_last_step"} <= users
+        assert "pending" in {c["name"] for c in found.get_columns("sessions")}
+        indexes = {i["name"] for i in found.get_indexes("audit_log")}
+        assert {"ix_audit_log_actor", "ix_audit_log_at"} <= indexes
+        # an existing account has no second factor
+        enabled = connection.execute(text("SELECT totp_enabled FROM users")).scalar_one()
+        assert enabled in (False, 0)
+    _downgrade_to(engine, "0013")
+    with engine.connect() as connection:
+        found = inspect(connection)
+        assert "expires_at" not in {c["name"] for c in found.get_columns("api_tokens")}
+        assert "totp_secret" not in {c["name"] for c in found.get_columns("users")}
+        assert "pending" not in {c["name"] for c in found.get_columns("sessions")}
+        count = connection.execute(text("SELECT count(*) FROM users")).scalar_one()
     assert count == 1
     engine.dispose()
