@@ -90,18 +90,6 @@ class Settings(BaseSettings):
         None,
         description="Beperk de lokale gebruiker tot deze organisatie (leeg: alle organisaties).",
     )
-    totp_required: bool = Field(
-        False,
-        description="Beheerders en accordeerders met een lokaal account moeten inloggen met een "
-        "tweede stap (een code uit een authenticator-app). Wie die nog niet heeft, stelt haar in "
-        "bij de eerstvolgende inlog.",
-    )
-    token_days: int = Field(
-        90,
-        ge=1,
-        le=366,
-        description="Standaard aantal dagen dat een nieuw persoonlijk API-token werkt.",
-    )
     max_upload_bytes: int = Field(
         20 * 1024 * 1024, description="Grootste toegestane upload bij importeren, in bytes."
     )
@@ -113,9 +101,11 @@ class Settings(BaseSettings):
         "van niemand; cloudtoets ziet dan het adres dat verbinding maakt.",
     )
     public_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="Het adres van cloudtoets zoals gebruikers het openen; voor de links in "
-        "herinneringsmails en PDF-rapporten.",
+        "",
+        description="Het adres van cloudtoets zoals gebruikers het openen, bijvoorbeeld "
+        "https://cloudtoets.example.nl; voor de links in herinneringsmails en PDF-rapporten. "
+        "Leeg: een rapport dat u downloadt, linkt naar het adres waarop u het vroeg; e-mail "
+        "versturen kan dan niet.",
     )
     reminder_days: int = Field(
         90,

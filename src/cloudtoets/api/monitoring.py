@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from cloudtoets.api.encoding import JsonResponse
@@ -112,12 +113,23 @@ def _binary(media_type: str, description: str) -> dict[int | str, dict[str, Any]
     },
 )
 async def get_pdf_report(
-    register: RegisterDep, actor: ActorDep, organisation: Organisation = None, as_of: AsOf = None
+    request: Request,
+    register: RegisterDep,
+    actor: ActorDep,
+    organisation: Organisation = None,
+    as_of: AsOf = None,
 ) -> Response:
     day = _as_of(register, as_of)
+    served_at = str(request.base_url)  # the links' address when CLOUDTOETS_PUBLIC_URL is empty
     try:
         return await _report(
-            build.pdf_report, "pdf", build.PDF_MEDIA_TYPE, register, actor, day, organisation
+            partial(build.pdf_report, served_at=served_at),
+            "pdf",
+            build.PDF_MEDIA_TYPE,
+            register,
+            actor,
+            day,
+            organisation,
         )
     except PdfUnavailable as error:
         raise ApiProblem(

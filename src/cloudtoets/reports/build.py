@@ -28,17 +28,29 @@ def monitoring_view(
     else:
         scope_name = "alle organisaties"
     portfolio = monitoring_portfolio(register, actor, as_of, organisation)
-    return MonitoringView(figures, found, scope_name, register.policy.title, portfolio)
+    titles = {rule.id: rule.title for rule in register.policy.rules}
+    return MonitoringView(figures, found, scope_name, register.policy.title, portfolio, titles)
+
+
+def link_base(register: Register, served_at: str | None = None) -> str:
+    """Where a report's links lead: ``CLOUDTOETS_PUBLIC_URL`` when set, else the address the
+    download was asked on (``served_at``, e.g. ``http://10.0.0.5:8080/``); "" when neither is
+    known (the CLI without the setting), and then a report has no links."""
+    return (register.settings.public_url or served_at or "").rstrip("/")
 
 
 def pdf_report(
-    register: Register, actor: Actor, as_of: dt.date, organisation: str | None = None
+    register: Register,
+    actor: Actor,
+    as_of: dt.date,
+    organisation: str | None = None,
+    served_at: str | None = None,
 ) -> bytes:
     """Tagged PDF (PDF/UA-1); PdfUnavailable when this machine cannot make PDFs."""
     from cloudtoets.reports.pdf import render_pdf
 
     view = monitoring_view(register, actor, as_of, organisation)
-    return render_pdf(view, register.settings.public_url, register.settings.reminder_days)
+    return render_pdf(view, link_base(register, served_at), register.settings.reminder_days)
 
 
 def xlsx_report(

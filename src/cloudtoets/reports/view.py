@@ -4,7 +4,8 @@ once from the monitoring figures and the reminders, so page and report cannot di
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
@@ -16,18 +17,12 @@ from cloudtoets.presentation.texts import DEPLOYMENTS_SHORT, count_share
 from cloudtoets.reports.charts import Bar, bar_chart
 from cloudtoets.reports.portfolio_charts import losses_chart, parents_chart
 from cloudtoets.services.monitoring import AGE_BUCKETS, UNKNOWN, Monitoring
+from cloudtoets.services.notification_states import STATE_LABELS
 from cloudtoets.services.portfolio import Portfolio
 from cloudtoets.services.reminders import KINDS, Reminder, count_by_organisation
 
 VERDICTS = {str(k): v for k, v in VERDICT_LABELS.items()} | {"none": "nog niet getoetst"}
-NOTIFICATION_STATES = {
-    "draft": "concept",
-    "submitted": "ingediend",
-    "received": "ontvangen door CIO Rijk",
-    "questions": "vragen van CIO Rijk",
-    "answered": "vragen beantwoord",
-    "closed": "afgesloten",
-}
+NOTIFICATION_STATES = STATE_LABELS
 AGE_LABELS = {
     "0-30": "0 tot 30 dagen",
     "31-90": "31 tot 90 dagen",
@@ -41,7 +36,61 @@ DEPLOYMENT_GROUPS = {
     "not_public": "privé, hybride of community",
     "unknown": "inzetmodel onbekend",
 }
-REMINDER_LIST_LIMIT = 200  # the PDF lists the most urgent; the XLSX lists all
+# The PDF sums the reminders up per organisation and lists the most urgent in an appendix,
+# about two pages; the XLSX lists them all.
+REMINDER_LIST_LIMIT = 40
+# What the words of the report mean, in the report itself (PDF and the workbook's first sheet):
+# its readers have the report, not the manual.
+EXPLANATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "Materieel gebruik",
+        "Gebruik van een externe cloud dat het beleid materieel noemt: de dienst ondersteunt "
+        "een kerntaak, is bedrijfskritisch of verwerkt veel persoonsgegevens, of de organisatie "
+        "heeft het zelf zo genoemd. Een externe cloud is elke cloud die de overheid niet zelf "
+        "beheert.",
+    ),
+    (
+        "De drie documenten",
+        "Bij materieel gebruik vraagt het beleid een geaccepteerde risicoafweging, een volledig "
+        "exitplan (een geplande exit en een noodplan) en een melding bij CIO Rijk. Een document "
+        "telt als het is geaccepteerd, of als een accordeerder het na een import heeft "
+        "bevestigd.",
+    ),
+    (
+        "Oordeel",
+        "Het oordeel van de laatste toetsing van elke registratie aan het beleid: niet "
+        "toegestaan, overgangstermijn, afgeraden, toegestaan onder voorwaarden of toegestaan.",
+    ),
+    (
+        "Onvolledig oordeel",
+        "Een feit is onbekend. Het oordeel ligt dan tussen een beste en een slechtste oordeel. "
+        "Wie de open vragen beantwoordt, krijgt een volledig oordeel.",
+    ),
+    (
+        "Eerst vragen",
+        "Per vraag het aantal onvolledige registraties dat op het antwoord wacht.",
+    ),
+    (
+        "Overgangstermijn",
+        "Gebruik dat al bestond voordat het beleid gold, mag tot een datum blijven. Daarna moet "
+        "het zijn aangepast.",
+    ),
+    (
+        "Moederbedrijf",
+        "Het uiteindelijke moederbedrijf van een leverancier, van wie de hele keten afhangt.",
+    ),
+    (
+        "Leverancier valt weg",
+        "Hoeveel materieel gebruik geraakt wordt als die leverancier wegvalt, op welke plek in "
+        "de keten ook. Het meest geraakt staat bovenaan.",
+    ),
+    (
+        "Herinnering",
+        "Iets wat binnenkort moet gebeuren of te laat is: een overgangstermijn, een exitplan, "
+        "een herbeoordeling, een test van het exitplan of een afwijking die opnieuw bevestigd "
+        "moet worden.",
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +101,7 @@ class MonitoringView:
     policy_title: str
     # the concentration by ultimate parent and "leverancier valt weg" (services/portfolio.py)
     portfolio: Portfolio | None = None
+    rule_titles: dict[str, str] = field(default_factory=dict)  # rule id -> title
 
     @property
     def as_of(self) -> dt.date:
@@ -74,11 +124,16 @@ class MonitoringView:
             "reminders": self.reminders,
             "reminder_kinds": KINDS,
             "reminder_counts": count_by_organisation(self.reminders),
+            "reminder_overdue": Counter(
+                r.organisation for r in self.reminders if r.overdue(m.as_of)
+            ),
             "reminder_limit": REMINDER_LIST_LIMIT,
             "deployment_labels": DEPLOYMENT_LABELS,
             "deployment_groups": DEPLOYMENT_GROUPS,
             "questions": QUESTIONS,
             "question_label": question_label,
+            "rule_titles": self.rule_titles,
+            "explanations": EXPLANATIONS,
         }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -21,6 +21,7 @@ from cloudtoets.presentation.texts import country_name
 from cloudtoets.reports.view import (
     AGE_LABELS,
     DEPLOYMENT_LABELS,
+    EXPLANATIONS,
     NOTIFICATION_STATES,
     VERDICTS,
     MonitoringView,
@@ -67,6 +68,11 @@ def _write_sheet(
     return sheet
 
 
+def _country(code: str | None) -> str | None:
+    """The country's Dutch name; the code alone when it has none."""
+    return country_name(code) if code else None
+
+
 def _percent(count: int, total: int) -> Percent | None:
     value = share(count, total)
     return None if value is None else Percent(value)
@@ -78,27 +84,25 @@ def write_workbook(view: MonitoringView, reminder_days: int) -> bytes:
     explanation = workbook.active
     assert explanation is not None
     explanation.title = "Toelichting"
-    for line in (
+    lines: list[list[Any]] = [
         ["Monitoring cloudgebruik"],
         ["Organisaties", view.scope_name],
         ["Peildatum", m.as_of],
         ["Beleid", view.policy_title],
         ["Herinneringen", f"binnen {reminder_days} dagen na de peildatum, of te laat"],
         [],
-        ["Elk blad is één onderdeel; de begrippen staan in docs/monitoring.md."],
-        ["Materieel gebruik: alleen van een externe cloud (niet private-internal)."],
-        ["Oordelen: van de laatste toetsing van elke registratie."],
-        ["Onvolledig: een feit is onbekend, het oordeel ligt tussen een beste en een slechtste."],
-        ["Eerst vragen: per vraag het aantal onvolledige registraties dat haar stelt."],
-        ["Moederbedrijven: gebruik per uiteindelijk moederbedrijf van de hele keten."],
-        ["Leverancier valt weg: hoeveel materieel gebruik geraakt wordt als die leverancier"],
-        ["  (op welke plek in de keten ook) wegvalt; meest geraakt eerst."],
-    ):
+        ["Elk blad is één onderdeel. Wat de woorden betekenen:"],
+        *([term, text] for term, text in EXPLANATIONS),
+    ]
+    for line in lines:
         explanation.append(line)
+    for row in explanation.iter_rows(min_row=7, max_col=2):
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+        row[0].alignment = Alignment(vertical="top")
     explanation["A1"].font = Font(bold=True, size=14)
     explanation["B3"].number_format = DATE_FORMAT
-    explanation.column_dimensions["A"].width = 16
-    explanation.column_dimensions["B"].width = 60
+    explanation.column_dimensions["A"].width = 24
+    explanation.column_dimensions["B"].width = 90
 
     material_rows = [*m.material, m.material_total]
     _write_sheet(
@@ -171,11 +175,10 @@ def write_workbook(view: MonitoringView, reminder_days: int) -> bytes:
     _write_sheet(
         workbook,
         "Meldingen",
-        ["Status", "Code", "Aantal", *(AGE_LABELS[a] for a in ages), "Oudste (dagen)"],
+        ["Status", "Aantal", *(AGE_LABELS[a] for a in ages), "Oudste (dagen)"],
         [
             [
                 NOTIFICATION_STATES.get(s.state, s.state),
-                s.state,
                 s.count,
                 *(s.ages.get(a) for a in ages),
                 s.oldest_days,
@@ -195,8 +198,11 @@ def write_workbook(view: MonitoringView, reminder_days: int) -> bytes:
     _write_sheet(
         workbook,
         "Afwijkingen per regel",
-        ["Regel", "Geaccepteerd"],
-        [[rule, count] for rule, count in m.deviations_by_rule.items()],
+        ["Regel", "Kenmerk", "Geaccepteerd"],
+        [
+            [view.rule_titles.get(rule, rule), rule, count]
+            for rule, count in m.deviations_by_rule.items()
+        ],
     )
     _write_sheet(
         workbook,
@@ -207,7 +213,7 @@ def write_workbook(view: MonitoringView, reminder_days: int) -> bytes:
     _write_sheet(
         workbook,
         "Jurisdicties",
-        ["Land", "Code", "Buiten de EER", "Registraties", "Materieel gebruik", "Organisaties"],
+        ["Land", "Landcode", "Buiten de EER", "Registraties", "Materieel gebruik", "Organisaties"],
         [
             [
                 country_name(j.key),
@@ -231,7 +237,7 @@ def write_workbook(view: MonitoringView, reminder_days: int) -> bytes:
             ],
             [
                 [
-                    c.name, c.key, c.country, c.registrations, c.material,
+                    c.name, c.key, _country(c.country), c.registrations, c.material,
                     _percent(c.material, found.material.get("yes", 0)),
                     c.critical_or_essential, c.organisations,
                 ]
@@ -242,19 +248,19 @@ def write_workbook(view: MonitoringView, reminder_days: int) -> bytes:
             workbook,
             "Leverancier valt weg",
             ["Leverancier", "Kenmerk", "Land", "Materieel gebruik geraakt", "Registraties geraakt"],
-            [[loss.name, loss.provider, loss.country, loss.material, loss.registrations]
+            [[loss.name, loss.provider, _country(loss.country), loss.material, loss.registrations]
              for loss in found.ranking],
         )  # fmt: skip
     _write_sheet(
         workbook,
         "Herinneringen",
         [
-            "Uiterlijk", "Te laat", "Soort", "Code", "Organisatie", "Kenmerk organisatie",
+            "Uiterlijk", "Te laat", "Soort", "Organisatie", "Kenmerk organisatie",
             "Registratie", "Naam", "Toelichting",
         ],
         [
             [
-                r.due, "ja" if r.overdue(m.as_of) else "nee", KINDS[r.kind], r.kind,
+                r.due, "ja" if r.overdue(m.as_of) else "nee", KINDS[r.kind],
                 m.organisations.get(r.organisation, r.organisation), r.organisation,
                 r.registration, r.registration_name, r.text,
             ]

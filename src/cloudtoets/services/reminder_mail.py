@@ -63,6 +63,10 @@ def mail_problems(settings: Settings) -> list[str]:
         problems.append("zet CLOUDTOETS_SMTP_HOST (de SMTP-server)")
     if not settings.smtp_from:
         problems.append("zet CLOUDTOETS_SMTP_FROM (het afzendadres)")
+    if not settings.public_url:
+        problems.append(
+            "zet CLOUDTOETS_PUBLIC_URL (het adres van cloudtoets, voor de links in de e-mail)"
+        )
     if not settings.reminder_recipients:
         problems.append(
             'zet CLOUDTOETS_REMINDER_RECIPIENTS, bijvoorbeeld {"fin": ["cloud@minfin.nl"]}'

@@ -82,7 +82,9 @@ async def monitoring_pdf(request: Request, register: RegisterDep, actor: ActorDe
     chosen = request.query_params.get("organisatie") or None
     as_of = register.today()
     try:
-        data = await run_in_threadpool(build.pdf_report, register, actor, as_of, chosen)
+        data = await run_in_threadpool(
+            build.pdf_report, register, actor, as_of, chosen, str(request.base_url)
+        )
     except Forbidden:
         return error_page(request, 403, NO_ACCESS)
     except PdfUnavailable as error:

@@ -204,6 +204,9 @@ def test_starttls_is_required_by_default(clean: Register, smtp_server: tuple[Inb
 def test_missing_settings_are_named(clean: Register) -> None:
     with pytest.raises(MailNotConfigured, match="CLOUDTOETS_SMTP_FROM"):
         send_reminders(with_mail(clean, 25, smtp_from=""), AS_OF)
+    # without the public address a mail's links would lead nowhere
+    with pytest.raises(MailNotConfigured, match="CLOUDTOETS_PUBLIC_URL"):
+        send_reminders(with_mail(clean, 25, public_url=""), AS_OF)
 
 
 def test_the_cli_sends_with_the_settings_from_the_environment(
@@ -219,6 +222,7 @@ def test_the_cli_sends_with_the_settings_from_the_environment(
         "SMTP_FROM": "cloudtoets@cio-rijk.example.nl",
         "SMTP_STARTTLS": "false",
         "REMINDER_RECIPIENTS": '{"uwv": "cio-office@uwv.example.nl"}',
+        "PUBLIC_URL": PUBLIC_URL,
     }.items():
         monkeypatch.setenv(f"CLOUDTOETS_{name}", value)
     args = ["reminders", "--database", monitored_url, "--as-of", AS_OF.isoformat(), "--send"]
@@ -238,6 +242,7 @@ def test_the_cli_says_so_when_the_server_is_down(
     monkeypatch.setenv("CLOUDTOETS_SMTP_PORT", str(_free_port()))
     monkeypatch.setenv("CLOUDTOETS_SMTP_FROM", "cloudtoets@cio-rijk.example.nl")
     monkeypatch.setenv("CLOUDTOETS_REMINDER_RECIPIENTS", '{"fin": ["cloud@fin.example.nl"]}')
+    monkeypatch.setenv("CLOUDTOETS_PUBLIC_URL", PUBLIC_URL)
     result = CliRunner().invoke(
         app, ["reminders", "--database", monitored_url, "--as-of", "2027-05-01", "--send"]
     )

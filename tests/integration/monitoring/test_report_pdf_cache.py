@@ -11,6 +11,7 @@ import pypdf
 from sqlalchemy import update
 
 from cloudtoets.reports import build, pdf
+from cloudtoets.reports.view import REMINDER_LIST_LIMIT
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.store.tables import OrganisationRow
@@ -26,7 +27,7 @@ def _words(html: str) -> list[str]:
 
 def test_compact_html_drops_only_white_space_between_table_tags(register: Register) -> None:
     view = build.monitoring_view(register, CENTRAL, TODAY)
-    context = {**view.context(), "reminder_limit": 200, "reminder_days": 30}
+    context = {**view.context(), "reminder_limit": REMINDER_LIST_LIMIT, "reminder_days": 30}
     full = pdf.ENV.get_template("reports/monitoring.html").render(context)
     compacted = pdf.report_html(view, 30)
     assert compacted == pdf.compact(full)

@@ -23,7 +23,7 @@ from cloudtoets.engine.messages import dutch_date
 from cloudtoets.presentation.texts import percent
 from cloudtoets.reports import build
 from cloudtoets.reports.pdf import UNAVAILABLE, PdfUnavailable
-from cloudtoets.reports.view import AGE_LABELS, NOTIFICATION_STATES, VERDICTS
+from cloudtoets.reports.view import AGE_LABELS, EXPLANATIONS, NOTIFICATION_STATES, VERDICTS
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.monitoring import Monitoring, monitoring
@@ -128,8 +128,8 @@ def test_the_pdf_says_what_the_service_and_a_direct_count_say(
         assert f"{label[0].upper()}{label[1:]} {state.count} " in text
     for row in [*m.deviations, m.deviation_total]:
         assert f"{row.name} {row.accepted} {row.reported} {row.unreported}" in text
-    for rule, count in want["rules"].items():
-        assert f"{rule} {count}" in text
+    for rule, count in want["rules"].items():  # the rule by its title, not its code
+        assert f"{register.policy.rule(rule).title} {count}" in text
     for p in m.providers:
         assert (p.registrations, p.material, p.organisations) == want["providers"][p.key]
         assert f"{p.label} {p.registrations} {p.material} {p.organisations}" in text
@@ -142,8 +142,11 @@ def test_the_pdf_of_one_organisation_has_only_its_figures(register: Register) ->
     row = m.material[0]
     assert _material_line(row.name, expected(register, TODAY, {"uwv"})["material"]["uwv"]) in text
     assert "Ministerie van Financiën" not in text and "Totaal" not in text.split("Oordelen")[0]
-    for reminder in reminders(register, CENTRAL, TODAY, "uwv"):
-        assert reminder.text in text
+    found = reminders(register, CENTRAL, TODAY, "uwv")
+    assert found and "Bijlage: alle herinneringen" in text
+    appendix = text.split("Bijlage: alle herinneringen")[1]
+    for reminder in found:  # the appendix names each one: what, for which registration
+        assert reminder.title in appendix and reminder.registration_name in appendix
 
 
 def _sheet(workbook: Any, name: str) -> list[list[Any]]:
@@ -201,18 +204,19 @@ def test_the_workbook_reads_back_with_the_same_figures(register: Register) -> No
     ]
     assert isinstance(calendar[2][1], dt.datetime)  # a real date
 
-    states = {r[1]: r for r in _sheet(workbook, "Meldingen")[1:]}
-    assert _sheet(workbook, "Meldingen")[0][3:7] == list(AGE_LABELS.values())
-    assert {code: r[2] for code, r in states.items()} == {
-        s.state: want["states"][s.state] for s in m.notifications
+    states = {r[0]: r for r in _sheet(workbook, "Meldingen")[1:]}
+    assert _sheet(workbook, "Meldingen")[0][2:6] == list(AGE_LABELS.values())
+    assert {label: r[1] for label, r in states.items()} == {
+        NOTIFICATION_STATES[s.state]: want["states"][s.state] for s in m.notifications
     }
 
     deviations = _sheet(workbook, "Afwijkingen")
     for row in deviations[1:-1]:
         assert row[2:4] == want["deviations"].get(row[1], [0, 0])
-    assert {r[0]: r[1] for r in _sheet(workbook, "Afwijkingen per regel")[1:]} == dict(
-        want["rules"]
-    )
+    by_rule = _sheet(workbook, "Afwijkingen per regel")
+    assert by_rule[0] == ["Regel", "Kenmerk", "Geaccepteerd"]
+    assert {r[1]: r[2] for r in by_rule[1:]} == dict(want["rules"])
+    assert all(r[0] == register.policy.rule(r[1]).title for r in by_rule[1:])
 
     providers = _sheet(workbook, "Leveranciers")[1:]
     assert [(r[1], r[2], r[3], r[4]) for r in providers] == [
@@ -225,10 +229,28 @@ def test_the_workbook_reads_back_with_the_same_figures(register: Register) -> No
 
     found = reminders(register, CENTRAL, TODAY)
     listed = _sheet(workbook, "Herinneringen")[1:]
-    assert [(r[0].date(), r[3], r[6]) for r in listed] == [
-        (x.due, x.kind, x.registration) for x in found
+    assert [(r[0].date(), r[2], r[5]) for r in listed] == [
+        (x.due, KINDS[x.kind], x.registration) for x in found
     ]
-    assert {r[2] for r in listed} <= set(KINDS.values())
+
+
+def test_the_workbook_names_things_in_dutch_and_explains_itself(register: Register) -> None:
+    workbook = load_workbook(io.BytesIO(build.xlsx_report(register, CENTRAL, TODAY)))
+    cells = {
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    }
+    codes = {"draft", "submitted", "received", "questions", "answered", "closed", "declared"}
+    codes |= {"transition", "exit-plan", "risk-review", "exit-review", "exit-test"}
+    assert not cells & codes
+    assert not [c for c in cells if "private-internal" in c or "docs/" in c]
+    explanation = _sheet(workbook, "Toelichting")
+    assert ["Materieel gebruik", EXPLANATIONS[0][1]] in explanation
+    parents = _sheet(workbook, "Moederbedrijven")
+    assert "Verenigde Staten" in {row[2] for row in parents[1:]}  # a country's name, not US
 
 
 def test_register_text_is_never_a_formula(register: Register) -> None:
