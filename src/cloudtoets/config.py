@@ -90,6 +90,18 @@ class Settings(BaseSettings):
         None,
         description="Beperk de lokale gebruiker tot deze organisatie (leeg: alle organisaties).",
     )
+    totp_required: bool = Field(
+        False,
+        description="Beheerders en accordeerders met een lokaal account moeten inloggen met een "
+        "tweede stap (een code uit een authenticator-app). Wie die nog niet heeft, stelt haar in "
+        "bij de eerstvolgende inlog.",
+    )
+    token_days: int = Field(
+        90,
+        ge=1,
+        le=366,
+        description="Standaard aantal dagen dat een nieuw persoonlijk API-token werkt.",
+    )
     max_upload_bytes: int = Field(
         20 * 1024 * 1024, description="Grootste toegestane upload bij importeren, in bytes."
     )
