@@ -84,7 +84,7 @@ def test_the_auditor_reads_and_checks_the_audit_log(accounts_server: str, browse
 
 
 def test_the_second_factor_setup_page(accounts_server: str, browser: Browser) -> None:
-    page, context = _logged_in(browser, accounts_server, "lezer")
+    _, context = _logged_in(browser, accounts_server, "lezer")
     state = context.storage_state()
     context.close()
 
