@@ -171,7 +171,9 @@ def policy_show(
 ) -> None:
     """Toon de regels en parameters van een beleid in leesbare vorm."""
     from cloudtoets.policy.describe import (
+        basis_text,
         describe_condition,
+        parameter_text,
         policy_markdown,
         source_text,
         transition_text,
@@ -192,17 +194,16 @@ def policy_show(
     for key, value in dict(p.parameters).items():
         shown = ", ".join(sorted(str(v) for v in value)) if isinstance(value, frozenset) else value
         if isinstance(value, dict):
-            shown = ", ".join(f"{k}={v}" for k, v in value.items())
+            shown = parameter_text(value)
         typer.echo(f"  {key}: {shown}")
     typer.echo("\nRegels:")
     for rule in p.rules:
-        basis = " (uit samenvatting)" if rule.basis == "summary" else ""
-        typer.echo(f"\n  {rule.id} — {source_text(rule)}{basis} — {rule.severity.value}")
+        typer.echo(f"\n  {rule.id} — {source_text(rule)}{basis_text(rule)} — {rule.severity.value}")
         typer.echo(f"    {rule.title}")
         if rule.applies_when is not None:
             typer.echo(f"    geldt als: {describe_condition(rule.applies_when)}")
         typer.echo(f"    bevinding als: {describe_condition(rule.finding_when)}")
-        typer.echo(f"    {transition_text(rule)}")
+        typer.echo(f"    {transition_text(rule, p.parameters)}")
         if rule.justification_requires:
             typer.echo(f"    afwijking vraagt ook: {', '.join(rule.justification_requires)}")
     if source:
@@ -221,9 +222,47 @@ def policy_validate(file: Annotated[Path, typer.Argument(help="Beleidsbestand (Y
         p = load_policy(file)
     except InputError as error:
         _fail(error)
+    for warning in p.warnings:
+        typer.echo(f"Waarschuwing: {file}: {warning}", err=True)
     typer.echo(
         f"In orde: {p.id} versie {p.version}, {len(p.rules)} regels, revisie {p.short_revision}"
     )
+
+
+@policy_app.command("test")
+def policy_test(
+    policies: Annotated[
+        list[str] | None,
+        typer.Argument(help="Ingebouwd beleid (id) of beleidsbestand; standaard alle ingebouwde."),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Noem ook de geslaagde voorbeelden.")
+    ] = False,
+) -> None:
+    """Draai de voorbeelden van een beleid: elk moet het verwachte oordeel en de verwachte
+    regels geven. Exitcode 0: alle geslaagd; 1: een voorbeeld mislukt; 2: onbruikbaar beleid."""
+    from cloudtoets.policy.loader import builtin_policy_ids, load_policy
+    from cloudtoets.services.policy_examples import run_examples
+
+    failed = 0
+    for ref in policies or builtin_policy_ids():
+        try:
+            p = load_policy(ref)
+        except InputError as error:
+            _fail(error)
+        results = run_examples(p)
+        passed = sum(r.passed for r in results)
+        for result in results:
+            if not result.passed:
+                typer.echo(f"  MISLUKT: {result.name}: {'; '.join(result.failures)}")
+            elif verbose:
+                typer.echo(f"  geslaagd: {result.name}")
+        if not results:
+            typer.echo(f"{p.id}: geen voorbeelden")
+        else:
+            typer.echo(f"{p.id}: {passed} van {len(results)} voorbeelden geslaagd")
+        failed += len(results) - passed
+    raise typer.Exit(1 if failed else 0)
 
 
 @policy_app.command("diff")

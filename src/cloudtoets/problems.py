@@ -2,7 +2,7 @@
 
 Pydantic reports problems in English with a location tuple; users need Dutch text that says where
 the problem is and what to do. ``dutch_message`` translates the error types that our schemas can
-produce; anything else keeps pydantic's own text rather than hiding it.
+produce; any other type gets a plain Dutch sentence too, never pydantic's English.
 """
 
 from __future__ import annotations
@@ -50,12 +50,15 @@ def dutch_message(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     value = error.get("input")
-    shown = repr(value) if not isinstance(value, dict | list) else "deze waarde"
+    composite = isinstance(value, dict | list)
+    shown = repr(value) if not composite else "deze waarde"
     match kind:
         case "missing":
             return "dit veld is verplicht; vul het in"
         case "extra_forbidden":
             return "onbekend veld; haal het weg of controleer de spelling"
+        case "enum" | "literal_error" if composite:
+            return f"hier hoort één waarde, geen lijst of object; kies uit {_choices(ctx)}"
         case "enum" | "literal_error":
             return f"onbekende waarde {shown}; kies uit {_choices(ctx)}"
         case "bool_parsing" | "bool_type":
@@ -73,10 +76,30 @@ def dutch_message(error: Mapping[str, Any]) -> str:
             | "date_from_datetime_parsing"
         ):
             return f"{shown} is geen geldige datum; schrijf de datum als JJJJ-MM-DD"
+        case "string_type" if composite:
+            return "hier hoort een tekst, geen lijst of object"
         case "string_type":
-            return f"{shown} is geen tekst"
-        case "list_type":
+            return f"{shown} is geen tekst; zet de waarde tussen aanhalingstekens"
+        case "string_pattern_mismatch":
+            return f"{shown} heeft niet de goede vorm"
+        case "string_too_long":
+            return f"deze tekst is te lang; hoogstens {ctx.get('max_length')} tekens"
+        case "list_type" | "tuple_type" | "set_type" | "frozen_set_type":
             return "hier hoort een lijst"
+        case "too_short" if ctx.get("min_length") == 1:
+            return "dit mag niet leeg zijn; geef minstens één waarde"
+        case "too_short":
+            return f"hier horen minstens {ctx.get('min_length')} waarden; vul de lijst aan"
+        case "float_type" | "float_parsing" | "decimal_type" | "decimal_parsing":
+            return f"{shown} is geen getal"
+        case "greater_than":
+            return f"{shown} is te klein; de waarde moet groter zijn dan {ctx.get('gt')}"
+        case "less_than":
+            return f"{shown} is te groot; de waarde moet kleiner zijn dan {ctx.get('lt')}"
+        case "none_required":
+            return "hier hoort geen waarde"
+        case "is_instance_of" | "union_tag_invalid" | "union_tag_not_found":
+            return "deze waarde heeft niet de goede soort; kijk in de documentatie wat hier hoort"
         case "dict_type" | "model_type" | "dataclass_type" | "model_attributes_type":
             return "hier hoort een object met velden"
         case "string_too_short":
@@ -91,4 +114,7 @@ def dutch_message(error: Mapping[str, Any]) -> str:
         case "value_error" | "assertion_error":
             return str(ctx.get("error", error.get("msg", "")))
         case _:
-            return str(error.get("msg", "ongeldige waarde"))
+            # pydantic's own text is English; the type code still tells a maintainer what it was
+            return (
+                f"ongeldige waarde ({kind or 'onbekend'}); kijk in de documentatie wat hier hoort"
+            )

@@ -8,6 +8,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from cloudtoets.policy.conditions import All, AnyOf, Node, Not, Predicate
+from cloudtoets.policy.model import Policy
 from cloudtoets.policy.schema import Parameters, Transition
 
 
@@ -20,6 +22,41 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def period_months(transition: Transition, parameters: Parameters) -> int:
-    if transition.period == "transition_years":
-        return parameters.transition_years * 12
-    return parameters.exit_plan_months
+    """The months of the period the rule names (parameters.transition_periods)."""
+    return parameters.period_months(transition.period)
+
+
+def default_deadline(policy: Policy, period: str) -> dt.date:
+    """Adoption plus the named period: the deadline without extensions."""
+    return add_months(policy.parameters.adopted, policy.parameters.period_months(period))
+
+
+def last_default_deadline(policy: Policy) -> dt.date:
+    """The latest deadline without extensions of any rule (adoption when no rule has one)."""
+    periods = {r.transition.period for r in policy.rules if r.transition is not None}
+    return max((default_deadline(policy, p) for p in periods), default=policy.parameters.adopted)
+
+
+def deadline_for_field(policy: Policy, prefix: str) -> dt.date | None:
+    """The earliest deadline without extensions of the hard rules whose finding reads a field
+    under ``prefix`` (``exit_plan``): by when existing use must have that in order."""
+    periods = {
+        r.transition.period
+        for r in policy.rules
+        if r.transition is not None
+        and r.severity.is_hard
+        and any(f == prefix or f.startswith(prefix + ".") for f in _fields(r.finding_when))
+    }
+    return min((default_deadline(policy, p) for p in periods), default=None)
+
+
+def _fields(node: Node) -> set[str]:
+    match node:
+        case All(items) | AnyOf(items):
+            return set().union(*(_fields(i) for i in items))
+        case Not(item):
+            return _fields(item)
+        case Predicate(name=name, is_fact=False):
+            return {name}
+        case _:
+            return set()

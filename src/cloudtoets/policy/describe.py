@@ -7,6 +7,7 @@ from typing import Any
 
 from cloudtoets.policy.conditions import All, AnyOf, Node, Not, Predicate
 from cloudtoets.policy.model import Policy, Rule
+from cloudtoets.policy.schema import Parameters, Period
 
 _OPS = {
     "is-true": "is waar",
@@ -62,13 +63,35 @@ def source_text(rule: Rule) -> str:
     return f"sectie {rule.section}: {rule.citation.format(section=rule.section)}"
 
 
-def transition_text(rule: Rule) -> str:
+def period_text(period: Period) -> str:
+    """``4 jaar``, ``12 maanden``, ``1 jaar en 6 maanden``."""
+    parts = []
+    if period.years:
+        parts.append(f"{period.years} jaar")
+    if period.months or not parts:
+        parts.append(f"{period.months} {'maand' if period.months == 1 else 'maanden'}")
+    return " en ".join(parts)
+
+
+def basis_text(rule: Rule) -> str:
+    """What the rule rests on, after its source: nothing for the letter itself."""
+    if rule.basis == "letter":
+        return ""
+    if rule.basis == "summary":
+        return " (uit publieke samenvatting)"
+    return f" (bron: {rule.basis})"
+
+
+def transition_text(rule: Rule, parameters: Parameters | None = None) -> str:
     if rule.transition is None:
         return "geen overgangstermijn"
     extra = (
         " (verlengbaar: lopend contract, levenscyclusmoment)" if rule.transition.extensions else ""
     )
-    return f"overgangstermijn: {rule.transition.period}{extra}"
+    name = rule.transition.period
+    periods = parameters.transition_periods if parameters is not None else {}
+    length = f", {period_text(periods[name])}" if name in periods else ""
+    return f"overgangstermijn: {name}{length}{extra}"
 
 
 @dataclass
@@ -122,7 +145,9 @@ def diff_policies(a: Policy, b: Policy) -> PolicyDiff:
     return result
 
 
-def _parameter_text(value: Any) -> str:
+def parameter_text(value: Any) -> str:
+    if isinstance(value, dict) and all(isinstance(v, Period) for v in value.values()):
+        return ", ".join(f"{k}: {period_text(v)}" for k, v in value.items())
     if isinstance(value, frozenset | set):
         return ", ".join(sorted(str(v) for v in value))
     if isinstance(value, dict):
@@ -147,18 +172,17 @@ def policy_markdown(policy: Policy) -> str:
         "",
         "| parameter | waarde |",
         "|---|---|",
-        *(f"| `{k}` | {_parameter_text(v)} |" for k, v in dict(policy.parameters).items()),
+        *(f"| `{k}` | {parameter_text(v)} |" for k, v in dict(policy.parameters).items()),
         "",
         "## Regels",
         "",
     ]
     for rule in policy.rules:
-        basis = " (uit publieke samenvatting)" if rule.basis == "summary" else ""
         lines += [
             f"### `{rule.id}`: {rule.title}",
             "",
-            f"- S{source_text(rule)[1:]}{basis}; ernst: **{rule.severity.value}**;"
-            f" {transition_text(rule)}.",
+            f"- S{source_text(rule)[1:]}{basis_text(rule)}; ernst: **{rule.severity.value}**;"
+            f" {transition_text(rule, policy.parameters)}.",
         ]
         if rule.applies_when is not None:
             lines.append(f"- Geldt als: `{describe_condition(rule.applies_when)}`")

@@ -1,9 +1,11 @@
 """Load a policy file (built-in id or path), resolve ``extends``, check everything, hash it.
 
-A variant names the policy it ``extends`` and lists only what differs: parameters and texts
-replace the base's key by key, rules replace the base rule with the same id or are added, and
-``remove_rules`` drops rules. The merged result is checked as a whole, so a variant is held to the
-same standard as the policy it comes from.
+A variant names the policy it ``extends`` and lists only what differs (docs/policy-language.md):
+a parameter is replaced, or a list or mapping takes ``{add: ..., remove: ...}``; texts replace
+the base's key by key; ``rules`` adds new rules, ``change_rules`` changes fields of inherited
+ones and ``remove_rules`` drops them; examples are inherited by name. The merged result is
+checked as a whole, so a variant is held to the same standard as the policy it comes from, and
+every problem of every kind is reported at once.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from pydantic import ValidationError
 
 from cloudtoets.policy.conditions import (
     ConditionError,
+    Node,
     parse,
     parse_fact_conditions,
     uses_facts,
 )
 from cloudtoets.policy.facts import placeholders
 from cloudtoets.policy.model import Policy, Rule
-from cloudtoets.policy.schema import PolicyFile
+from cloudtoets.policy.schema import Parameters, PolicyFile
 from cloudtoets.problems import InputError, Problem, dutch_message
 from cloudtoets.yaml12 import YamlTooComplex, load_yaml
 
@@ -72,71 +75,264 @@ def resolve_policy_path(ref: str | Path, relative_to: Path | None = None) -> Pat
     )
 
 
+# Keys that only a variant has; they say how it changes its base.
+VARIANT_KEYS = ("remove_rules", "change_rules", "remove_examples")
+
+
+class _Found:
+    """Problems and warnings gathered while reading and merging, reported together."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+
 def _read(path: Path) -> dict[str, Any]:
+    """The YAML of a file; a YAML error stops here, since nothing after it can be read."""
     try:
         raw = load_yaml(path.read_bytes())
     except OSError as exc:
         raise InputError(
             str(path), [Problem("", f"kan het bestand niet lezen ({exc.strerror})")]
         ) from exc
-    except Exception as exc:  # yaml.YAMLError and its parser marks
-        raise InputError(str(path), [Problem("", f"geen geldige YAML: {exc}")]) from exc
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # yaml.YAMLError and its parser marks, YamlTooComplex
+        raise InputError(str(path), [_yaml_problem(exc)]) from None
     if not isinstance(raw, dict):
-        raise InputError(str(path), [Problem("", "een beleidsbestand is een YAML-object")])
+        message = "een beleidsbestand is een object met id, title, parameters, texts en rules"
+        raise InputError(str(path), [Problem("", message)])
     return raw
 
 
-def _merged(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def _merged(path: Path, found: _Found, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     raw = _read(path)
     base_ref = raw.pop("extends", None)
-    removed = raw.pop("remove_rules", [])
+    changes = {key: raw.pop(key) for key in VARIANT_KEYS if key in raw}
     if base_ref is None:
+        for key in changes:
+            message = f"{key} hoort bij een variant: noem ook het beleid in extends"
+            found.problems.append(Problem(key, message))
+        return raw
+    if not isinstance(base_ref, str):
+        found.problems.append(Problem("extends", "geef het id of het pad van één beleid"))
         return raw
     base_path = resolve_policy_path(base_ref, path.parent).resolve()
     if base_path in seen or base_path == path.resolve():
         raise InputError(
             str(path), [Problem("extends", f"'{base_ref}' verwijst in een kring terug")]
         )
-    base = _merged(base_path, (*seen, path.resolve()))
-    return _merge_onto(base, raw, removed, str(path))
+    base = _merged(base_path, found, (*seen, path.resolve()))
+    return _merge_onto(base, raw, changes, found, base_ref)
+
+
+def _same(value: Any) -> Any:
+    """How two list items compare: country codes (nl, NL) are the same either way."""
+    return value.upper() if isinstance(value, str) else value
+
+
+def _composed(key: str, inherited: Any, own: Any, found: _Found, base_ref: str) -> Any:
+    """One parameter of a variant on the inherited value: ``{add: ..., remove: ...}`` on a list
+    or mapping, otherwise the variant's value replaces it."""
+    where = f"parameters.{key}"
+    composing = isinstance(own, dict) and bool(own) and set(own) <= {"add", "remove"}
+    if composing and isinstance(inherited, list):
+        add, remove = own.get("add", []), own.get("remove", [])
+        if not isinstance(add, list) or not isinstance(remove, list):
+            found.problems.append(Problem(where, "add en remove zijn lijsten, zoals {add: [CH]}"))
+            return inherited
+        present = {_same(v) for v in inherited if not isinstance(v, dict | list)}
+        for value in remove:
+            if isinstance(value, dict | list) or _same(value) not in present:
+                message = f"remove: {value} staat niet in de lijst van {base_ref}"
+                found.problems.append(Problem(where, message))
+        gone = {_same(v) for v in remove if not isinstance(v, dict | list)}
+        kept = [v for v in inherited if _same(v) not in gone]
+        return kept + [v for v in add if isinstance(v, dict | list) or _same(v) not in present]
+    if composing and isinstance(inherited, dict):
+        add, remove = own.get("add", {}), own.get("remove", [])
+        if not isinstance(add, dict) or not isinstance(remove, list):
+            message = "add is een object met namen en waarden, remove een lijst met namen"
+            found.problems.append(Problem(where, message))
+            return inherited
+        for name in remove:
+            if name not in inherited:
+                message = f"remove: {name} staat niet in {key} van {base_ref}"
+                found.problems.append(Problem(where, message))
+        return {**{k: v for k, v in inherited.items() if k not in remove}, **add}
+    if isinstance(own, list) and isinstance(inherited, list) and inherited:
+        written = {_same(v) for v in own if not isinstance(v, dict | list)}
+        dropped = [v for v in inherited if _same(v) not in written]
+        if len(dropped) * 2 > len(inherited):
+            message = (
+                f"deze lijst vervangt die van {base_ref} en laat {len(dropped)} van de "
+                f"{len(inherited)} waarden weg; wilt u waarden toevoegen, schrijf dan "
+                "{add: [...]}"
+            )
+            found.warnings.append(Problem(where, message))
+    return own
 
 
 def _merge_onto(
-    base: dict[str, Any], raw: dict[str, Any], removed: Any, source: str
+    base: dict[str, Any],
+    raw: dict[str, Any],
+    changes: dict[str, Any],
+    found: _Found,
+    base_ref: str,
 ) -> dict[str, Any]:
-    """A variant (without its ``extends`` and ``remove_rules``) merged onto its base."""
-    if not isinstance(removed, list):
-        raise InputError(source, [Problem("remove_rules", "geef een lijst met regel-id's")])
-    merged = {**base, **{k: v for k, v in raw.items() if k not in ("parameters", "texts", "rules")}}
-    for part in ("parameters", "texts"):
+    """A variant (without ``extends`` and its change keys) merged onto its base."""
+    parts = ("parameters", "texts", "rules", "example_base", "examples")
+    merged = {**base, **{k: v for k, v in raw.items() if k not in parts}}
+    own_parameters = raw.get("parameters", {})
+    inherited_parameters = base.get("parameters", {})
+    if not isinstance(own_parameters, dict):
+        found.problems.append(Problem("parameters", "geef een object met namen en waarden"))
+    elif isinstance(inherited_parameters, dict):
+        merged["parameters"] = {
+            **inherited_parameters,
+            **{
+                k: _composed(k, inherited_parameters.get(k), v, found, base_ref)
+                for k, v in own_parameters.items()
+            },
+        }
+    for part in ("texts", "example_base"):
         own = raw.get(part, {})
         if not isinstance(own, dict):
-            raise InputError(source, [Problem(part, "geef een object met namen en waarden")])
-        merged[part] = {**base.get(part, {}), **own}
-    rules = {r.get("id"): r for r in base.get("rules", []) if isinstance(r, dict)}
-    for rule_id in removed:
-        if not isinstance(rule_id, str) or rules.pop(rule_id, None) is None:
-            raise InputError(source, [Problem("remove_rules", f"regel {rule_id} bestaat niet")])
-    own_rules = raw.get("rules", [])
-    if not isinstance(own_rules, list):
-        raise InputError(source, [Problem("rules", "geef een lijst met regels")])
-    for rule in own_rules:
-        rules[rule.get("id") if isinstance(rule, dict) else None] = rule
-    merged["rules"] = list(rules.values())
+            found.problems.append(Problem(part, "geef een object met namen en waarden"))
+        elif own:
+            merged[part] = _merge_mapping(base.get(part) or {}, own)
+    merged["rules"] = _merged_rules(base.get("rules", []), raw, changes, found, base_ref)
+    merged["examples"] = _merged_examples(base.get("examples", []), raw, changes, found)
     return merged
 
 
+# Parts merged key by key one level down; any other value (a condition, a transition) is
+# replaced whole, since half of one condition and half of another mean nothing.
+_MERGED_PARTS = frozenset({"text", "organisation", "registration"})
+
+
+def _merge_mapping(inherited: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    result = dict(inherited)
+    for key, value in own.items():
+        old = result.get(key)
+        both = key in _MERGED_PARTS and isinstance(old, dict) and isinstance(value, dict)
+        result[key] = {**old, **value} if both else value  # type: ignore[dict-item]
+    return result
+
+
+def _id_list(value: Any, key: str, found: _Found) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        found.problems.append(
+            Problem(key, "geef een lijst met namen, zoals [cb2026.4.key-custody]")
+        )
+        return []
+    return value
+
+
+def _merged_rules(
+    inherited: Any, raw: dict[str, Any], changes: dict[str, Any], found: _Found, base_ref: str
+) -> list[Any]:
+    rules = {r.get("id"): r for r in inherited if isinstance(r, dict)}
+    for rule_id in _id_list(changes.get("remove_rules", []), "remove_rules", found):
+        if rules.pop(rule_id, None) is None:
+            message = f"regel {rule_id} staat niet in {base_ref}"
+            found.problems.append(Problem("remove_rules", message))
+    changed = changes.get("change_rules", [])
+    if not isinstance(changed, list):
+        found.problems.append(Problem("change_rules", "geef een lijst met regels"))
+        changed = []
+    for index, change in enumerate(changed):
+        changed_id = change.get("id") if isinstance(change, dict) else None
+        if changed_id not in rules:
+            what = f"regel {changed_id}" if changed_id else f"nummer {index + 1}"
+            message = (
+                f"{what} staat niet in {base_ref} (of is weggehaald); een nieuwe regel "
+                "hoort onder rules"
+            )
+            found.problems.append(Problem("change_rules", message))
+            continue
+        rules[changed_id] = _merge_mapping(rules[changed_id], change)
+    own_rules = raw.get("rules", [])
+    if not isinstance(own_rules, list):
+        found.problems.append(Problem("rules", "geef een lijst met regels"))
+        own_rules = []
+    added: list[Any] = []
+    for rule in own_rules:
+        own_id = rule.get("id") if isinstance(rule, dict) else None
+        if own_id is not None and own_id in rules:
+            message = (
+                f"staat al in {base_ref}; wijzig haar onder change_rules, of haal haar eerst "
+                "weg met remove_rules"
+            )
+            found.problems.append(Problem(f"regel {own_id}", message))
+            continue
+        added.append(rule)
+    return [*rules.values(), *added]
+
+
+def _merged_examples(
+    inherited: Any, raw: dict[str, Any], changes: dict[str, Any], found: _Found
+) -> list[Any]:
+    """The base's examples, by name: the variant's own replace one with the same name."""
+    examples = {e.get("name"): e for e in inherited or [] if isinstance(e, dict)}
+    for name in _id_list(changes.get("remove_examples", []), "remove_examples", found):
+        if examples.pop(name, None) is None:
+            found.problems.append(Problem("remove_examples", f"voorbeeld '{name}' bestaat niet"))
+    own = raw.get("examples", [])
+    if not isinstance(own, list):
+        found.problems.append(Problem("examples", "geef een lijst met voorbeelden"))
+        own = []
+    result = [
+        e
+        for name, e in examples.items()
+        if name not in {o.get("name") for o in own if isinstance(o, dict)}
+    ]
+    return [*result, *own]
+
+
+# Pydantic's location parts that are not keys of the file (union members, validators).
+def _key_part(part: int | str) -> bool:
+    return isinstance(part, int) or (part[:1].islower() and "[" not in part and "(" not in part)
+
+
 def _where(loc: tuple[int | str, ...], raw: Mapping[str, Any]) -> str:
+    loc = tuple(p for p in loc if _key_part(p))
     parts: list[str] = []
-    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
-        rules = raw.get("rules", [])
-        rule = rules[loc[1]] if loc[1] < len(rules) else {}
-        rule_id = rule.get("id") if isinstance(rule, dict) else None
-        parts.append(f"regel {rule_id}" if rule_id else f"regel nummer {loc[1] + 1}")
-        loc = loc[2:]
+    for name, label in (("rules", "regel"), ("examples", "voorbeeld")):
+        if len(loc) >= 2 and loc[0] == name and isinstance(loc[1], int):
+            items = raw.get(name, [])
+            item = items[loc[1]] if loc[1] < len(items) else {}
+            key = (
+                item.get("name" if name == "examples" else "id") if isinstance(item, dict) else None
+            )
+            parts.append(f"{label} {key}" if key else f"{label} nummer {loc[1] + 1}")
+            loc = loc[2:]
+            break
     if loc:
         parts.append(".".join(str(p) for p in loc))
     return " ".join(parts)
+
+
+_PATTERNS = {
+    "id": "kleine letters, cijfers en streepjes, zoals mijn-variant",
+    "rule id": "kleine letters, cijfers en streepjes in delen met een punt ertussen, zoals "
+    "cb2026.4.location",
+    "period": "kleine letters, cijfers en _, zoals existing_use",
+    "transition_periods": "kleine letters, cijfers en _, zoals existing_use",
+    "section": "tekst zonder spaties aan het begin of eind",
+    "basis": "tekst zonder spaties aan het begin of eind",
+}
+
+
+def _dutch(error: Mapping[str, Any]) -> str:
+    """Pydantic's error in Dutch, with the shapes of this file's own names."""
+    if error.get("type") == "string_pattern_mismatch":
+        keys = [p for p in error.get("loc", ()) if isinstance(p, str) and _key_part(p)]
+        key = keys[-1] if keys else ""
+        key = "rule id" if keys == ["rules", "id"] else key
+        shape = _PATTERNS.get(key, "de vorm uit docs/policy-language.md")
+        return f"{error.get('input')!r} heeft niet de goede vorm; schrijf {shape}"
+    return dutch_message(error)
 
 
 def _place_problems(where: str, template: str, known: frozenset[str]) -> list[Problem]:
@@ -160,21 +356,108 @@ def _place_problems(where: str, template: str, known: frozenset[str]) -> list[Pr
     return problems
 
 
-def _text_problems(spec: PolicyFile) -> list[Problem]:
+def _text_problems(raw: Mapping[str, Any]) -> list[Problem]:
+    """The places in the texts and citations that cannot be filled (read from the file, so they
+    are found next to problems of any other kind)."""
     problems: list[Problem] = []
-    for name, template in spec.texts.model_dump().items():
-        known = CITATION_PLACEHOLDERS if name == "section" else TEXT_PLACEHOLDERS
-        problems += _place_problems(f"texts.{name}", template, known)
-    for rule in spec.rules:
-        if rule.citation is not None:
-            where = f"regel {rule.id} citation"
-            problems += _place_problems(where, rule.citation, RULE_CITATION_PLACEHOLDERS)
+    texts = raw.get("texts")
+    for name, template in texts.items() if isinstance(texts, dict) else ():
+        if isinstance(template, str):
+            known = CITATION_PLACEHOLDERS if name == "section" else TEXT_PLACEHOLDERS
+            problems += _place_problems(f"texts.{name}", template, known)
+    for rule in _rule_dicts(raw):
+        rule_id = rule.get("id")
+        citation = rule.get("citation")
+        if isinstance(citation, str):
+            where = f"regel {rule_id} citation"
+            problems += _place_problems(where, citation, RULE_CITATION_PLACEHOLDERS)
+        text = rule.get("text")
         for part in ("title", "problem", "action"):
-            template = getattr(rule.text, part)
-            problems += _place_problems(
-                f"regel {rule.id} text.{part}", template, frozenset(placeholders())
-            )
+            template = text.get(part) if isinstance(text, dict) else None
+            if isinstance(template, str):
+                where = f"regel {rule_id} text.{part}"
+                problems += _place_problems(where, template, frozenset(placeholders()))
     return problems
+
+
+def _rule_dicts(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rules = raw.get("rules")
+    return [r for r in rules if isinstance(r, dict)] if isinstance(rules, list) else []
+
+
+def _duplicate_problems(raw: Mapping[str, Any]) -> list[Problem]:
+    """Every id and example name once: a second one would silently win over the first."""
+    problems = []
+    for name, key, label in (("rules", "id", "regel"), ("examples", "name", "voorbeeld")):
+        items = raw.get(name)
+        values = (
+            [i.get(key) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+        )
+        for value in sorted({v for v in values if isinstance(v, str) and values.count(v) > 1}):
+            message = (
+                f"staat er {values.count(value)} keer in; elk {key} mag één keer voorkomen "
+                "(in een variant: wijzig een geërfde regel onder change_rules)"
+            )
+            problems.append(Problem(f"{label} {value}", message))
+    return problems
+
+
+def _period_problems(raw: Mapping[str, Any]) -> list[Problem]:
+    """A rule's transition.period must name one of parameters.transition_periods."""
+    parameters = raw.get("parameters")
+    periods = parameters.get("transition_periods") if isinstance(parameters, dict) else None
+    if not isinstance(periods, dict):
+        return []
+    problems = []
+    for rule in _rule_dicts(raw):
+        transition = rule.get("transition")
+        period = transition.get("period") if isinstance(transition, dict) else None
+        if isinstance(period, str) and period not in periods:
+            message = (
+                f"onbekende overgangstermijn '{period}'; kies uit {', '.join(periods)} "
+                "(parameters.transition_periods)"
+            )
+            problems.append(Problem(f"regel {rule.get('id')} transition.period", message))
+    return problems
+
+
+def _condition_parameters(raw: Mapping[str, Any], spec: PolicyFile | None) -> dict[str, Any]:
+    """The parameters conditions refer to: checked ones, else as written (to still check the
+    conditions of a file whose parameters have a problem of their own)."""
+    if spec is not None:
+        return dict(spec.parameters)
+    parameters = raw.get("parameters")
+    if not isinstance(parameters, dict):
+        return {}
+    try:
+        return dict(Parameters.model_validate(parameters))
+    except ValidationError:
+        return dict(parameters)
+
+
+def _conditions(
+    raw: Mapping[str, Any], parameters: Mapping[str, Any], problems: list[Problem]
+) -> dict[str, tuple[Node | None, Node]]:
+    """Every rule's parsed conditions; a problem for each one that cannot be used."""
+    parsed: dict[str, tuple[Node | None, Node]] = {}
+    for rule in _rule_dicts(raw):
+        rule_id = rule.get("id")
+        applies_raw, finding_raw = rule.get("applies_when"), rule.get("finding_when")
+        try:
+            applies = (
+                parse(applies_raw, f"regel {rule_id} applies_when", parameters)
+                if isinstance(applies_raw, dict)
+                else None
+            )
+            if not isinstance(finding_raw, dict):
+                continue  # the schema says what is wrong with it
+            finding = parse(finding_raw, f"regel {rule_id} finding_when", parameters)
+        except ConditionError as exc:
+            problems.append(Problem("", str(exc)))
+            continue
+        if isinstance(rule_id, str):
+            parsed[rule_id] = (applies, finding)
+    return parsed
 
 
 def _canonical(value: Any) -> Any:
@@ -188,8 +471,9 @@ def _canonical(value: Any) -> Any:
 
 
 def revision_of(spec: PolicyFile) -> str:
-    """SHA-256 over the canonical JSON of the checked, merged policy."""
-    canonical = _canonical(spec.model_dump(mode="python"))
+    """SHA-256 over the canonical JSON of the checked, merged policy. The examples are left out:
+    they test the policy but change no verdict."""
+    canonical = _canonical(spec.model_dump(mode="python", exclude={"examples", "example_base"}))
     data = orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS, default=str)
     return hashlib.sha256(data).hexdigest()
 
@@ -221,8 +505,9 @@ def load_policy_document(filename: str, data: bytes) -> Policy:
     if not isinstance(raw, dict):
         message = "een beleidsbestand is een object met id, title, parameters, texts en rules"
         raise InputError(filename, [Problem("", message)])
+    found = _Found()
     base_ref = raw.pop("extends", None)
-    removed = raw.pop("remove_rules", [])
+    changes = {key: raw.pop(key) for key in VARIANT_KEYS if key in raw}
     if base_ref is not None:
         known = builtin_policy_ids()
         if not isinstance(base_ref, str) or base_ref not in known:
@@ -231,10 +516,12 @@ def load_policy_document(filename: str, data: bytes) -> Policy:
                 f"op een ingebouwd beleid: kies uit {', '.join(known)}"
             )
             raise InputError(filename, [Problem("extends", message)])
-        raw = _merge_onto(_merged(resolve_policy_path(base_ref)), raw, removed, filename)
-    elif removed:
-        message = "remove_rules hoort bij een variant: noem ook het beleid in extends"
-        raise InputError(filename, [Problem("remove_rules", message)])
+        base = _merged(resolve_policy_path(base_ref), found)
+        raw = _merge_onto(base, raw, changes, found, base_ref)
+    else:
+        for key in changes:
+            message = f"{key} hoort bij een variant: noem ook het beleid in extends"
+            found.problems.append(Problem(key, message))
     rules = raw.get("rules")
     if isinstance(rules, list) and len(rules) > MAX_UPLOADED_RULES:
         message = (
@@ -242,7 +529,7 @@ def load_policy_document(filename: str, data: bytes) -> Policy:
             f"{MAX_UPLOADED_RULES} zijn. Toets zo'n beleid met cloudtoets op uw eigen computer"
         )
         raise InputError(filename, [Problem("rules", message)])
-    return _checked(raw, filename, Path(filename))
+    return _checked(raw, filename, Path(filename), found)
 
 
 def _yaml_problem(exc: Exception) -> Problem:
@@ -272,32 +559,45 @@ def _default_facts() -> dict[str, Any]:
 @cache
 def _load_checked(path: Path, mtime_ns: int) -> Policy:
     """Cached per file version: the same file loads once per process."""
-    return _checked(_merged(path), str(path), path)
+    found = _Found()
+    return _checked(_merged(path, found), str(path), path, found)
 
 
-def _checked(raw: dict[str, Any], source: str, origin: Path) -> Policy:
-    """The merged policy checked as a whole: the schema, the texts, every condition."""
+def _checked(raw: dict[str, Any], source: str, origin: Path, found: _Found) -> Policy:
+    """The merged policy checked as a whole: the schema, the texts, every condition, the ids
+    and periods; every problem at once."""
+    problems = list(found.problems)
+    spec: PolicyFile | None
     try:
         spec = PolicyFile.model_validate(raw)
     except ValidationError as exc:
-        problems = [Problem(_where(e["loc"], raw), dutch_message(e)) for e in exc.errors()]
-        raise InputError(source, problems) from None
-    problems = _text_problems(spec)
-    parameters = dict(spec.parameters)
+        spec = None
+        errors = exc.errors()
+        # a list whose items fail also counts as too short; the items' own problems say it
+        inner = {tuple(e["loc"][:-1]) for e in errors} | {tuple(e["loc"][:-2]) for e in errors}
+        errors = [e for e in errors if e["type"] != "too_short" or tuple(e["loc"]) not in inner]
+        problems += [Problem(_where(e["loc"], raw), _dutch(e)) for e in errors]
+    problems += _duplicate_problems(raw)
+    problems += _period_problems(raw)
+    problems += _text_problems(raw)
+    # a condition that reads a parameter with a problem of its own would only repeat it
+    bad = {
+        f"(parameter {p.where.split('.')[1]})"
+        for p in problems
+        if p.where.count(".") >= 1 and p.where.startswith("parameters.")
+    }
+    found_in_conditions: list[Problem] = []
+    conditions = _conditions(raw, _condition_parameters(raw, spec), found_in_conditions)
+    problems += [p for p in found_in_conditions if not any(b in p.message for b in bad)]
+    fact_conditions, fact_problems = parse_fact_conditions(
+        raw.get("facts"), _default_facts(), _condition_parameters(raw, spec)
+    )
+    problems += [Problem("", message) for message in fact_problems]
+    if problems or spec is None:
+        raise InputError(source, problems)
     rules: list[Rule] = []
     for spec_rule in spec.rules:
-        try:
-            applies = (
-                parse(spec_rule.applies_when, f"regel {spec_rule.id} applies_when", parameters)
-                if spec_rule.applies_when is not None
-                else None
-            )
-            finding = parse(
-                spec_rule.finding_when, f"regel {spec_rule.id} finding_when", parameters
-            )
-        except ConditionError as exc:
-            problems.append(Problem("", str(exc)))
-            continue
+        applies, finding = conditions[spec_rule.id]
         facts = uses_facts(finding) | (uses_facts(applies) if applies is not None else set())
         rules.append(
             Rule(
@@ -306,7 +606,7 @@ def _checked(raw: dict[str, Any], source: str, origin: Path) -> Policy:
                 basis=spec_rule.basis,
                 citation=spec_rule.citation,
                 severity=spec_rule.severity,
-                transition=None if spec_rule.transition == "none" else spec_rule.transition,
+                transition=spec_rule.transition,
                 applies_when=applies,
                 finding_when=finding,
                 justification_requires=spec_rule.justification_requires,
@@ -316,12 +616,6 @@ def _checked(raw: dict[str, Any], source: str, origin: Path) -> Policy:
                 facts=frozenset(facts),
             )
         )
-    fact_conditions, fact_problems = parse_fact_conditions(
-        raw.get("facts"), _default_facts(), parameters
-    )
-    problems += [Problem("", message) for message in fact_problems]
-    if problems:
-        raise InputError(source, problems)
     return Policy(
         id=spec.id,
         title=spec.title,
@@ -334,4 +628,7 @@ def _checked(raw: dict[str, Any], source: str, origin: Path) -> Policy:
         revision=revision_of(spec),
         origin=origin,
         facts=fact_conditions,
+        example_base=spec.example_base,
+        examples=spec.examples,
+        warnings=tuple(found.warnings),
     )

@@ -9,14 +9,22 @@ from pathlib import Path
 from cloudtoets.domain.vocabulary import Severity
 from cloudtoets.policy.conditions import Node
 from cloudtoets.policy.facts import late_facts
-from cloudtoets.policy.schema import JustificationCondition, Parameters, Texts, Transition
+from cloudtoets.policy.schema import (
+    Example,
+    ExampleBase,
+    JustificationCondition,
+    Parameters,
+    Texts,
+    Transition,
+)
+from cloudtoets.problems import Problem
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Rule:
     id: str
     section: str  # "4.3", or another reference such as "C2000"
-    basis: str  # "letter" or "summary"
+    basis: str  # "letter", "summary", or the name of another document
     citation: str | None  # its own citation; None: the policy's texts.section
     severity: Severity
     transition: Transition | None
@@ -46,6 +54,10 @@ class Policy:
     rules: tuple[Rule, ...]
     revision: str  # sha256 over the canonical form of the whole (merged) policy
     origin: Path
+    example_base: ExampleBase | None = None
+    examples: tuple[Example, ...] = ()
+    # what ``policy validate`` warns about: allowed, but probably not meant
+    warnings: tuple[Problem, ...] = ()
     # the condition of each fact derived by one (policy/facts.py), in registration order
     facts: Mapping[str, Node] = field(default_factory=dict)
 

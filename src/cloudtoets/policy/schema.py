@@ -6,7 +6,7 @@ Every key is known: an unknown key is an error, so a typo cannot silently switch
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -18,6 +18,7 @@ from cloudtoets.domain.vocabulary import (
     PrivacyTechnique,
     Scope,
     Severity,
+    Verdict,
 )
 
 MaterialCriterion = Literal["core_task", "business_critical", "large_scale_personal_data"]
@@ -37,10 +38,34 @@ def _country_set(values: list[Any]) -> frozenset[str]:
     return codes
 
 
+# A period name becomes part of a Python name in the compiled policy (engine/compiler.py).
+PERIOD_NAME = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class Period(_Strict):
+    """A named transition period: years, months or both (``{years: 4}``, ``{months: 18}``)."""
+
+    years: int = Field(0, ge=0, le=50)
+    months: int = Field(0, ge=0, le=600)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _something_given(cls, value: Any) -> Any:
+        if isinstance(value, dict) and not ({"years", "months"} & set(value)):
+            raise ValueError("geef de duur in years, months of allebei, zoals {years: 4}")
+        return value
+
+    @property
+    def total_months(self) -> int:
+        return self.years * 12 + self.months
+
+
 class Parameters(_Strict):
     adopted: dt.date
-    transition_years: int = Field(ge=0, le=50)
-    exit_plan_months: int = Field(ge=0, le=600)
+    # named periods a rule's ``transition.period`` refers to; no name is special to the code
+    transition_periods: dict[Annotated[str, Field(pattern=PERIOD_NAME)], Period] = Field(
+        min_length=1
+    )
     exit_test_months: int = Field(ge=1, le=600)
     eea: frozenset[str]
     allowed_countries: frozenset[str]
@@ -52,6 +77,10 @@ class Parameters(_Strict):
     pets_vocabulary: frozenset[PrivacyTechnique]
     # states with an offensive cyber programme against the Netherlands (policy 2022, C2000)
     offensive_cyber_states: frozenset[str]
+
+    def period_months(self, name: str) -> int:
+        """The length in months of the named transition period."""
+        return self.transition_periods[name].total_months
 
     @field_validator("eea", "allowed_countries", "offensive_cyber_states", mode="before")
     @classmethod
@@ -91,7 +120,7 @@ class Texts(_Strict):
 
 
 class Transition(_Strict):
-    period: Literal["transition_years", "exit_plan_months"]
+    period: str = Field(pattern=PERIOD_NAME)  # a name in parameters.transition_periods
     extensions: bool = False
 
 
@@ -109,24 +138,58 @@ JustificationCondition = Literal[
 class RuleSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9]+(\.[a-z0-9-]+)+$")
     # the place in the source, as findings report it: "4.3" for section 4.3 of the letter, or
-    # another reference ("C2000") for a rule that comes from elsewhere
-    section: str = Field(min_length=1, max_length=40, pattern=r"^\S(.*\S)?$")
-    basis: Literal["letter", "summary"]
+    # another reference ("C2000", "artikel 7 lid 2") for a rule that comes from elsewhere
+    section: str = Field(min_length=1, max_length=80, pattern=r"^\S(.*\S)?$")
+    # what the rule rests on: "letter" and "summary" for the built-in policies (the letter, or a
+    # public summary of the policy document); any other short text names another document
+    basis: str = Field(min_length=1, max_length=120, pattern=r"^\S(.*\S)?$")
     # the rule's own citation at the end of its message, instead of the policy's texts.section
     # (for a rule that comes from another document than the policy itself)
     citation: str | None = Field(None, min_length=1)
     severity: Severity
-    transition: Transition | Literal["none"]
+    transition: Transition | None  # "none" in the file: the rule has no transition period
     applies_when: dict[str, Any] | None = None
     finding_when: dict[str, Any]
     justification_requires: tuple[JustificationCondition, ...] = ()
     text: RuleText
+
+    @field_validator("transition", mode="before")
+    @classmethod
+    def _none(cls, value: Any) -> Any:
+        if value == "none":
+            return None
+        if value is None or isinstance(value, str):
+            raise ValueError("schrijf none, of een object zoals {period: existing_use}")
+        return value
 
     @model_validator(mode="after")
     def _justification_only_when_advised_against(self) -> RuleSpec:
         if self.justification_requires and self.severity is not Severity.ADVISED_AGAINST:
             raise ValueError("justification_requires kan alleen bij een afgeraden regel")
         return self
+
+
+class ExampleExpectation(_Strict):
+    verdict: Verdict
+    rules: tuple[str, ...] = ()  # exactly the rules with a finding, in any order
+    deadline: dt.date | None = None
+
+
+class Example(_Strict):
+    """A registration with its expected verdict, run by ``cloudtoets policy test``. The
+    registration and organisation are merged key by key onto ``example_base``."""
+
+    name: str = Field(min_length=1, max_length=120)
+    as_of: dt.date | None = None  # None: example_base.as_of
+    registration: dict[str, Any] = {}
+    organisation: dict[str, Any] = {}
+    expect: ExampleExpectation
+
+
+class ExampleBase(_Strict):
+    as_of: dt.date
+    organisation: dict[str, Any]
+    registration: dict[str, Any]
 
 
 class FactSpec(_Strict):
@@ -146,13 +209,5 @@ class PolicyFile(_Strict):
     rules: tuple[RuleSpec, ...] = Field(min_length=1)
     # facts derived by a condition; a fact left out is derived as in the built-in policy
     facts: dict[str, FactSpec] = Field(default_factory=dict)
-
-    @field_validator("rules")
-    @classmethod
-    def _unique_ids(cls, rules: tuple[RuleSpec, ...]) -> tuple[RuleSpec, ...]:
-        seen: set[str] = set()
-        for rule in rules:
-            if rule.id in seen:
-                raise ValueError(f"regel {rule.id} staat er twee keer in")
-            seen.add(rule.id)
-        return rules
+    example_base: ExampleBase | None = None
+    examples: tuple[Example, ...] = ()

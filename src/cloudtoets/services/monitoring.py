@@ -34,7 +34,7 @@ from cloudtoets.domain.clock import LAST_AS_OF as LAST_AS_OF
 from cloudtoets.domain.clock import check_as_of as check_as_of
 from cloudtoets.domain.clock import day_of
 from cloudtoets.domain.vocabulary import Deployment, Verdict
-from cloudtoets.engine.transition import add_months
+from cloudtoets.engine.transition import add_months, last_default_deadline
 from cloudtoets.services import obligations as ob
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -274,7 +274,7 @@ def monitoring(
         )
         verdicts, verdict_total = _verdicts(session, organisations, names)
         deviations, deviation_total, by_rule = _deviations(session, dialect, organisations, names)
-        last_year = add_months(parameters.adopted, parameters.transition_years * 12).year
+        last_year = last_default_deadline(register.policy).year
         providers, provider_count = _providers(session, organisations, parameters)
         knowledge, knowledge_total = _knowledge(session, dialect, organisations, names)
         return Monitoring(

@@ -7,8 +7,8 @@ reminder disappears as soon as the work is done. Only the e-mails sent are recor
 
 - ``transition``: a registration's transition deadline falls within the window.
 - ``exit-plan``: material use of an external cloud that existed before the policy was adopted
-  has no complete exit plan, and the exit-plan deadline (adopted + ``exit_plan_months``) falls
-  within the window.
+  has no complete exit plan, and the exit-plan deadline (adopted + the period of the exit-plan
+  rules) falls within the window.
 - ``risk-review``: an accepted risk assessment's ``review_due`` is within the window or past.
 - ``exit-review``: an exit plan was last reviewed (or, never reviewed, made) 12 months before a
   day within the window or earlier.
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from cloudtoets.domain.clock import day_of
 from cloudtoets.engine.messages import dutch_date
-from cloudtoets.engine.transition import add_months
+from cloudtoets.engine.transition import add_months, deadline_for_field
 from cloudtoets.services import obligations as ob
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -118,6 +118,7 @@ class _Rules:
         self.session = session
         self.dialect = session.get_bind().dialect.name
         self.parameters = register.policy.parameters
+        self.policy = register.policy
         self.organisations = organisations
         self.as_of = as_of
         self.limit = limit
@@ -155,8 +156,8 @@ class _Rules:
 
     def exit_plan_deadlines(self) -> list[Reminder]:
         p = self.parameters
-        due = add_months(p.adopted, p.exit_plan_months)
-        if not self.as_of <= due <= self.limit:
+        due = deadline_for_field(self.policy, "exit_plan")
+        if due is None or not self.as_of <= due <= self.limit:
             return []
         statement = select(R.id, R.name, R.organisation_id).where(
             ob.lacks(ob.Document.EXIT_PLAN, self.dialect, p.internal_deployments),

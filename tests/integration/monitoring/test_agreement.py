@@ -52,7 +52,7 @@ def test_the_reports_show_the_monitoring_figures(register: Register) -> None:
 
 def test_the_exit_plan_reminder_is_about_the_exit_plan_gap(register: Register) -> None:
     parameters = register.policy.parameters
-    due = add_months(parameters.adopted, parameters.exit_plan_months)
+    due = add_months(parameters.adopted, parameters.period_months("exit_plan"))
     found = reminders(register, CENTRAL, due, days=1)
     reminded = {r.registration for r in found if r.kind == "exit-plan"}
     lacking = _gaps(register, None)[Document.EXIT_PLAN]

@@ -160,7 +160,7 @@ def expected(register: Register, as_of: dt.date, organisations: set[str] | None)
     figures["verdicts"] = Counter((d.row.organisation_id, d.row.verdict) for d in mine)
 
     last_year = add_months(
-        register.policy.parameters.adopted, register.policy.parameters.transition_years * 12
+        register.policy.parameters.adopted, register.policy.parameters.period_months("existing_use")
     ).year
     calendar: Counter[str] = Counter()
     for d in mine:

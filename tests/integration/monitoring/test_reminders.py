@@ -41,7 +41,7 @@ def expected_keys(
     derived = expected(register, as_of, organisations)["derived"]
     internal = set(p.internal_deployments)
     keys: set[str] = set()
-    exit_due = add_months(p.adopted, p.exit_plan_months)
+    exit_due = add_months(p.adopted, p.period_months("exit_plan"))
     covered = set()
     for d in derived.values():
         r = d.row

@@ -54,8 +54,8 @@ def test_the_three_builtin_policies_load() -> None:
 def test_adopted_policy_has_the_parameters_of_the_letter() -> None:
     p = load_policy(BASE).parameters
     assert p.adopted.isoformat() == "2026-07-03"
-    assert p.transition_years == 4
-    assert p.exit_plan_months == 12
+    assert p.period_months("existing_use") == 48
+    assert p.period_months("exit_plan") == 12
     assert p.eea == EEA
     assert p.allowed_countries == EEA
     assert "NO" in p.eea  # YAML 1.2: Norway, not false
@@ -87,9 +87,10 @@ def test_revision_is_stable_and_changes_with_content(tmp_path: Path) -> None:
 
 
 def test_a_policy_can_be_loaded_by_path(tmp_path: Path) -> None:
-    policy = load_policy(variant(tmp_path, "parameters:\n  transition_years: 5\n"))
+    body = "parameters:\n  transition_periods: {add: {existing_use: {years: 5}}}\n"
+    policy = load_policy(variant(tmp_path, body))
     assert policy.id == "test-variant"
-    assert policy.parameters.transition_years == 5
+    assert policy.parameters.period_months("existing_use") == 60
 
 
 def test_unknown_policy_id_names_the_builtin_ones() -> None:
@@ -104,14 +105,9 @@ def test_unknown_parameter_is_rejected(tmp_path: Path) -> None:
 
 
 def test_unknown_operator_names_the_rule(tmp_path: Path) -> None:
-    body = """rules:
+    body = """change_rules:
   - id: cb2026.4.location
-    section: "4"
-    basis: letter
-    severity: forbidden
-    transition: none
     finding_when: {field: storage_countries, op: buiten, param: allowed_countries}
-    text: {title: t, problem: p, action: a}
 """
     found = problems_of(variant(tmp_path, body))
     assert any("cb2026.4.location" in p and "operator 'buiten'" in p for p in found)
