@@ -271,8 +271,9 @@ def policy_diff(
     b: Annotated[str, typer.Argument(help="Tweede beleid (id of bestand).")],
 ) -> None:
     """Toon welke regels en parameters verschillen tussen twee beleidsversies."""
-    from cloudtoets.policy.describe import diff_policies
+    from cloudtoets.policy.describe import diff_policies, period_text
     from cloudtoets.policy.loader import load_policy
+    from cloudtoets.policy.schema import Period
 
     try:
         pa, pb = load_policy(a), load_policy(b)
@@ -285,6 +286,10 @@ def policy_diff(
         return
 
     def show(value: object) -> str:
+        if value is None:
+            return "(geen)"
+        if isinstance(value, Period):
+            return period_text(value)
         if isinstance(value, frozenset | set):
             return "[" + ", ".join(sorted(str(v) for v in value)) + "]"
         if isinstance(value, dict):
@@ -299,9 +304,9 @@ def policy_diff(
             if va - vb:
                 typer.echo(f"    - {show(va - vb)}")
         elif isinstance(va, dict) and isinstance(vb, dict):
-            for k in va:
-                if va[k] != vb.get(k):
-                    typer.echo(f"    {k}: {va[k]} -> {vb.get(k)}")
+            for k in [*va, *(k for k in vb if k not in va)]:
+                if va.get(k) != vb.get(k):
+                    typer.echo(f"    {k}: {show(va.get(k))} -> {show(vb.get(k))}")
         else:
             typer.echo(f"    {show(va)} -> {show(vb)}")
     for key in diff.texts:

@@ -69,3 +69,13 @@ def test_validate_warns_when_a_replaced_list_drops_most_inherited_values(tmp_pat
     )
     assert "laat 30 van de 30 waarden weg" in result.stderr
     assert result.stdout.startswith("In orde: test-variant")
+
+
+def test_diff_names_changed_and_added_transition_periods_in_words(tmp_path: Path) -> None:
+    body = (
+        "parameters:\n  transition_periods: {add: {existing_use: {years: 5}, kort: {months: 6}}}\n"
+    )
+    result = run("policy", "diff", BASE, str(variant(tmp_path, body)))
+    assert result.returncode == 0
+    assert "    existing_use: 4 jaar -> 5 jaar\n" in result.stdout
+    assert "    kort: (geen) -> 6 maanden\n" in result.stdout
