@@ -58,3 +58,23 @@ def test_without_javascript_the_link_is_a_plain_download(
         assert page.locator("#rapport-status").inner_text() == ""
     finally:
         context.close()
+
+
+def test_the_dossier_link_says_the_dossier_is_being_made(live_server: str, page: Page) -> None:
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/dossier.pdf", hold)
+    page.goto(live_server + "/registraties/fin-m365-mail", wait_until="networkidle")
+    status = page.locator("#dossier-status")
+    assert status.get_attribute("aria-live") == "polite" and status.inner_text() == ""
+
+    page.get_by_role("link", name="Dossier (PDF)").click()
+    expect(status).to_have_text("Het dossier wordt gemaakt. Dit duurt enkele seconden.")
+    assert len(held) == 1
+    with page.expect_download() as download:
+        held[0].continue_()
+    assert download.value.suggested_filename.startswith("cloudtoets-dossier-fin-m365-mail-")
+    expect(status).to_have_text("Het dossier is klaar en staat bij uw downloads.")

@@ -10,6 +10,7 @@ from cloudtoets.web import (
     accounts,
     audit,
     declared_evidence,
+    dossier,
     editing,
     justifications,
     monitoring,
@@ -49,6 +50,7 @@ router.include_router(portfolio.router, include_in_schema=False)
 router.include_router(justifications.router, include_in_schema=False)
 router.include_router(notifications.router, include_in_schema=False)
 router.include_router(declared_evidence.router, include_in_schema=False)
+router.include_router(dossier.router, include_in_schema=False)
 router.include_router(audit.router, include_in_schema=False)
 router.include_router(account_admin.router, include_in_schema=False)
 pages.add_catch_all(router)

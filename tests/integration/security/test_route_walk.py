@@ -439,6 +439,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{R}/{{registration_id}}"): Rule(Kind.WRITE, ok={204}, build=_if_match),
     ("GET", f"{R}/{{registration_id}}/decisions"): Rule(Kind.READ),
     ("GET", f"{R}/{{registration_id}}/history"): Rule(Kind.READ),
+    ("GET", f"{R}/{{registration_id}}/dossier.pdf"): Rule(Kind.READ),
     ("POST", f"{R}/{{registration_id}}/evaluate"): Rule(Kind.READ),
     # --- API: inventories
     ("POST", f"{API}/inventory/evaluate"): Rule(Kind.COMPUTE, build=_api_evaluate_inventory),
@@ -521,6 +522,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         Kind.CREATE, ok={303}, build=_web_create, role_first="editor"
     ),
     ("GET", "/registraties/{registration_id}"): Rule(Kind.READ),
+    ("GET", "/registraties/{registration_id}/dossier.pdf"): Rule(Kind.READ),
     ("GET", "/registraties/{registration_id}/bewerken"): Rule(Kind.FORM),
     ("POST", "/registraties/{registration_id}/bewerken"): Rule(
         Kind.WRITE, ok={303}, build=_web_edit, role_first="editor"
