@@ -31,7 +31,7 @@ def save_a_draft(page: Page) -> None:
     page.fill("#risico-1-description", "Overstappen kost een jaar: eigen formaten.")
     page.fill("#dtia_reference", "DTIA-2026-3")
     page.click("button:has-text('Opslaan als concept')")
-    page.wait_for_selector("h1:has-text('Risicoanalyse, versie')")
+    page.wait_for_selector("h1:has-text('Integrale risicoafweging, versie')")
 
 
 def acceptance_with_errors(page: Page) -> None:

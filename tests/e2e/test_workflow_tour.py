@@ -42,7 +42,9 @@ def test_from_not_allowed_to_allowed(accounts_server: str, browser: Browser, pag
     check(browser, page)
     assert tour.verdict(page) == "niet toegestaan"
     assert tour.findings(page) == tour.MISSING
-    assert tour.detail(page, "Risicoanalyse").startswith("Nog geen risicoanalyse.")
+    assert tour.detail(page, "Integrale risicoafweging").startswith(
+        "Nog geen integrale risicoafweging."
+    )
     assert tour.detail(page, "Exitplan").startswith("Nog geen exitplan.")
     assert tour.detail(page, "Melding").startswith("Nog niet gemeld.")
 
@@ -54,7 +56,7 @@ def test_from_not_allowed_to_allowed(accounts_server: str, browser: Browser, pag
     assert "Verenigde Staten" in suggestion and "CLOUD Act" in suggestion
     tour.fill_risk_assessment(page)
     tour.save_risk_assessment(page)
-    assert "De risicoanalyse is opgeslagen als concept." in tour.flash(page)
+    assert "De integrale risicoafweging is opgeslagen als concept." in tour.flash(page)
     check(browser, page)
     risks = page.locator("#risicos-tabel tbody th").all_inner_texts()
     assert len(risks) == 7 and "Buitenlandse jurisdictie" in risks
@@ -65,7 +67,7 @@ def test_from_not_allowed_to_allowed(accounts_server: str, browser: Browser, pag
     found = tour.findings(page)
     assert "cb2026.3.1.risk-assessment" not in found
     assert "cb2026.3.1.risk-acceptance" in found  # written, not yet accepted
-    assert tour.detail(page, "Risicoanalyse").startswith("Concept (versie 1), nog niet")
+    assert tour.detail(page, "Integrale risicoafweging").startswith("Concept (versie 1), nog niet")
 
     # --- the approver accepts it on behalf of the responsible official
     tour.log_out(page)
@@ -74,14 +76,14 @@ def test_from_not_allowed_to_allowed(accounts_server: str, browser: Browser, pag
     tour.open_draft_to_accept(page)
     check(browser, page)
     tour.accept_risk_assessment(page)
-    assert "De risicoanalyse is geaccordeerd." in tour.flash(page)
+    assert "De integrale risicoafweging is geaccordeerd." in tour.flash(page)
     expect(page.locator(".ct-lead")).to_contain_text("geaccordeerd")
     assert tour.detail(page, "Geaccordeerd door") == "J. de Vries (secretaris-generaal Financiën)"
     check(browser, page)
 
     tour.back_to_registration(page)
     assert not [rule for rule in tour.findings(page) if rule.startswith("cb2026.3.1.")]
-    assert tour.detail(page, "Risicoanalyse").startswith(
+    assert tour.detail(page, "Integrale risicoafweging").startswith(
         "Geaccordeerd op 29 november 2026, geldig tot 29 november 2027."
     )
 

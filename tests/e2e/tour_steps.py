@@ -179,7 +179,7 @@ def _theme(page: Page, start: str) -> Locator:
 def open_risk_form(page: Page) -> None:
     """From the registration page to the empty form."""
     _follow(page, "Naar de risicoanalyse")
-    _follow(page, "Risicoanalyse maken")
+    _follow(page, "Integrale risicoafweging maken")
 
 
 def fill_risk_assessment(page: Page) -> None:
@@ -205,7 +205,7 @@ def fill_risk_assessment(page: Page) -> None:
 
 def save_risk_assessment(page: Page) -> None:
     _press(page, "Opslaan als concept")
-    page.wait_for_selector("h1:has-text('Risicoanalyse, versie 1')")
+    page.wait_for_selector("h1:has-text('Integrale risicoafweging, versie 1')")
 
 
 def jurisdiction_suggestion(page: Page) -> str:
@@ -323,5 +323,5 @@ def receive_notification(page: Page) -> None:
     """As CIO Rijk, from the inbox: open the notification and mark it received."""
     inbox_row(page).get_by_role("link").click()
     page.wait_for_load_state("networkidle")
-    _press(page, "Neem de melding in ontvangst")
-    page.wait_for_selector("#meldingen:has-text('De melding is in ontvangst genomen.')")
+    _press(page, "Neem de melding in behandeling")
+    page.wait_for_selector("#meldingen:has-text('De melding is in behandeling genomen.')")

@@ -20,7 +20,9 @@ from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.domain.knowledge import QUESTIONS
 from cloudtoets.domain.vocabulary import Deployment, Verdict
 
-SortKey = Literal["id", "name", "organisation", "verdict", "deadline", "provider", "deployment"]
+SortKey = Literal[
+    "id", "name", "organisation", "verdict", "deadline", "provider", "deployment", "findings"
+]
 SORT_KEYS: tuple[SortKey, ...] = get_args(SortKey)
 LAST_PAGE = 1_000_000  # a page beyond this is a typing error, not a wish
 

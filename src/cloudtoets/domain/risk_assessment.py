@@ -110,7 +110,7 @@ class RiskIn(_Input):
 
 
 class RiskAssessmentIn(_Input):
-    """Een risicoanalyse zoals de bewerker haar opslaat (een concept)."""
+    """Een integrale risicoafweging zoals de bewerker haar opslaat (een concept)."""
 
     assessed_on: IsoDay = Field(description="Datum van de analyse (JJJJ-MM-DD)")
     summary: LongText = Field("", description="Samenvatting en conclusie")
@@ -150,7 +150,8 @@ def acceptance_problems(
                 Problem(
                     f"thema {THEME_LABELS[theme]}",
                     f"beschrijf het risico van {THEME_LABELS[theme].lower()} voordat de "
-                    "risicoanalyse geaccordeerd kan worden (Cloudbeleid 2026, sectie 3.1)",
+                    "integrale risicoafweging geaccordeerd kan worden "
+                    "(Cloudbeleid 2026, sectie 3.1)",
                     None,
                     f"risks.{theme}.description",
                 )
@@ -160,7 +161,8 @@ def acceptance_problems(
             Problem(
                 "DTIA",
                 "gegevens gaan buiten de EER (opslag, verwerking of de jurisdictieketen); vul "
-                "het kenmerk van de DTIA in voordat de risicoanalyse geaccordeerd kan worden",
+                "het kenmerk van de DTIA in voordat de integrale risicoafweging geaccordeerd "
+                "kan worden",
                 None,
                 "dtia_reference",
             )

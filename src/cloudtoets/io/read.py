@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from cloudtoets.domain.model import Organisation, Provider
+from cloudtoets.io.syntax_errors import yaml_problem
 from cloudtoets.io.validate import Checked, Locator, validate_document
 from cloudtoets.problems import InputError, Problem
 from cloudtoets.yaml12 import YamlTooComplex, load_yaml
@@ -32,14 +33,15 @@ def _bytes(path: Path) -> bytes:
 
 
 def _yaml(path: Path) -> object:
+    data = _bytes(path)
     try:
-        return load_yaml(_bytes(path))
+        return load_yaml(data)
     except (InputError, MemoryError, RecursionError):
         raise  # a worker's limits (services/uploads.py) must see the last two
     except YamlTooComplex as exc:
         raise InputError(str(path), [Problem(f"regel {exc.line}", exc.message)]) from None
-    except Exception as exc:  # yaml.YAMLError carries the line and column
-        raise InputError(str(path), [Problem("", f"geen geldige YAML: {exc}")]) from None
+    except Exception as exc:  # yaml.YAMLError carries the line and column, in English
+        raise InputError(str(path), [yaml_problem(exc, data)]) from None
 
 
 def _json(data: bytes, path: Path) -> Any:

@@ -32,6 +32,7 @@ from cloudtoets.domain.model import (
 )
 from cloudtoets.domain.providers import ProviderDirectory
 from cloudtoets.domain.text import control_message, texts_with_control_characters
+from cloudtoets.io.syntax_errors import json_problem
 from cloudtoets.io.words import FACTS, translate_words, word
 from cloudtoets.problems import InputError, Problem, dutch_message
 
@@ -472,12 +473,12 @@ def validate_document(
         # it (or hides them in a text, see _hides_words) and is read again as plain data.
         try:
             inventory = _ADAPTER.validate_json(data)
-        except ValidationError as exc:
+        except ValidationError:
             try:
                 raw = orjson.loads(data)
-            except orjson.JSONDecodeError:
+            except orjson.JSONDecodeError as bad:  # a syntax error, said in Dutch at its place
                 raw = None
-                problems = _schema_problems(exc, locate or record_locator(None))
+                problems = [json_problem(bad)]
         else:
             raw = None
             if _hides_words(inventory):

@@ -61,7 +61,11 @@ FROM_FILE = "volgens het ingevoerde bestand (bewijs van voor het register)"
 
 # kind -> (table, Dutch noun, ObjectKind)
 KINDS: dict[str, tuple[Any, str, ObjectKind]] = {
-    "risk-assessment": (RiskAssessmentRow, "de risicoanalyse", ObjectKind.RISK_ASSESSMENT),
+    "risk-assessment": (
+        RiskAssessmentRow,
+        "de integrale risicoafweging",
+        ObjectKind.RISK_ASSESSMENT,
+    ),
     "exit-plan": (ExitPlanRow, "het exitplan", ObjectKind.EXIT_PLAN),
     "notification": (NotificationRow, "de melding aan CIO Rijk", ObjectKind.NOTIFICATION),
     "justification": (JustificationRow, "de afwijking", ObjectKind.JUSTIFICATION),

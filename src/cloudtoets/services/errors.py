@@ -27,7 +27,7 @@ _LABELS = {
     ObjectKind.REGISTRATION: "registratie",
     ObjectKind.ORGANISATION: "organisatie",
     ObjectKind.PROVIDER: "leverancier",
-    ObjectKind.RISK_ASSESSMENT: "risicoanalyse",
+    ObjectKind.RISK_ASSESSMENT: "integrale risicoafweging",
     ObjectKind.EXIT_PLAN: "exitplan",
     ObjectKind.NOTIFICATION: "melding",
     ObjectKind.JUSTIFICATION: "afwijking",

@@ -53,7 +53,7 @@ STEPS = {
         ),
         Step(
             "receive",
-            "in ontvangst nemen",
+            "in behandeling nemen",
             ("submitted",),
             "received",
             Permission.HANDLE_NOTIFICATIONS,

@@ -291,7 +291,7 @@ def create_assessment(
             raise InvalidTransition(
                 KIND,
                 _object_id(row.id, draft.number),
-                f"Er is al een concept van deze risicoanalyse (versie {draft.number}). "
+                f"Er is al een concept van deze integrale risicoafweging (versie {draft.number}). "
                 "Wijzig dat concept in plaats van een nieuw te maken.",
             )
         number = versions[0].number + 1 if versions else 1
@@ -391,7 +391,7 @@ def accept_assessment(
         object_id = _object_id(row.id, number)
         _refuse_declared(target, object_id)
         if target.state == "draft":
-            require_other_than_drafter(actor, drafters(target), "deze risicoanalyse")
+            require_other_than_drafter(actor, drafters(target), "deze integrale risicoafweging")
         if target.version != expected_version:
             raise VersionConflict(KIND, object_id, target.version, before)
         if target.state == "accepted":

@@ -215,7 +215,7 @@ EMPTY_EVIDENCE: dict[str, Any] = {
 # where each evidence field is written instead (the API's workflow endpoints)
 EVIDENCE_ENDPOINTS = {
     "risk_assessment": (
-        "de risicoanalyse",
+        "de integrale risicoafweging",
         "POST /api/v1/registrations/{id}/risk-assessments en accorderen met "
         "POST /api/v1/registrations/{id}/risk-assessments/{number}/accept",
     ),

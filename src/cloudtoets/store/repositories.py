@@ -55,6 +55,7 @@ SORT_COLUMNS: dict[str, Any] = {
     "deadline": RegistrationRow.deadline,
     "provider": RegistrationRow.provider,
     "deployment": RegistrationRow.deployment,
+    "findings": RegistrationRow.findings_count,
 }
 
 

@@ -151,6 +151,13 @@ def _submit(
             errors=errors,
             status=422,
         )
+    started = saved.registration.in_use_since
+    if started is not None and started > register.today():
+        # saved all the same: a planned start is allowed, a typing error should be noticed
+        numbers = (started.day, started.month, started.year)
+        return redirect(
+            request, registration_url(saved.registration.id), "saved_future_use", numbers
+        )
     return redirect(request, registration_url(saved.registration.id), flash="saved")
 
 

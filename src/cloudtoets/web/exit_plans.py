@@ -28,6 +28,7 @@ from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import AlreadyExists, InvalidTransition, VersionConflict
 from cloudtoets.services.permissions import Permission
+from cloudtoets.web.dates import shown_date
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors, read_version
 from cloudtoets.web.risk_exit_forms import Reader, form_errors, lines, problem_messages, validate
@@ -133,7 +134,7 @@ def _plan_page(
 ) -> Response:
     context = _base_context(register, actor, registration_id)
     plan = service.find_exit_plan(register, actor, registration_id)
-    today = context["today"].isoformat()
+    today = shown_date(context["today"])
     errors = errors or FormErrors()
     context |= {
         "plan": plan,
@@ -338,7 +339,7 @@ def _record(
                 409,
             )
     errors = form_errors(found, list(PLAN_LABELS), PLAN_LABELS)
-    today = register.today().isoformat()
+    today = shown_date(register.today())
     return _plan_page(
         request,
         register,

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from cloudtoets.domain.knowledge import LIST_FACTS, NEVER_EMPTY, NONE_CODE, REGISTRATION_FACTS
 from cloudtoets.domain.labels import LABELS
 from cloudtoets.presentation import texts
+from cloudtoets.web import dates
 
 Widget = Literal[
     "text",  # one line of text
@@ -88,7 +89,7 @@ UNKNOWN_LABEL = "Onbekend"
 # the choice before a list fact: unknown, known to be empty, or these items
 LIST_MODE_SUFFIX = "-keuze"
 LIST_UNKNOWN, LIST_NONE, LIST_THESE = "onbekend", "geen", "deze"
-_DATE = "Bijvoorbeeld 2026-07-03 (jaar-maand-dag) of 3-7-2026."
+_DATE = dates.HINT
 
 FORM_THEMES: tuple[Theme, ...] = (
     Theme(
@@ -239,13 +240,19 @@ FORM_THEMES: tuple[Theme, ...] = (
                 description="Datum waarop het gebruik begon. Laat leeg als u het niet weet. "
                 + _DATE,
             ),
-            Field("contract_start", "date", description="Begindatum van het lopende contract."),
-            Field("contract_end", "date", description="Einddatum van het lopende contract."),
+            Field(
+                "contract_start",
+                "date",
+                description="Begindatum van het lopende contract. " + _DATE,
+            ),
+            Field(
+                "contract_end", "date", description="Einddatum van het lopende contract. " + _DATE
+            ),
             Field(
                 "lifecycle_moment",
                 "date",
                 description="Een logisch moment om over te stappen, bijvoorbeeld het einde van "
-                "het contract.",
+                "het contract. " + _DATE,
             ),
             Field("lifecycle_justification", "textarea"),
         ),
@@ -258,9 +265,9 @@ FORM_THEMES: tuple[Theme, ...] = (
 EVIDENCE_THEMES: tuple[Theme, ...] = (
     Theme(
         "risicoafweging",
-        "Risicoafweging",
-        "Bij materieel cloudgebruik hoort een integrale risicoafweging. U legt die vast in de "
-        "risicoanalyse.",
+        "Integrale risicoafweging",
+        "Bij materieel cloudgebruik hoort een integrale risicoafweging. U legt die vast met de "
+        "stap Integrale risicoafweging op de pagina van de registratie.",
         (
             Field("risk_assessment.date", "date"),
             Field("risk_assessment.covers_lock_in", "yes_no"),

@@ -27,6 +27,7 @@ from cloudtoets.presentation import texts
 from cloudtoets.problems import Problem
 from cloudtoets.services.organisations import OrganisationInfo
 from cloudtoets.services.providers import catalogue_names
+from cloudtoets.web.dates import BadDate, shown_date, typed_date
 from cloudtoets.web.fields import (
     FORM_FIELDS,
     FORM_THEMES,
@@ -42,7 +43,6 @@ from cloudtoets.web.fields import (
 VERSION_FIELD = "versie"
 _SPLIT_CODES = re.compile(r"[\s,;]+")
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
-_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 
 # Texts for problems the validation phrases for files; said here the way the form asks.
 _MISSING = {
@@ -90,6 +90,8 @@ def values_from_registration(registration: Registration) -> dict[str, Any]:
                 values[spec.name] = ", ".join(str(v) for v in value or [])
             case "lines":
                 values[spec.name] = "\n".join(str(v) for v in value or [])
+            case "date":
+                values[spec.name] = shown_date(value)
             case "material":
                 values[spec.name] = "afleiden" if value is None else _text(value)
             case "yes_no":
@@ -116,15 +118,6 @@ def _one(form: FormData, name: str) -> str:
 
 def _many(form: FormData, name: str) -> list[str]:
     return [v for v in form.getlist(name) if isinstance(v, str)]
-
-
-def _date(text: str) -> str:
-    """ISO stays ISO; 3-7-2026 (the Dutch way) becomes 2026-07-03; anything else stays as typed."""
-    match = _DUTCH_DATE.match(text)
-    if match:
-        day, month, year = match.groups()
-        return f"{year}-{int(month):02d}-{int(day):02d}"
-    return text
 
 
 def _bool(text: str) -> bool | str | None:
@@ -181,7 +174,8 @@ def _parse(spec: Field, form: FormData) -> tuple[Any, Any]:
         case "textarea":
             return raw, raw.rstrip() or None
         case "date":
-            return raw, _date(text) if text else None
+            day = typed_date(text)  # BadDate goes to the caller, which reports it at the field
+            return raw, day.isoformat() if day else None
         case "number":
             return raw, (int(text) if _WHOLE_NUMBER.match(text) else text) if text else None
         case "yes_no" if spec.fact:
@@ -227,7 +221,11 @@ def parse_form_checked(
             if problem is not None:
                 problems.append(_problem(spec.path, problem))
         else:
-            shown, value = _parse(spec, form)
+            try:
+                shown, value = _parse(spec, form)
+            except BadDate as bad:
+                shown, value = _one(form, spec.name), None
+                problems.append(_problem(spec.path, bad.message))
         values[spec.name] = shown
         if value is not None:
             _place(data, spec.path, value)

@@ -25,11 +25,12 @@ from cloudtoets.services.organisations import visible_organisations
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.workflow_steps import RoleRefused
 from cloudtoets.web import workflow_summary  # noqa: F401  # the registration page asks it
+from cloudtoets.web.dates import BadDate, shown_date, typed_date
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import read_version
 from cloudtoets.web.security import check_same_origin, requires
 from cloudtoets.web.templating import redirect, render
-from cloudtoets.web.workflow_inputs import BAD_DATE, day, errors_by_field, text, ticked
+from cloudtoets.web.workflow_inputs import errors_by_field, text, ticked
 
 router = APIRouter(route_class=WebRoute)
 # who may not write hears which role may, before any CSRF message (web/security.py)
@@ -124,9 +125,9 @@ def _proposal(form: FormData) -> tuple[service.Proposal, dict[str, Any], dict[st
     }
     errors: dict[str, str] = {}
     try:
-        consent = day(consent_text)
-    except ValueError:
-        consent, errors["minister_consent_on"] = None, BAD_DATE
+        consent = typed_date(consent_text)
+    except BadDate as bad:
+        consent, errors["minister_consent_on"] = None, bad.message
     proposal = service.Proposal(rule, reason, continuity, tested, consent)
     return proposal, values, errors
 
@@ -187,7 +188,7 @@ def _detail_page(
         "may_propose": actor.can(Permission.WRITE_REGISTER),
         "may_withdraw": actor.can(Permission.WRITE_REGISTER)
         and justification.state in service.WITHDRAWABLE,
-        "values": values or {"accepted_on": register.today().isoformat()},
+        "values": values or {"accepted_on": shown_date(register.today())},
         "errors": errors or {},
         "form_errors": bool(errors),
         "refusal": refusal,
@@ -279,9 +280,9 @@ async def accept_submit(
     values = {key: text(form, key) for key in ("name", "role", "accepted_on")}
     errors: dict[str, str] = {}
     try:
-        accepted_on = day(values["accepted_on"]) or register.today()
-    except ValueError:
-        accepted_on, errors["accepted_on"] = register.today(), BAD_DATE
+        accepted_on = typed_date(values["accepted_on"]) or register.today()
+    except BadDate as bad:
+        accepted_on, errors["accepted_on"] = register.today(), bad.message
         others = service.acceptance_problems(
             register, service.Acceptance(values["name"], values["role"], accepted_on)
         )

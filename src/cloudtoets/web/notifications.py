@@ -22,6 +22,7 @@ from cloudtoets.services.notification_states import INBOX_ORDER, STATE_LABELS, a
 from cloudtoets.services.organisations import visible_organisations
 from cloudtoets.services.package_signing import KeyProblem
 from cloudtoets.services.permissions import Permission
+from cloudtoets.services.providers import provider_names
 from cloudtoets.services.workflow_steps import RoleRefused
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import read_version
@@ -36,7 +37,7 @@ WRITES = requires(Permission.WRITE_REGISTER)
 # the address of each step, its service step, button text and flash message
 STEP_PATHS = {
     "indienen": ("submit", "Dien de melding in", "notification_submitted"),
-    "ontvangen": ("receive", "Neem de melding in ontvangst", "notification_received"),
+    "ontvangen": ("receive", "Neem de melding in behandeling", "notification_received"),
     "opmerking": ("comment", "Plaats de opmerking", "notification_commented"),
     "vraag": ("question", "Stel de vraag", "notification_question"),
     "antwoord": ("answer", "Verstuur het antwoord", "notification_answered"),
@@ -160,6 +161,7 @@ def _page(
     notification = service.get_notification(register, actor, notification_id)
     organisations = {o.id: o.name for o in visible_organisations(register, actor)}
     snapshot = notification.snapshot or {}
+    provider = (snapshot.get("registration") or {}).get("provider")
     steps = allowed_steps(actor, notification.state)
     return render(
         request,
@@ -172,6 +174,10 @@ def _page(
             "organisation_name": organisations.get(
                 notification.organisation, notification.organisation
             ),
+            # the provider by name, as everywhere else; an unknown id as itself
+            "provider_name": provider_names(register, actor).get(provider, provider)
+            if provider
+            else None,
             "state_label": STATE_LABELS.get(notification.state, notification.state),
             "steps": steps,
             "step_paths": PATH_OF_STEP,

@@ -26,6 +26,7 @@ from cloudtoets.services.actor import Forbidden
 from cloudtoets.services.context import Register
 from cloudtoets.services.monitoring import FIRST_AS_OF, LAST_AS_OF
 from cloudtoets.services.organisations import visible_organisations
+from cloudtoets.web.dates import BadDate, typed_date
 from cloudtoets.web.errors import WebRoute, error_page
 from cloudtoets.web.security import check_same_origin
 from cloudtoets.web.templating import render
@@ -37,7 +38,7 @@ NO_ACCESS = (
     "portfolio. Vraag een beheerder om een andere rol als u deze cijfers nodig hebt."
 )
 MATERIAL_LABELS = {"yes": "ja", "no": "nee", "unknown": "onbekend"}
-BAD_DATE = "Vul een datum in als dag-maand-jaar, tussen 2000 en 2100."
+BAD_DATE = "Vul een datum in tussen 2000 en 2100, bijvoorbeeld 3-7-2026."
 
 
 def _as_of(request: Request, today: dt.date, problems: dict[str, str]) -> dt.date:
@@ -47,13 +48,12 @@ def _as_of(request: Request, today: dt.date, problems: dict[str, str]) -> dt.dat
 def _day(
     value: object, today: dt.date, problems: dict[str, str], field: str = "peildatum"
 ) -> dt.date:
-    raw = value.strip() if isinstance(value, str) else ""
-    if not raw:
-        return today
     try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        problems[field] = BAD_DATE
+        day = typed_date(value if isinstance(value, str) else "")
+    except BadDate as bad:
+        problems[field] = bad.message
+        return today
+    if day is None:
         return today
     if not FIRST_AS_OF <= day <= LAST_AS_OF:
         problems[field] = BAD_DATE

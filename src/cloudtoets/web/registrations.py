@@ -41,7 +41,7 @@ from cloudtoets.web.templating import fragment, redirect, render
 router = APIRouter(route_class=WebRoute)
 
 # "verdict" sorts as the worst verdict: an incomplete result counts as its worst (unknowns.md)
-SORTS = ("name", "organisation", "provider", "deployment", "verdict", "deadline", "id")
+SORTS = ("name", "organisation", "provider", "deployment", "verdict", "deadline", "findings", "id")
 DEFAULT_SORT = "name"
 COLUMNS = [
     {"key": "name", "label": "Registratie", "sortable": True},
@@ -50,7 +50,7 @@ COLUMNS = [
     {"key": "deployment", "label": "Inzetmodel", "sortable": True},
     {"key": "verdict", "label": "Oordeel", "sortable": True},
     {"key": "deadline", "label": "Termijn", "sortable": True},
-    {"key": "findings", "label": "Bevindingen", "numeric": True},
+    {"key": "findings", "label": "Bevindingen", "numeric": True, "sortable": True},
 ]
 MATERIAL_FILTER = {"ja": True, "nee": False}
 MATERIAL_CHOICE: dict[bool | None, str] = {chosen: text for text, chosen in MATERIAL_FILTER.items()}

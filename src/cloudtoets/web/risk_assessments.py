@@ -12,7 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from cloudtoets.domain.foreign_laws import NO_LAW_IN_EEA
+from cloudtoets.domain.countries import COUNTRIES, country_in_sentence
+from cloudtoets.domain.foreign_laws import NO_LAW_IN_EEA, jurisdiction_hint
 from cloudtoets.domain.risk_assessment import (
     OTHER_THEME,
     RESIDUAL_LABELS,
@@ -25,7 +26,6 @@ from cloudtoets.domain.risk_assessment import (
     score,
 )
 from cloudtoets.http.deps import ActorDep, RegisterDep
-from cloudtoets.presentation import texts
 from cloudtoets.presentation.environment import registration_url
 from cloudtoets.problems import InputError
 from cloudtoets.services import registrations as registration_service
@@ -35,6 +35,7 @@ from cloudtoets.services.context import Register
 from cloudtoets.services.errors import InvalidTransition, NotFound, VersionConflict
 from cloudtoets.services.permissions import Permission
 from cloudtoets.services.workflow_steps import OwnDraft, RoleRefused
+from cloudtoets.web.dates import shown_date
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.forms import FormErrors, read_version
 from cloudtoets.web.risk_exit_forms import Reader, form_errors, problem_messages, validate
@@ -105,9 +106,17 @@ def _base_context(register: Register, actor: Actor, registration_id: str) -> dic
     }
 
 
+# countries as the suggested text names them: "het recht van de Verenigde Staten"
+SENTENCE_NAMES = {code: country_in_sentence(code) for code in COUNTRIES}
+
+
 def _jurisdiction_context(register: Register, actor: Actor, registration_id: str) -> dict[str, Any]:
-    seen = service.jurisdiction(register, actor, registration_id, texts.COUNTRIES)
-    return {"seen": seen, "current_laws": [e.as_record() for e in seen.exposures]}
+    seen = service.jurisdiction(register, actor, registration_id, SENTENCE_NAMES)
+    return {
+        "seen": seen,
+        "current_laws": [e.as_record() for e in seen.exposures],
+        "jurisdiction_hint": jurisdiction_hint(seen.exposures),
+    }
 
 
 # ------------------------------------------------------------------------------ overview
@@ -205,7 +214,7 @@ def _editable(versions: list[service.StoredAssessment]) -> service.StoredAssessm
 def _values_of(target: service.StoredAssessment | None, today: dt.date) -> dict[str, str]:
     if target is None:
         return {
-            "assessed_on": today.isoformat(),
+            "assessed_on": shown_date(today),
             "summary": "",
             "dpia_reference": "",
             "dtia_reference": "",
@@ -213,7 +222,7 @@ def _values_of(target: service.StoredAssessment | None, today: dt.date) -> dict[
             "versie": "",
         }
     return {
-        "assessed_on": target.assessed_on.isoformat(),
+        "assessed_on": shown_date(target.assessed_on),
         "summary": target.summary,
         "dpia_reference": target.dpia_reference,
         "dtia_reference": target.dtia_reference,
@@ -228,7 +237,7 @@ def edit_form(
 ) -> Response:
     versions = service.list_assessments(register, actor, registration_id)
     target = _editable(versions)
-    seen = service.jurisdiction(register, actor, registration_id, texts.COUNTRIES)
+    seen = service.jurisdiction(register, actor, registration_id, SENTENCE_NAMES)
     today = register.today()
     rows = rows_for(target.risks if target else [], "" if target else seen.suggestion)
     return _form_page(
@@ -337,9 +346,9 @@ def _submit(
             except VersionConflict as conflict:
                 reader.values["versie"] = str(conflict.current_version)
                 notice = (
-                    "Iemand anders heeft deze risicoanalyse intussen opgeslagen. Uw invoer staat "
-                    "hieronder nog. Bekijk de opgeslagen versie in een ander tabblad, of sla uw "
-                    "invoer opnieuw op om die te bewaren."
+                    "Iemand anders heeft deze integrale risicoafweging intussen opgeslagen. Uw "
+                    "invoer staat hieronder nog. Bekijk de opgeslagen versie in een ander "
+                    "tabblad, of sla uw invoer opnieuw op om die te bewaren."
                 )
                 status = 409
             except InvalidTransition as refused:
@@ -395,7 +404,7 @@ def _version_page(
         "assessment": found,
         "newest": versions[0].number == number,
         "values": values
-        or {"accepted_on": context["today"].isoformat(), "versie": str(found.version)},
+        or {"accepted_on": shown_date(context["today"]), "versie": str(found.version)},
         "errors": errors.fields,
         "error_list": errors.summary,
         "form_errors": errors.fields,

@@ -9,7 +9,6 @@ model sees it. Problems from the model or the services name a field path (``risk
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -19,9 +18,9 @@ from starlette.datastructures import FormData
 
 from cloudtoets.presentation import texts
 from cloudtoets.problems import Problem, dutch_message
+from cloudtoets.web import dates
 from cloudtoets.web.forms import FormErrors
 
-_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _WHOLE = re.compile(r"^\d{1,9}$")
 _DECIMAL = re.compile(r"^\d{1,12}([.,]\d{1,6})?$")
 
@@ -66,17 +65,14 @@ class Reader:
         """ISO text for the model; 3-7-2026 is read the Dutch way. Required."""
         value = self.text(name)
         if not value:
-            self.problems[name] = f"Vul {label} in."
+            self.problems[name] = f"Vul {label} in. {dates.HINT}"
             return None
-        match = _DUTCH_DATE.match(value)
-        if match:
-            day, month, year = match.groups()
-            value = f"{year}-{int(month):02d}-{int(day):02d}"
         try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            self.problems[name] = f"Vul {label} in als dag-maand-jaar, zoals 3-7-2026."
+            day = dates.typed_date(value)
+        except dates.BadDate as bad:
+            self.problems[name] = bad.message
             return None
+        return day.isoformat() if day else None
 
 
 def validate(

@@ -51,6 +51,11 @@ FLASH_COOKIE = "ct-melding"
 # code -> (type, text); "{0}", "{1}", ... are filled with the whole numbers after the code
 FLASHES: Mapping[str, tuple[str, str]] = {
     "saved": ("ok", "De registratie is opgeslagen."),
+    "saved_future_use": (
+        "warning",
+        "De registratie is opgeslagen. Let op: In gebruik sinds ({0}-{1}-{2}) ligt in de "
+        "toekomst. Klopt die datum niet? Pas hem dan aan.",
+    ),
     "added": ("ok", "De registratie is opgeslagen. cloudtoets heeft haar meteen getoetst."),
     "deleted": ("ok", "De registratie is verwijderd."),
     "imported": (
@@ -59,14 +64,14 @@ FLASHES: Mapping[str, tuple[str, str]] = {
     ),
     "risk_draft_saved": (
         "ok",
-        "De risicoanalyse is opgeslagen als concept." + WAITS_FOR_APPROVER,
+        "De integrale risicoafweging is opgeslagen als concept." + WAITS_FOR_APPROVER,
     ),
     "risk_new_version": (
         "ok",
         "De wijziging is opgeslagen als versie {0}, een concept. De geaccordeerde versie blijft "
         "gelden tot deze versie is geaccordeerd." + WAITS_FOR_APPROVER,
     ),
-    "risk_accepted": ("ok", "De risicoanalyse is geaccordeerd."),
+    "risk_accepted": ("ok", "De integrale risicoafweging is geaccordeerd."),
     "exit_plan_saved": ("ok", "Het exitplan is opgeslagen."),
     "exit_test_recorded": ("ok", "De test van het exitplan is vastgelegd."),
     "exit_review_recorded": ("ok", "De beoordeling van het exitplan is vastgelegd."),
@@ -82,7 +87,7 @@ FLASHES: Mapping[str, tuple[str, str]] = {
         "De melding is gemaakt als concept. Dien haar in als ze klaar is.",
     ),
     "notification_submitted": ("ok", "De melding is ingediend bij CIO Rijk."),
-    "notification_received": ("ok", "De melding is in ontvangst genomen."),
+    "notification_received": ("ok", "De melding is in behandeling genomen."),
     "notification_commented": ("ok", "De opmerking is geplaatst."),
     "notification_question": ("ok", "De vraag is gesteld. De organisatie kan nu antwoorden."),
     "notification_answered": ("ok", "Het antwoord is verstuurd naar CIO Rijk."),

@@ -25,6 +25,7 @@ from cloudtoets.presentation import texts
 from cloudtoets.problems import InputError
 from cloudtoets.services import imports
 from cloudtoets.services.context import Register
+from cloudtoets.services.inventory_template import template_file
 from cloudtoets.services.organisations import OrganisationInfo, visible_organisations
 from cloudtoets.services.permissions import Permission
 from cloudtoets.web.errors import WebRoute, error_page
@@ -73,6 +74,12 @@ WRITES = requires(Permission.WRITE_REGISTER)
 @router.get("/importeren", name="web_import", dependencies=[WRITES])
 def import_page(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
     return _upload_page(request, register)
+
+
+@router.get("/importeren/sjabloon", name="web_import_template")
+def import_template(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
+    """The empty workbook of ``cloudtoets template``: web users need no command line."""
+    return file_download(template_file())
 
 
 def pack(data: bytes) -> str:

@@ -532,6 +532,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         Kind.WRITE, ok={303}, build=_web_delete, role_first="editor"
     ),
     ("GET", "/importeren"): Rule(Kind.PAGE, role_first="editor"),
+    ("GET", "/importeren/sjabloon"): Rule(Kind.PAGE),  # the empty workbook: no register content
     ("POST", "/importeren"): Rule(Kind.PREVIEW, build=_web_upload, role_first="editor"),
     # 200: the page after an import with notes (evidence stored as te bevestigen); else 303
     ("POST", "/importeren/bevestigen"): Rule(

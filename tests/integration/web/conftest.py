@@ -125,3 +125,8 @@ def input_value(html: str, name: str) -> str | None:
 def field_error(html: str, field_id: str) -> str | None:
     found = re.search(rf'id="{re.escape(field_id)}-fout">(.*?)</p>', html, re.S)
     return text(found.group(1)).removeprefix("Fout: ") if found else None
+
+
+def field_description(html: str, field_id: str) -> str | None:
+    found = re.search(rf'id="{re.escape(field_id)}-beschrijving">(.*?)</div>', html, re.S)
+    return text(found.group(1)) if found else None

@@ -143,8 +143,14 @@ def test_invalid_form_keeps_every_value_and_says_what_is_wrong(
     # a message at each field; an unknown deployment is no mistake (unknowns.md)
     assert field_error(html, "deployment") is None
     assert "Onbekende landcode 'XX'" in (field_error(html, "storage_countries") or "")
-    assert "geen geldige datum" in (field_error(html, "in_use_since") or "")
-    assert "geen geldige datum" in (field_error(html, "contract_end") or "")
+    assert (
+        field_error(html, "in_use_since")
+        == "31-02-2025 bestaat niet. Schrijf de datum als 3-7-2026."
+    )
+    assert (
+        field_error(html, "contract_end")
+        == '"een half jaar" is geen datum. Schrijf de datum als 3-7-2026.'
+    )
     assert (field_error(html, "tbb_level") or "").startswith("Onbekende waarde 7")
     # the summary at the top links to the fields, in form order
     summary = html.split('class="ct-error-summary"', 1)[1].split("</div>", 1)[0]
@@ -207,7 +213,7 @@ def test_edit_changes_a_field_and_the_evidence_follows_the_workflows(
     assert 'name="id"' not in html  # the id cannot change
     assert "blijven" not in text(html)
     assert (
-        "Dit formulier verandert de risicoanalyse, het exitplan, de melding en de afwijkingen niet"
+        "Dit formulier verandert de integrale risicoafweging, het exitplan, de melding en de afwijkingen niet"
         in text(html)
     )
     for href in (

@@ -14,7 +14,16 @@ from cloudtoets.server.app import create_app
 from cloudtoets.services import registrations as registration_service
 from cloudtoets.services.context import Register
 
-from .conftest import CENTRAL, field_error, h1s, input_value, open_register, text, title
+from .conftest import (
+    CENTRAL,
+    field_description,
+    field_error,
+    h1s,
+    input_value,
+    open_register,
+    text,
+    title,
+)
 
 RID = "fin-chatbot-belastingvragen"
 PAGE = f"/registraties/{RID}"
@@ -59,14 +68,14 @@ def filled(html: str, **changes: str) -> dict[str, str]:
 def test_the_registration_page_shows_the_state_with_links(client: TestClient) -> None:
     html = client.get(PAGE).text
     section = text(html.split('id="risico-exit-titel"', 1)[1].split("</section>", 1)[0])
-    assert "Nog geen risicoanalyse." in section and "Nog geen exitplan." in section
+    assert "Nog geen integrale risicoafweging." in section and "Nog geen exitplan." in section
     assert f'href="{RISK}"' in html and f'href="{EXIT}"' in html
 
 
 def test_the_new_form_has_every_theme_and_the_foreign_laws(client: TestClient) -> None:
     html = client.get(f"{RISK}/bewerken").text
-    assert title(html).startswith("Risicoanalyse maken")
-    assert h1s(html) == ["Risicoanalyse maken"]
+    assert title(html).startswith("Integrale risicoafweging maken")
+    assert h1s(html) == ["Integrale risicoafweging maken"]
     legends = [
         text(h).replace("\u00ad", "")
         for h in re.findall(r"<legend[^>]*><h3[^>]*>(.*?)</h3>", html, re.S)
@@ -85,7 +94,12 @@ def test_the_new_form_has_every_theme_and_the_foreign_laws(client: TestClient) -
     assert "Bij deze dienst is dat zo." in page  # a DTIA is needed
     # the jurisdiction risk starts from the laws that apply
     suggestion = risk_form(html)["risico-2-description"]
-    assert suggestion.startswith("De leverancier valt (deels) onder het recht van Verenigde Staten")
+    assert suggestion.startswith(
+        "De leverancier valt (deels) onder het recht van de Verenigde Staten"
+    )
+    # the suggestion holds facts only; what to do with it is a hint beside the field
+    assert "Beschrijf" not in suggestion and "jurist" not in suggestion
+    assert "Vul de tekst aan" in (field_description(html, "risico-2-description") or "")
     assert "novalidate" in html and " required" not in html
 
 
@@ -99,8 +113,7 @@ def test_errors_are_shown_per_field_and_the_input_stays(client: TestClient) -> N
     page = response.text
     assert title(page).startswith("Fout: ")
     assert (
-        field_error(page, "assessed_on")
-        == "Vul de datum van de analyse in als dag-maand-jaar, zoals 3-7-2026."
+        field_error(page, "assessed_on") == "31-2-2026 bestaat niet. Schrijf de datum als 3-7-2026."
     )
     assert (
         field_error(page, "risico-0-impact")
@@ -110,7 +123,9 @@ def test_errors_are_shown_per_field_and_the_input_stays(client: TestClient) -> N
     assert summary == ["assessed_on", "risico-0-impact"]
     assert input_value(page, "assessed_on") == "31-2-2026"
     assert risk_form(page)["summary"] == "Mijn tekst"
-    assert client.get(RISK).status_code == 200 and "Er is nog geen risicoanalyse." in text(
+    assert client.get(
+        RISK
+    ).status_code == 200 and "Er is nog geen integrale risicoafweging." in text(
         client.get(RISK).text
     )
 
@@ -128,8 +143,8 @@ def test_save_accept_and_change_an_assessment(client: TestClient, register: Regi
     saved = client.post(f"{RISK}/bewerken", data=filled(html, assessed_on="15-11-2026"))
     assert saved.status_code == 303 and saved.headers["location"] == f"{RISK}/1"
     version = client.get(f"{RISK}/1")
-    assert "De risicoanalyse is opgeslagen als concept." in text(version.text)
-    assert h1s(version.text) == ["Risicoanalyse, versie 1"]
+    assert "De integrale risicoafweging is opgeslagen als concept." in text(version.text)
+    assert h1s(version.text) == ["Integrale risicoafweging, versie 1"]
     assert rules(register, "cb2026.3.1.") == {"cb2026.3.1.risk-acceptance"}
     assert "Concept (versie 1), nog niet geaccordeerd." in text(client.get(PAGE).text)
 
@@ -142,10 +157,12 @@ def test_save_accept_and_change_an_assessment(client: TestClient, register: Regi
     }
     own = client.post(f"{RISK}/1/accorderen", data=accept)
     assert own.status_code == 403
-    assert h1s(own.text) == ["Risicoanalyse, versie 1"]  # the page itself, not the error page
+    assert h1s(own.text) == [
+        "Integrale risicoafweging, versie 1"
+    ]  # the page itself, not the error page
     assert 'role="alert"' in own.text
     assert (
-        "U heeft deze risicoanalyse zelf opgesteld of gewijzigd. Een andere accordeerder van uw "
+        "U heeft deze integrale risicoafweging zelf opgesteld of gewijzigd. Een andere accordeerder van uw "
         "organisatie moet accorderen: vier ogen." in text(own.text)
     )
     assert input_value(own.text, "accepted_by_name") == "E. Heinen"
@@ -161,7 +178,7 @@ def test_save_accept_and_change_an_assessment(client: TestClient, register: Regi
     assert input_value(refused.text, "accepted_on") == "2026-11-20"
     accepted = client.post(f"{RISK}/1/accorderen", data=accept)
     assert accepted.status_code == 303 and accepted.headers["location"] == f"{RISK}/1"
-    assert "De risicoanalyse is geaccordeerd." in text(client.get(f"{RISK}/1").text)
+    assert "De integrale risicoafweging is geaccordeerd." in text(client.get(f"{RISK}/1").text)
     assert rules(register, "cb2026.3.1.") == set()
     state = text(client.get(PAGE).text)
     assert "Geaccordeerd op 20 november 2026, geldig tot 20 november 2027." in state
@@ -219,7 +236,9 @@ def test_a_stale_version_keeps_the_input(client: TestClient) -> None:
     client.post(f"{RISK}/bewerken", data=filled(form, summary="Eerst"))
     late = client.post(f"{RISK}/bewerken", data=filled(form, summary="Later"))
     assert late.status_code == 409
-    assert "Iemand anders heeft deze risicoanalyse intussen opgeslagen." in text(late.text)
+    assert "Iemand anders heeft deze integrale risicoafweging intussen opgeslagen." in text(
+        late.text
+    )
     assert risk_form(late.text)["summary"] == "Later"
     assert input_value(late.text, "versie") == "2"
 

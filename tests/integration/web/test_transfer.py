@@ -218,7 +218,7 @@ def test_the_import_says_what_it_does_not_take_over(client: TestClient, register
     assert "Opmerkingen bij de import" in page
     assert note in page
     notes = html.split('id="opmerkingen"', 1)[1].split("</ul>", 1)[0]
-    assert notes.count("<li>") == 1 and "risicoanalyse" in notes.lower()
+    assert notes.count("<li>") == 1 and "integrale risicoafweging" in notes.lower()
     carried = {
         "bestand": input_value(html, "bestand"),
         "bestandsnaam": input_value(html, "bestandsnaam"),

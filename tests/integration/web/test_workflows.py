@@ -61,7 +61,7 @@ def test_a_justification_from_the_registration_page_to_the_deviations(
     assert title(wrong.text).startswith("Fout: ")
     assert (
         field_error(wrong.text, "minister_consent_on")
-        == "Vul een geldige datum in, zoals 1-10-2026."
+        == "31-2-2026 bestaat niet. Schrijf de datum als 3-7-2026."
     )
     assert "continuïteitsrisico" in (field_error(wrong.text, "continuity_risk_established") or "")
     assert field_error(wrong.text, "risk_and_exit_tested")
@@ -258,7 +258,7 @@ def test_a_package_is_imported_on_another_installation(
     page = text(other.get(imported.headers["location"]).text)
     assert "Het pakket is gecontroleerd en de melding is geïmporteerd." in page
     assert "Geïmporteerd uit cloudtoets (ondertekend pakket, gecontroleerd)" in page
-    assert "Neem de melding in ontvangst" in other.get(imported.headers["location"]).text
+    assert "Neem de melding in behandeling" in other.get(imported.headers["location"]).text
 
 
 def test_a_proposed_justification_is_sent_back_with_a_reason(
