@@ -14,7 +14,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from cloudtoets.cli import app as cli
 from cloudtoets.server.app import create_app
 from cloudtoets.services import accounts
 from cloudtoets.services.context import Register
@@ -455,3 +457,28 @@ def test_wrong_codes_are_throttled(register: Register, app: FastAPI) -> None:
         "/inloggen/code", data={"code": _code(register, secret)}, headers={"Origin": ORIGIN}
     )
     assert right.status_code == 401  # still throttled, even with the right code
+
+
+def test_the_cli_makes_a_token_for_a_number_of_days(
+    register: Register, filled_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the command's clock starts at a fixed moment (CLOUDTOETS_NOW), not the system's
+    monkeypatch.setenv("CLOUDTOETS_NOW", "2026-11-29T12:00:00+00:00")
+    runner, url = CliRunner(), filled_database_url
+    made = runner.invoke(
+        cli,
+        ["token", "create", "lezer", "--name", "pijplijn", "--days", "5", "--database", url],
+    )
+    assert made.exit_code == 0, made.output
+    assert made.output.startswith("ct_")
+    [view] = accounts.tokens_of(register, ADMIN, "lezer")
+    assert view.name == "pijplijn"
+    # the clock starts at CLOUDTOETS_NOW and runs on: the token ends five days after it was made
+    assert view.created_at.date() == dt.date(2026, 11, 29)
+    assert view.expires_at == view.created_at + dt.timedelta(days=5)
+    refused = runner.invoke(
+        cli,
+        ["token", "create", "lezer", "--name", "te-lang", "--days", "400", "--database", url],
+    )
+    assert refused.exit_code == 2
+    assert "1 tot en met 366 dagen" in refused.output
