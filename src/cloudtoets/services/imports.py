@@ -184,10 +184,16 @@ def _take_out_evidence(
     notes: list[Problem] = []
     registrations = []
     with_evidence: dict[str, Registration] = {}
+    written = {
+        r.id: names
+        for r in checked.inventory.registrations
+        if (names := written_evidence(r, EMPTY_EVIDENCE))
+    }
+    stored = _existing_registrations(session, list(written))  # a query per 10,000, not per row
     for registration in checked.inventory.registrations:
-        names = written_evidence(registration, EMPTY_EVIDENCE)
+        names = written.get(registration.id, [])
         if names:
-            row = session.get(RegistrationRow, registration.id)
+            row = stored.get(registration.id)
             if row is not None and row.organisation_id == registration.organisation:
                 names = written_evidence(registration, current_evidence(row))
         if names:
@@ -796,10 +802,13 @@ def _follow_changed_context(
         return
     written = {*plan.registrations.new, *plan.registrations.changed}
     session.flush()  # the organisations and providers as this import leaves them
-    rows = session.scalars(
-        select(RegistrationRow).where(RegistrationRow.organisation_id.in_(sorted(touched)))
+    # the ids first: a first import of an organisation wrote all of its registrations itself
+    ids = session.scalars(
+        select(RegistrationRow.id).where(RegistrationRow.organisation_id.in_(sorted(touched)))
     )
-    evaluator.refresh_all(row for row in rows if row.id not in written)
+    others = sorted(set(ids) - written)
+    if others:
+        evaluator.refresh_all(_existing_registrations(session, others).values())
 
 
 def export_inventory(
