@@ -15,11 +15,15 @@ each best of ``--runs`` in wall time (and the CPU time of that run):
   white space between table tags kept, automatic table layout (every cell measured), the font
   configuration and stylesheet made for every report; the yardstick for the change;
 - ``xlsx``: ``reports.build.xlsx_report``, the other download of the page;
+- ``dossier``: ``reports.dossier.dossier_pdf`` of one registration (``fin-m365-mail``), the
+  download on a registration's page;
 - ``monitoring figures``: ``services.monitoring.monitoring`` alone, what the JSON of
   ``GET /api/v1/monitoring`` holds.
 
 The machine's load average (``os.getloadavg``) is printed before and after, since the figures
-are only comparable within one run.
+are only comparable within one run. To compare two versions of the code, run this script from
+each checkout in turn (``PYTHONPATH=<checkout>/src``) on a quiet machine and compare the CPU
+column, and each version's ``pdf (cold)`` to its own ``pdf (as before)``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 DEMO_DAY = dt.date(2026, 11, 29)
+DOSSIER = "fin-m365-mail"  # a registration of the demo with findings and a risk assessment
 
 
 def _best(function: Callable[[], Any], runs: int) -> tuple[float, float, float]:
@@ -79,6 +84,16 @@ def _as_before(register: Any, actor: Any) -> bytes:
     return data
 
 
+def _dossier_case(register: Any, actor: Any, get_registration: Any) -> dict[str, Any]:
+    """The dossier of one demo registration, when this version of the code makes dossiers."""
+    try:
+        from cloudtoets.reports import dossier
+    except ImportError:
+        return {}
+    get_registration(register, actor, DOSSIER)  # the registration is in the demo register
+    return {"dossier": lambda: dossier.dossier_pdf(register, actor, DOSSIER)}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -92,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from cloudtoets.services.context import Register
     from cloudtoets.services.demo import load_demo
     from cloudtoets.services.monitoring import monitoring
+    from cloudtoets.services.registrations import get_registration
     from cloudtoets.store.migrate import upgrade
 
     print(f"load average before: {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} CPUs")
@@ -117,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "pdf (cached)": lambda: build.pdf_report(register, actor, day),
                 "pdf (as before)": lambda: _as_before(register, actor),
                 "xlsx": lambda: build.xlsx_report(register, actor, day),
+                **_dossier_case(register, actor, get_registration),
                 "monitoring figures": lambda: monitoring(register, actor, day),
             }
             print(f"demo register on {url.split(':', 1)[0]}, PDF of {size:,} bytes")
