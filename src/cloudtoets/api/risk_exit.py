@@ -143,7 +143,9 @@ class ExitPlanOut(BaseModel):
     test_result: Literal["passed", "partial", "failed"] | None
     test_notes: str
     last_reviewed: dt.date | None
-    review_due: dt.date = Field(description="Laatste beoordeling (of het maken) plus 12 maanden")
+    review_due: dt.date = Field(
+        description="Laatste beoordeling (of het maken) plus exit_review_months van het beleid"
+    )
     review_overdue: bool
     estimate: EstimateOut | None = Field(description="Kortst mogelijke duur van een exit")
     created_by: str

@@ -3,8 +3,9 @@ destruction, tests and yearly review.
 
 The engine counts a scenario when it has a lead time and at least one precondition, data return
 and destruction when both are described, and a test only when it passed
-(services/workflow_projection.py). The plan is reviewed once a year: its review is due
-``REVIEW_MONTHS`` after the last review (or, before the first, after the day it was made).
+(services/workflow_projection.py). The plan is reviewed again after the policy's
+``exit_review_months`` (services/exit_plans.py), counted from the last review (or, before the
+first, from the day it was made).
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudtoets.domain.risk_assessment import IsoDay, LongText, ShortText
-
-REVIEW_MONTHS = 12
 
 ExitTestResult = Literal["passed", "partial", "failed"]
 TEST_RESULTS = {"passed": "geslaagd", "partial": "deels geslaagd", "failed": "mislukt"}

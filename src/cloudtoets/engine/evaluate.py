@@ -15,11 +15,13 @@ from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Registration
 from cloudtoets.engine.compiler import CompiledPolicy, Evaluate, compile_policy
 from cloudtoets.engine.context import EvaluationContext
-from cloudtoets.engine.open import justification_holds
+from cloudtoets.engine.open import OpenEvaluator, any_of, justification_holds, reference_outcome
+from cloudtoets.policy.conditions import Node
 from cloudtoets.policy.model import Policy
 
 __all__ = [
     "Evaluator",
+    "condition_truth",
     "evaluate",
     "evaluate_registrations",
     "evaluator_for",
@@ -57,6 +59,28 @@ def compiled_policy(policy: Policy) -> CompiledPolicy:
 @lru_cache(maxsize=64)
 def evaluator_for(policy: Policy, as_of: dt.date) -> Evaluator:
     return Evaluator(policy, as_of)
+
+
+@lru_cache(maxsize=16)
+def open_evaluator_for(policy: Policy, as_of: dt.date) -> OpenEvaluator:
+    """The three-valued evaluation, for questions about one registration's conditions."""
+    return OpenEvaluator(policy, as_of)
+
+
+def condition_truth(
+    conditions: Iterable[Node],
+    registration: Registration,
+    context: EvaluationContext,
+    policy: Policy,
+    as_of: dt.date,
+) -> bool | None:
+    """Whether any of the conditions holds for the registration: True, False, or None when
+    unknown facts leave it open (unknowns.md)."""
+    evaluator = open_evaluator_for(policy, as_of)
+    organisation = context.organisations[registration.organisation]
+    facts = evaluator.facts(registration, organisation, context)
+    truth, _ = any_of(reference_outcome(node, facts) for node in conditions)
+    return truth
 
 
 def evaluate(

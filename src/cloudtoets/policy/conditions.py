@@ -239,6 +239,19 @@ def uses_facts(node: Node) -> set[str]:
             return set()
 
 
+def uses_fields(node: Node) -> set[str]:
+    """The fields a condition reads (``exit_plan.planned.lead_time_days`` ...)."""
+    match node:
+        case All(items) | AnyOf(items):
+            return set().union(*(uses_fields(i) for i in items))
+        case Not(item):
+            return uses_fields(item)
+        case Predicate(name=name, is_fact=False):
+            return {name}
+        case _:
+            return set()
+
+
 # --- translation to Python ---------------------------------------------------------------------
 
 

@@ -67,6 +67,9 @@ class Parameters(_Strict):
         min_length=1
     )
     exit_test_months: int = Field(ge=1, le=600)
+    # how often an exit plan is reviewed again, and an accepted deviation confirmed again
+    exit_review_months: int = Field(12, ge=1, le=600)
+    justification_review_months: int = Field(12, ge=1, le=600)
     eea: frozenset[str]
     allowed_countries: frozenset[str]
     public_deployments: frozenset[Deployment]

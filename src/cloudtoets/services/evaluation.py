@@ -23,7 +23,8 @@ from cloudtoets.domain.decision import Decision
 from cloudtoets.domain.model import Organisation, Registration
 from cloudtoets.domain.serialise import decision_result, jsonable
 from cloudtoets.engine.context import EvaluationContext
-from cloudtoets.engine.evaluate import evaluator_for
+from cloudtoets.engine.evaluate import condition_truth, evaluator_for
+from cloudtoets.policy.conditions import Node
 from cloudtoets.policy.model import Policy
 from cloudtoets.store import repositories as repo
 from cloudtoets.store.mapping import (
@@ -73,6 +74,11 @@ class RegisterEvaluator:
             )
             self._contexts[organisation_id] = context
         return context
+
+    def holds(self, registration: Registration, conditions: Iterable[Node]) -> bool | None:
+        """Whether any of the policy's conditions holds for the registration (None: unknown)."""
+        context = self.context_for(registration.organisation)
+        return condition_truth(conditions, registration, context, self.policy, self.as_of)
 
     def forget(self, organisation_id: str) -> None:
         """Drop a cached context after the organisation or its providers changed."""

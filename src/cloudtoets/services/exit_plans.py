@@ -2,7 +2,8 @@
 yearly review.
 
 One plan per registration; its history is the audit trail. ``review_due`` is computed: the last
-review (or, before the first, the day the plan was made) plus ``REVIEW_MONTHS``. Each use case
+review (or, before the first, the day the plan was made) plus the policy's
+``exit_review_months``. Each use case
 is one transaction with its audit record and ends with ``sync_registration``, so the
 registration's ``exit_plan`` field and verdict follow the plan.
 """
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from cloudtoets.domain.clock import amsterdam_date
 from cloudtoets.domain.exit_feasibility import Estimate, estimate, lead_time_warning
-from cloudtoets.domain.exit_plan import REVIEW_MONTHS, ExitPlanIn, ExitReviewIn, ExitTestIn
+from cloudtoets.domain.exit_plan import ExitPlanIn, ExitReviewIn, ExitTestIn
 from cloudtoets.domain.serialise import jsonable
 from cloudtoets.engine.transition import add_months
 from cloudtoets.services.actor import Actor
@@ -86,7 +87,7 @@ class StoredExitPlan:
         return self.review_due < today
 
 
-def _stored(row: ExitPlanRow) -> StoredExitPlan:
+def _stored(row: ExitPlanRow, review_months: int) -> StoredExitPlan:
     return StoredExitPlan(
         registration_id=row.registration_id,
         organisation=row.organisation_id,
@@ -102,7 +103,7 @@ def _stored(row: ExitPlanRow) -> StoredExitPlan:
         test_result=row.test_result,
         test_notes=row.test_notes,
         last_reviewed=row.last_reviewed,
-        review_due=add_months(row.last_reviewed or amsterdam_date(row.created_at), REVIEW_MONTHS),
+        review_due=add_months(row.last_reviewed or amsterdam_date(row.created_at), review_months),
         created_by=row.created_by,
         version=row.version,
         created_at=utc(row.created_at),
@@ -140,7 +141,8 @@ def find_exit_plan(register: Register, actor: Actor, registration_id: str) -> St
     with read_only(register.sessions, actor) as session:
         row = registration_or_404(session, actor, registration_id)
         plan = _plan(session, row)
-        return _stored(plan) if plan is not None else None
+        months = register.policy.parameters.exit_review_months
+        return _stored(plan, months) if plan is not None else None
 
 
 def get_exit_plan(register: Register, actor: Actor, registration_id: str) -> StoredExitPlan:
@@ -176,7 +178,7 @@ def _changed(
     before: StoredExitPlan | None,
 ) -> StoredExitPlan:
     uow.session.flush()  # raises StaleDataError if a concurrent writer won
-    after = _stored(plan)
+    after = _stored(plan, register.policy.parameters.exit_review_months)
     uow.audit(
         action,
         "exit_plan",
@@ -207,12 +209,12 @@ def create_exit_plan(
 
 
 def _for_change(
-    uow: UnitOfWork, actor: Actor, registration_id: str, expected_version: int
+    uow: UnitOfWork, register: Register, actor: Actor, registration_id: str, expected_version: int
 ) -> tuple[RegistrationRow, ExitPlanRow, StoredExitPlan]:
     row = registration_or_404(uow.session, actor, registration_id)
     plan = _plan_or_404(uow.session, row)
     actor.require(Permission.WRITE_REGISTER)
-    before = _stored(plan)
+    before = _stored(plan, register.policy.parameters.exit_review_months)
     if plan.version != expected_version:
         raise VersionConflict(KIND, registration_id, plan.version, before)
     if before.waiting_for_confirmation:
@@ -236,7 +238,7 @@ def update_exit_plan(
 ) -> StoredExitPlan:
     """Replace the plan's content; tests and reviews stay as recorded."""
     with unit_of_work(register.sessions, actor) as uow:
-        row, plan, before = _for_change(uow, actor, registration_id, expected_version)
+        row, plan, before = _for_change(uow, register, actor, registration_id, expected_version)
         _write(plan, data)
         return _changed(uow, register, row, plan, "update", before)
 
@@ -250,7 +252,7 @@ def record_test(
 ) -> StoredExitPlan:
     """Record the latest exit test; only a passed test counts for the policy (S3.2)."""
     with unit_of_work(register.sessions, actor) as uow:
-        row, plan, before = _for_change(uow, actor, registration_id, expected_version)
+        row, plan, before = _for_change(uow, register, actor, registration_id, expected_version)
         raise_problems(
             KIND,
             [future_date("tested_on", "de datum van de test", test.tested_on, register.today())],
@@ -268,9 +270,9 @@ def record_review(
     review: ExitReviewIn,
     expected_version: int,
 ) -> StoredExitPlan:
-    """Record the yearly review; the next one is due ``REVIEW_MONTHS`` later."""
+    """Record the review; the next one is due the policy's ``exit_review_months`` later."""
     with unit_of_work(register.sessions, actor) as uow:
-        row, plan, before = _for_change(uow, actor, registration_id, expected_version)
+        row, plan, before = _for_change(uow, register, actor, registration_id, expected_version)
         raise_problems(
             KIND,
             [

@@ -10,7 +10,6 @@ docs/monitoring.md defines each figure.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -35,6 +34,7 @@ from cloudtoets.domain.clock import check_as_of as check_as_of
 from cloudtoets.domain.clock import day_of
 from cloudtoets.domain.vocabulary import Deployment, Verdict
 from cloudtoets.engine.transition import add_months, last_default_deadline
+from cloudtoets.policy.model import Policy
 from cloudtoets.services import obligations as ob
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -265,17 +265,16 @@ def monitoring(
     """Every monitoring figure for the organisations this actor may see (or one of them)."""
     check_as_of(as_of)
     organisations = scope(register, actor, organisation)
-    parameters = register.policy.parameters
     with read_only(register.sessions, actor) as session:
         dialect = session.get_bind().dialect.name
         names = {row.id: row.name or row.id for row in repo.organisations(session, organisations)}
         material, material_total = _material_use(
-            session, dialect, organisations, names, parameters.internal_deployments
+            session, dialect, organisations, names, register.policy
         )
         verdicts, verdict_total = _verdicts(session, organisations, names)
         deviations, deviation_total, by_rule = _deviations(session, dialect, organisations, names)
         last_year = last_default_deadline(register.policy).year
-        providers, provider_count = _providers(session, organisations, parameters)
+        providers, provider_count = _providers(session, organisations, register.policy)
         knowledge, knowledge_total = _knowledge(session, dialect, organisations, names)
         return Monitoring(
             as_of=as_of,
@@ -292,7 +291,7 @@ def monitoring(
             calendar=_calendar(session, organisations, as_of, last_year),
             providers=providers,
             provider_count=provider_count,
-            jurisdictions=_jurisdictions(session, organisations, parameters),
+            jurisdictions=_jurisdictions(session, organisations, register.policy),
             registrations=verdict_total.total,
             knowledge=knowledge,
             knowledge_total=knowledge_total,
@@ -309,7 +308,7 @@ def _material_use(
     dialect: str,
     organisations: list[str] | None,
     names: dict[str, str],
-    internal: Collection[str],
+    policy: Policy,
 ) -> tuple[list[MaterialUse], MaterialUse]:
     assessed = ob.has(ob.Document.RISK_ASSESSMENT, dialect)
     planned = ob.has(ob.Document.EXIT_PLAN, dialect)
@@ -321,7 +320,7 @@ def _material_use(
         ob.count_if(planned),
         ob.count_if(notified),
         ob.count_if(assessed & planned & notified),
-    ).where(ob.material_external(internal))
+    ).where(ob.material_external(policy))
     statement = _within(statement, R.organisation_id, organisations).group_by(R.organisation_id)
     found = {row[0]: [int(n) for n in row[1:]] for row in session.execute(statement)}
     rows = [
@@ -508,9 +507,9 @@ def _provider_names(session: Session, organisations: list[str] | None) -> dict[s
 
 
 def _providers(
-    session: Session, organisations: list[str] | None, parameters: Any
+    session: Session, organisations: list[str] | None, policy: Policy
 ) -> tuple[list[Concentration], int]:
-    material = ob.material_external(parameters.internal_deployments)
+    material = ob.material_external(policy)
     used = R.provider.is_not(None)
     statement = (
         _within(
@@ -541,10 +540,10 @@ def _providers(
 
 
 def _jurisdictions(
-    session: Session, organisations: list[str] | None, parameters: Any
+    session: Session, organisations: list[str] | None, policy: Policy
 ) -> list[Concentration]:
     j = RegistrationJurisdictionRow
-    material = ob.material_external(parameters.internal_deployments)
+    material = ob.material_external(policy)
     statement = _within(
         select(
             j.country, func.count(), ob.count_if(material), func.count(distinct(R.organisation_id))
@@ -554,7 +553,7 @@ def _jurisdictions(
         R.organisation_id,
         organisations,
     ).group_by(j.country)
-    eea = {str(c) for c in parameters.eea}
+    eea = {str(c) for c in policy.parameters.eea}
     rows = [
         Concentration(str(country), str(country), int(n), int(m), int(o), str(country) not in eea)
         for country, n, m, o in session.execute(statement)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from cloudtoets.problems import InputError, Problem
+from cloudtoets.services import obligations as ob
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import InvalidTransition, NotFound, ObjectKind, VersionConflict
@@ -233,15 +234,18 @@ def _latest_submitted(session: Session, registration: RegistrationRow) -> Notifi
 
 
 def _refuse_unless_material(register: Register, session: Session, row: RegistrationRow) -> None:
+    """Refuse a notification the policy does not ask for: when the rules that ask for one
+    (services/obligations.py, asking_for) are known not to apply. While a fact they read is
+    unknown, a notification may be needed."""
     evaluator = RegisterEvaluator(session, register.policy, register.today())
-    decision = evaluator.evaluate(registration_from_row(row))
-    # known not to need one; while either is unknown (None) a notification may be needed
-    if decision.material is False or decision.external_cloud is False:
+    asking = ob.asking_for(register.policy, ob.Document.NOTIFICATION)
+    if evaluator.holds(registration_from_row(row), asking) is False:
         raise InvalidTransition(
             ObjectKind.REGISTRATION,
             row.id,
-            "Een melding aan CIO Rijk is alleen nodig voor materieel gebruik van externe cloud. "
-            "Deze registratie is dat niet.",
+            "Het beleid vraagt voor deze registratie geen melding aan CIO Rijk. Een melding is "
+            "alleen nodig voor gebruik waarvoor een regel van het beleid om een melding vraagt, "
+            "zoals materieel gebruik van externe cloud.",
         )
 
 

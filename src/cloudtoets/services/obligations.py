@@ -12,7 +12,7 @@ PostgreSQL), so the expressions that read them take the dialect name.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +25,7 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    false,
     func,
     literal,
     not_,
@@ -37,6 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
+from cloudtoets.policy.conditions import FACTS, All, AnyOf, Node, Not, Predicate, uses_fields
+from cloudtoets.policy.model import Policy
 from cloudtoets.services.workflow_projection import SUBMITTED_STATES
 from cloudtoets.store.tables import Json, RegistrationRow
 from cloudtoets.store.workflows import (
@@ -91,21 +94,108 @@ def _json_objects(column: Any, dialect: str) -> Any:
     return items, items.c.type == "object"
 
 
-def material_external(internal_deployments: Collection[str]) -> ColumnElement[bool]:
-    """Material use of an external cloud: where the policy asks for the three documents.
-
-    Known material use of a known external cloud only: an unknown (NULL) materiality or
-    deployment is not counted as an obligation (the verdict shows it as a possible finding).
-    """
-    return and_(R.is_material.is_(True), R.deployment.not_in(sorted(internal_deployments)))
-
-
 class Document(StrEnum):
     """The three documents the policy asks of material use of an external cloud."""
 
     RISK_ASSESSMENT = "risk-assessment"  # accepted (S3.1, S3.3)
     EXIT_PLAN = "exit-plan"  # complete (S3.2)
     NOTIFICATION = "notification"  # submitted to CIO Rijk and still valid (S3.3)
+
+
+# The registration field that holds each document.
+DOCUMENT_FIELDS: dict[Document, str] = {
+    Document.RISK_ASSESSMENT: "risk_assessment",
+    Document.EXIT_PLAN: "exit_plan",
+    Document.NOTIFICATION: "notification",
+}
+
+
+def asking_for(policy: Policy, document: Document) -> tuple[Node, ...]:
+    """When the policy asks for the document: the ``applies_when`` of each rule whose finding
+    reads the document and whose ``applies_when`` does not (a rule about the document's
+    contents, such as "exit plan not tested", asks nothing of a registration without one).
+    The policy says it, not this code; a rule without ``applies_when`` asks it of all."""
+    prefix = DOCUMENT_FIELDS[document]
+
+    def reads(node: Node | None) -> bool:
+        return node is not None and any(
+            name == prefix or name.startswith(prefix + ".") for name in uses_fields(node)
+        )
+
+    return tuple(
+        rule.applies_when if rule.applies_when is not None else All(())
+        for rule in policy.rules
+        if reads(rule.finding_when) and not reads(rule.applies_when)
+    )
+
+
+# Facts the register stores with each registration's decision (services/evaluation.py).
+_STORED_FACTS: dict[str, Any] = {"material": R.is_material, "public_cloud": R.is_public_cloud}
+
+
+class NotCountable(ValueError):
+    """A condition the database cannot count; the message is Dutch."""
+
+
+_COMPARISONS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
+    "lt": lambda column, value: column < value,
+    "le": lambda column, value: column <= value,
+    "gt": lambda column, value: column > value,
+    "ge": lambda column, value: column >= value,
+}
+
+
+def _sql(node: Node, policy: Policy) -> ColumnElement[bool]:
+    """A condition as SQL that holds only when it is known to hold (unknowns.md): a NULL, an
+    unknown value, never counts, and NOT of an unknown stays unknown."""
+    match node:
+        case All(items):
+            return and_(true(), *(_sql(item, policy) for item in items))
+        case AnyOf(items):
+            return or_(*(_sql(item, policy) for item in items))
+        case Not(item):
+            return not_(_sql(item, policy))
+        case Predicate(name=name, is_fact=True, op=op) if op in ("is-true", "is-false"):
+            if name in _STORED_FACTS:
+                known: ColumnElement[bool] = _STORED_FACTS[name].is_(op == "is-true")
+            elif name in policy.facts:
+                held = _sql(policy.facts[name], policy)
+                known = held if op == "is-true" else not_(held)
+            else:
+                raise NotCountable(f"het feit {name} staat niet in de database")
+            return known
+        case Predicate(name=name, is_fact=False, op=op, operand=operand) if "." not in name:
+            column: Any = getattr(R, name, None)
+            if column is not None:
+                test: ColumnElement[bool] | None = None
+                if op in ("is-true", "is-false"):
+                    test = column.is_(op == "is-true")
+                elif op in ("eq", "ne"):
+                    test = column == str(operand) if op == "eq" else column != str(operand)
+                elif op in ("in", "not-in"):
+                    values = sorted(str(v) for v in operand)
+                    test = column.in_(values) if op == "in" else column.not_in(values)
+                elif op in _COMPARISONS:
+                    test = _COMPARISONS[op](column, operand)
+                if test is not None:
+                    return test
+    raise NotCountable(
+        "deze voorwaarde kan cloudtoets niet in de database tellen; gebruik in de voorwaarde "
+        "van een regel die om een document vraagt alleen ja/nee-feiten en eenvoudige velden"
+    )
+
+
+def obligation(policy: Policy, document: Document) -> ColumnElement[bool]:
+    """Known use for which the policy asks for the document (see ``asking_for``)."""
+    conditions = [_sql(node, policy) for node in asking_for(policy, document)]
+    return or_(*conditions) if conditions else false()
+
+
+def material_external(policy: Policy) -> ColumnElement[bool]:
+    """Use for which the policy asks for one of the documents: under the built-in policies,
+    known material use of a known external cloud. An unknown (NULL) materiality or deployment
+    is not counted as an obligation (the verdict shows it as a possible finding)."""
+    return or_(*(obligation(policy, document) for document in Document))
 
 
 def has(document: Document, dialect: str) -> ColumnElement[bool]:
@@ -119,13 +209,11 @@ def has(document: Document, dialect: str) -> ColumnElement[bool]:
             return submitted_notification()
 
 
-def lacks(
-    document: Document, dialect: str, internal_deployments: Collection[str]
-) -> ColumnElement[bool]:
-    """The gap: material use of an external cloud without the document. The overview lists
+def lacks(document: Document, dialect: str, policy: Policy) -> ColumnElement[bool]:
+    """The gap: use for which the policy asks for the document, without it. The overview lists
     these, the monitoring counts them (material use minus those with the document) and the
     exit-plan reminder is about them."""
-    return and_(material_external(internal_deployments), not_(has(document, dialect)))
+    return and_(obligation(policy, document), not_(has(document, dialect)))
 
 
 # --- risk assessment (S3.1, S3.3) --------------------------------------------------------------
@@ -281,3 +369,9 @@ def accepted_justifications(dialect: str, visible: Collection[str] | None) -> Se
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """SUM(CASE WHEN condition THEN 1 ELSE 0 END): NULL counts as false."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def fact_known(policy: Policy, name: str) -> ColumnElement[bool]:
+    """The yes/no fact is known to hold for the registration (``existing_use`` ...)."""
+    fact = Predicate(name, True, FACTS[name], "is-true")
+    return _sql(fact, policy)

@@ -54,7 +54,6 @@ def overview(
             organisation=organisation, verdict="transition", sort="deadline", page_size=UPCOMING
         ),
     ).items
-    internal = register.policy.parameters.internal_deployments
     r = RegistrationRow
     with read_only(register.sessions, actor) as session:
         dialect = session.get_bind().dialect.name
@@ -62,7 +61,7 @@ def overview(
         result = Overview(counts, sum(counts.values()), upcoming)
         for document in ob.Document:
             statement = select(r.id, r.name, r.organisation_id).where(
-                ob.lacks(document, dialect, internal)
+                ob.lacks(document, dialect, register.policy)
             )
             if actor.visible is not None:
                 statement = statement.where(r.organisation_id.in_(list(actor.visible)))

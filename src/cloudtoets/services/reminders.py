@@ -10,12 +10,12 @@ reminder disappears as soon as the work is done. Only the e-mails sent are recor
   has no complete exit plan, and the exit-plan deadline (adopted + the period of the exit-plan
   rules) falls within the window.
 - ``risk-review``: an accepted risk assessment's ``review_due`` is within the window or past.
-- ``exit-review``: an exit plan was last reviewed (or, never reviewed, made) 12 months before a
-  day within the window or earlier.
+- ``exit-review``: an exit plan was last reviewed (or, never reviewed, made)
+  ``exit_review_months`` (a policy parameter) before a day within the window or earlier.
 - ``exit-test``: an exit plan's last passed test is ``exit_test_months`` old within the window
   or earlier (a plan never tested: counted from when it was made).
-- ``justification``: an accepted justification (deviation) is 12 months old within the window
-  or earlier: the responsible official confirms it once a year.
+- ``justification``: an accepted justification (deviation) is ``justification_review_months``
+  old within the window or earlier: the responsible official confirms it again.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import ExitPlanRow, RiskAssessmentRow
 
 R = RegistrationRow
-REVIEW_MONTHS = 12  # exit plans and deviations are looked at again once a year
 
 KINDS: dict[str, str] = {
     "transition": "Overgangstermijn",
@@ -160,8 +159,8 @@ class _Rules:
         if due is None or not self.as_of <= due <= self.limit:
             return []
         statement = select(R.id, R.name, R.organisation_id).where(
-            ob.lacks(ob.Document.EXIT_PLAN, self.dialect, p.internal_deployments),
-            R.in_use_since < p.adopted,
+            ob.lacks(ob.Document.EXIT_PLAN, self.dialect, self.policy),
+            ob.fact_known(self.policy, "existing_use"),
         )
         return [
             Reminder(
@@ -230,7 +229,7 @@ class _Rules:
         material use of an external cloud, and only when the date is filled in."""
         entered = self._json_date(R.exit_plan[field].as_string())
         statement = select(R.id, R.name, R.organisation_id, entered.label("happened")).where(
-            ob.material_external(self.parameters.internal_deployments),
+            ob.material_external(self.policy),
             not_(exists().where(ExitPlanRow.registration_id == R.id)),
             entered.is_not(None),
             entered <= self._since(months),
@@ -241,10 +240,10 @@ class _Rules:
     def exit_plan_reviews(self) -> list[Reminder]:
         found = []
         for row, happened in [
-            *self._plans(ExitPlanRow.last_reviewed, REVIEW_MONTHS),
-            *self._entered_plans("last_reviewed", REVIEW_MONTHS),
+            *self._plans(ExitPlanRow.last_reviewed, self.parameters.exit_review_months),
+            *self._entered_plans("last_reviewed", self.parameters.exit_review_months),
         ]:
-            due = add_months(happened, REVIEW_MONTHS)
+            due = add_months(happened, self.parameters.exit_review_months)
             if due <= self.limit:
                 found.append(
                     Reminder(
@@ -294,12 +293,14 @@ class _Rules:
             )
             .select_from(accepted)
             .join(R, R.id == accepted.c.registration_id)
-            .where(accepted.c.accepted_on <= self._since(REVIEW_MONTHS))
+            .where(
+                accepted.c.accepted_on <= self._since(self.parameters.justification_review_months)
+            )
         )
         found = []
         for row in self.session.execute(statement).all():
             accepted_on = day_of(row.accepted_on)
-            due = add_months(accepted_on, REVIEW_MONTHS)
+            due = add_months(accepted_on, self.parameters.justification_review_months)
             if due <= self.limit:
                 found.append(
                     Reminder(

@@ -341,3 +341,26 @@ def test_a_notification_entered_with_the_registration_is_kept(register: Register
     assert [n.state for n in earlier] == ["closed"]
     taken_over = service.get_notification(register, EDITOR, earlier[0].id)
     assert taken_over.snapshot is None and "buiten cloudtoets" in taken_over.messages[0].text
+
+
+def test_a_notification_the_policy_does_not_ask_for_is_refused(register: Register) -> None:
+    """The notification rule's applies_when decides (services/obligations.py, asking_for)."""
+    add(register, material_registration(id="niet-materieel", core_task=False, material=False))
+    before = audit_count(register)
+    with pytest.raises(InvalidTransition) as refused:
+        service.create_notification(register, EDITOR, "niet-materieel")
+    assert "vraagt voor deze registratie geen melding" in str(refused.value)
+    assert audit_count(register) == before
+    # private cloud in the organisation's own hands: external_cloud is false by the facts section
+    own = material_registration(id="eigen-beheer", deployment="private-internal", provider=None)
+    add(register, own)
+    with pytest.raises(InvalidTransition):
+        service.create_notification(register, EDITOR, "eigen-beheer")
+
+
+def test_a_notification_may_be_drafted_while_materiality_is_unknown(register: Register) -> None:
+    # not known whether it supports a core task: the use may be material
+    unknown = dataclasses.replace(material_registration(id="onbekend"), core_task=None)
+    add(register, unknown)
+    draft = service.create_notification(register, EDITOR, "onbekend")
+    assert draft.state == "draft"
