@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,6 +11,7 @@ from fastapi.responses import Response
 from cloudtoets.http.deps import ActorDep, RegisterDep
 from cloudtoets.http.downloads import file_download
 from cloudtoets.services import audit as service
+from cloudtoets.web.dates import BadDate, typed_date
 from cloudtoets.web.errors import WebRoute
 from cloudtoets.web.templating import render
 
@@ -41,32 +41,13 @@ def _filter(request: Request) -> tuple[service.AuditFilter, dict[str, str], dict
             values[field] = typed[name] or None
     for name, field in _DATE_FIELDS.items():
         try:
-            values[field] = _day(typed[name])
-        except ValueError as error:
-            problems[name] = str(error)
+            values[field] = typed_date(typed[name])
+        except BadDate as error:
+            problems[name] = error.message
     found = service.AuditFilter(**values)
     if not problems and found.problem():
         problems["tot"] = "De datum 'tot en met' ligt voor de datum 'vanaf'. Draai ze om."
     return found, typed, problems
-
-
-_DUTCH_DAY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-
-
-def _day(text: str) -> dt.date | None:
-    """A day typed as 3-7-2026 or 2026-07-03; None when empty; ValueError (Dutch) otherwise."""
-    if not text:
-        return None
-    dutch = _DUTCH_DAY.match(text)
-    try:
-        if dutch:
-            day, month, year = (int(part) for part in dutch.groups())
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"{text[:40]} is geen datum die bestaat. Schrijf de datum als 3-7-2026."
-        ) from None
 
 
 def _page_number(request: Request) -> int:
