@@ -208,7 +208,7 @@ _BUILT_IN: tuple[Fact, ...] = (
     Fact(
         "unreported_deviation",
         FieldType("bool"),
-        "een geaccepteerde afwijking is nog niet gemeld bij CIO Rijk (na de andere regels)",
+        "een geaccepteerde afwijking is nog niet gemeld bij CIO Rijk",
         "engine",
         late=True,
         placeholders=(
@@ -305,3 +305,44 @@ def placeholders() -> Mapping[str, Placeholder]:
 
 def late_facts() -> frozenset[str]:
     return frozenset(name for name, f in _FACTS.items() if f.late)
+
+
+_DERIVATIONS = {
+    "condition": "voorwaarde in `facts`",
+    "python": "Python (`derive`)",
+    "engine": "de engine zelf",
+}
+_KINDS = {
+    "bool": "ja/nee",
+    "int": "getal",
+    "text": "tekst",
+    "date": "datum",
+    "enum": "keuzelijst",
+    "country": "landen",
+    "list": "lijst",
+    "object": "object",
+}
+_THREE_VALUED = {
+    "truth": "waar, onwaar of onbekend",
+    "chain": "open keten: de bekende landen beslissen wat ze al beslissen",
+    "levels": "waar als het geldt voor elk niveau dat nog kan",
+    "known": "altijd bekend",
+}
+
+
+def markdown() -> str:
+    """The facts and the places of rule texts as two tables, for docs/policy-language.md."""
+    lines = [
+        "| feit | soort | afgeleid door | bij onbekende velden | betekenis |",
+        "|---|---|---|---|---|",
+    ]
+    for f in _FACTS.values():
+        kind = _KINDS[f.type.kind] + (f" van {_KINDS[f.type.item]}" if f.type.item else "")
+        late = " (na de andere regels)" if f.late else ""
+        lines.append(
+            f"| `{f.name}` | {kind} | {_DERIVATIONS[f.derivation]}{late} | "
+            f"{_THREE_VALUED[f.three_valued]} | {f.description} |"
+        )
+    lines += ["", "| plek | wat er komt te staan |", "|---|---|"]
+    lines += [f"| `{{{p.name}}}` | {p.description} |" for p in _placeholder_table().values()]
+    return "\n".join(lines) + "\n"

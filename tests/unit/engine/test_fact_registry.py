@@ -28,7 +28,14 @@ from cloudtoets.domain.vocabulary import (
 )
 from cloudtoets.engine.evaluate import Evaluator
 from cloudtoets.engine.messages import Facts, MessageBuilder
-from cloudtoets.policy.facts import Fact, Placeholder, placeholders, register_fact, unregister_fact
+from cloudtoets.policy.facts import (
+    Fact,
+    Placeholder,
+    markdown,
+    placeholders,
+    register_fact,
+    unregister_fact,
+)
 from cloudtoets.policy.loader import load_policy
 from cloudtoets.policy.model import Policy
 from cloudtoets.problems import InputError
@@ -276,3 +283,10 @@ def test_no_eea_country_list_in_the_code() -> None:
             if len(codes & eea) >= 20 and len(codes - eea) <= 5:
                 found.append(f"{path.relative_to(SRC)}:{line}")
     assert found == []
+
+
+def test_the_policy_language_page_lists_the_registry() -> None:
+    page = (SRC.parent / "docs" / "policy-language.md").read_text(encoding="utf-8")
+    begin, end = "<!-- feiten: begin -->\n", "<!-- feiten: einde -->"
+    listed = page[page.index(begin) + len(begin) : page.index(end)]
+    assert listed == markdown(), "write policy.facts.markdown() between the markers"
