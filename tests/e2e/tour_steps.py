@@ -178,7 +178,7 @@ def _theme(page: Page, start: str) -> Locator:
 
 def open_risk_form(page: Page) -> None:
     """From the registration page to the empty form."""
-    _follow(page, "Naar de risicoanalyse")
+    _follow(page, "Naar de integrale risicoafweging")
     _follow(page, "Integrale risicoafweging maken")
 
 
@@ -214,7 +214,7 @@ def jurisdiction_suggestion(page: Page) -> str:
 
 def open_draft_to_accept(page: Page) -> None:
     """As an approver, from the registration page to the draft with the acceptance form."""
-    _follow(page, "Naar de risicoanalyse")
+    _follow(page, "Naar de integrale risicoafweging")
     _follow(page, "Concept bekijken en accorderen")
 
 
