@@ -142,7 +142,7 @@ def test_a_role_refusal_names_who_may_take_the_step(register: Register) -> None:
         headers={**auth, "If-Match": f'"v{sent["version"]}"'},
     )
     detail = assert_problem(refused, 403, "niet-toegestaan")["detail"]
-    assert detail == "Alleen CIO Rijk kan een melding in ontvangst nemen. Er is niets gewijzigd."
+    assert detail == "Alleen CIO Rijk kan een melding in behandeling nemen. Er is niets gewijzigd."
 
 
 @pytest.fixture
