@@ -112,7 +112,8 @@ FLASHES: Mapping[str, tuple[str, str]] = {
     "account_enabled": ("ok", "Het account is weer ingeschakeld."),
     "password_set": (
         "ok",
-        "Het nieuwe wachtwoord is opgeslagen. Geef het veilig door; lopende sessies zijn beëindigd.",
+        "Het nieuwe wachtwoord is opgeslagen. Geef het veilig door; lopende sessies zijn "
+        "beëindigd.",
     ),
     "second_factor_reset": (
         "ok",
