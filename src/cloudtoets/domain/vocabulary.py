@@ -61,6 +61,23 @@ class KeyRegister(StrEnum):
     BLAU = "BLAU"
 
 
+# The key registers by name, with the article a sentence needs ("de brondata van het
+# Handelsregister"); the code stays what interface.md says.
+KEY_REGISTER_NAMES: dict[KeyRegister, str] = {
+    KeyRegister.BRP: "de Basisregistratie Personen",
+    KeyRegister.HR: "het Handelsregister",
+    KeyRegister.BAG: "de Basisregistratie Adressen en Gebouwen",
+    KeyRegister.BRK: "de Basisregistratie Kadaster",
+    KeyRegister.BRT: "de Basisregistratie Topografie",
+    KeyRegister.BGT: "de Basisregistratie Grootschalige Topografie",
+    KeyRegister.BRO: "de Basisregistratie Ondergrond",
+    KeyRegister.BRV: "de Basisregistratie Voertuigen",
+    KeyRegister.BRI: "de Basisregistratie Inkomen",
+    KeyRegister.WOZ: "de Waardering Onroerende Zaken",
+    KeyRegister.BLAU: "de Basisregistratie Lonen, Arbeids- en Uitkeringsverhoudingen",
+}
+
+
 class PrivacyTechnique(StrEnum):
     """Privacy enhancing technologies (PETs)."""
 

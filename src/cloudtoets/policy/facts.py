@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cloudtoets.domain.countries import countries_in_sentence, join_dutch
 from cloudtoets.domain.fields import FieldType
-from cloudtoets.domain.vocabulary import Scope
+from cloudtoets.domain.vocabulary import KEY_REGISTER_NAMES, KeyRegister, Scope
 
 if TYPE_CHECKING:
     from cloudtoets.policy.model import Policy
@@ -106,6 +106,15 @@ def _outside_allowed(policy: Policy) -> Callable[..., str]:
 def _rule_titles(policy: Policy) -> Callable[..., str]:
     titles = {rule.id: rule.title for rule in policy.rules}
     return lambda rules: join_dutch(f"‘{titles.get(rule, rule)}’" for rule in rules)
+
+
+def _key_register(register: str | None) -> str:
+    """ "de Basisregistratie Personen (BRP)"; an unknown code as itself."""
+    if not register:
+        return "-"
+    member = KeyRegister._value2member_map_.get(register)
+    name = KEY_REGISTER_NAMES.get(member) if isinstance(member, KeyRegister) else None
+    return f"{name} ({register})" if name else str(register)
 
 
 def _months(count: int) -> str:
@@ -244,10 +253,10 @@ _FIELD_PLACEHOLDERS: tuple[Placeholder, ...] = (
     ),
     Placeholder(
         "key_register",
-        "de basisregistratie",
+        "de basisregistratie bij naam, met lidwoord en afkorting",
         ("r.key_register",),
         lambda f: (f.registration.key_register,),
-        lambda policy: lambda register: str(register or "-"),
+        lambda policy: _key_register,
     ),
     Placeholder(
         "classification",

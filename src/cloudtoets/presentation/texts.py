@@ -17,7 +17,12 @@ from cloudtoets.domain.clock import AMSTERDAM, amsterdam_date
 # country names live in domain/countries.py: the engine names countries too
 from cloudtoets.domain.countries import COUNTRIES as COUNTRIES
 from cloudtoets.domain.countries import country_name as country_name
-from cloudtoets.domain.vocabulary import SEVERITY_LABELS, VERDICT_LABELS, Verdict
+from cloudtoets.domain.vocabulary import (
+    KEY_REGISTER_NAMES,
+    SEVERITY_LABELS,
+    VERDICT_LABELS,
+    Verdict,
+)
 from cloudtoets.engine.messages import dutch_date
 from cloudtoets.policy.loader import load_policy
 
@@ -93,17 +98,8 @@ PETS: Mapping[str, str] = {
     "private-set-intersection": "Private set intersection",
 }
 KEY_REGISTERS: Mapping[str, str] = {
-    "BRP": "BRP: Basisregistratie Personen",
-    "HR": "HR: Handelsregister",
-    "BAG": "BAG: Basisregistratie Adressen en Gebouwen",
-    "BRK": "BRK: Basisregistratie Kadaster",
-    "BRT": "BRT: Basisregistratie Topografie",
-    "BGT": "BGT: Basisregistratie Grootschalige Topografie",
-    "BRO": "BRO: Basisregistratie Ondergrond",
-    "BRV": "BRV: Basisregistratie Voertuigen",
-    "BRI": "BRI: Basisregistratie Inkomen",
-    "WOZ": "WOZ: Waardering Onroerende Zaken",
-    "BLAU": "BLAU: Lonen, Arbeids- en Uitkeringsverhoudingen",
+    str(code): f"{code}: {name.removeprefix('de ').removeprefix('het ')}"
+    for code, name in KEY_REGISTER_NAMES.items()
 }
 MATERIAL_CHOICES: Mapping[str, str] = {
     "afleiden": "Laat cloudtoets dit bepalen",
