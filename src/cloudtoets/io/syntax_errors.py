@@ -70,7 +70,8 @@ _YAML: tuple[tuple[str, str], ...] = (
     ),
     ("expected <block end>", "het inspringen klopt niet; controleer deze regel"),
 )
-_YAML_OTHER = "dit is geen geldige YAML; controleer deze plek"
+_YAML_IS = "geen geldige YAML: "  # the reader learns which format is meant
+_YAML_OTHER = "controleer deze plek"
 
 # orjson's messages (their start) -> what to say
 _JSON: tuple[tuple[str, str], ...] = (
@@ -93,7 +94,8 @@ _JSON: tuple[tuple[str, str], ...] = (
     ("invalid escaped sequence", "onbekende code na een \\ in een tekst"),
     ("str is not valid UTF-8", "het bestand is geen UTF-8; sla het op als UTF-8"),
 )
-_JSON_OTHER = "dit is geen geldige JSON; controleer deze plek"
+_JSON_IS = "geen geldige JSON: "
+_JSON_OTHER = "controleer deze plek"
 
 
 def _pick(table: tuple[tuple[str, str], ...], text: str, other: str) -> str:
@@ -130,13 +132,13 @@ def yaml_problem(error: Exception, data: bytes | str) -> Problem:
     if reason is not None:  # a ReaderError: bad bytes, no mark
         line, column = _line_column(data, int(getattr(error, "position", 0)))
         if "UTF-8" in str(reason) or "utf-8" in str(getattr(error, "encoding", "")):
-            return at(line, column, "het bestand is geen UTF-8; sla het op als UTF-8")
-        return at(line, column, "hier staat een onzichtbaar stuurteken; haal het weg")
+            return at(line, column, _YAML_IS + "het bestand is geen UTF-8; sla het op als UTF-8")
+        return at(line, column, _YAML_IS + "hier staat een onzichtbaar stuurteken; haal het weg")
     problem = str(getattr(error, "problem", "") or "")
     mark: Any = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     said = _pick(_YAML, problem, _YAML_OTHER)
     if mark is None:
-        return Problem("", said)
+        return Problem("", _YAML_IS + said)
     if _character_at(data, mark.line, mark.column) == "\t":  # PyYAML does not always say so
         said = _TAB
     begun: Any = getattr(error, "context_mark", None)
@@ -144,10 +146,10 @@ def yaml_problem(error: Exception, data: bytes | str) -> Problem:
     opened = "flow" in context or "quoted" in context
     if opened and begun is not None and begun.line < mark.line:  # unclosed: where it began
         said += f" (begonnen op regel {begun.line + 1})"
-    return at(mark.line + 1, mark.column + 1, said)
+    return at(mark.line + 1, mark.column + 1, _YAML_IS + said)
 
 
 def json_problem(error: Any) -> Problem:
     """The Dutch problem for an ``orjson.JSONDecodeError`` (or ``json.JSONDecodeError``)."""
     said = _pick(_JSON, str(getattr(error, "msg", "")), _JSON_OTHER)
-    return at(int(error.lineno), int(error.colno), said)
+    return at(int(error.lineno), int(error.colno), _JSON_IS + said)

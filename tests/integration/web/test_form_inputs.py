@@ -161,14 +161,22 @@ def test_syntax_errors_are_dutch_with_line_and_column(client: TestClient) -> Non
         "inventaris.yaml",
         b"organisations:\n  - id: bzk\n    name: [BZK\nregistrations: []\n",
     )
-    assert "Regel 4, kolom 14: Een lijst tussen [ en ] is niet goed afgesloten" in yaml_page
+    assert (
+        "Regel 4, kolom 14: Geen geldige YAML: een lijst tussen [ en ] is niet goed afgesloten"
+        in yaml_page
+    )
     assert "(begonnen op regel 3)" in yaml_page
     tab_page = upload(client, "inventaris.yml", b"registrations:\n\t- id: x\n")
-    assert "Regel 2, kolom 1: Hier staat een tab; spring in met spaties" in tab_page
+    assert (
+        "Regel 2, kolom 1: Geen geldige YAML: hier staat een tab; spring in met spaties" in tab_page
+    )
     json_page = upload(client, "inventaris.json", b'{"organisations": [\n  {"id": "a",, }\n]}')
     assert "Regel 2, kolom 14:" in json_page
     comma_page = upload(client, "inventaris.json", b'{"registrations": [],\n}')
-    assert "Regel 1, kolom 21: Na de laatste waarde staat een komma; haal die weg" in comma_page
+    assert (
+        "Regel 1, kolom 21: Geen geldige JSON: na de laatste waarde staat een komma; haal die weg"
+        in comma_page
+    )
     xlsx_page = upload(client, "inventaris.xlsx", b"geen werkmap")
     assert "geen geldig Excel-werkboek" in xlsx_page
     for page in (yaml_page, tab_page, json_page, comma_page, xlsx_page):

@@ -26,16 +26,43 @@ def json_error(text: bytes) -> str:
 @pytest.mark.parametrize(
     ("text", "said"),
     [
-        (b"a: [b\nc: d\n", "regel 2, kolom 2: een lijst tussen [ en ] is niet goed afgesloten"),
-        (b"a: {b: 1\n", "regel 2, kolom 1: een object tussen { en } is niet goed afgesloten"),
-        (b"a:\n  b: 1\n c: 2\n", "regel 3, kolom 2: hier verwachtte cloudtoets een nieuwe naam"),
-        (b"a: b: c\n", "regel 1, kolom 5: er staat een dubbele punt die hier niet mag"),
-        (b"a:\n\t- b\n", "regel 2, kolom 1: hier staat een tab; spring in met spaties"),
-        (b"a: 'b\n", "regel 2, kolom 1: het bestand houdt op in een tekst tussen aanhalingstekens"),
-        (b"a: @b\n", "regel 1, kolom 4: een waarde mag niet beginnen met dit teken"),
-        (b"a: *x\n", "regel 1, kolom 4: een verwijzing (*naam) naar iets dat niet bestaat"),
-        (b"a: \xff\n", "regel 1, kolom 4: het bestand is geen UTF-8"),
-        (b"- a\nb: 1\n", "regel 2, kolom 1: hier verwachtte cloudtoets een nieuw onderdeel"),
+        (
+            b"a: [b\nc: d\n",
+            "regel 2, kolom 2: geen geldige YAML: een lijst tussen [ en ] is niet goed afgesloten",
+        ),
+        (
+            b"a: {b: 1\n",
+            "regel 2, kolom 1: geen geldige YAML: een object tussen { en } is niet goed afgesloten",
+        ),
+        (
+            b"a:\n  b: 1\n c: 2\n",
+            "regel 3, kolom 2: geen geldige YAML: hier verwachtte cloudtoets een nieuwe naam",
+        ),
+        (
+            b"a: b: c\n",
+            "regel 1, kolom 5: geen geldige YAML: er staat een dubbele punt die hier niet mag",
+        ),
+        (
+            b"a:\n\t- b\n",
+            "regel 2, kolom 1: geen geldige YAML: hier staat een tab; spring in met spaties",
+        ),
+        (
+            b"a: 'b\n",
+            "regel 2, kolom 1: geen geldige YAML: het bestand houdt op in een tekst tussen aanhalingstekens",
+        ),
+        (
+            b"a: @b\n",
+            "regel 1, kolom 4: geen geldige YAML: een waarde mag niet beginnen met dit teken",
+        ),
+        (
+            b"a: *x\n",
+            "regel 1, kolom 4: geen geldige YAML: een verwijzing (*naam) naar iets dat niet bestaat",
+        ),
+        (b"a: \xff\n", "regel 1, kolom 4: geen geldige YAML: het bestand is geen UTF-8"),
+        (
+            b"- a\nb: 1\n",
+            "regel 2, kolom 1: geen geldige YAML: hier verwachtte cloudtoets een nieuw onderdeel",
+        ),
     ],
 )
 def test_yaml_errors_are_dutch_with_their_place(text: bytes, said: str) -> None:
@@ -51,13 +78,22 @@ def test_an_unclosed_list_says_where_it_began() -> None:
 @pytest.mark.parametrize(
     ("text", "said"),
     [
-        (b'{"a": 1,}', "regel 1, kolom 8: na de laatste waarde staat een komma; haal die weg"),
-        (b'{"a" 1}', "regel 1, kolom 6: na de naam ontbreekt een dubbele punt"),
-        (b"{'a': 1}", "regel 1, kolom 2: een naam staat niet tussen dubbele aanhalingstekens"),
-        (b'{"a":\n', "regel 2, kolom 1: het bestand houdt halverwege op"),
-        (b'{"a": tru}', "regel 1, kolom 7: schrijf true, false of null met kleine letters"),
-        (b"", "regel 1, kolom 1: het bestand is leeg"),
-        (b'\n\n  {"a": [1,\n   }', "regel 4, kolom 4: hier hoort een waarde"),
+        (
+            b'{"a": 1,}',
+            "regel 1, kolom 8: geen geldige JSON: na de laatste waarde staat een komma; haal die weg",
+        ),
+        (b'{"a" 1}', "regel 1, kolom 6: geen geldige JSON: na de naam ontbreekt een dubbele punt"),
+        (
+            b"{'a': 1}",
+            "regel 1, kolom 2: geen geldige JSON: een naam staat niet tussen dubbele aanhalingstekens",
+        ),
+        (b'{"a":\n', "regel 2, kolom 1: geen geldige JSON: het bestand houdt halverwege op"),
+        (
+            b'{"a": tru}',
+            "regel 1, kolom 7: geen geldige JSON: schrijf true, false of null met kleine letters",
+        ),
+        (b"", "regel 1, kolom 1: geen geldige JSON: het bestand is leeg"),
+        (b'\n\n  {"a": [1,\n   }', "regel 4, kolom 4: geen geldige JSON: hier hoort een waarde"),
     ],
 )
 def test_json_errors_are_dutch_with_their_place(text: bytes, said: str) -> None:
