@@ -18,7 +18,12 @@ from cloudtoets.services import notifications as service
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
 from cloudtoets.services.errors import InvalidTransition, VersionConflict
-from cloudtoets.services.notification_states import INBOX_ORDER, STATE_LABELS, allowed_steps
+from cloudtoets.services.notification_states import (
+    INBOX_ORDER,
+    STATE_LABELS,
+    STEPS,
+    allowed_steps,
+)
 from cloudtoets.services.organisations import visible_organisations
 from cloudtoets.services.package_signing import KeyProblem
 from cloudtoets.services.permissions import Permission
@@ -123,7 +128,10 @@ def import_form(request: Request, actor: ActorDep) -> Response:
     return _import_page(request, actor=actor)
 
 
-@router.post("/meldingen/importeren", dependencies=[Depends(check_same_origin)])
+@router.post(
+    "/meldingen/importeren",
+    dependencies=[requires(Permission.HANDLE_NOTIFICATIONS), Depends(check_same_origin)],
+)
 async def import_submit(request: Request, register: RegisterDep, actor: ActorDep) -> Response:
     limit = register.settings.max_upload_bytes
     form = await request.form(max_part_size=limit + 1024)
@@ -259,7 +267,8 @@ def _add_step_route(path: str) -> None:
         f"/meldingen/{{notification_id}}/{path}",
         take,
         methods=["POST"],
-        dependencies=[Depends(check_same_origin)],
+        # the step's own role first: another role reads which role may, never a CSRF message
+        dependencies=[requires(STEPS[step].permission), Depends(check_same_origin)],
         name=f"web_notification_{step}",
     )
 

@@ -725,7 +725,9 @@ POLICY: dict[tuple[str, str], Rule] = {
         query=lambda t: {"organisatie": t.organisation} if t.organisation else {},
     ),
     ("GET", "/meldingen/importeren"): Rule(Kind.PAGE),
-    ("POST", "/meldingen/importeren"): Rule(Kind.RECEIVE, ok={303}, build=workflow_walk.package),
+    ("POST", "/meldingen/importeren"): Rule(
+        Kind.RECEIVE, ok={303}, build=workflow_walk.package, role_first="cio-rijk"
+    ),
     ("GET", "/meldingen/{notification_id}"): Rule(
         Kind.READ, build=workflow_walk.read_notification()
     ),
@@ -734,7 +736,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ),
     **{
         (method, path): Rule(
-            kind, ok=ok, build=workflow_walk.step(role, state, api_name, web_name, text)
+            kind,
+            ok=ok,
+            build=workflow_walk.step(role, state, api_name, web_name, text),
+            role_first=role if web else None,
         )
         for kind, role, state, api_name, web_name, text in (
             (Kind.WRITE, "editor", "draft", "submit", "indienen", None),
@@ -744,9 +749,9 @@ POLICY: dict[tuple[str, str], Rule] = {
             (Kind.WRITE, "editor", "questions", "answer", "antwoord", "Ja, in oktober."),
             (Kind.HANDLE, "cio-rijk", "received", "close", "afsluiten", None),
         )
-        for method, path, ok in (
-            ("POST", f"{API}/notifications/{{notification_id}}/{api_name}", {200}),
-            ("POST", f"/meldingen/{{notification_id}}/{web_name}", {303}),
+        for method, path, ok, web in (
+            ("POST", f"{API}/notifications/{{notification_id}}/{api_name}", {200}, False),
+            ("POST", f"/meldingen/{{notification_id}}/{web_name}", {303}, True),
         )
     },
 }

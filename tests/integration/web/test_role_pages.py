@@ -204,3 +204,27 @@ def test_each_role_sees_its_own_queue(sessions: dict[str, TestClient], register:
     assert f'href="/meldingen/{made.id}"' in queue
     assert f"/meldingen/{made.id}" not in sessions["cio-rijk"].get("/").text  # now waits for fin
     assert 'id="vragen-van-cio-rijk"' not in sessions["lezer"].get("/").text
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "who"),
+    [
+        ("bewerker", "/meldingen/1/ontvangen", "CIO Rijk"),
+        ("bewerker", "/meldingen/1/vraag", "CIO Rijk"),
+        ("bewerker", "/meldingen/importeren", "CIO Rijk"),
+        ("cio-rijk", "/meldingen/1/antwoord", "bewerker"),
+        ("lezer", "/meldingen/1/indienen", "bewerker"),
+    ],
+)
+def test_a_notification_step_of_another_role_is_refused_before_any_csrf_message(
+    sessions: dict[str, TestClient], register: Register, username: str, path: str, who: str
+) -> None:
+    """Each step of a notification belongs to one side; the other side hears who may take it."""
+    before = [(n.id, n.state) for n in notifications.list_notifications(register, CIO_RIJK)]
+    response = sessions[username].post(path, data={"text": "Mag dit?"}, headers={"Origin": ORIGIN})
+    assert response.status_code == 403
+    shown = text(response.text)
+    assert who in shown
+    assert "kwam niet van cloudtoets" not in shown
+    after = [(n.id, n.state) for n in notifications.list_notifications(register, CIO_RIJK)]
+    assert after == before
