@@ -88,7 +88,7 @@ JOURNEYS = {
     ),
     "beheerder": Journey(
         ["Overzicht"],
-        ["U bent ingelogd als beheerder", "Uw account en uw API-tokens"],
+        ["U bent ingelogd als beheerder", "Een nieuw account maken"],
         "/account",
         "/registraties/nieuw",
         "Alleen een bewerker mag registraties",

@@ -156,7 +156,8 @@ def test_a_refused_action_names_the_role_that_may_before_any_csrf_message(
 def test_the_administrator_gets_its_own_overview(sessions: dict[str, TestClient]) -> None:
     shown = text(sessions["beheerder"].get("/").text)
     assert "U bent ingelogd als beheerder" in shown
-    assert "Uw account en uw API-tokens" in shown
+    assert "Uw eigen account en uw API-tokens" in shown
+    assert "/beheer/accounts/nieuw" in sessions["beheerder"].get("/").text
     assert "registraties in totaal" not in shown and "in orde" not in shown
 
 
