@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import IO, Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -51,6 +51,7 @@ from cloudtoets.services.workflow_projection import (
 )
 from cloudtoets.store import audit as audit_chain
 from cloudtoets.store import repositories as repo
+from cloudtoets.store.bulk import insert_rows
 from cloudtoets.store.mapping import (
     organisation_from_row,
     organisation_values,
@@ -739,8 +740,7 @@ def _write(
 
     counts_rows = session.get_bind().dialect.supports_sane_multi_rowcount
     for new, changed, jurisdictions, decisions in _unspooled(rows, prepared.batches):
-        if new:
-            session.execute(insert(_REGISTRATIONS), new)
+        insert_rows(session, _REGISTRATIONS, new)
         if changed:
             result = session.execute(_UPDATE_REGISTRATION, changed)
             if counts_rows and result.rowcount != len(changed):  # type: ignore[attr-defined]
@@ -755,10 +755,8 @@ def _write(
             for registration_id, chain, _ in jurisdictions
             for country in chain
         ]
-        if countries:
-            session.execute(insert(_JURISDICTIONS), countries)
-        if decisions:
-            session.execute(insert(_DECISIONS), decisions)
+        insert_rows(session, _JURISDICTIONS, countries)
+        insert_rows(session, _DECISIONS, decisions)
 
     evaluator = RegisterEvaluator(session, register.policy, register.today())
     for registration in prepared.with_workflow:

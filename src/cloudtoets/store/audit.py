@@ -41,9 +41,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
+from cloudtoets.store.bulk import insert_rows
 from cloudtoets.store.clock import session_now
 from cloudtoets.store.tables import AuditRow
 
@@ -254,7 +255,7 @@ def append_batches(
             }
             values["hash"] = prev_hash = chain_hash(prev_hash, {**hashed(values), "at": at_text})
             rows.append(values)
-        session.execute(insert(cast(Table, AuditRow.__table__)), rows)
+        insert_rows(session, cast(Table, AuditRow.__table__), rows)
         head = prev_hash
     return head
 

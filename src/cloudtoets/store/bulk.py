@@ -1,0 +1,71 @@
+"""Many rows into one table in few statements, for a large import.
+
+On PostgreSQL ``executemany`` sends one INSERT per row (psycopg's pipeline), and multi-row
+VALUES statements cost psycopg a parse of their long text; one ``INSERT ... SELECT FROM unnest``
+per part, with one array parameter per column, costs neither. COPY is no option: it refuses
+tables under row-level security. Row-level security and constraints apply as to any INSERT; the
+values pass the same column types (JSON, dates) as SQLAlchemy's own INSERT, so what is stored is
+the same. Elsewhere (SQLite) this is SQLAlchemy's ``executemany``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Column, Table, insert
+from sqlalchemy.orm import Session
+
+# rows per statement: each column is one array, so the parameter count stays the column count
+PART = 5_000
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT ``rows`` (all with the same keys) into ``table`` in the session's transaction;
+    columns left out get their default, as with ``session.execute(insert(table), rows)``."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        session.execute(insert(table), list(rows))
+        return
+    given = [table.c[name] for name in rows[0]]
+    # Python-side defaults (a clock's moment, an empty list) are computed here, as SQLAlchemy
+    # would; server-side ones are left to the database
+    context = SimpleNamespace(execution_options=connection.get_execution_options())
+    defaults = [
+        column
+        for column in table.columns
+        if column.name not in rows[0] and column.default is not None
+    ]
+    columns = given + defaults
+    processors = [_processor(column, dialect) for column in columns]
+    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    arrays = ", ".join(f"%b::{column.type.compile(dialect=dialect)}[]" for column in columns)
+    statement = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) "
+        f"SELECT * FROM unnest({arrays})"
+    )
+    for start in range(0, len(rows), PART):
+        part = rows[start : start + PART]
+        values: list[list[Any]] = [[row[column.name] for row in part] for column in given]
+        for column in defaults:
+            values.append([_default(column, context) for _ in part])
+        for index, process in enumerate(processors):
+            if process is not None:
+                values[index] = [process(value) for value in values[index]]
+        # through SQLAlchemy, so that a unique key hit is its IntegrityError as anywhere else
+        connection.exec_driver_sql(statement, tuple(values))
+
+
+def _processor(column: Column[Any], dialect: Any) -> Callable[[Any], Any] | None:
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _default(column: Column[Any], context: Any) -> Any:
+    default: Any = column.default
+    if default.is_callable:
+        return default.arg(context)
+    return default.arg

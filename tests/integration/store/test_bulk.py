@@ -1,0 +1,95 @@
+"""store.bulk.insert_rows stores what SQLAlchemy's own INSERT stores, on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any, cast
+
+import pytest
+from sqlalchemy import Table, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from cloudtoets.config import Settings
+from cloudtoets.domain.clock import FixedClock
+from cloudtoets.services.context import Register
+from cloudtoets.store.bulk import insert_rows
+from cloudtoets.store.tables import DecisionRow, OrganisationRow
+
+MOMENT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+DECISIONS = cast(Table, DecisionRow.__table__)
+
+
+@pytest.fixture
+def register(database_url: str) -> Iterator[Register]:
+    from cloudtoets.store.migrate import upgrade
+
+    opened = Register.open(Settings(database_url=database_url), clock=FixedClock(MOMENT))
+    upgrade(opened.engine)
+    with opened.sessions() as session, session.begin():
+        session.add(OrganisationRow(id="bzk", name="BZK", type="ministry"))
+    yield opened
+    opened.close()
+
+
+def _decision(number: int, **changes: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "registration_id": f"bzk-{number}",
+        "organisation_id": "bzk",
+        "policy_id": "rijksbreed",
+        "policy_revision": f"{number:064d}",
+        "as_of": dt.date(2026, 3, 2),
+        "verdict": "toegestaan",
+        "deadline": None if number % 2 else dt.date(2027, 1, 1),
+        # nested JSON, text outside ASCII, a fact left unknown (None) and an empty list
+        "input": {"registrations": [{"id": f"bzk-{number}", "notes": None, "tags": []}]},
+        "result": {"findings": [{"rule": "R-1", "message": "één €-teken\n", "days": number}]},
+    }
+    values.update(changes)
+    return values
+
+
+def _stored(register: Register) -> list[dict[str, Any]]:
+    columns = [c for c in DECISIONS.columns if c.name != "id"]
+    with register.sessions() as session:
+        return [
+            row._asdict()
+            for row in session.execute(select(*columns).order_by(DECISIONS.c.registration_id))
+        ]
+
+
+def test_rows_are_stored_as_sqlalchemy_stores_them(register: Register) -> None:
+    rows = [_decision(number) for number in range(3)]
+    with register.sessions() as session, session.begin():
+        session.execute(insert(DECISIONS), rows)
+    expected = _stored(register)
+    with register.sessions() as session, session.begin():
+        session.execute(DECISIONS.delete())
+    with register.sessions() as session, session.begin():
+        insert_rows(session, DECISIONS, rows)
+    stored = _stored(register)
+    assert stored == expected
+    # the column default (the register's clock) filled in as SQLAlchemy fills it in
+    assert {row["evaluated_at"].replace(tzinfo=dt.UTC) for row in stored} == {MOMENT}
+    assert stored[0]["result"]["findings"][0]["message"] == "één €-teken\n"
+    assert stored[0]["input"]["registrations"][0] == {"id": "bzk-0", "notes": None, "tags": []}
+
+
+def test_more_rows_than_one_statement_takes(
+    register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cloudtoets.store.bulk.PART", 2)
+    rows = [_decision(number) for number in range(5)]
+    with register.sessions() as session, session.begin():
+        insert_rows(session, DECISIONS, rows)
+        insert_rows(session, DECISIONS, [])  # nothing to do
+    assert [row["registration_id"] for row in _stored(register)] == [
+        f"bzk-{number}" for number in range(5)
+    ]
+
+
+def test_a_taken_key_is_an_integrity_error_and_nothing_is_stored(register: Register) -> None:
+    rows = [_decision(1, id=7), _decision(2, id=7)]
+    with pytest.raises(IntegrityError), register.sessions() as session, session.begin():
+        insert_rows(session, DECISIONS, rows)
+    assert _stored(register) == []
