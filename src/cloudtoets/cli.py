@@ -282,7 +282,7 @@ def policy_diff(
     diff = diff_policies(pa, pb)
     typer.echo(f"Verschil {pa.id} ({pa.version}) -> {pb.id} ({pb.version})")
     if diff.empty:
-        typer.echo("Geen verschil in regels, parameters of teksten.")
+        typer.echo("Geen verschil in regels, parameters, feiten of teksten.")
         return
 
     def show(value: object) -> str:
@@ -311,6 +311,8 @@ def policy_diff(
             typer.echo(f"    {show(va)} -> {show(vb)}")
     for key in diff.texts:
         typer.echo(f"  tekst {key} gewijzigd")
+    for name, (fa, fb) in diff.facts.items():
+        typer.echo(f"  feit {name}:\n    {fa}\n    -> {fb}")
     for rule_id in diff.only_in_a:
         typer.echo(f"  regel alleen in {pa.id}: {rule_id}")
     for rule_id in diff.only_in_b:

@@ -79,3 +79,15 @@ def test_diff_names_changed_and_added_transition_periods_in_words(tmp_path: Path
     assert result.returncode == 0
     assert "    existing_use: 4 jaar -> 5 jaar\n" in result.stdout
     assert "    kort: (geen) -> 6 maanden\n" in result.stdout
+
+
+def test_diff_names_a_changed_fact(tmp_path: Path) -> None:
+    body = (
+        "facts:\n  material:\n    criteria:\n"
+        "      add: {critical_entity: {field: organisation.critical_entity}}\n"
+    )
+    result = run("policy", "diff", BASE, str(variant(tmp_path, body)))
+    assert result.returncode == 0, result.stderr
+    assert "  feit material:\n" in result.stdout
+    assert "critical_entity: `organisation.critical_entity is waar`" in result.stdout
+    assert "feit public_cloud" not in result.stdout

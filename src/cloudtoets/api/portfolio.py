@@ -204,7 +204,9 @@ def _uploaded_policy(filename: str, data: bytes) -> Any:
     "variant mag met `extends` voortbouwen op een ingebouwd beleid (niet op een ander bestand) "
     "en heeft na het samenvoegen hoogstens 200 regels. Het huidige beleid is `base` (een "
     "ingebouwd beleid), standaard het beleid van het register. Een ongeldig bestand: 422 met "
-    "elk probleem en waar het staat; een te groot bestand: 413.",
+    "elk probleem en waar het staat; een te groot bestand: 413. `warnings` noemt wat mag maar "
+    "waarschijnlijk niet zo bedoeld is, zoals `policy validate` (een kale lijst die meer dan de "
+    "helft van de geërfde lijst weglaat).",
     response_model=None,
     responses=problem_responses(403, 404, 413, 422),
 )
@@ -234,6 +236,6 @@ async def post_policy_impact(
     # who may see what first: a role without register content gets 403 whatever it sends
     source = await run_in_threadpool(service.source_from_register, register, actor, organisation)
     other_policy = await run_in_threadpool(_uploaded_policy, filename, data)
-    return JsonResponse(
-        await run_in_threadpool(_impact, source, base_policy, other_policy, day, organisation)
-    )
+    found = await run_in_threadpool(_impact, source, base_policy, other_policy, day, organisation)
+    # what `cloudtoets policy validate` warns about: allowed, but probably not meant
+    return JsonResponse({**found, "warnings": problem_items(other_policy.warnings)})

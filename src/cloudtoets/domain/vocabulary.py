@@ -116,6 +116,15 @@ class Classification(StrEnum):
     STG_ZEER_GEHEIM = "stg-zeer-geheim"
 
 
+# The classifications by their Dutch name, for forms and messages alike.
+CLASSIFICATION_NAMES: dict[Classification, str] = {
+    Classification.DEP_VERTROUWELIJK: "Departementaal vertrouwelijk",
+    Classification.STG_CONFIDENTIEEL: "Stg. Confidentieel",
+    Classification.STG_GEHEIM: "Stg. Geheim",
+    Classification.STG_ZEER_GEHEIM: "Stg. Zeer geheim",
+}
+
+
 class Scope(StrEnum):
     MANDATORY = "mandatory"
     EXCLUDED = "excluded"

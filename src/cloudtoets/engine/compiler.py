@@ -21,14 +21,21 @@ from functools import partial
 from typing import Any
 
 from cloudtoets.domain.decision import Decision, Finding
-from cloudtoets.domain.knowledge import NONE_CODE
+from cloudtoets.domain.knowledge import NONE_CODE, QUESTIONS
 from cloudtoets.domain.model import Justification, Registration
 from cloudtoets.domain.vocabulary import Classification, Deployment, Severity, Verdict
 from cloudtoets.engine.context import EvaluationContext
 from cloudtoets.engine.messages import Facts, MessageBuilder
 from cloudtoets.engine.open import OpenEvaluator, valid_justification
 from cloudtoets.engine.transition import add_months, period_months
-from cloudtoets.policy.conditions import All, Emitter, to_python
+from cloudtoets.policy.conditions import (
+    All,
+    Emitter,
+    FactCondition,
+    Node,
+    Predicate,
+    to_python,
+)
 from cloudtoets.policy.facts import facts as registered_facts
 from cloudtoets.policy.model import Policy, Rule
 from cloudtoets.policy.schema import Transition
@@ -168,14 +175,63 @@ class _RuleSupport:
         )
 
 
-def _material_reasons(criteria: tuple[str, ...], chosen: tuple[str, ...] = ()) -> Any:
+def _reasons_table(criteria: tuple[str, ...], chosen: tuple[str, ...] = ()) -> Any:
     """The sorted reasons for every combination of the criteria flags, as nested pairs indexed
     by each flag in turn (``reasons[core_task][business_critical]...``): indexing by a flag is
     cheaper than hashing a tuple of them."""
     if not criteria:
         return tuple(sorted(chosen))
     first, rest = criteria[0], criteria[1:]
-    return (_material_reasons(rest, chosen), _material_reasons(rest, (*chosen, first)))
+    return (_reasons_table(rest, chosen), _reasons_table(rest, (*chosen, first)))
+
+
+def _flag(node: Node, emit: Emitter) -> str:
+    """A criterion as True or False, to index the table of reasons. A test of a fact field is
+    one already (an unknown one gave up before); a yes/no field that may be empty is not."""
+    code = to_python(node, emit)
+    if isinstance(node, Predicate) and node.name in QUESTIONS and node.op == "is-true":
+        return code
+    return f"({code} is True)"
+
+
+def _condition_fact(name: str, condition: FactCondition, emit: Emitter) -> list[str]:
+    """The lines that derive a fact from the policy's facts section: its condition, or its
+    criteria with their reasons in ``<name>_reasons`` (unknowns.md: a filled-in declared
+    field decides; otherwise the criteria, all known on this path)."""
+    if not condition.criteria:
+        return [f"{name} = {to_python(condition.when, emit)}"]
+    # the criteria read their fields in a block of their own: a declared value needs none
+    branch = emit.branch()
+    flags: list[str] = []
+    tests: list[str] = []
+    for index, (_, node) in enumerate(condition.criteria):
+        part = _flag(node, branch)
+        if re.fullmatch(r"\(\w+\)", part):  # a field read above: use its local as it is
+            flags.append(part[1:-1])
+        else:
+            flags.append(f"_{name}_{index}")
+            tests.append(f"{flags[-1]} = {part}")
+    table = emit.constant(_reasons_table(tuple(n for n, _ in condition.criteria)))
+    derive = [
+        *branch.prelude(indent=""),
+        *(statement for _, statement in branch.facts.values()),
+        *tests,
+        f"{name} = {' or '.join(flags)}",
+        f"{name}_reasons = {table}{''.join(f'[{flag}]' for flag in flags)}",
+    ]
+    if condition.declared is None:
+        return derive
+    field = condition.declared
+    owner = "o." + field.removeprefix("organisation.") if "." in field else "r." + field
+    declared = f"_{name}_declared"
+    return [
+        f"{declared} = {owner}",
+        f"if {declared} is not None:",
+        f"    {name} = {declared}",
+        f"    {name}_reasons = {emit.constant(('declared',))} if {declared} else ()",
+        "else:",
+        *("    " + line for line in derive),
+    ]
 
 
 def _deadline_name(transition: Transition) -> str:
@@ -340,7 +396,8 @@ def _fact_lines(policy: Policy, emit: Emitter) -> tuple[list[str], set[str], dic
     derivations: dict[str, Any] = {}
     for name, fact in registered_facts().items():
         if fact.derivation == "condition":
-            assignments.append(f"    {name} = {to_python(policy.facts[name], emit)}")
+            lines = _condition_fact(name, policy.facts[name], emit)
+            assignments += ["    " + line for line in lines]
         elif fact.derivation == "python":
             derivations[f"_derive_{name}"] = fact.derive
             assignments += [
@@ -371,9 +428,6 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     levels = c({1: 1, 2: 2, 3: 3, 4: 4, NONE_CODE: None})
     scope = c(dict(p.scope_by_org_type))
     adopted = c(p.adopted)
-    reasons = c(_material_reasons(p.material_criteria))
-    flags = "".join(f"[r.{name}]" for name in p.material_criteria)
-    criteria = " or ".join(f"r.{name}" for name in p.material_criteria) or "False"
     transitions = sorted(
         {r.transition for r in policy.rules if r.transition is not None}, key=_deadline_name
     )
@@ -402,7 +456,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
             ]
     verdicts = {v: c(v) for v in Verdict}
     fact_lines, head_reads, derivations = _fact_lines(policy, emit)
-    criteria_unknown = " or ".join(f"r.{name} is None" for name in p.material_criteria) or "False"
+    reasons = "material_reasons" if policy.facts["material"].criteria else "()"
 
     lines = [
         "def evaluate(r, context):",
@@ -418,20 +472,6 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         "    if pair is None:",
         "        pair = context.jurisdictions(r)",
         "    jurisdictions, jurisdiction_list = pair",
-        "    declared = r.material",
-        "    if declared is not None:",
-        "        material = declared",
-        f"        why = {c(('declared',))} if declared else ()",
-        f"    elif {criteria}:",
-        f"        if {criteria_unknown}:",
-        "            raise _Unknown",
-        "        material = True",
-        f"        why = {reasons}{flags}",
-        f"    elif {criteria_unknown}:",
-        "        raise _Unknown",
-        "    else:",
-        "        material = False",
-        "        why = ()",
         "    classification, level = r.classification, r.tbb_level",
         "    if classification is None or level is None:",
         "        raise _Unknown",
@@ -509,7 +549,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
                 "external_cloud": "external_cloud",
                 "material": "material",
                 "existing_use": "existing_use",
-                "material_reasons": "why",
+                "material_reasons": reasons,
                 "jurisdictions": "jurisdiction_list",
                 "jurisdictions_complete": "True",
                 "effective_tbb_level": "effective_tbb_level",

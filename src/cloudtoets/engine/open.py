@@ -30,6 +30,7 @@ from cloudtoets.policy.conditions import (
     All,
     AnyOf,
     Emitter,
+    FactCondition,
     Node,
     Not,
     Predicate,
@@ -219,25 +220,11 @@ class _Facts:
         o: Organisation,
         chain: Chain,
     ) -> None:
-        p = evaluator.policy.parameters
         self.r, self.o, self.chain, self.as_of = r, o, chain, evaluator.as_of
         # the derived yes/no facts as truth values, and what an unknown one waits for
         self.waits: dict[str, frozenset[str]] = {}
-        self.material_reasons: tuple[str, ...] = ()
-        if r.material is not None:
-            self.material: Truth = r.material
-            self.material_reasons = ("declared",) if r.material else ()
-        else:
-            criteria = [self.field(name) for name in p.material_criteria]
-            self.material, self.waits["material"] = any_of(criteria)
-            if self.material is True:
-                self.material_reasons = tuple(
-                    sorted(
-                        name
-                        for name, (value, _) in zip(p.material_criteria, criteria, strict=True)
-                        if value is True
-                    )
-                )
+        # per fact written with criteria: the names of those that hold (material_reasons)
+        self.reasons: dict[str, tuple[str, ...]] = {}
         self.levels, self.levels_waiting = evaluator.possible_levels(r)
         self.scope = evaluator.scope_of(o)
         self.unreported_deviation: Truth = False
@@ -245,10 +232,11 @@ class _Facts:
         self.public_cloud: Truth = None
         self.external_cloud: Truth = None
         self.existing_use: Truth = None
+        self.material: Truth = None
         self.extra: dict[str, Any] = {}
         for name, fact in registered_facts().items():
             if fact.derivation == "condition":
-                value, waits = reference_outcome(evaluator.policy.facts[name], self)
+                value, waits = self._condition(name, evaluator.policy.facts[name])
             elif fact.derivation == "python":
                 value, waits = fact.derive(r, o), frozenset(fact.waits)  # type: ignore[misc]
             else:
@@ -258,10 +246,30 @@ class _Facts:
             if value is None:
                 self.waits[name] = waits
 
-    def field(self, name: str) -> Outcome:
-        """A yes/no fact field as a truth value (for the material criteria)."""
-        value = getattr(self.r, name)
-        return (None, frozenset({name})) if value is None else (bool(value), _NONE)
+    def _condition(self, name: str, condition: FactCondition) -> Outcome:
+        """A fact from the policy's facts section; a filled-in declared field decides, else
+        the Kleene ``any`` of the criteria, whose names that hold are the reasons."""
+        if condition.declared is not None:
+            declared = self._fact_field(condition.declared)
+            if declared is not None:
+                self.reasons[name] = ("declared",) if declared else ()
+                return (bool(declared), _NONE)
+        if not condition.criteria:
+            return reference_outcome(condition.when, self)
+        outcomes = [reference_outcome(node, self) for _, node in condition.criteria]
+        value, waits = any_of(outcomes)
+        self.reasons[name] = (
+            tuple(
+                sorted(
+                    criterion
+                    for (criterion, _), (holds, _) in zip(condition.criteria, outcomes, strict=True)
+                    if holds is True
+                )
+            )
+            if value is True
+            else ()
+        )
+        return value, waits
 
     def test(self, p: Predicate) -> Outcome:
         if p.is_fact:
@@ -441,7 +449,7 @@ class OpenEvaluator:
             external_cloud=facts.external_cloud,
             material=facts.material,
             existing_use=facts.existing_use,
-            material_reasons=facts.material_reasons,
+            material_reasons=facts.reasons.get("material", ()),
             jurisdictions=tuple(sorted(chain.known)),
             jurisdictions_complete=chain.complete,
             effective_tbb_level=level,

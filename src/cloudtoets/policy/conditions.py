@@ -279,6 +279,14 @@ class Emitter:
         self.months_thresholds[name] = months
         return name
 
+    def branch(self) -> Emitter:
+        """An emitter for code in a block of its own: the same constants and thresholds, but its
+        own reads of objects and fact fields, which the block makes itself (``prelude``,
+        ``facts``) so that a read there does not stand in for one elsewhere."""
+        branch = Emitter()
+        branch.constants, branch.months_thresholds = self.constants, self.months_thresholds
+        return branch
+
     def temp(self) -> str:
         self._temp += 1
         return f"_v{self._temp}"
@@ -488,9 +496,54 @@ def _predicate3(p: Predicate, emit: Emitter) -> str:
 # --- facts derived by a condition (the policy's ``facts`` section) -----------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class FactCondition:
+    """How a fact follows from fields and earlier facts.
+
+    ``when`` is the fact's condition. Written with ``criteria``, the fact is their ``any`` and
+    the names of those that hold are its reasons (``material_reasons``); ``declared`` names a
+    yes/no field whose filled-in value decides instead (reason ``declared`` when it is yes).
+    """
+
+    when: Node
+    criteria: tuple[tuple[str, Node], ...] = ()
+    declared: str | None = None
+
+
+def _declared_field(name: Any, where: str) -> str:
+    """A yes/no field of the registration or organisation (not in a nested object)."""
+    field = FIELDS.get(name) if isinstance(name, str) else None
+    flat = isinstance(name, str) and name.removeprefix("organisation.").count(".") == 0
+    if field is None or field.kind != "bool" or not flat:
+        raise ConditionError(
+            f"{where}: '{name}' is geen ja/nee-veld van de registratie of de organisatie, "
+            "zoals material"
+        )
+    return str(name)
+
+
+def _fact_condition(spec: Mapping[str, Any], where: str, parameters: Mapping[str, Any]) -> Any:
+    """The parsed ``when``, or the criteria (and declared field) of one fact's definition."""
+    criteria = spec.get("criteria")
+    if not isinstance(criteria, Mapping):
+        return FactCondition(parse(spec.get("when"), f"{where}.when", parameters))
+    named = tuple(
+        (str(name), parse(raw, f"{where}.criteria.{name}", parameters))
+        for name, raw in criteria.items()
+    )
+    if not named:
+        raise ConditionError(f"{where}.criteria: geef minstens één criterium")
+    declared = spec.get("declared")
+    return FactCondition(
+        AnyOf(tuple(node for _, node in named)),
+        named,
+        None if declared is None else _declared_field(declared, f"{where}.declared"),
+    )
+
+
 def parse_fact_conditions(
     own: Any, defaults: Mapping[str, Any], parameters: Mapping[str, Any]
-) -> tuple[dict[str, Node], list[str]]:
+) -> tuple[dict[str, FactCondition], list[str]]:
     """The condition of every fact whose registry entry says ``derivation: condition``, in
     registration order, and the problems found (Dutch, with where).
 
@@ -515,28 +568,31 @@ def parse_fact_conditions(
                 f"facts.{name}: dit feit wordt niet met een voorwaarde afgeleid; "
                 f"een voorwaarde kan staan bij {', '.join(derived)}"
             )
-    nodes: dict[str, Node] = {}
+    found: dict[str, FactCondition] = {}
     allowed = {n for n, f in registry.items() if f.derivation == "engine" and not f.late}
     for name, entry in registry.items():
         if entry.derivation == "engine":
             continue
         if entry.derivation == "condition":
             spec = own.get(name, defaults.get(name))
-            where = f"facts.{name}.when"
-            when = spec.get("when") if isinstance(spec, Mapping) else None
-            if when is None:
-                problems.append(f"{where}: geef de voorwaarde waaruit het feit {name} volgt")
+            where = f"facts.{name}"
+            if not isinstance(spec, Mapping) or (
+                spec.get("when") is None and spec.get("criteria") is None
+            ):
+                problems.append(
+                    f"{where}.when: geef de voorwaarde waaruit het feit {name} volgt (of criteria)"
+                )
             else:
                 try:
-                    node = parse(when, where, parameters)
-                    later = sorted(uses_facts(node) - allowed)
+                    condition = _fact_condition(spec, where, parameters)
+                    later = sorted(uses_facts(condition.when) - allowed)
                     if later:
                         problems.append(
                             f"{where}: noemt {', '.join(later)}; een feit mag alleen feiten "
                             "noemen die eerder zijn afgeleid"
                         )
-                    nodes[name] = node
+                    found[name] = condition
                 except ConditionError as exc:
                     problems.append(str(exc))
         allowed.add(name)
-    return nodes, problems
+    return found, problems

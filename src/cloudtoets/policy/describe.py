@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudtoets.policy.conditions import All, AnyOf, Node, Not, Predicate
+from cloudtoets.policy.conditions import All, AnyOf, FactCondition, Node, Not, Predicate
 from cloudtoets.policy.model import Policy, Rule
 from cloudtoets.policy.schema import Parameters, Period
 
@@ -55,6 +55,19 @@ def describe_condition(node: Node) -> str:
     raise AssertionError(node)
 
 
+def fact_text(condition: FactCondition) -> str:
+    """How a fact follows from the policy's facts section, in Dutch."""
+    if not condition.criteria:
+        return f"`{describe_condition(condition.when)}`"
+    criteria = "; ".join(
+        f"{name}: `{describe_condition(node)}`" for name, node in condition.criteria
+    )
+    text = f"waar als een van deze criteria geldt: {criteria}"
+    if condition.declared is None:
+        return text
+    return f"het veld `{condition.declared}` als het is ingevuld; anders {text}"
+
+
 def source_text(rule: Rule) -> str:
     """Where the rule comes from: ``sectie 4.3``, or for a rule with its own citation
     ``sectie C2000: Cloudbeleid 2022, C2000-criteria``."""
@@ -98,6 +111,7 @@ def transition_text(rule: Rule, parameters: Parameters | None = None) -> str:
 class PolicyDiff:
     parameters: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     texts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    facts: dict[str, tuple[str, str]] = field(default_factory=dict)
     only_in_a: list[str] = field(default_factory=list)
     only_in_b: list[str] = field(default_factory=list)
     changed_rules: dict[str, list[str]] = field(default_factory=dict)
@@ -105,7 +119,12 @@ class PolicyDiff:
     @property
     def empty(self) -> bool:
         return not (
-            self.parameters or self.texts or self.only_in_a or self.only_in_b or self.changed_rules
+            self.parameters
+            or self.texts
+            or self.facts
+            or self.only_in_a
+            or self.only_in_b
+            or self.changed_rules
         )
 
 
@@ -133,6 +152,11 @@ def diff_policies(a: Policy, b: Policy) -> PolicyDiff:
             result.parameters[key] = (params_a[key], params_b.get(key))
     texts_a, texts_b = a.texts.model_dump(), b.texts.model_dump()
     result.texts = {k: (texts_a[k], texts_b[k]) for k in texts_a if texts_a[k] != texts_b[k]}
+    for name, condition in a.facts.items():
+        other = b.facts.get(name)
+        texts = (fact_text(condition), fact_text(other) if other is not None else "(geen)")
+        if texts[0] != texts[1]:
+            result.facts[name] = texts
     rules_a = {r.id: r for r in a.rules}
     rules_b = {r.id: r for r in b.rules}
     result.only_in_a = sorted(set(rules_a) - set(rules_b))
@@ -173,6 +197,12 @@ def policy_markdown(policy: Policy) -> str:
         "| parameter | waarde |",
         "|---|---|",
         *(f"| `{k}` | {parameter_text(v)} |" for k, v in dict(policy.parameters).items()),
+        "",
+        "## Feiten",
+        "",
+        "| feit | afgeleid als |",
+        "|---|---|",
+        *(f"| `{name}` | {fact_text(c)} |" for name, c in policy.facts.items()),
         "",
         "## Regels",
         "",

@@ -5,10 +5,12 @@ A fact is a value the engine derives for a registration (``public_cloud``, ``jur
 
 - ``type``: what a condition may test, and with which operators (``policy/conditions.py``);
 - ``derivation``: ``condition``, a condition over fields and earlier facts that the policy file
-  holds in its ``facts`` section (data, like a rule); ``python``, a small function of the
-  registration and its organisation, registered in the entry itself (``derive``, with the
-  fields an unknown value waits for in ``waits``); or ``engine``, derived by the engine's own
-  code because it needs the provider chain, several sources or the other rules;
+  holds in its ``facts`` section (data, like a rule), or named criteria of which any makes it
+  true, with an optional field whose filled-in value decides (``material``); ``python``, a
+  small function of the registration and its organisation, registered in the entry itself
+  (``derive``, with the fields an unknown value waits for in ``waits``); or ``engine``,
+  derived by the engine's own code because it needs the provider chain, several sources or
+  the other rules;
 - ``three_valued``: how it behaves when facts are unknown (unknowns.md): ``truth`` (yes, no or
   unknown, waiting for fields), ``chain`` (an open set of countries), ``levels`` (the set of
   levels still possible) or ``known`` (never unknown);
@@ -28,7 +30,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cloudtoets.domain.countries import countries_in_sentence, join_dutch
 from cloudtoets.domain.fields import FieldType
-from cloudtoets.domain.vocabulary import KEY_REGISTER_NAMES, KeyRegister, Scope
+from cloudtoets.domain.vocabulary import (
+    CLASSIFICATION_NAMES,
+    KEY_REGISTER_NAMES,
+    Classification,
+    KeyRegister,
+    Scope,
+)
 
 if TYPE_CHECKING:
     from cloudtoets.policy.model import Policy
@@ -117,6 +125,17 @@ def _key_register(register: str | None) -> str:
     return f"{name} ({register})" if name else str(register)
 
 
+def _classification(classification: str | None) -> str:
+    """ "Stg. Geheim", "ongerubriceerd"; unknown as "-", an unknown code as itself."""
+    if not classification:
+        return "-"
+    if classification == Classification.NONE:
+        return "ongerubriceerd"
+    member = Classification._value2member_map_.get(classification)
+    name = CLASSIFICATION_NAMES.get(member) if isinstance(member, Classification) else None
+    return name or str(classification)
+
+
 def _months(count: int) -> str:
     return f"{count} {'maand' if count == 1 else 'maanden'}"
 
@@ -146,9 +165,9 @@ _BUILT_IN: tuple[Fact, ...] = (
     Fact(
         "material",
         FieldType("bool"),
-        "materieel cloudgebruik: zelf zo aangemerkt, of anders een van de criteria in de "
-        "parameter `material_criteria`",
-        "engine",
+        "materieel cloudgebruik: zelf zo aangemerkt (`declared`), of anders een van de "
+        "`criteria`; de namen van de criteria die gelden zijn de redenen (`material_reasons`)",
+        "condition",
     ),
     Fact(
         "existing_use",
@@ -260,10 +279,10 @@ _FIELD_PLACEHOLDERS: tuple[Placeholder, ...] = (
     ),
     Placeholder(
         "classification",
-        "de rubricering",
+        'de rubricering bij naam ("Stg. Geheim", "ongerubriceerd")',
         ("r.classification",),
         lambda f: (f.registration.classification,),
-        lambda policy: lambda classification: str(classification or "-"),
+        lambda policy: _classification,
     ),
     Placeholder(
         "exit_test_months",

@@ -85,6 +85,8 @@ class _Found:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        # how many rules of the merged list a variant inherits: its own come after them
+        self.inherited_rules = 0
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -131,10 +133,11 @@ def _same(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
-def _composed(key: str, inherited: Any, own: Any, found: _Found, base_ref: str) -> Any:
-    """One parameter of a variant on the inherited value: ``{add: ..., remove: ...}`` on a list
-    or mapping, otherwise the variant's value replaces it."""
-    where = f"parameters.{key}"
+def _composed(where: str, inherited: Any, own: Any, found: _Found, base_ref: str) -> Any:
+    """One value of a variant (a parameter, a fact's criteria) on the inherited value:
+    ``{add: ..., remove: ...}`` on a list or mapping, otherwise the variant's value replaces
+    it. ``where`` names it in a problem (``parameters.eea``)."""
+    key = where.rpartition(".")[2]
     composing = isinstance(own, dict) and bool(own) and set(own) <= {"add", "remove"}
     if composing and isinstance(inherited, list):
         add, remove = own.get("add", []), own.get("remove", [])
@@ -181,8 +184,10 @@ def _merge_onto(
     base_ref: str,
 ) -> dict[str, Any]:
     """A variant (without ``extends`` and its change keys) merged onto its base."""
-    parts = ("parameters", "texts", "rules", "example_base", "examples")
+    parts = ("parameters", "texts", "rules", "example_base", "examples", "facts")
     merged = {**base, **{k: v for k, v in raw.items() if k not in parts}}
+    if "facts" in raw:
+        merged["facts"] = _merged_facts(base.get("facts"), raw["facts"], found, base_ref)
     own_parameters = raw.get("parameters", {})
     inherited_parameters = base.get("parameters", {})
     if not isinstance(own_parameters, dict):
@@ -191,7 +196,7 @@ def _merge_onto(
         merged["parameters"] = {
             **inherited_parameters,
             **{
-                k: _composed(k, inherited_parameters.get(k), v, found, base_ref)
+                k: _composed(f"parameters.{k}", inherited_parameters.get(k), v, found, base_ref)
                 for k, v in own_parameters.items()
             },
         }
@@ -204,6 +209,27 @@ def _merge_onto(
     merged["rules"] = _merged_rules(base.get("rules", []), raw, changes, found, base_ref)
     merged["examples"] = _merged_examples(base.get("examples", []), raw, changes, found)
     return merged
+
+
+def _merged_facts(inherited: Any, own: Any, found: _Found, base_ref: str) -> Any:
+    """A variant's facts section on the inherited one: a fact it names replaces the inherited
+    definition, except that ``criteria: {add: {...}, remove: [...]}`` changes the inherited
+    criteria and keeps the rest (``declared`` only changes when the variant names it)."""
+    if not isinstance(own, dict):
+        return own  # the check of the merged policy says what is wrong with it
+    result = dict(inherited) if isinstance(inherited, dict) else {}
+    for name, spec in own.items():
+        criteria = spec.get("criteria") if isinstance(spec, dict) else None
+        composing = isinstance(criteria, dict) and criteria and set(criteria) <= {"add", "remove"}
+        # a fact the base leaves out is derived as in the built-in policy
+        old = result.get(name, _default_facts().get(name))
+        if not composing or not isinstance(old, dict):
+            result[name] = spec
+            continue
+        where = f"facts.{name}.criteria"
+        changed = _composed(where, old.get("criteria") or {}, criteria, found, base_ref)
+        result[name] = {**old, **spec, "criteria": changed}
+    return result
 
 
 # Parts merged key by key one level down; any other value (a condition, a transition) is
@@ -267,6 +293,7 @@ def _merged_rules(
             found.problems.append(Problem(f"regel {own_id}", message))
             continue
         added.append(rule)
+    found.inherited_rules = len(rules)
     return [*rules.values(), *added]
 
 
@@ -295,7 +322,7 @@ def _key_part(part: int | str) -> bool:
     return isinstance(part, int) or (part[:1].islower() and "[" not in part and "(" not in part)
 
 
-def _where(loc: tuple[int | str, ...], raw: Mapping[str, Any]) -> str:
+def _where(loc: tuple[int | str, ...], raw: Mapping[str, Any], inherited: int = 0) -> str:
     loc = tuple(p for p in loc if _key_part(p))
     parts: list[str] = []
     for name, label in (("rules", "regel"), ("examples", "voorbeeld")):
@@ -305,7 +332,8 @@ def _where(loc: tuple[int | str, ...], raw: Mapping[str, Any]) -> str:
             key = (
                 item.get("name" if name == "examples" else "id") if isinstance(item, dict) else None
             )
-            parts.append(f"{label} {key}" if key else f"{label} nummer {loc[1] + 1}")
+            copy = _copy(_keys(raw, name), loc[1], inherited if name == "rules" else 0)
+            parts.append(f"{label} {key}{copy}" if key else f"{label} nummer {loc[1] + 1}")
             loc = loc[2:]
             break
     if loc:
@@ -385,20 +413,40 @@ def _rule_dicts(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [r for r in rules if isinstance(r, dict)] if isinstance(rules, list) else []
 
 
-def _duplicate_problems(raw: Mapping[str, Any]) -> list[Problem]:
-    """Every id and example name once: a second one would silently win over the first."""
+def _keys(raw: Mapping[str, Any], name: str) -> list[Any]:
+    """The id (rules) or name (examples) of each item, None for an item without one."""
+    items = raw.get(name)
+    key = "name" if name == "examples" else "id"
+    return [i.get(key) if isinstance(i, dict) else None for i in items or []]
+
+
+def _copy(keys: list[Any], index: int, inherited: int) -> str:
+    """'' for an id that occurs once; else which copy this is and where it stands, so that two
+    copies can be told apart (' (de 2e keer, positie 7)'); a variant counts its own rules."""
+    value = keys[index]
+    if value is None or keys.count(value) < 2:
+        return ""
+    nth = keys[: index + 1].count(value)
+    own = index - inherited
+    where = f", positie {own + 1}" if own >= 0 else ""
+    return f" (de {nth}e keer{where})"
+
+
+def _duplicate_problems(raw: Mapping[str, Any], inherited: int) -> list[Problem]:
+    """Every id and example name once: a second one would silently win over the first. Each
+    copy after the first is named with its position."""
     problems = []
     for name, key, label in (("rules", "id", "regel"), ("examples", "name", "voorbeeld")):
-        items = raw.get(name)
-        values = (
-            [i.get(key) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-        )
-        for value in sorted({v for v in values if isinstance(v, str) and values.count(v) > 1}):
+        keys = _keys(raw, name) if isinstance(raw.get(name), list) else []
+        skip = inherited if name == "rules" else 0
+        for index, value in enumerate(keys):
+            if not isinstance(value, str) or keys.index(value) == index:
+                continue
             message = (
-                f"staat er {values.count(value)} keer in; elk {key} mag één keer voorkomen "
+                f"staat er {keys.count(value)} keer in; elk {key} mag één keer voorkomen "
                 "(in een variant: wijzig een geërfde regel onder change_rules)"
             )
-            problems.append(Problem(f"{label} {value}", message))
+            problems.append(Problem(f"{label} {value}{_copy(keys, index, skip)}", message))
     return problems
 
 
@@ -576,8 +624,9 @@ def _checked(raw: dict[str, Any], source: str, origin: Path, found: _Found) -> P
         # a list whose items fail also counts as too short; the items' own problems say it
         inner = {tuple(e["loc"][:-1]) for e in errors} | {tuple(e["loc"][:-2]) for e in errors}
         errors = [e for e in errors if e["type"] != "too_short" or tuple(e["loc"]) not in inner]
-        problems += [Problem(_where(e["loc"], raw), _dutch(e)) for e in errors]
-    problems += _duplicate_problems(raw)
+        inherited = found.inherited_rules
+        problems += [Problem(_where(e["loc"], raw, inherited), _dutch(e)) for e in errors]
+    problems += _duplicate_problems(raw, found.inherited_rules)
     problems += _period_problems(raw)
     problems += _text_problems(raw)
     # a condition that reads a parameter with a problem of its own would only repeat it

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cloudtoets.domain.vocabulary import Severity
-from cloudtoets.policy.conditions import Node
+from cloudtoets.policy.conditions import FactCondition, Node
 from cloudtoets.policy.facts import late_facts
 from cloudtoets.policy.schema import (
     Example,
@@ -59,7 +59,7 @@ class Policy:
     # what ``policy validate`` warns about: allowed, but probably not meant
     warnings: tuple[Problem, ...] = ()
     # the condition of each fact derived by one (policy/facts.py), in registration order
-    facts: Mapping[str, Node] = field(default_factory=dict)
+    facts: Mapping[str, FactCondition] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:

@@ -21,8 +21,6 @@ from cloudtoets.domain.vocabulary import (
     Verdict,
 )
 
-MaterialCriterion = Literal["core_task", "business_critical", "large_scale_personal_data"]
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -75,11 +73,21 @@ class Parameters(_Strict):
     public_deployments: frozenset[Deployment]
     internal_deployments: frozenset[Deployment]
     scope_by_org_type: dict[OrganisationType, Scope]
-    material_criteria: tuple[MaterialCriterion, ...]
     tbb_by_classification: dict[Classification, Literal[1, 2, 3, 4]]
     pets_vocabulary: frozenset[PrivacyTechnique]
     # states with an offensive cyber programme against the Netherlands (policy 2022, C2000)
     offensive_cyber_states: frozenset[str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_material_criteria(cls, value: Any) -> Any:
+        # the criteria of material use moved to the facts section; say where, not just "unknown"
+        if isinstance(value, dict) and "material_criteria" in value:
+            raise ValueError(
+                "material_criteria is geen parameter meer; de criteria van materieel gebruik "
+                "staan onder facts.material.criteria (docs/policy-language.md, Feiten)"
+            )
+        return value
 
     def period_months(self, name: str) -> int:
         """The length in months of the named transition period."""
@@ -195,10 +203,30 @@ class ExampleBase(_Strict):
     registration: dict[str, Any]
 
 
-class FactSpec(_Strict):
-    """How a fact follows from fields and other facts (policy/facts.py, the facts section)."""
+# A criterion's name is reported as a reason (``material_reasons``); ``declared`` is taken.
+CRITERION_NAME = r"^[a-z][a-z0-9_]{0,39}$"
 
-    when: dict[str, Any]
+
+class FactSpec(_Strict):
+    """How a fact follows from fields and other facts (policy/facts.py, the facts section):
+    one condition (``when``), or named criteria of which any makes it true, with an optional
+    yes/no field whose filled-in value decides instead (``declared``)."""
+
+    when: dict[str, Any] | None = None
+    declared: str | None = None
+    criteria: dict[Annotated[str, Field(pattern=CRITERION_NAME)], dict[str, Any]] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> FactSpec:
+        if (self.when is None) == (self.criteria is None):
+            raise ValueError("geef een voorwaarde in when, of criteria (niet allebei)")
+        if self.declared is not None and self.criteria is None:
+            raise ValueError("declared hoort bij criteria")
+        if self.criteria is not None and not self.criteria:
+            raise ValueError("geef minstens één criterium")
+        if self.criteria is not None and "declared" in self.criteria:
+            raise ValueError("een criterium heet niet declared: die reden staat voor declared")
+        return self
 
 
 class PolicyFile(_Strict):

@@ -18,6 +18,7 @@ from cloudtoets.domain.clock import AMSTERDAM, amsterdam_date
 from cloudtoets.domain.countries import COUNTRIES as COUNTRIES
 from cloudtoets.domain.countries import country_name as country_name
 from cloudtoets.domain.vocabulary import (
+    CLASSIFICATION_NAMES,
     KEY_REGISTER_NAMES,
     SEVERITY_LABELS,
     VERDICT_LABELS,
@@ -71,10 +72,7 @@ PERSONAL_DATA: Mapping[str, str] = {
     "special": "Bijzondere persoonsgegevens",
 }
 CLASSIFICATIONS: Mapping[str, str] = {
-    "dep-vertrouwelijk": "Departementaal vertrouwelijk",
-    "stg-confidentieel": "Stg. Confidentieel",
-    "stg-geheim": "Stg. Geheim",
-    "stg-zeer-geheim": "Stg. Zeer geheim",
+    str(code): name for code, name in CLASSIFICATION_NAMES.items()
 }
 TBB_LEVELS: Mapping[str, str] = {
     "1": "1 (zwaarste bescherming)",

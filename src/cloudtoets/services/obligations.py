@@ -158,8 +158,8 @@ def _sql(node: Node, policy: Policy) -> ColumnElement[bool]:
         case Predicate(name=name, is_fact=True, op=op) if op in ("is-true", "is-false"):
             if name in _STORED_FACTS:
                 known: ColumnElement[bool] = _STORED_FACTS[name].is_(op == "is-true")
-            elif name in policy.facts:
-                held = _sql(policy.facts[name], policy)
+            elif name in policy.facts and policy.facts[name].declared is None:
+                held = _sql(policy.facts[name].when, policy)
                 known = held if op == "is-true" else not_(held)
             else:
                 raise NotCountable(f"het feit {name} staat niet in de database")

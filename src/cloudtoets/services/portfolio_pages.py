@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from cloudtoets.domain.countries import ISO_COUNTRY_CODES
 from cloudtoets.policy.loader import builtin_policy_ids, load_policy
+from cloudtoets.problems import Problem
 from cloudtoets.services import portfolio as figures
 from cloudtoets.services.actor import Actor
 from cloudtoets.services.context import Register
@@ -31,6 +32,8 @@ class PolicyChoice:
     title: str
     version: str
     current: bool  # the register's own policy
+    # an uploaded file: what `policy validate` warns about (allowed, probably not meant)
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +149,8 @@ def policy_impact_upload(
     source = figures.source_from_register(register, actor, organisation)
     other = read_policy_bounded(filename, data)
     found = figures.policy_impact(source, register.policy, other, as_of, organisation=organisation)
-    return found, PolicyChoice(other.id, other.title, other.version, current=False)
+    choice = PolicyChoice(other.id, other.title, other.version, False, other.warnings)
+    return found, choice
 
 
 __all__ = [

@@ -231,3 +231,30 @@ def test_the_page_names_what_is_wrong_with_a_file(
         too_large = _page(small, "groot.yaml", OWN_VARIANT + b"#" * 3_000 + b"\n")
         assert too_large.status_code == 413
         assert "Het bestand is groter dan 1.95 kB" in text(too_large.text)
+
+
+# a bare list that drops most of the inherited one: allowed, but `policy validate` warns
+NARROW = f"""\
+id: alleen-nederland
+extends: {BASE}
+title: Alleen Nederland
+version: "1"
+status: variant
+source: Werkdocument van het team
+parameters:
+  allowed_countries: [NL]
+""".encode()
+
+
+def test_an_upload_shows_the_warnings_of_policy_validate(client: TestClient) -> None:
+    body = _post(client, "smal.yaml", NARROW, base=BASE).json()
+    (warning,) = body["warnings"]
+    assert warning["where"] == "parameters.allowed_countries"
+    assert "laat 29 van de 30 waarden weg" in warning["message"]
+    assert "{add: [...]}" in warning["message"]
+    assert _post(client, "eigen.yaml", OWN_VARIANT).json()["warnings"] == []
+
+    page = text(_page(client, "smal.yaml", NARROW).text)
+    assert "Let op: waarschijnlijk niet zo bedoeld" in page
+    assert "parameters.allowed_countries: deze lijst vervangt die van" in page
+    assert "Let op" not in text(_page(client, "eigen.yaml", OWN_VARIANT).text)

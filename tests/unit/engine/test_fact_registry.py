@@ -166,7 +166,7 @@ def test_an_unknown_place_or_fact_is_refused_before_anything_runs(tmp_path: Path
 
 def test_the_facts_section_derives_the_deployment_facts() -> None:
     p = policy()
-    assert set(p.facts) == {"public_cloud", "external_cloud", "existing_use"}
+    assert set(p.facts) == {"public_cloud", "external_cloud", "material", "existing_use"}
     assert policy(EER_CH_POLICY).facts.keys() == p.facts.keys()
 
 
@@ -257,6 +257,34 @@ def test_a_key_register_is_named_in_full() -> None:
     decision = Evaluator(policy(), AS_OF).evaluate(reg, context())
     message = finding(decision, "cb2026.5.4.source-data").message
     assert message.startswith("De brondata van de Basisregistratie Personen (BRP) worden")
+
+
+CLASSIFIED_POLICY = """
+id: met-rubricering
+extends: rijksbreed-cloudbeleid-2026
+title: Met de rubricering in de tekst
+version: "1"
+status: variant
+source: test
+change_rules:
+  - id: cb2026.5.2.classified
+    text: {problem: "De informatie is gerubriceerd als {classification}."}
+"""
+
+
+def test_the_classification_is_named_not_coded(tmp_path: Path) -> None:
+    path = tmp_path / "rubricering.yaml"
+    path.write_text(CLASSIFIED_POLICY, encoding="utf-8")
+    p = load_policy(path)
+    reg = FIRING["cb2026.5.2.classified"]()
+    for eager in (False, True):
+        decision = Evaluator(p, AS_OF, eager_messages=eager).evaluate(reg, context())
+        message = finding(decision, "cb2026.5.2.classified").message
+        assert message.startswith("De informatie is gerubriceerd als Stg. Geheim."), message
+    write = MessageBuilder(p)._render["classification"]
+    assert write(Classification.NONE) == "ongerubriceerd"
+    assert write(Classification.DEP_VERTROUWELIJK) == "Departementaal vertrouwelijk"
+    assert write(None) == "-"
 
 
 def test_countries_are_named_with_their_article_in_a_list() -> None:

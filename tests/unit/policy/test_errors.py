@@ -61,9 +61,10 @@ def test_every_kind_of_problem_is_reported_at_once(tmp_path: Path) -> None:
     expected = [
         "onbekende_sleutel: onbekend veld",  # unknown key
         "parameters.allowed_countries: onbekende landcode(s) XX",  # parameter
-        "regel test.een severity: onbekende waarde 'streng'",  # schema
-        "regel test.een section: 4 is geen tekst",  # schema: a number where text belongs
-        "regel test.een: staat er 2 keer in",  # duplicate id
+        # schema; the id occurs twice, so each copy is named with its place
+        "regel test.een (de 1e keer, positie 1) severity: onbekende waarde 'streng'",
+        "regel test.een (de 1e keer, positie 1) section: 4 is geen tekst",  # a number for text
+        "regel test.een (de 2e keer, positie 2): staat er 2 keer in",  # duplicate id
         "regel test.een transition.period: onbekende overgangstermijn 'eeuwig'",  # period
         "regel test.een text.problem: onbekende plek {land}",  # placeholder
         "regel test.een finding_when: onbekend veld 'opslag'",  # condition

@@ -116,14 +116,16 @@ def test_adding_an_inherited_id_without_change_rules_is_an_error(tmp_path: Path)
 
 def test_a_duplicate_rule_id_in_a_variant_is_an_error(tmp_path: Path) -> None:
     found = problems_of(variant(tmp_path, "rules:\n" + NEW_RULE + NEW_RULE))
-    assert any("regel test.extra: staat er 2 keer in" in p for p in found)
+    # the second copy is named with its place among the variant's own rules
+    assert any("regel test.extra (de 2e keer, positie 2): staat er 2 keer in" in p for p in found)
 
 
 def test_a_duplicate_rule_id_in_a_policy_without_extends_is_an_error(tmp_path: Path) -> None:
     text = load_policy(BASE).origin.read_text(encoding="utf-8")
     path = tmp_path / "dubbel.yaml"
     path.write_text(text.replace("\nrules:\n", "\nrules:\n" + NEW_RULE * 2), encoding="utf-8")
-    assert any("regel test.extra: staat er 2 keer in" in p for p in problems_of(path))
+    found = problems_of(path)
+    assert any("regel test.extra (de 2e keer, positie 2): staat er 2 keer in" in p for p in found)
 
 
 def test_change_keys_belong_to_a_variant(tmp_path: Path) -> None:
