@@ -41,6 +41,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+import orjson
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
@@ -134,11 +135,22 @@ def canonical_time(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+_AS_JSON = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
 def as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
     """A JSON value exactly as it reads back from the database (tuples become lists, …)."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))  # type: ignore[no-any-return]
+    # orjson gives the same value several times faster. What it does not take (an integer
+    # beyond 64 bits, a date or dataclass, which json refuses too) goes the standard way, with
+    # its errors. NaN cannot come: the models refuse it before anything is stored.
+    try:
+        return orjson.loads(orjson.dumps(value, option=_AS_JSON))  # type: ignore[no-any-return]
+    except orjson.JSONEncodeError:
+        return json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))  # type: ignore[no-any-return]
 
 
 def hashed(values: Mapping[str, Any]) -> dict[str, Any]:
