@@ -191,9 +191,9 @@ def policy_show(
     typer.echo(f"Bron: {p.source}")
     typer.echo(f"Revisie: {p.revision}\n")
     typer.echo("Parameters:")
-    for key, value in dict(p.parameters).items():
+    for key, value in p.parameter_values().items():
         shown = ", ".join(sorted(str(v) for v in value)) if isinstance(value, frozenset) else value
-        if isinstance(value, dict):
+        if isinstance(value, dict | tuple):
             shown = parameter_text(value)
         typer.echo(f"  {key}: {shown}")
     typer.echo("\nRegels:")
@@ -292,6 +292,8 @@ def policy_diff(
             return period_text(value)
         if isinstance(value, frozenset | set):
             return "[" + ", ".join(sorted(str(v) for v in value)) + "]"
+        if isinstance(value, tuple):
+            return "[" + ", ".join(str(v) for v in value) + "]"
         if isinstance(value, dict):
             return ", ".join(f"{k}={v}" for k, v in value.items())
         return str(value)

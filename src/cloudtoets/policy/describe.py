@@ -146,10 +146,10 @@ def _rule_view(rule: Rule) -> dict[str, Any]:
 
 def diff_policies(a: Policy, b: Policy) -> PolicyDiff:
     result = PolicyDiff()
-    params_a, params_b = dict(a.parameters), dict(b.parameters)
-    for key in params_a:
-        if params_a[key] != params_b.get(key):
-            result.parameters[key] = (params_a[key], params_b.get(key))
+    params_a, params_b = a.parameter_values(), b.parameter_values()
+    for key in [*params_a, *(k for k in params_b if k not in params_a)]:
+        if params_a.get(key) != params_b.get(key):
+            result.parameters[key] = (params_a.get(key), params_b.get(key))
     texts_a, texts_b = a.texts.model_dump(), b.texts.model_dump()
     result.texts = {k: (texts_a[k], texts_b[k]) for k in texts_a if texts_a[k] != texts_b[k]}
     for name, condition in a.facts.items():
@@ -196,7 +196,7 @@ def policy_markdown(policy: Policy) -> str:
         "",
         "| parameter | waarde |",
         "|---|---|",
-        *(f"| `{k}` | {parameter_text(v)} |" for k, v in dict(policy.parameters).items()),
+        *(f"| `{k}` | {parameter_text(v)} |" for k, v in policy.parameter_values().items()),
         "",
         "## Feiten",
         "",

@@ -115,7 +115,7 @@ def _merged(path: Path, found: _Found, seen: tuple[Path, ...] = ()) -> dict[str,
         for key in changes:
             message = f"{key} hoort bij een variant: noem ook het beleid in extends"
             found.problems.append(Problem(key, message))
-        return raw
+        return _spec_names(raw, found, None)
     if not isinstance(base_ref, str):
         found.problems.append(Problem("extends", "geef het id of het pad van één beleid"))
         return raw
@@ -184,6 +184,7 @@ def _merge_onto(
     base_ref: str,
 ) -> dict[str, Any]:
     """A variant (without ``extends`` and its change keys) merged onto its base."""
+    raw = _spec_names(raw, found, base)
     parts = ("parameters", "texts", "rules", "example_base", "examples", "facts")
     merged = {**base, **{k: v for k, v in raw.items() if k not in parts}}
     if "facts" in raw:
@@ -230,6 +231,113 @@ def _merged_facts(inherited: Any, own: Any, found: _Found, base_ref: str) -> Any
         changed = _composed(where, old.get("criteria") or {}, criteria, found, base_ref)
         result[name] = {**old, **spec, "criteria": changed}
     return result
+
+
+# The parameter names of the policy spec (spec/policy.md) as shorthand for the general forms:
+# the transition period it names, in years or months.
+SPEC_PERIODS = {
+    "transition_years": ("existing_use", "years"),
+    "exit_plan_months": ("exit_plan", "months"),
+}
+
+
+def _spec_names(raw: dict[str, Any], found: _Found, base: dict[str, Any] | None) -> dict[str, Any]:
+    """A file (or a variant, on its merged ``base``) with the spec's names written out in the
+    general forms: ``transition_years``, ``exit_plan_months`` and ``material_criteria``
+    (docs/policy-language.md, "Namen uit de specificatie"). Both forms for one thing is a
+    problem naming both keys, since neither can silently win."""
+    parameters = raw.get("parameters")
+    if not isinstance(parameters, dict) or not (
+        set(parameters) & {*SPEC_PERIODS, "material_criteria"}
+    ):
+        return raw
+    parameters = dict(parameters)
+    raw = {**raw, "parameters": parameters}
+    for key, (period, unit) in SPEC_PERIODS.items():
+        if key in parameters:
+            _spec_period(parameters, key, period, unit, found, variant=base is not None)
+    if "material_criteria" in parameters:
+        _spec_criteria(raw, parameters.pop("material_criteria"), found, base)
+    return raw
+
+
+def _spec_period(
+    parameters: dict[str, Any], key: str, period: str, unit: str, found: _Found, *, variant: bool
+) -> None:
+    value = parameters.pop(key)
+    where = f"parameters.{key}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        what = "jaren, zoals 4" if unit == "years" else "maanden, zoals 12"
+        found.problems.append(Problem(where, f"geef een heel aantal {what}"))
+        return
+    periods = parameters.get("transition_periods")
+    named = periods if not isinstance(periods, dict) else periods.get("add", periods)
+    if isinstance(periods, dict) and isinstance(named, dict) and period in named:
+        message = (
+            f"{key} en transition_periods.{period} noemen dezelfde termijn; "
+            "schrijf er één van de twee"
+        )
+        found.problems.append(Problem(where, message))
+        return
+    entry = {period: {unit: value}}
+    if periods is None:
+        # a variant changes one period and keeps the inherited others
+        parameters["transition_periods"] = {"add": entry} if variant else entry
+    elif isinstance(periods, dict) and "add" in periods and isinstance(named, dict):
+        parameters["transition_periods"] = {**periods, "add": {**named, **entry}}
+    elif isinstance(periods, dict):
+        parameters["transition_periods"] = {**periods, **entry}
+    # otherwise the schema says what is wrong with transition_periods
+
+
+def _spec_criterion(name: str) -> dict[str, Any]:
+    return {"field": name, "op": "is-true"}
+
+
+def _spec_criteria(
+    raw: dict[str, Any], value: Any, found: _Found, base: dict[str, Any] | None
+) -> None:
+    """``material_criteria: [core_task, ...]`` as ``facts.material.criteria``: one criterion
+    per yes/no field, named after it; in a variant also ``{add: [...], remove: [...]}``."""
+    where = "parameters.material_criteria"
+    facts = raw.get("facts")
+    if isinstance(facts, dict) and "material" in facts:
+        message = (
+            "material_criteria en facts.material noemen allebei materieel gebruik; "
+            "schrijf er één van de twee"
+        )
+        found.problems.append(Problem(where, message))
+        return
+
+    def names(items: Any) -> list[str] | None:
+        if isinstance(items, list) and all(isinstance(v, str) for v in items):
+            return items
+        found.problems.append(
+            Problem(where, "geef een lijst met namen van ja/nee-velden, zoals [core_task]")
+        )
+        return None
+
+    composing = isinstance(value, dict) and bool(value) and set(value) <= {"add", "remove"}
+    if composing and base is not None:
+        add, remove = names(value.get("add", [])), names(value.get("remove", []))
+        if add is None or remove is None:
+            return
+        spec: dict[str, Any] = {
+            "criteria": {"add": {n: _spec_criterion(n) for n in add}, "remove": remove}
+        }
+    else:
+        chosen = names(value)
+        if chosen is None:
+            return
+        inherited = (base or {}).get("facts")
+        old = inherited.get("material") if isinstance(inherited, dict) else None
+        if not isinstance(old, dict):
+            old = _default_facts().get("material")
+        declared = old.get("declared") if isinstance(old, dict) else None
+        spec = {"criteria": {n: _spec_criterion(n) for n in chosen}}
+        if declared is not None:
+            spec["declared"] = declared  # the filled-in field still decides, as in the base
+    raw["facts"] = {**(facts if isinstance(facts, dict) else {}), "material": spec}
 
 
 # Parts merged key by key one level down; any other value (a condition, a transition) is
@@ -570,6 +678,7 @@ def load_policy_document(filename: str, data: bytes) -> Policy:
         for key in changes:
             message = f"{key} hoort bij een variant: noem ook het beleid in extends"
             found.problems.append(Problem(key, message))
+        raw = _spec_names(raw, found, None)
     rules = raw.get("rules")
     if isinstance(rules, list) and len(rules) > MAX_UPLOADED_RULES:
         message = (

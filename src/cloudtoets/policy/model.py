@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cloudtoets.domain.vocabulary import Severity
 from cloudtoets.policy.conditions import FactCondition, Node
@@ -66,6 +67,26 @@ class Policy:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+    def spec_parameters(self) -> dict[str, Any]:
+        """The spec's parameter names (spec/policy.md) beside the general forms, for tools that
+        read those: ``transition_years`` and ``exit_plan_months`` when the period exists in
+        whole years or months, ``material_criteria`` when material use has criteria."""
+        shown: dict[str, Any] = {}
+        periods = self.parameters.transition_periods
+        existing, exit_plan = periods.get("existing_use"), periods.get("exit_plan")
+        if existing is not None and existing.total_months % 12 == 0:
+            shown["transition_years"] = existing.total_months // 12
+        if exit_plan is not None:
+            shown["exit_plan_months"] = exit_plan.total_months
+        material = self.facts.get("material")
+        if material is not None and material.criteria:
+            shown["material_criteria"] = tuple(name for name, _ in material.criteria)
+        return shown
+
+    def parameter_values(self) -> dict[str, Any]:
+        """Every parameter as shown and compared: the checked ones and the spec's names."""
+        return {**dict(self.parameters), **self.spec_parameters()}
 
     @property
     def short_revision(self) -> str:

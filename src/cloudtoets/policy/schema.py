@@ -78,17 +78,6 @@ class Parameters(_Strict):
     # states with an offensive cyber programme against the Netherlands (policy 2022, C2000)
     offensive_cyber_states: frozenset[str]
 
-    @model_validator(mode="before")
-    @classmethod
-    def _no_material_criteria(cls, value: Any) -> Any:
-        # the criteria of material use moved to the facts section; say where, not just "unknown"
-        if isinstance(value, dict) and "material_criteria" in value:
-            raise ValueError(
-                "material_criteria is geen parameter meer; de criteria van materieel gebruik "
-                "staan onder facts.material.criteria (docs/policy-language.md, Feiten)"
-            )
-        return value
-
     def period_months(self, name: str) -> int:
         """The length in months of the named transition period."""
         return self.transition_periods[name].total_months

@@ -118,8 +118,9 @@ def test_an_unknown_criterion_waits_unless_another_one_holds(tmp_path: Path) -> 
     ("facts", "problem"),
     [
         (
-            "parameters:\n  material_criteria: [core_task]\n",
-            "de criteria van materieel gebruik staan onder facts.material.criteria",
+            "parameters:\n  material_criteria: [core_task]\n"
+            "facts:\n  material:\n    criteria:\n      core_task: {field: core_task}\n",
+            "material_criteria en facts.material noemen allebei materieel gebruik",
         ),
         (
             "facts:\n  material:\n    criteria:\n      declared: {field: core_task}\n",
