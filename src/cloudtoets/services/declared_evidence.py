@@ -42,6 +42,7 @@ from cloudtoets.services.workflow_projection import (
     sync_registration,
 )
 from cloudtoets.services.workflow_steps import OwnDraft, require_role
+from cloudtoets.store.bulk import add_all
 from cloudtoets.store.tables import RegistrationRow
 from cloudtoets.store.workflows import (
     ExitPlanRow,
@@ -251,8 +252,8 @@ def declare(
         )
         for registration in registrations
     ]
-    session.add_all([row for _, declared in everything for _, row in declared])
-    session.flush()  # the ids, for the audit records
+    # the ids, for the audit records
+    add_all(session, [row for _, declared in everything for _, row in declared])
     for registration, declared in everything:
         _audit_declared(uow, declared, registration.id, registration.organisation, origin)
 

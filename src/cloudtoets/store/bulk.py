@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Column, Table, insert
+from sqlalchemy import Column, Table, insert, inspect, text
 from sqlalchemy.orm import Session
 
 # rows per statement: each column is one array, so the parameter count stays the column count
@@ -69,3 +69,35 @@ def _default(column: Column[Any], context: Any) -> Any:
     if default.is_callable:
         return default.arg(context)
     return default.arg
+
+
+def add_all(session: Session, objects: Sequence[Any]) -> None:
+    """Store new ORM objects of integer-keyed tables as ``session.add_all`` and a flush would,
+    each with its ``id``; on PostgreSQL a few statements per table (the ids taken from the
+    column's sequence up front), elsewhere through the session. The objects stay outside the
+    session: for reading their values and ids only."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.add_all(objects)
+        session.flush()
+        return
+    groups: dict[tuple[Table, tuple[str, ...]], list[tuple[Any, dict[str, Any]]]] = {}
+    for obj in objects:
+        state = inspect(obj)
+        values = {
+            attribute.columns[0].name: state.dict[attribute.key]
+            for attribute in state.mapper.column_attrs
+            if attribute.key in state.dict
+        }
+        table = state.mapper.local_table
+        groups.setdefault((table, tuple(values)), []).append((obj, values))
+    for (table, _), members in groups.items():
+        ids = session.scalars(
+            text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                "FROM generate_series(1, :count)"
+            ),
+            {"table": table.name, "count": len(members)},
+        ).all()
+        for (obj, values), row_id in zip(members, ids, strict=True):
+            obj.id = values["id"] = row_id
+        insert_rows(session, table, [values for _, values in members])

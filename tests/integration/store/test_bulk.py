@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from cloudtoets.config import Settings
 from cloudtoets.domain.clock import FixedClock
 from cloudtoets.services.context import Register
-from cloudtoets.store.bulk import insert_rows
+from cloudtoets.store.bulk import add_all, insert_rows
 from cloudtoets.store.tables import DecisionRow, OrganisationRow
+from cloudtoets.store.workflows import JustificationRow
 
 MOMENT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 DECISIONS = cast(Table, DecisionRow.__table__)
@@ -93,3 +94,41 @@ def test_a_taken_key_is_an_integrity_error_and_nothing_is_stored(register: Regis
     with pytest.raises(IntegrityError), register.sessions() as session, session.begin():
         insert_rows(session, DECISIONS, rows)
     assert _stored(register) == []
+
+
+def _justification(rule: str) -> JustificationRow:
+    return JustificationRow(
+        registration_id="bzk-m365",
+        organisation_id="bzk",
+        rule=rule,
+        state="declared",
+        accepted_on=dt.date(2026, 2, 1),
+        created_by="centraal",
+    )
+
+
+def _justifications(register: Register) -> list[dict[str, Any]]:
+    table = cast(Table, JustificationRow.__table__)
+    with register.sessions() as session:
+        return [row._asdict() for row in session.execute(select(table).order_by(table.c.id))]
+
+
+def test_new_objects_get_ids_and_are_stored_as_a_flush_stores_them(register: Register) -> None:
+    from cloudtoets.services.registrations import create_registration
+    from tests.integration.services.conftest import CENTRAL, registration
+
+    create_registration(register, CENTRAL, registration())
+    with register.sessions() as session, session.begin():
+        session.add_all([_justification("R-1"), _justification("R-2")])
+        session.flush()
+    expected = _justifications(register)
+    objects = [_justification("R-1"), _justification("R-2")]
+    with register.sessions() as session, session.begin():
+        add_all(session, objects)
+    stored = _justifications(register)[2:]
+    assert [o.id for o in objects] == [row["id"] for row in stored]
+    assert len({o.id for o in objects} | {row["id"] for row in expected}) == 4
+    ignore = {"id"}
+    assert [{k: v for k, v in row.items() if k not in ignore} for row in stored] == [
+        {k: v for k, v in row.items() if k not in ignore} for row in expected
+    ]
