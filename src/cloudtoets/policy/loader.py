@@ -270,9 +270,14 @@ def _spec_period(
         what = "jaren, zoals 4" if unit == "years" else "maanden, zoals 12"
         found.problems.append(Problem(where, f"geef een heel aantal {what}"))
         return
-    periods = parameters.get("transition_periods")
-    named = periods if not isinstance(periods, dict) else periods.get("add", periods)
-    if isinstance(periods, dict) and isinstance(named, dict) and period in named:
+    periods: Any = parameters.get("transition_periods")
+    # a variant's {add: ..., remove: [...]} on the inherited periods, or a whole object
+    composing = isinstance(periods, dict) and bool(periods) and set(periods) <= {"add", "remove"}
+    named = periods.get("add", {}) if composing else periods
+    removed = periods.get("remove", []) if composing else []
+    if (isinstance(named, dict) and period in named) or (
+        isinstance(removed, list) and period in removed
+    ):
         message = (
             f"{key} en transition_periods.{period} noemen dezelfde termijn; "
             "schrijf er één van de twee"
@@ -283,9 +288,9 @@ def _spec_period(
     if periods is None:
         # a variant changes one period and keeps the inherited others
         parameters["transition_periods"] = {"add": entry} if variant else entry
-    elif isinstance(periods, dict) and "add" in periods and isinstance(named, dict):
+    elif composing and isinstance(named, dict):
         parameters["transition_periods"] = {**periods, "add": {**named, **entry}}
-    elif isinstance(periods, dict):
+    elif isinstance(periods, dict) and not composing:
         parameters["transition_periods"] = {**periods, **entry}
     # otherwise the schema says what is wrong with transition_periods
 

@@ -140,6 +140,17 @@ def test_exit_plan_months_in_a_variant_keeps_the_other_period(tmp_path: Path) ->
     assert policy.spec_parameters()["exit_plan_months"] == 18
 
 
+def test_a_shorthand_beside_other_period_changes_in_a_variant(tmp_path: Path) -> None:
+    body = (
+        "parameters:\n  transition_years: 3\n"
+        "  transition_periods: {add: {short: {months: 6}}, remove: [exit_plan]}\n"
+        "remove_rules: [cb2026.3.2.exit-plan, cb2026.3.2.emergency-plan, cb2026.3.2.data-exit]\n"
+    )
+    periods = load_policy(variant(tmp_path, body)).parameters.transition_periods
+    assert set(periods) == {"existing_use", "short"}
+    assert periods["existing_use"].years == 3
+
+
 def test_material_criteria_in_a_variant(tmp_path: Path) -> None:
     replaced = load_policy(variant(tmp_path, "parameters:\n  material_criteria: [core_task]\n"))
     material = replaced.facts["material"]
@@ -175,6 +186,10 @@ def test_material_criteria_in_a_variant(tmp_path: Path) -> None:
             "parameters:\n  material_criteria: [core_task]\nfacts:\n  material:\n"
             "    criteria:\n      core_task: {field: core_task}\n",
             "material_criteria en facts.material noemen allebei materieel gebruik",
+        ),
+        (
+            "parameters:\n  exit_plan_months: 6\n  transition_periods: {remove: [exit_plan]}\n",
+            "exit_plan_months en transition_periods.exit_plan noemen dezelfde termijn",
         ),
         ("parameters:\n  transition_years: vier\n", "geef een heel aantal jaren"),
         ("parameters:\n  material_criteria: core_task\n", "geef een lijst met namen"),
