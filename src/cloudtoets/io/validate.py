@@ -375,7 +375,7 @@ def _normalise_countries(inventory: Inventory) -> None:
                 continue
             if not countries:  # data is always somewhere: no countries is not known where
                 setattr(registration, field, None)
-            elif not all(c.isupper() for c in countries):
+            elif not "".join(countries).isupper():  # one look instead of one per code
                 setattr(registration, field, [c.upper() for c in countries])
 
 
@@ -432,12 +432,18 @@ def _control_problems(
 
 
 def _hides_words(inventory: Inventory) -> bool:
-    """Whether a fact whose values are free text holds one of the words (rare)."""
+    """Whether a fact whose values are free text holds one of the words (rare).
+
+    Only a text or a list of one text can be a word; the same provider ids and country codes
+    come back in most registrations, so each distinct one is looked at once."""
+    candidates: set[str] = set()
     for r in inventory.registrations:
-        for value in (r.provider, r.subprocessors, r.storage_countries, r.processing_countries):
-            if value is not None and word(value) is not None:
-                return True
-    return False
+        if r.provider is not None:
+            candidates.add(r.provider)
+        for values in (r.subprocessors, r.storage_countries, r.processing_countries):
+            if values is not None and len(values) == 1:
+                candidates.add(values[0])
+    return any(word(value) is not None for value in candidates)
 
 
 @dataclasses.dataclass(slots=True)

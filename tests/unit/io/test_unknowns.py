@@ -88,6 +88,10 @@ def problems(document: object, source: str = "test.yaml") -> list[str]:
         ("storage_countries", [], None),  # data is always somewhere
         ("storage_countries", "geen", None),
         ("processing_countries", "onbekend", None),
+        # a list of one word, also where the JSON is read in one pass (validate._hides_words)
+        ("storage_countries", [" Onbekend "], None),
+        ("subprocessors", ["GEEN"], []),
+        ("provider", "onbekend", None),
     ],
 )
 def test_words_and_nulls_give_unknown_or_a_known_nothing(
