@@ -56,6 +56,8 @@ Sort = Literal[
     "-provider",
     "deployment",
     "-deployment",
+    "findings",
+    "-findings",
 ]
 
 
