@@ -233,29 +233,19 @@ def _notifications(
             for question in session.scalars(select(m).where(m.id.in_(latest))):
                 last_questions[question.notification_id] = question
     for row, name in rows:
-        if row.state == "questions":
-            message = last_questions.get(row.id)
-            work.questions.append(
-                NotificationItem(
-                    row.id,
-                    row.registration_id,
-                    name or row.registration_id,
-                    row.organisation_id,
-                    row.state,
-                    message.text if message else None,
-                    message.author if message else None,
-                    message.at if message else None,
-                )
+        asked = row.state == "questions"
+        message = last_questions.get(row.id) if asked else None
+        (work.questions if asked else work.inbox).append(
+            NotificationItem(
+                row.id,
+                row.registration_id,
+                name or row.registration_id,
+                row.organisation_id,
+                row.state,
+                message.text if message else None,
+                message.author if message else None,
+                message.at if message else None,
             )
-        else:
-            work.inbox.append(
-                NotificationItem(
-                    row.id,
-                    row.registration_id,
-                    name or row.registration_id,
-                    row.organisation_id,
-                    row.state,
-                )
-            )
+        )
     work.questions_total, work.questions = len(work.questions), work.questions[:ITEMS]
     work.inbox_total, work.inbox = len(work.inbox), work.inbox[:ITEMS]
