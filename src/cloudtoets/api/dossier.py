@@ -30,7 +30,7 @@ router = APIRouter(
             "description": "Het dossier, als bijlage",
             "content": {PDF_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
         },
-        **problem_responses(404, 503),
+        **problem_responses(404, 422, 503),
     },
 )
 async def get_dossier(

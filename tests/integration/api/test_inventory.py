@@ -85,7 +85,7 @@ def test_an_invalid_inventory_lists_every_problem_and_evaluates_nothing(
     assert "XX" in errors[1]["message"]
     not_json = empty_client.post(EVALUATE, content=b"registrations: []")
     (error,) = assert_problem(not_json, 422, "ongeldige-invoer")["errors"]
-    assert error["where"] == "document" and error["message"].startswith("geen geldige JSON")
+    assert error["where"] == "regel 1, kolom 1" and error["message"].startswith("geen geldige JSON")
 
 
 def test_only_built_in_policies_can_be_chosen(empty_client: TestClient) -> None:

@@ -141,9 +141,11 @@ def test_logout_needs_the_token_too(app: FastAPI, editor: LoggedIn) -> None:
 # ------------------------------------------------------------------------------ every route
 
 UNSAFE = [(m, p) for m, p in ROUTES if m in {"POST", "PUT", "PATCH", "DELETE"}]
-# without a session there is nothing to forge; the login form has its own origin check
-# (test_sessions.test_login_from_another_site_is_refused)
-NO_SESSION = {("POST", "/inloggen")}
+# without a session there is nothing to forge; the login form and its second step (the code,
+# asked before the session opens any page) have their own origin check
+# (test_sessions.test_login_from_another_site_is_refused); a full session that sends the code
+# form changes nothing and is sent back to the login page
+NO_SESSION = {("POST", "/inloggen"), ("POST", "/inloggen/code")}
 
 
 def _unsafe_cases() -> list[Any]:
@@ -262,3 +264,14 @@ def test_the_csrf_token_is_not_in_a_cookie(editor: LoggedIn) -> None:
     for name, value in editor.client.cookies.items():
         assert value != editor.csrf, name
     assert isinstance(editor.client, TestClient)
+
+
+def test_the_second_login_step_from_another_site_is_refused(editor: LoggedIn) -> None:
+    """The code form runs before a session opens pages; its origin check is its protection."""
+    response = editor.client.post(
+        "/inloggen/code",
+        data={"code": "123456", "volgende": "/"},
+        headers={"Origin": "https://aanvaller.example"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
