@@ -16,7 +16,16 @@ from cloudtoets.services.context import Register
 from cloudtoets.store import audit as chain
 from tests.integration.audit.conftest import tampering
 
-from .conftest import API, OPERATOR, TODAY, bearer, browser, log_in, token_for
+from .conftest import (
+    API,
+    OPERATOR,
+    TODAY,
+    bearer,
+    browser,
+    log_in,
+    open_register,
+    token_for,
+)
 
 OTHER_ROLES = ("lezer", "bewerker", "accordeerder", "cio-rijk", "beheerder")
 
@@ -103,11 +112,21 @@ def test_the_chain_check_says_whether_it_is_intact(register: Register, app: Fast
     assert "De hashketen is intact" in page.text and f"Alle {total} records" in page.text
 
 
-def test_a_changed_record_shows_as_a_broken_chain(register: Register, app: FastAPI) -> None:
-    if register.engine.dialect.name != "sqlite":
-        pytest.skip("the app's PostgreSQL role may not switch triggers off, as it should not")
-    with tampering(register) as connection:
-        connection.exec_driver_sql("UPDATE audit_log SET actor = 'iemand' WHERE seq = 3")
+def test_a_changed_record_shows_as_a_broken_chain(
+    register: Register, app: FastAPI, filled_database_url: str, request: pytest.FixtureRequest
+) -> None:
+    intruder = register
+    if register.engine.dialect.name == "postgresql":
+        # the app's role may not switch the triggers off, as it should not; the tables' owner may
+        admin_url: str = request.getfixturevalue("postgres_server")
+        database = filled_database_url.rsplit("/", 1)[1]
+        intruder = open_register(f"{admin_url.rsplit('/', 1)[0]}/{database}")
+    try:
+        with tampering(intruder) as connection:
+            connection.exec_driver_sql("UPDATE audit_log SET actor = 'iemand' WHERE seq = 3")
+    finally:
+        if intruder is not register:
+            intruder.close()
     page = log_in(browser(app), "auditor").client.get("/auditlog/controle")
     assert "De hashketen is NIET intact" in page.text
     assert "record 3" in page.text and "de hash klopt niet met de inhoud" in page.text
