@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from cloudtoets.policy.conditions import All, AnyOf, Node, Not, Predicate
+from cloudtoets.policy.conditions import reads_under
 from cloudtoets.policy.model import Policy
 from cloudtoets.policy.schema import Parameters, Transition
 
@@ -43,20 +43,6 @@ def deadline_for_field(policy: Policy, prefix: str) -> dt.date | None:
     periods = {
         r.transition.period
         for r in policy.rules
-        if r.transition is not None
-        and r.severity.is_hard
-        and any(f == prefix or f.startswith(prefix + ".") for f in _fields(r.finding_when))
+        if r.transition is not None and r.severity.is_hard and reads_under(r.finding_when, prefix)
     }
     return min((default_deadline(policy, p) for p in periods), default=None)
-
-
-def _fields(node: Node) -> set[str]:
-    match node:
-        case All(items) | AnyOf(items):
-            return set().union(*(_fields(i) for i in items))
-        case Not(item):
-            return _fields(item)
-        case Predicate(name=name, is_fact=False):
-            return {name}
-        case _:
-            return set()

@@ -228,25 +228,29 @@ def _check_operand(value: Any, ftype: FieldType, op: str, where: str) -> Any:
 
 def uses_facts(node: Node) -> set[str]:
     """The facts a condition reads (to order rules that need late facts)."""
-    match node:
-        case All(items) | AnyOf(items):
-            return set().union(*(uses_facts(i) for i in items))
-        case Not(item):
-            return uses_facts(item)
-        case Predicate(name=name, is_fact=True):
-            return {name}
-        case _:
-            return set()
+    return _names(node, facts=True)
 
 
 def uses_fields(node: Node) -> set[str]:
     """The fields a condition reads (``exit_plan.planned.lead_time_days`` ...)."""
+    return _names(node, facts=False)
+
+
+def reads_under(node: Node | None, prefix: str) -> bool:
+    """Whether a condition reads ``prefix`` or a field below it (``exit_plan`` reads
+    ``exit_plan.planned.lead_time_days``)."""
+    return node is not None and any(
+        name == prefix or name.startswith(prefix + ".") for name in uses_fields(node)
+    )
+
+
+def _names(node: Node, facts: bool) -> set[str]:
     match node:
         case All(items) | AnyOf(items):
-            return set().union(*(uses_fields(i) for i in items))
+            return set().union(*(_names(i, facts) for i in items))
         case Not(item):
-            return uses_fields(item)
-        case Predicate(name=name, is_fact=False):
+            return _names(item, facts)
+        case Predicate(name=name, is_fact=is_fact) if is_fact == facts:
             return {name}
         case _:
             return set()

@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
-from cloudtoets.policy.conditions import FACTS, All, AnyOf, Node, Not, Predicate, uses_fields
+from cloudtoets.policy.conditions import FACTS, All, AnyOf, Node, Not, Predicate, reads_under
 from cloudtoets.policy.model import Policy
 from cloudtoets.services.workflow_projection import SUBMITTED_STATES
 from cloudtoets.store.tables import Json, RegistrationRow
@@ -116,16 +116,10 @@ def asking_for(policy: Policy, document: Document) -> tuple[Node, ...]:
     contents, such as "exit plan not tested", asks nothing of a registration without one).
     The policy says it, not this code; a rule without ``applies_when`` asks it of all."""
     prefix = DOCUMENT_FIELDS[document]
-
-    def reads(node: Node | None) -> bool:
-        return node is not None and any(
-            name == prefix or name.startswith(prefix + ".") for name in uses_fields(node)
-        )
-
     return tuple(
         rule.applies_when if rule.applies_when is not None else All(())
         for rule in policy.rules
-        if reads(rule.finding_when) and not reads(rule.applies_when)
+        if reads_under(rule.finding_when, prefix) and not reads_under(rule.applies_when, prefix)
     )
 
 

@@ -169,7 +169,7 @@ class _Rules:
                 row.id,
                 _name(row),
                 due,
-                f"Materieel gebruik dat al voor {dutch_date(p.adopted)} bestond, heeft uiterlijk "
+                f"Materieel gebruik dat al vóór {dutch_date(p.adopted)} bestond, heeft uiterlijk "
                 f"{dutch_date(due)} een volledig exitplan nodig: een geplande exit en een "
                 "noodplan, elk met doorlooptijd en randvoorwaarden, en afspraken over het "
                 "teruggeven en vernietigen van de data.",
