@@ -295,28 +295,71 @@ def _cross_problems(
     return problems
 
 
+@dataclasses.dataclass(slots=True)
+class _Survey:
+    """What the checks after validation need from the registrations, gathered in one pass
+    (each pass over 100k records costs tens of milliseconds)."""
+
+    distinct_ids: bool = True
+    organisations: set[str] = dataclasses.field(default_factory=set)
+    providers: set[str] = dataclasses.field(default_factory=set)  # contracting and sub-processors
+    countries: set[str] = dataclasses.field(default_factory=set)  # as written
+    empty_country_list: bool = False  # ``[]``: data is always somewhere, so not known where
+    negative_lead_time: bool = False
+
+
+def _survey(registrations: list[Registration]) -> _Survey:
+    survey = _Survey(distinct_ids=len({r.id for r in registrations}) == len(registrations))
+    organisations, providers, countries = survey.organisations, survey.providers, survey.countries
+    for r in registrations:
+        organisations.add(r.organisation)
+        if r.provider is not None:
+            providers.add(r.provider)
+        if r.subprocessors:
+            providers.update(r.subprocessors)
+        for listed in (r.storage_countries, r.processing_countries):
+            if listed:
+                countries.update(listed)
+            elif listed is not None:
+                survey.empty_country_list = True
+        plan = r.exit_plan
+        if plan is not None:
+            for scenario in (plan.planned, plan.emergency):
+                if scenario is not None and (scenario.lead_time_days or 0) < 0:
+                    survey.negative_lead_time = True
+    return survey
+
+
+def _hides_words(survey: _Survey) -> bool:
+    """Whether a fact whose values are free text may hold one of the words (rare).
+
+    Only a text or a list of one text can be a word; every provider id and country code of the
+    registrations is looked at once (more than those, which only costs a slower read of a
+    document that then turns out to have none)."""
+    return any(word(value) is not None for value in (*survey.providers, *survey.countries))
+
+
 def _consistent(
-    inventory: Inventory, directory: ProviderDirectory, organisation_ids: set[str]
+    inventory: Inventory,
+    survey: _Survey,
+    directory: ProviderDirectory,
+    organisation_ids: set[str],
 ) -> bool:
     """A quick yes/no over the same checks as ``_cross_problems``, in set operations.
 
     Nearly every inventory is consistent; only when this says no is the slower record-by-record
     pass run to say what and where.
     """
-    registrations = inventory.registrations
-    for records in (inventory.organisations, inventory.providers, registrations):
+    if not survey.distinct_ids or survey.negative_lead_time:
+        return False
+    for records in (inventory.organisations, inventory.providers):
         if len({record.id for record in records}) != len(records):
             return False
-    if not {r.organisation for r in registrations} <= organisation_ids:
+    if not survey.organisations <= organisation_ids:
         return False
-    referenced = {r.provider for r in registrations if r.provider is not None}
-    referenced.update(s for r in registrations if r.subprocessors for s in r.subprocessors)
-    if not all(provider_id in directory for provider_id in referenced):
+    if not all(provider_id in directory for provider_id in survey.providers):
         return False
-    countries = {c for r in registrations if r.storage_countries for c in r.storage_countries}
-    countries.update(
-        c for r in registrations if r.processing_countries for c in r.processing_countries
-    )
+    countries = set(survey.countries)
     countries.update(p.country for p in inventory.providers)
     countries.update(p.headquarters for p in inventory.providers if p.headquarters is not None)
     if not {c.upper() for c in countries} <= ISO_COUNTRY_CODES:
@@ -328,12 +371,6 @@ def _consistent(
             return False
         if directory.find_cycle(provider.id) is not None:
             return False
-    for r in registrations:
-        plan = r.exit_plan
-        if plan is not None:
-            for scenario in (plan.planned, plan.emergency):
-                if scenario is not None and (scenario.lead_time_days or 0) < 0:
-                    return False
     return True
 
 
@@ -360,7 +397,7 @@ def _normalise_blank_texts(inventory: Inventory) -> None:
                 j.accepted_by = None
 
 
-def _normalise_countries(inventory: Inventory) -> None:
+def _normalise_countries(inventory: Inventory, survey: _Survey) -> None:
     """Country codes are case-insensitive on input and upper case from here on. A headquarters
     in the country of the registered office says nothing more: it is left out."""
     for provider in inventory.providers:
@@ -368,6 +405,8 @@ def _normalise_countries(inventory: Inventory) -> None:
         if provider.headquarters is not None:
             headquarters = provider.headquarters.upper()
             provider.headquarters = None if headquarters == provider.country else headquarters
+    if not survey.empty_country_list and "".join(survey.countries).isupper():
+        return  # every list already as it should be: no need to look at each registration
     for registration in inventory.registrations:
         for field in _COUNTRY_LIST_FIELDS:
             countries: list[str] | None = getattr(registration, field)
@@ -431,21 +470,6 @@ def _control_problems(
     return problems
 
 
-def _hides_words(inventory: Inventory) -> bool:
-    """Whether a fact whose values are free text holds one of the words (rare).
-
-    Only a text or a list of one text can be a word; the same provider ids and country codes
-    come back in most registrations, so each distinct one is looked at once."""
-    candidates: set[str] = set()
-    for r in inventory.registrations:
-        if r.provider is not None:
-            candidates.add(r.provider)
-        for values in (r.subprocessors, r.storage_countries, r.processing_countries):
-            if values is not None and len(values) == 1:
-                candidates.add(values[0])
-    return any(word(value) is not None for value in candidates)
-
-
 @dataclasses.dataclass(slots=True)
 class Checked:
     """A validated inventory with the directories its references resolve against."""
@@ -471,6 +495,7 @@ def validate_document(
     over the built-in catalogues.
     """
     inventory: Inventory | None = None
+    survey: _Survey | None = None
     raw: Any = data
     problems: list[Problem] = []
     json_text = bytes(data) if isinstance(data, bytes | bytearray) else None
@@ -487,7 +512,8 @@ def validate_document(
                 problems = [json_problem(bad)]
         else:
             raw = None
-            if _hides_words(inventory):
+            survey = _survey(inventory.registrations)
+            if _hides_words(survey):
                 inventory, raw = None, orjson.loads(data)
     if inventory is None and raw is not None:
         report = locate or record_locator(raw)
@@ -498,6 +524,8 @@ def validate_document(
         except ValidationError as exc:
             inventory = None
             problems += _schema_problems(exc, report)
+        else:
+            survey = _survey(inventory.registrations)
     locate = locate or record_locator(raw)
     document: Any = inventory if inventory is not None else raw
     if document is None:
@@ -524,12 +552,16 @@ def validate_document(
         for o in _list(document, "organisations")
         if isinstance(o, Mapping) and isinstance(o.get("id"), str)
     }
-    if inventory is None or not _consistent(inventory, directory, organisation_ids):
+    if (
+        inventory is None
+        or survey is None
+        or not _consistent(inventory, survey, directory, organisation_ids)
+    ):
         problems += _cross_problems(document, locate, directory, organisation_ids)
     if inventory is not None:
         problems += _control_problems(inventory, locate, json_text)
-    if problems or inventory is None:
+    if problems or inventory is None or survey is None:
         raise InputError(source, problems)
-    _normalise_countries(inventory)
+    _normalise_countries(inventory, survey)
     _normalise_blank_texts(inventory)
     return Checked(inventory, organisations, directory, locate)

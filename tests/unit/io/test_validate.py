@@ -252,3 +252,26 @@ def test_an_unknown_headquarters_is_reported_in_every_format() -> None:
     for form in (document, json.dumps(document).encode()):
         text = "\n".join(problems(form))
         assert "leveranciers nr. 1" in text and "veld headquarters" in text and "'China'" in text
+
+
+@pytest.mark.parametrize("as_bytes", [True, False])
+def test_country_lists_are_normalised_in_every_registration(as_bytes: bool) -> None:
+    # the look at all codes at once must not skip the one registration that needs a change
+    registrations = [
+        {"id": f"r{n}", "organisation": "bzk", "storage_countries": ["NL"]} for n in range(5)
+    ]
+    registrations[3]["processing_countries"] = ["de"]
+    registrations[4]["storage_countries"] = []
+    document = {
+        "organisations": [{"id": "bzk", "type": "ministry"}],
+        "registrations": registrations,
+    }
+    data = json.dumps(document).encode() if as_bytes else document
+    found = validate_document(data, "test.json").inventory.registrations
+    assert found[3].processing_countries == ["DE"]
+    assert found[4].storage_countries is None  # no countries is not known where
+    assert [r.storage_countries for r in found[:4]] == [["NL"]] * 4
+    upper_only = dict(document, registrations=registrations[:3] + registrations[4:])
+    data = json.dumps(upper_only).encode() if as_bytes else upper_only
+    found = validate_document(data, "test.json").inventory.registrations
+    assert found[-1].storage_countries is None
