@@ -53,6 +53,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
+    for source in (args.before, args.after):  # bytecode as installed (bench_check.compile_bytecode)
+        subprocess.run(
+            [str(PYTHON), "-m", "compileall", "-q", str(source / "cloudtoets")], check=True
+        )
     as_of = ["--as-of", AS_OF.isoformat()]
     file = str(args.file)
     commands = {

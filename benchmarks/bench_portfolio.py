@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from bench_check import DEFAULT_CLI, DEFAULT_FILE, ensure_inventory, run_child
+from bench_check import DEFAULT_CLI, DEFAULT_FILE, compile_bytecode, ensure_inventory, run_child
 from generate import AS_OF
 from registers import fresh_database, run_measured
 
@@ -143,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     ensure_inventory(args.file, args.registrations, args.seed)
+    compile_bytecode(args.cli)
     as_of = AS_OF.isoformat()
     file, cli = str(args.file), str(args.cli)
     commands = [
