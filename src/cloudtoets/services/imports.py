@@ -597,9 +597,11 @@ def _prepare_one(
 ) -> None:
     """The row, jurisdictions, decision record and audit record of one registration without
     workflow objects, as ``RegisterEvaluator.apply`` would write them."""
-    values = registration_values(registration)
-    before = None if row is None else {k: jsonable(getattr(row, k)) for k in values}
     outcome = evaluator.outcome(registration)
+    # the snapshot holds the registration's JSON form: the row's values are made from it
+    as_json = outcome.snapshot["registrations"][0]
+    values = registration_values(registration, as_json)
+    before = None if row is None else {k: jsonable(getattr(row, k)) for k in values}
     values.update(outcome.values)
     _count(plan, values["verdict"])
     countries = list(outcome.decision.jurisdictions)
@@ -624,7 +626,7 @@ def _prepare_one(
             object_type="registration",
             object_id=registration.id,
             before=audit_chain.as_stored(before),
-            after=audit_chain.as_stored(outcome.snapshot["registrations"][0]),
+            after=audit_chain.as_stored(as_json),
             stored=True,
         )
     )
