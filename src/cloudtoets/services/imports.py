@@ -156,6 +156,26 @@ def _existing_registrations(session: Session, ids: list[str]) -> dict[str, Regis
     return existing
 
 
+def _stored_rows(
+    session: Session, organisation_ids: list[str]
+) -> tuple[dict[str, OrganisationRow], dict[tuple[str, str], ProviderRow]]:
+    """The stored organisations and their providers, by key: one query each instead of a
+    ``session.get`` per organisation and per provider."""
+    organisations = {
+        row.id: row
+        for row in session.scalars(
+            select(OrganisationRow).where(OrganisationRow.id.in_(organisation_ids))
+        )
+    }
+    providers = {
+        (row.organisation_id, row.id): row
+        for row in session.scalars(
+            select(ProviderRow).where(ProviderRow.organisation_id.in_(organisation_ids))
+        )
+    }
+    return organisations, providers
+
+
 def _taken_ids(register: Register, ids: list[str]) -> set[str]:
     """The ids among ``ids`` that a stored registration has, whichever organisation it is of.
 
@@ -300,10 +320,13 @@ def _plan(
     organisations = {o.id: o for o in inventory.organisations}
     for organisation_id in named - set(organisations):
         organisations[organisation_id] = checked.organisations[organisation_id]
+    stored_organisations, stored_providers = _stored_rows(
+        session, sorted(o for o in organisations if actor.may_see(o))
+    )
     for organisation in organisations.values():
         if not actor.may_see(organisation.id):
             continue
-        organisation_row = session.get(OrganisationRow, organisation.id)
+        organisation_row = stored_organisations.get(organisation.id)
         target = plan.organisations
         if organisation_row is None:
             target.new.append(organisation.id)
@@ -320,7 +343,7 @@ def _plan(
             if not actor.may_see(organisation_id):
                 continue
             providers_by_organisation.setdefault(organisation_id, []).append(provider)
-            provider_row = session.get(ProviderRow, (organisation_id, provider.id))
+            provider_row = stored_providers.get((organisation_id, provider.id))
             key = f"{organisation_id}/{provider.id}"
             if provider_row is None:
                 plan.providers.new.append(key)
@@ -433,9 +456,14 @@ def commit_import(
 
 
 def _upsert(
-    session: Session, row_type: type[Any], key: Any, values: dict[str, Any]
+    session: Session,
+    row_type: type[Any],
+    key: Any,
+    values: dict[str, Any],
+    stored: dict[Any, Any] | None = None,
 ) -> tuple[Any, dict[str, Any] | None]:
-    row = session.get(row_type, key)
+    """``stored``: the rows of ``row_type`` already loaded, by key (else one query)."""
+    row = session.get(row_type, key) if stored is None else stored.get(key)
     before = None
     if row is None:
         row = row_type(**values)
@@ -710,11 +738,14 @@ def _write(
         audit_chain.lock_chain(session)  # the write lock first: nobody commits in between
     _check_unchanged(session, prepared)
     plan = prepared.plan
+    stored_organisations, stored_providers = _stored_rows(
+        session, sorted(prepared.organisations.keys() | prepared.providers_by_organisation.keys())
+    )
     for organisation in prepared.organisations.values():
         if organisation.id in plan.organisations.unchanged:
             continue
         values = organisation_values(organisation)
-        _, before = _upsert(session, OrganisationRow, organisation.id, values)
+        _, before = _upsert(session, OrganisationRow, organisation.id, values, stored_organisations)
         uow.audit(
             "import",
             "organisation",
@@ -729,7 +760,9 @@ def _write(
             if f"{organisation_id}/{provider.id}" in unchanged_providers:
                 continue
             values = provider_values(provider, organisation_id)
-            _, before = _upsert(session, ProviderRow, (organisation_id, provider.id), values)
+            _, before = _upsert(
+                session, ProviderRow, (organisation_id, provider.id), values, stored_providers
+            )
             uow.audit(
                 "import",
                 "provider",
