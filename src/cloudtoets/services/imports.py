@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import IO, Any, cast
 
+import orjson
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -643,7 +644,7 @@ def _prepare_one(
             batch.jurisdictions.append((registration.id, countries, True))
     if row is None or row.decision_hash != values["decision_hash"]:
         batch.decisions.append(
-            evaluator.decision_values(registration.id, registration.organisation, outcome)
+            _encoded(evaluator.decision_values(registration.id, registration.organisation, outcome))
         )
     batch.audit.append(
         audit_chain.Entry(
@@ -658,6 +659,30 @@ def _prepare_one(
             stored=True,
         )
     )
+
+
+# the JSON columns of a decision record: the spool holds them as JSON text, encoded once
+DECISION_JSON = ("input", "result")
+
+
+def _encoded(decision: dict[str, Any]) -> dict[str, Any]:
+    """A decision record with its JSON values as UTF-8 JSON text (bytes): far cheaper to
+    pickle and read back than the nested dicts of its snapshot and result."""
+    for name in DECISION_JSON:
+        decision[name] = orjson.dumps(decision[name], option=orjson.OPT_NON_STR_KEYS)
+    return decision
+
+
+def _decoded(decisions: list[dict[str, Any]], postgresql: bool) -> list[dict[str, Any]]:
+    """The decision records back from the spool, ready for the JSON columns. On PostgreSQL the
+    text goes in as it is (JSONB keeps the value; store/db.py writes it with orjson, which
+    passes a Fragment on unchanged); SQLite gets the values again, so its standard json module
+    writes the same text as before."""
+    as_value: Callable[[bytes], Any] = orjson.Fragment if postgresql else orjson.loads
+    for decision in decisions:
+        for name in DECISION_JSON:
+            decision[name] = as_value(decision[name])
+    return decisions
 
 
 def _spool(batch: _Batch, rows: IO[bytes], audit: IO[bytes], prepared: _Prepared) -> None:
@@ -774,6 +799,7 @@ def _write(
     session.flush()
 
     counts_rows = session.get_bind().dialect.supports_sane_multi_rowcount
+    postgresql = session.get_bind().dialect.name == "postgresql"
     for new, changed, jurisdictions, decisions in _unspooled(rows, prepared.batches):
         insert_rows(session, _REGISTRATIONS, new)
         if changed:
@@ -791,7 +817,7 @@ def _write(
             for country in chain
         ]
         insert_rows(session, _JURISDICTIONS, countries)
-        insert_rows(session, _DECISIONS, decisions)
+        insert_rows(session, _DECISIONS, _decoded(decisions, postgresql))
 
     evaluator = RegisterEvaluator(session, register.policy, register.today())
     for registration in prepared.with_workflow:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import func, select
 
@@ -286,3 +288,30 @@ def test_an_organisation_changed_by_an_import_has_its_verdicts_evaluated_again(
             .order_by(DecisionRow.id.desc())
         ).first()
     assert inputs is not None and inputs["organisations"][0]["essential_entity"] is True
+
+
+def test_an_imported_decision_record_holds_the_input_and_result_its_hash_covers(
+    register: Register,
+) -> None:
+    """The import writes its decision records aside as JSON text: they come back as the same
+    JSON values (objects, not text), the ones the registration's decision hash was made of."""
+    commit_import(register, CENTRAL, "bzk.yaml", EXAMPLE.read_bytes())
+    with register.sessions() as session:
+        hashes = {
+            row.id: row.decision_hash
+            for row in session.execute(select(RegistrationRow.id, RegistrationRow.decision_hash))
+        }
+        records = session.execute(
+            select(
+                DecisionRow.registration_id,
+                DecisionRow.policy_revision,
+                DecisionRow.input,
+                DecisionRow.result,
+            )
+        ).all()
+    assert len(records) == len(hashes) == 32
+    for registration_id, revision, snapshot, result in records:
+        assert snapshot["registrations"][0]["id"] == registration_id
+        assert result["registration"] == registration_id
+        text = orjson.dumps([revision, snapshot, result], option=orjson.OPT_SORT_KEYS)
+        assert hashlib.sha256(text).hexdigest() == hashes[registration_id]
