@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from cloudtoets.config import Settings
 from cloudtoets.domain.clock import FixedClock
 from cloudtoets.services.context import Register
 from cloudtoets.store.bulk import add_all, insert_rows
-from cloudtoets.store.tables import DecisionRow, OrganisationRow
+from cloudtoets.store.tables import DecisionRow, OrganisationRow, RegistrationRow
 from cloudtoets.store.workflows import JustificationRow
 
 MOMENT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
@@ -132,3 +132,52 @@ def test_new_objects_get_ids_and_are_stored_as_a_flush_stores_them(register: Reg
     assert [{k: v for k, v in row.items() if k not in ignore} for row in stored] == [
         {k: v for k, v in row.items() if k not in ignore} for row in expected
     ]
+
+
+REGISTRATIONS = cast(Table, RegistrationRow.__table__)
+
+
+def _nulls(register: Register) -> list[tuple[Any, ...]]:
+    """Per row: which JSON columns are SQL NULL, and their values as read back."""
+    columns = ("subprocessors", "pets", "risk_assessment", "exit_plan", "justifications")
+    checks = ", ".join(f"{name} IS NULL, {name}" for name in columns)
+    with register.sessions() as session:
+        return [
+            tuple(row)
+            for row in session.execute(text(f"SELECT id, {checks} FROM registrations ORDER BY id"))
+        ]
+
+
+def test_an_unknown_fact_is_sql_null_and_other_json_none_is_json_null(register: Register) -> None:
+    """A fact's list left unknown is SQL NULL (``none_as_null``), another JSON column's None is
+    the JSON value null, and a column left out gets its default: as SQLAlchemy stores them."""
+    rows = [
+        {
+            "id": "bzk-leeg",
+            "organisation_id": "bzk",
+            "subprocessors": None,
+            "pets": [],
+            "risk_assessment": None,
+            "exit_plan": {"planned": {"preconditions": ["één", "escrow"]}, "days": 30},
+        },
+        {
+            "id": "bzk-vol",
+            "organisation_id": "bzk",
+            "subprocessors": ["lokaal"],
+            "pets": None,
+            "risk_assessment": {"date": "2026-03-01", "accepted_by": None},
+            "exit_plan": None,
+        },
+    ]
+    with register.sessions() as session, session.begin():
+        session.execute(insert(REGISTRATIONS), rows)
+    expected = _nulls(register)
+    with register.sessions() as session, session.begin():
+        session.execute(REGISTRATIONS.delete())
+    with register.sessions() as session, session.begin():
+        insert_rows(session, REGISTRATIONS, rows)
+    assert _nulls(register) == expected
+    unknown, known_empty = bool(expected[0][1]), bool(expected[0][3])
+    assert unknown and not known_empty  # subprocessors None, pets []
+    assert not expected[0][5]  # risk_assessment None: JSON null, not SQL NULL
+    assert expected[0][10] in ([], "[]")  # justifications: the column default (SQLite: text)
