@@ -119,8 +119,13 @@ class Verification:
 # --- canonical form -----------------------------------------------------------------------
 
 
+# what ``json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`` makes
+# for every call; one encoder for all (it keeps no state between calls)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(fields: Mapping[str, Any]) -> str:
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(fields)
 
 
 def chain_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ the same. Elsewhere (SQLite) this is SQLAlchemy's ``executemany``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
 
@@ -51,12 +52,12 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     )
     for start in range(0, len(rows), PART):
         part = rows[start : start + PART]
-        values: list[list[Any]] = [[row[column.name] for row in part] for column in given]
+        values: list[list[Any]] = [list(map(itemgetter(column.name), part)) for column in given]
         for column in defaults:
             values.append([_default(column, context) for _ in part])
         for index, process in enumerate(processors):
             if process is not None:
-                values[index] = [process(value) for value in values[index]]
+                values[index] = list(map(process, values[index]))
         # through SQLAlchemy, so that a unique key hit is its IntegrityError as anywhere else
         connection.exec_driver_sql(statement, tuple(values))
 
