@@ -494,6 +494,13 @@ class _Prepared:
     batches: int = 0  # parts written to the spool files
 
 
+# an import's audit record of a registration, as audit_chain.Entry takes them in order:
+# actor, organisation, request id, action, object type, object id, before, after (as stored)
+AuditFields = tuple[
+    str, str, str | None, str, str, str, dict[str, Any] | None, dict[str, Any] | None
+]
+
+
 @dataclass
 class _Batch:
     new: list[dict[str, Any]] = field(default_factory=list)
@@ -501,7 +508,9 @@ class _Batch:
     # (registration id, countries, whether stored ones are replaced)
     jurisdictions: list[tuple[str, list[str], bool]] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
-    audit: list[audit_chain.Entry] = field(default_factory=list)
+    # the fields of each audit record (``AuditFields``): tuples pickle without the dataclass's
+    # __getstate__ and __setstate__ in Python, about three times faster
+    audit: list[AuditFields] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.new) + len(self.changed)
@@ -647,16 +656,15 @@ def _prepare_one(
             _encoded(evaluator.decision_values(registration.id, registration.organisation, outcome))
         )
     batch.audit.append(
-        audit_chain.Entry(
-            actor=actor.user,
-            organisation_id=registration.organisation,
-            request_id=actor.request_id,
-            action="import",
-            object_type="registration",
-            object_id=registration.id,
-            before=audit_chain.as_stored(before),
-            after=audit_chain.as_stored(as_json),
-            stored=True,
+        (
+            actor.user,
+            registration.organisation,
+            actor.request_id,
+            "import",
+            "registration",
+            registration.id,
+            audit_chain.as_stored(before),
+            audit_chain.as_stored(as_json),
         )
     )
 
@@ -702,6 +710,16 @@ def _unspooled(spool: IO[bytes], count: int) -> Iterator[Any]:
     spool.seek(0)
     for _ in range(count):
         yield pickle.load(spool)  # a temporary file this process wrote itself
+
+
+def _audit_entries(spool: IO[bytes], count: int) -> Iterator[list[audit_chain.Entry]]:
+    """The audit records back from the spool, a batch at a time."""
+    for batch in _unspooled(spool, count):
+        fields: list[AuditFields] = batch
+        yield [
+            audit_chain.Entry(actor, organisation, request, action, kind, key, before, after, True)
+            for actor, organisation, request, action, kind, key, before, after in fields
+        ]
 
 
 def _check_unchanged(session: Session, prepared: _Prepared) -> None:
@@ -845,7 +863,7 @@ def _write(
         declare(uow, list(prepared.evidence.values()), register.today(), PurePath(filename).name)
     # the audit chain last (its lock is the transaction's last); the registrations' records
     # come back from the spool a batch at a time
-    uow.append_audit(_unspooled(audit, prepared.batches))
+    uow.append_audit(_audit_entries(audit, prepared.batches))
 
 
 def _follow_changed_context(
