@@ -120,9 +120,7 @@ def check(
     from cloudtoets.policy.loader import load_policy
 
     day = _date(as_of)
-    # A check allocates millions of small acyclic objects; the cyclic collector would rescan them
-    # over and over for nothing. The process ends right after, so switch it off.
-    gc.disable()
+    _file_batch()
     try:
         loaded_policy = load_policy(policy)
         checked = read_inventory(
@@ -1072,8 +1070,11 @@ def _register_or_file(inventory: Path | None, database: str | None) -> Any:
     objects once and end right after."""
     if inventory is not None and database is not None:
         raise typer.BadParameter("gebruik een inventaris of --database, niet allebei")
+    if inventory is not None:
+        _file_batch()
+        return None
     gc.disable()
-    return None if inventory is not None else _open_register(database)
+    return _open_register(database)
 
 
 @app.command("portfolio")
@@ -1177,10 +1178,36 @@ def policy_impact_command(
     )
 
 
+class _Ending:
+    """Whether the process may end without Python's teardown (see ``_file_batch``)."""
+
+    without_teardown = False
+
+
+def _file_batch() -> None:
+    """A command that reads an inventory file and writes its answer, nothing else: it makes
+    millions of small acyclic objects once, so the cyclic collector (which would rescan them
+    over and over) is switched off, and once the answer is written the process ends without
+    freeing them one by one (about 0.1 s for 100k registrations; mypy ends the same way).
+    Never for a command that opened a database: its connections close as usual."""
+    gc.disable()
+    _Ending.without_teardown = True
+
+
 def main() -> None:
     """Entry point: Dutch errors instead of tracebacks (CLOUDTOETS_DEBUG=1 shows them)."""
     try:
         app()
+    except SystemExit as ending:
+        code = ending.code
+        if _Ending.without_teardown and (code is None or isinstance(code, int)):
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except OSError:  # the reader went away (a pipe into head): nothing left to say
+                pass
+            os._exit(code or 0)
+        raise
     except KeyboardInterrupt:
         typer.echo("Afgebroken.", err=True)
         sys.exit(130)

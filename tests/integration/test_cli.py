@@ -504,3 +504,37 @@ def test_export_reads_back_to_the_same_knowledge(tmp_path: Path) -> None:
         if suffix != "csv":
             by_id = {o.id: o for o in read_back.organisations}
             assert [by_id[o.id] for o in original.organisations] == original.organisations
+
+
+def test_a_large_answer_is_written_whole_and_a_reader_that_stops_early_gets_no_traceback(
+    tmp_path: Path,
+) -> None:
+    # check on a file ends without Python's teardown (cli._file_batch): the answer must still
+    # reach the reader in full, with the exit code, and a closed pipe is no internal error
+    registrations = [
+        {"id": f"r{n}", "organisation": "bzk", "provider": "microsoft-ireland"} for n in range(3000)
+    ]
+    path = tmp_path / "groot.json"
+    path.write_text(
+        json.dumps(
+            {"organisations": [{"id": "bzk", "type": "ministry"}], "registrations": registrations}
+        ),
+        encoding="utf-8",
+    )
+    whole = run("check", str(path), "--as-of", "2026-11-29", "--format", "json")
+    assert len(whole.stdout) > 1_000_000  # far more than a pipe holds
+    assert [r["registration"] for r in json.loads(whole.stdout)["results"]] == [
+        f"r{n}" for n in range(3000)
+    ]
+    assert whole.returncode == 1 and whole.stderr == ""  # unknown facts: the worst may hold
+    with subprocess.Popen(
+        [CLI, "check", str(path), "--as-of", "2026-11-29", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as early:
+        assert early.stdout is not None and early.stderr is not None
+        early.stdout.read(100)
+        early.stdout.close()  # the reader stops, as head does
+        errors = early.stderr.read().decode()
+        early.wait(timeout=120)
+    assert "Traceback" not in errors and "Interne fout" not in errors
