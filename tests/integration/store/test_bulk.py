@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any, cast
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import pytest
 from sqlalchemy import Table, insert, select, text
@@ -19,6 +19,7 @@ from cloudtoets.store.workflows import JustificationRow
 
 MOMENT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 DECISIONS = cast(Table, DecisionRow.__table__)
+_T = TypeVar("_T")
 
 
 @pytest.fixture
@@ -59,16 +60,26 @@ def _stored(register: Register) -> list[dict[str, Any]]:
         ]
 
 
+def _both_ways(
+    register: Register,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    read: Callable[[Register], _T],
+) -> tuple[_T, _T]:
+    """What ``read`` finds after SQLAlchemy's own INSERT of ``rows``, and after insert_rows."""
+    with register.sessions() as session, session.begin():
+        session.execute(insert(table), rows)
+    expected = read(register)
+    with register.sessions() as session, session.begin():
+        session.execute(table.delete())
+    with register.sessions() as session, session.begin():
+        insert_rows(session, table, rows)
+    return expected, read(register)
+
+
 def test_rows_are_stored_as_sqlalchemy_stores_them(register: Register) -> None:
     rows = [_decision(number) for number in range(3)]
-    with register.sessions() as session, session.begin():
-        session.execute(insert(DECISIONS), rows)
-    expected = _stored(register)
-    with register.sessions() as session, session.begin():
-        session.execute(DECISIONS.delete())
-    with register.sessions() as session, session.begin():
-        insert_rows(session, DECISIONS, rows)
-    stored = _stored(register)
+    expected, stored = _both_ways(register, DECISIONS, rows, _stored)
     assert stored == expected
     # the column default (the register's clock) filled in as SQLAlchemy fills it in
     assert {row["evaluated_at"].replace(tzinfo=dt.UTC) for row in stored} == {MOMENT}
@@ -151,7 +162,7 @@ def _nulls(register: Register) -> list[tuple[Any, ...]]:
 def test_an_unknown_fact_is_sql_null_and_other_json_none_is_json_null(register: Register) -> None:
     """A fact's list left unknown is SQL NULL (``none_as_null``), another JSON column's None is
     the JSON value null, and a column left out gets its default: as SQLAlchemy stores them."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": "bzk-leeg",
             "organisation_id": "bzk",
@@ -169,14 +180,8 @@ def test_an_unknown_fact_is_sql_null_and_other_json_none_is_json_null(register: 
             "exit_plan": None,
         },
     ]
-    with register.sessions() as session, session.begin():
-        session.execute(insert(REGISTRATIONS), rows)
-    expected = _nulls(register)
-    with register.sessions() as session, session.begin():
-        session.execute(REGISTRATIONS.delete())
-    with register.sessions() as session, session.begin():
-        insert_rows(session, REGISTRATIONS, rows)
-    assert _nulls(register) == expected
+    expected, stored = _both_ways(register, REGISTRATIONS, rows, _nulls)
+    assert stored == expected
     unknown, known_empty = bool(expected[0][1]), bool(expected[0][3])
     assert unknown and not known_empty  # subprocessors None, pets []
     assert not expected[0][5]  # risk_assessment None: JSON null, not SQL NULL
