@@ -7,9 +7,11 @@ skipped only when no server is reachable and CLOUDTOETS_REQUIRE_POSTGRES is unse
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -46,11 +48,14 @@ def postgres_server() -> str:
     return POSTGRES_ADMIN_URL
 
 
-def _fresh_postgres_database(admin_url: str) -> Iterator[str]:
+def _fresh_postgres_database(admin_url: str, template_url: str | None = None) -> Iterator[str]:
+    """A new database on the server, dropped afterwards; with ``template_url`` a copy of that
+    database (CREATE DATABASE ... TEMPLATE: a file copy, far quicker than filling it again)."""
     name = f"cloudtoets_test_{uuid.uuid4().hex[:12]}"
     admin = make_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
+    copy = f' TEMPLATE "{template_url.rsplit("/", 1)[1]}"' if template_url else ""
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     base, _, _ = admin_url.rpartition("/")
     try:
         yield f"{base}/{name}"
@@ -58,6 +63,47 @@ def _fresh_postgres_database(admin_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# Filling a register (migrations, demo data, argon2 hashes) takes a second or more; fixtures that
+# hand each test a filled register fill one template per test process and give each test a copy:
+# a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL. The copy is the database a
+# fresh fill gives.
+
+
+def filled_templates(prefix: str, fill: Callable[[str], None]) -> tuple[Any, Any]:
+    """The session fixtures ``{prefix}_sqlite_template`` (a file) and
+    ``{prefix}_postgres_template`` (a database URL, dropped afterwards): registers filled by
+    ``fill(url)`` to copy from. Assign both to module names in a conftest."""
+
+    @pytest.fixture(scope="session", name=f"{prefix}_sqlite_template")
+    def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        path = tmp_path_factory.mktemp(f"{prefix}-template") / "cloudtoets.sqlite"
+        fill(f"sqlite:///{path}")
+        return path
+
+    @pytest.fixture(scope="session", name=f"{prefix}_postgres_template")
+    def postgres_template(postgres_server: str) -> Iterator[str]:
+        for url in _fresh_postgres_database(postgres_server):
+            fill(url)
+            yield url
+
+    return sqlite_template, postgres_template
+
+
+def template_copy(
+    request: pytest.FixtureRequest, folder: Path, sqlite: str, postgres: str
+) -> Iterator[str]:
+    """A copy of the template fixture ``sqlite`` or ``postgres`` (by ``request.param``); on
+    PostgreSQL reached as the server's administrator, like ``database_url``."""
+    if request.param == "sqlite":
+        path = folder / "cloudtoets.sqlite"
+        shutil.copyfile(request.getfixturevalue(sqlite), path)
+        yield f"sqlite:///{path}"
+        return
+    yield from _fresh_postgres_database(
+        request.getfixturevalue("postgres_server"), request.getfixturevalue(postgres)
+    )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -12,8 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +37,11 @@ from cloudtoets.services.uow import system_session
 from cloudtoets.store.db import make_engine
 from cloudtoets.store.migrate import upgrade
 from cloudtoets.store.tables import AuditRow, RegistrationRow
-from tests.conftest import _fresh_postgres_database
+from tests.conftest import (
+    _fresh_postgres_database,
+    filled_templates,
+    template_copy,
+)
 
 TODAY = dt.date(2026, 11, 29)
 BASE_URL = "https://testserver"
@@ -105,7 +107,9 @@ BY_NAME = {p.name: p for p in PRINCIPALS}
 
 def open_register(database_url: str, **settings: Any) -> Register:
     """The production defaults (auth_mode accounts, Secure cookies), with a fixed 'today'."""
-    return Register.open(Settings(database_url=database_url, **settings), clock=FixedClock.on(TODAY))
+    return Register.open(
+        Settings(database_url=database_url, **settings), clock=FixedClock.on(TODAY)
+    )
 
 
 def fill(register: Register) -> None:
@@ -117,55 +121,32 @@ def browser(app: FastAPI) -> TestClient:
     return TestClient(app, base_url=BASE_URL, follow_redirects=False)
 
 
-# Filling a register (migrations, 162 registrations, seven argon2 hashes) takes seconds; every
-# test gets a copy of one filled register instead: a file copy on SQLite, CREATE DATABASE ...
-# TEMPLATE on PostgreSQL. The copy is the same database a fresh fill would give.
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("security-template") / "cloudtoets.sqlite"
-    register = open_register(f"sqlite:///{path}")
+def _fill_at(url: str) -> None:
+    register = open_register(url)
     fill(register)
     register.close()
-    return path
 
 
-@pytest.fixture(scope="session")
-def postgres_template(postgres_server: str) -> Iterator[str]:
-    for url in _fresh_postgres_database(postgres_server):
-        register = open_register(url)
-        fill(register)
-        register.close()
-        yield url
+security_sqlite_template, security_postgres_template = filled_templates("security", _fill_at)
 
 
 def _copy_postgres(admin_url: str, template_url: str) -> Iterator[str]:
     """A copy of the template that the app reaches as an ordinary role (APP_ROLE), the way
     docs/security.md tells operators to run it: row-level security binds every query."""
-    template = template_url.rsplit("/", 1)[1]
-    name = f"cloudtoets_test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    base = admin_url.rsplit("/", 1)[0]
-    grant_app_role(f"{base}/{name}")
-    try:
-        yield app_role_url(f"{base}/{name}")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    for url in _fresh_postgres_database(admin_url, template_url):
+        grant_app_role(url)
+        yield app_role_url(url)
 
 
 def _filled_copy(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        path = folder / "cloudtoets.sqlite"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
+        yield from template_copy(
+            request, folder, "security_sqlite_template", "security_postgres_template"
+        )
         return
     yield from _copy_postgres(
-        request.getfixturevalue("postgres_server"), request.getfixturevalue("postgres_template")
+        request.getfixturevalue("postgres_server"),
+        request.getfixturevalue("security_postgres_template"),
     )
 
 

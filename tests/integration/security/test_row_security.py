@@ -34,10 +34,10 @@ UWV_EDITOR = Actor("bewerker-uwv", frozenset({"uwv"}), frozenset({"editor"}))
 
 
 @pytest.fixture
-def register(postgres_server: str, postgres_template: str) -> Iterator[Register]:
+def register(postgres_server: str, security_postgres_template: str) -> Iterator[Register]:
     """The demo register on PostgreSQL only (SQLite has no row-level security), as the app
     reaches it."""
-    for url in _copy_postgres(postgres_server, postgres_template):
+    for url in _copy_postgres(postgres_server, security_postgres_template):
         opened = open_register(url)
         yield opened
         opened.close()

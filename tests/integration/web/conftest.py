@@ -24,7 +24,11 @@ from cloudtoets.services.context import Register
 from cloudtoets.services.demo import load_demo
 from cloudtoets.services.imports import commit_import
 from cloudtoets.store.migrate import upgrade
-from tests.conftest import _fresh_postgres_database
+from tests.conftest import (
+    _fresh_postgres_database,
+    filled_templates,
+    template_copy,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "ministerie-bzk.yaml"
@@ -46,10 +50,25 @@ def fill(register: Register) -> None:
     commit_import(register, CENTRAL, EXAMPLE.name, EXAMPLE.read_bytes(), evidence_from_file=True)
 
 
-@pytest.fixture
-def register(database_url: str) -> Iterator[Register]:
-    opened = open_register(database_url)
+def _fill_at(url: str) -> None:
+    opened = open_register(url)
     fill(opened)
+    opened.close()
+
+
+web_sqlite_template, web_postgres_template = filled_templates("web", _fill_at)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def filled_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A filled register of its own (a copy of one filled per test process), once on SQLite and
+    once on PostgreSQL."""
+    yield from template_copy(request, tmp_path, "web_sqlite_template", "web_postgres_template")
+
+
+@pytest.fixture
+def register(filled_database_url: str) -> Iterator[Register]:
+    opened = open_register(filled_database_url)
     yield opened
     opened.close()
 
