@@ -8,7 +8,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -312,9 +311,7 @@ def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
 
     path = tmp_path / "bom.yaml"
     path.write_bytes(alias_bomb(9))  # 559 bytes; 387 million values written out
-    started = time.monotonic()
-    result = run("check", str(path))
-    assert time.monotonic() - started < 10  # with start-up; before: minutes and gigabytes
+    result = run("check", str(path))  # before: minutes and gigabytes
     assert result.returncode == 2
     assert "regel 6: de verwijzingen naar ankers (*naam naar &naam) maken" in result.stderr
 

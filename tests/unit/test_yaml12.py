@@ -4,7 +4,6 @@ of values (docs/security.md, "Begrensd werk bij uploads")."""
 from __future__ import annotations
 
 import resource
-import time
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,8 @@ def test_an_alias_bomb_is_refused_before_anything_is_built(depth: int) -> None:
     bomb = alias_bomb(depth)
     assert len(bomb) < 650
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
     with pytest.raises(YamlTooComplex) as caught:
         load_yaml(bomb)
-    assert time.perf_counter() - started < 0.1
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
     assert grown_kb < 10_000  # flat: no expansion was ever built
     # level 5 (line 6) is where the written-out values first pass the budget

@@ -34,14 +34,10 @@ registrations:
 """
 
 
-def preview(
-    client: TestClient, token: str, name: str, data: bytes
-) -> tuple[dict[str, object], float]:
-    started = time.monotonic()
+def preview(client: TestClient, token: str, name: str, data: bytes) -> dict[str, object]:
     response = client.post(PREVIEW, files={"file": (name, data)}, headers=bearer(token))
-    elapsed = time.monotonic() - started
     assert response.status_code == 200, response.text
-    return response.json(), elapsed
+    return response.json()
 
 
 def said(plan: dict[str, object]) -> list[tuple[str, str]]:
@@ -61,8 +57,9 @@ def test_an_alias_bomb_is_refused_at_once_by_api_and_web(
     preview(client, reader, "klein.yaml", SMALL)  # a worker is warm, as after the first upload
     before = snapshot(shared_register)
 
-    plan, elapsed = preview(client, reader, "bom.yaml", bomb)
-    assert elapsed < 1.0
+    # the alias check's refusal, not a worker limit's: nothing was written out (see
+    # tests/unit/test_yaml12.py for the memory it takes)
+    plan = preview(client, reader, "bom.yaml", bomb)
     assert plan["ok"] is False
     assert said(plan) == [
         (
@@ -73,20 +70,16 @@ def test_an_alias_bomb_is_refused_at_once_by_api_and_web(
         )
     ]
 
-    started = time.monotonic()
     stored = client.post(IMPORT, files={"file": ("bom.yaml", bomb)}, headers=bearer(writer))
-    assert time.monotonic() - started < 1.0
     assert stored.status_code == 422
     assert "regel 6" in stored.text
 
-    started = time.monotonic()
     page = editor.client.post(
         "/importeren",
         files={"bestand": ("bom.yaml", bomb, "application/octet-stream")},
         data={"csrf_token": editor.csrf},
         headers={"Origin": ORIGIN},
     )
-    assert time.monotonic() - started < 1.0
     assert page.status_code == 422
     assert "uitgeschreven te groot" in page.text
     assert snapshot(shared_register) == before
@@ -96,10 +89,7 @@ def test_too_many_columns_are_refused_before_they_are_read(
     shared_app: FastAPI, shared_register: Register
 ) -> None:
     client = TestClient(shared_app, base_url=ORIGIN)
-    plan, elapsed = preview(
-        client, token_for(shared_register, "lezer"), "breed.csv", wide_csv(1_000_000)
-    )
-    assert elapsed < 10  # before: 1.8 GB
+    plan = preview(client, token_for(shared_register, "lezer"), "breed.csv", wide_csv(1_000_000))
     assert said(plan) == [
         ("regel 1", "deze rij heeft meer dan 1.000 kolommen; haal de overbodige kolommen weg")
     ]
@@ -129,16 +119,15 @@ def test_an_upload_past_the_limits_is_a_dutch_input_error_and_holds_up_no_other(
     outcome: dict[str, object] = {}
 
     def upload_heavy() -> None:
-        outcome["plan"], outcome["seconds"] = preview(client, token, "lang.xlsx", heavy)
+        outcome["plan"] = preview(client, token, "lang.xlsx", heavy)
 
     thread = threading.Thread(target=upload_heavy)
     thread.start()
     time.sleep(0.3)  # the heavy upload has a worker
-    for _ in range(3):  # meanwhile, other uploads are read as usual
-        plan, elapsed = preview(client, token, "klein.yaml", SMALL)
+    for _ in range(3):  # meanwhile, other uploads are read as usual: before the heavy one ends
+        plan = preview(client, token, "klein.yaml", SMALL)
         assert plan["ok"] is True, plan
-        assert elapsed < 5
-    assert thread.is_alive() or outcome  # the heavy one did not block them by finishing first
+        assert "plan" not in outcome
     thread.join(60)
     plan = outcome["plan"]
     assert isinstance(plan, dict)
@@ -150,4 +139,4 @@ def test_an_upload_past_the_limits_is_a_dutch_input_error_and_holds_up_no_other(
             "seconde rekentijd); verdeel de inventaris over kleinere bestanden",
         )
     ]
-    assert preview(client, token, "klein.yaml", SMALL)[0]["ok"] is True  # a new worker
+    assert preview(client, token, "klein.yaml", SMALL)["ok"] is True  # a new worker
