@@ -71,10 +71,14 @@ def _fresh_postgres_database(admin_url: str, template_url: str | None = None) ->
 # fresh fill gives.
 
 
-def filled_templates(prefix: str, fill: Callable[[str], None]) -> tuple[Any, Any]:
+BOTH_DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def filled_templates(prefix: str, fill: Callable[[str], None]) -> tuple[Any, Any, Any]:
     """The session fixtures ``{prefix}_sqlite_template`` (a file) and
     ``{prefix}_postgres_template`` (a database URL, dropped afterwards): registers filled by
-    ``fill(url)`` to copy from. Assign both to module names in a conftest."""
+    ``fill(url)`` to copy from; and ``{prefix}_database_url``, a copy of its own for each test,
+    once on SQLite and once on PostgreSQL. Assign the three to module names in a conftest."""
 
     @pytest.fixture(scope="session", name=f"{prefix}_sqlite_template")
     def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -88,7 +92,13 @@ def filled_templates(prefix: str, fill: Callable[[str], None]) -> tuple[Any, Any
             fill(url)
             yield url
 
-    return sqlite_template, postgres_template
+    @pytest.fixture(params=BOTH_DATABASES, name=f"{prefix}_database_url")
+    def database_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+        yield from template_copy(
+            request, tmp_path, f"{prefix}_sqlite_template", f"{prefix}_postgres_template"
+        )
+
+    return sqlite_template, postgres_template, database_copy
 
 
 def template_copy(
@@ -106,7 +116,7 @@ def template_copy(
     )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BOTH_DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":

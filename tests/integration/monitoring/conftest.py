@@ -26,7 +26,7 @@ from cloudtoets.store.workflows import (
     NotificationRow,
     RiskAssessmentRow,
 )
-from tests.conftest import _fresh_postgres_database
+from tests.conftest import BOTH_DATABASES, _fresh_postgres_database
 
 TODAY = dt.date(2026, 11, 29)
 UTC = dt.UTC
@@ -34,7 +34,8 @@ UTC = dt.UTC
 
 def open_register(database_url: str, **settings: Any) -> Register:
     return Register.open(
-        Settings(database_url=database_url, auth_mode="local", **settings), clock=FixedClock.on(TODAY)
+        Settings(database_url=database_url, auth_mode="local", **settings),
+        clock=FixedClock.on(TODAY),
     )
 
 
@@ -220,9 +221,7 @@ def add_workflow_objects(register: Register) -> dict[str, str]:
     return chosen
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def monitored_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,7 @@ from cloudtoets.domain.clock import FixedClock
 from cloudtoets.services.context import Register
 from cloudtoets.services.demo import load_demo
 from cloudtoets.store.migrate import upgrade
-from tests.conftest import filled_templates, template_copy
+from tests.conftest import filled_templates
 
 TODAY = dt.date(2026, 12, 7)
 
@@ -32,18 +31,13 @@ def _fill_at(url: str) -> None:
     register.close()
 
 
-portfolio_sqlite_template, portfolio_postgres_template = filled_templates("portfolio", _fill_at)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from template_copy(
-        request, tmp_path, "portfolio_sqlite_template", "portfolio_postgres_template"
-    )
+portfolio_sqlite_template, portfolio_postgres_template, portfolio_database_url = filled_templates(
+    "portfolio", _fill_at
+)
 
 
 @pytest.fixture
-def demo_register(demo_url: str) -> Iterator[Register]:
-    register = _open(demo_url)
+def demo_register(portfolio_database_url: str) -> Iterator[Register]:
+    register = _open(portfolio_database_url)
     yield register
     register.close()

@@ -38,6 +38,7 @@ from cloudtoets.store.db import make_engine
 from cloudtoets.store.migrate import upgrade
 from cloudtoets.store.tables import AuditRow, RegistrationRow
 from tests.conftest import (
+    BOTH_DATABASES,
     _fresh_postgres_database,
     filled_templates,
     template_copy,
@@ -127,7 +128,9 @@ def _fill_at(url: str) -> None:
     register.close()
 
 
-security_sqlite_template, security_postgres_template = filled_templates("security", _fill_at)
+# not the plain per-test copy (the third): ``filled_database_url`` below reaches PostgreSQL as
+# the application role
+security_sqlite_template, security_postgres_template, _ = filled_templates("security", _fill_at)
 
 
 def _copy_postgres(admin_url: str, template_url: str) -> Iterator[str]:
@@ -183,10 +186,7 @@ def grant_app_role(url: str) -> None:
     engine.dispose()
 
 
-DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(params=DATABASES)
+@pytest.fixture(params=BOTH_DATABASES)
 def filled_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A register with the demo data, once on SQLite and once on PostgreSQL."""
     yield from _filled_copy(request, tmp_path)
@@ -209,7 +209,7 @@ def client(app: FastAPI) -> TestClient:
     return browser(app)
 
 
-@pytest.fixture(scope="module", params=DATABASES)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def shared_database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:

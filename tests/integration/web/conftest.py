@@ -24,11 +24,7 @@ from cloudtoets.services.context import Register
 from cloudtoets.services.demo import load_demo
 from cloudtoets.services.imports import commit_import
 from cloudtoets.store.migrate import upgrade
-from tests.conftest import (
-    _fresh_postgres_database,
-    filled_templates,
-    template_copy,
-)
+from tests.conftest import BOTH_DATABASES, _fresh_postgres_database, filled_templates
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "ministerie-bzk.yaml"
@@ -56,19 +52,13 @@ def _fill_at(url: str) -> None:
     opened.close()
 
 
-web_sqlite_template, web_postgres_template = filled_templates("web", _fill_at)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def filled_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A filled register of its own (a copy of one filled per test process), once on SQLite and
-    once on PostgreSQL."""
-    yield from template_copy(request, tmp_path, "web_sqlite_template", "web_postgres_template")
+# each test a filled register of its own: a copy of one filled per test process
+web_sqlite_template, web_postgres_template, web_database_url = filled_templates("web", _fill_at)
 
 
 @pytest.fixture
-def register(filled_database_url: str) -> Iterator[Register]:
-    opened = open_register(filled_database_url)
+def register(web_database_url: str) -> Iterator[Register]:
+    opened = open_register(web_database_url)
     yield opened
     opened.close()
 
@@ -78,9 +68,7 @@ def client(register: Register) -> TestClient:
     return TestClient(create_app(register=register), follow_redirects=False)
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def shared_database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
